@@ -1,0 +1,142 @@
+"""The ``analysis`` command: make the demo data, run the pipeline for a quarter.
+
+Exit codes: 0 success; 2 bad input, bad configuration or a failed critical data check (the message names the
+file, row and column); 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from analysis import __version__
+from analysis.errors import AnalysisError
+
+logger = logging.getLogger("analysis")
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None, help="configuration folder (default: config/)")
+    parser.add_argument("--raw", type=Path, default=None, help="raw inputs folder (default: data/raw/)")
+    parser.add_argument(
+        "--processed", type=Path, default=None, help="processed tables folder (default: data/processed/)"
+    )
+    parser.add_argument("--reports", type=Path, default=None, help="reports folder (default: reports/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="analysis",
+        description=(
+            "Quarterly performance reports for a children's services Improvement Plan: clean the raw data, check "
+            "it, analyse it and render the quarterly progress report and one exception report per theme."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="log every step (DEBUG level)")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo-data",
+        help="write synthetic demonstration data (Annex A lists, scorecard, tracker, benchmarks, commentary)",
+        description="Write a synthetic, deterministic demonstration data set in the formats the pipeline reads.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("data/raw"), help="folder to write to (default: data/raw)")
+    demo.add_argument("--seed", type=int, default=2015, help="random seed: the same seed gives the same files")
+    demo.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply the child-level volume (e.g. 16 for about a million rows); large scales write CSV lists",
+    )
+    demo.add_argument("--config", type=Path, default=None, help="configuration folder (default: config/)")
+
+    run = commands.add_parser(
+        "run",
+        help="run the pipeline for a quarter: clean, validate, analyse, report",
+        description=(
+            "Run every stage for one quarter. Stages whose inputs, code and parameters are unchanged since the last "
+            "run are skipped; outputs replace the last good ones only when the whole run succeeds."
+        ),
+    )
+    run.add_argument(
+        "--quarter",
+        default=None,
+        help="financial-year quarter such as 2015-16-Q1 (Q1 = April to June); default: latest complete in the data",
+    )
+    _add_paths(run)
+    run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")
+    run.add_argument("--force", action="store_true", help="run every stage even if nothing changed")
+    run.add_argument(
+        "--authorities",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="run for several authorities: each FOLDER holds config/ and data/raw/ (reports go in FOLDER/reports)",
+    )
+    run.add_argument(
+        "--executor",
+        default="local",
+        help="with --authorities: 'local' (processes on this machine) or 'dask://host:port' (a Dask scheduler)",
+    )
+    return parser
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("great_expectations", "papermill", "traitlets", "matplotlib", "distributed", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from analysis.config import load_config
+    from analysis.demo_data import generate_demo_data
+
+    config = load_config(args.config)
+    written = generate_demo_data(args.out, seed=args.seed, scale=args.scale, config=config)
+    logger.info("Wrote %d synthetic demonstration files to %s", len(written), args.out)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from analysis.pipeline import run_authorities, run_pipeline
+    from analysis.paths import ProjectPaths
+
+    if args.authorities:
+        results = run_authorities(
+            args.authorities, quarter=args.quarter, jobs=args.jobs, force=args.force, executor=args.executor
+        )
+        for result in results:
+            print(result.report_path)
+        return 0
+    paths = ProjectPaths.from_root(config=args.config, raw=args.raw, processed=args.processed, reports=args.reports)
+    result = run_pipeline(paths, quarter=args.quarter, jobs=args.jobs, force=args.force)
+    print(result.report_path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``analysis`` console script."""
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        return {"demo-data": _demo_data, "run": _run}[args.command](args)
+    except AnalysisError as error:
+        logger.error("%s", error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        logger.error("Interrupted")
+        return 130
+    except Exception:
+        logger.exception("Unexpected error: please report it with the log above")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""The one loader of ``config/``: the Improvement Plan, the indicator registry, the benchmarks and the authority.
+
+No other module reads YAML. A broken file raises :class:`~analysis.errors.ConfigError` naming the file, the key
+path (e.g. ``indicators[3] (assessments_within_45_working_days).polarity``) and what was expected.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from analysis.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+Polarity = Literal["higher_is_better", "lower_is_better", "context"]
+Unit = Literal["%", "rate per 10,000", "days", "weeks", "count", "FTE"]
+AnnualMeasure = Literal["year_to_31_march", "at_31_march", "three_year_average"]
+IndicatorSource = Literal["case_records", "scorecard"]
+CaseRecordTable = Literal[
+    "contacts",
+    "early_help",
+    "referrals",
+    "assessments",
+    "section47",
+    "children_in_need",
+    "cp_plans",
+    "looked_after",
+    "care_leavers",
+    "adoptions",
+    "adopters",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------------------------------------- plan.yml
+class Phase(_Strict):
+    name: str
+    date: date
+    description: str
+
+
+class ServiceChange(_Strict):
+    date: date
+    name: str
+    description: str
+
+
+class Theme(_Strict):
+    number: int = Field(ge=1)
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str
+    what_we_want_to_achieve: str
+    priorities: list[str] = Field(min_length=1)
+
+    @property
+    def label(self) -> str:
+        """``1 Quality and Effectiveness of practice``."""
+        return f"{self.number} {self.name}"
+
+    @property
+    def file_stem(self) -> str:
+        """``1-quality-and-effectiveness``: used in report file names."""
+        return f"{self.number}-{self.slug}"
+
+
+class Plan(_Strict):
+    title: str
+    subtitle: str
+    strapline: str
+    source: str
+    priorities_and_ambitions: list[str] = Field(min_length=1)
+    phases: list[Phase]
+    themes: list[Theme] = Field(min_length=1)
+    service_changes: list[ServiceChange] = []
+
+    @model_validator(mode="after")
+    def _themes_unique(self) -> Plan:
+        numbers = [t.number for t in self.themes]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("theme numbers must be unique")
+        return self
+
+    def theme(self, number: int) -> Theme:
+        """The theme with this number (``KeyError`` if there is none)."""
+        for theme in self.themes:
+            if theme.number == number:
+                return theme
+        raise KeyError(number)
+
+
+# ----------------------------------------------------------------------------------------- indicators.yml
+class Target(_Strict):
+    value: float
+    source: str
+
+
+class BenchmarkSeries(_Strict):
+    publication: str
+    measure: str
+    rate_per_10000: bool = False
+
+
+class Indicator(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    theme: int
+    unit: Unit
+    polarity: Polarity
+    decimals: int = Field(ge=0, le=3)
+    target: Target | None
+    source: IndicatorSource
+    tables: list[CaseRecordTable] = []
+    scorecard_label: str | None = None
+    annual: AnnualMeasure
+    definition: str
+    reference: str
+    benchmark: BenchmarkSeries | None
+    rebase_at: list[date] = []
+
+    @model_validator(mode="after")
+    def _source_fields(self) -> Indicator:
+        if self.source == "case_records" and not self.tables:
+            raise ValueError("an indicator from case_records must list the tables it is computed from")
+        if self.source == "scorecard" and not self.scorecard_label:
+            raise ValueError("an indicator from the scorecard must give its scorecard_label")
+        return self
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.unit == "%"
+
+
+class SpcRules(_Strict):
+    outside_limits: bool = True
+    run_length: int = Field(default=7, ge=0)
+    trend_length: int = Field(default=7, ge=0)
+    two_of_three_beyond_two_sigma: bool = True
+
+
+class SpcSettings(_Strict):
+    baseline_points: int = Field(default=12, ge=2)
+    minimum_baseline_points: int = Field(default=12, ge=2)
+    screen_moving_ranges: bool = False
+    rules: SpcRules = SpcRules()
+
+
+class IndicatorRegistry(_Strict):
+    spc: SpcSettings = SpcSettings()
+    indicators: list[Indicator] = Field(min_length=1)
+
+    @field_validator("indicators")
+    @classmethod
+    def _ids_unique(cls, indicators: list[Indicator]) -> list[Indicator]:
+        seen: set[str] = set()
+        for indicator in indicators:
+            if indicator.id in seen:
+                raise ValueError(f"indicator id {indicator.id!r} appears twice")
+            seen.add(indicator.id)
+        return indicators
+
+
+# ----------------------------------------------------------------------------------------- benchmarks.yml
+class Publication(_Strict):
+    file: str
+    title: str
+    source: str
+    published: bool
+
+
+class BenchmarkCatalogue(_Strict):
+    folder: str = "benchmarks"
+    publications: dict[str, Publication]
+
+
+# ------------------------------------------------------------------------------------------ authority.yml
+class Region(_Strict):
+    name: str
+    code: str = Field(pattern=r"^E12\d{6}$")
+
+
+class Authority(_Strict):
+    name: str
+    ons_code: str = Field(pattern=r"^E0[6-9]\d{6}$|^E10\d{6}$")
+    old_la_code: int = Field(ge=100, le=999)
+    region: Region
+    statistical_neighbours: list[int] = Field(min_length=1)
+    population_file: str
+    report_status: Literal["draft", "final"] = "draft"
+    demo: bool = True
+
+
+# ------------------------------------------------------------------------------------------------ together
+class ProjectConfig(BaseModel):
+    """Everything in ``config/``, checked for consistency across files."""
+
+    model_config = ConfigDict(frozen=True)
+
+    folder: Path
+    plan: Plan
+    registry: IndicatorRegistry
+    benchmarks: BenchmarkCatalogue
+    authority: Authority
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return self.registry.indicators
+
+    @property
+    def spc(self) -> SpcSettings:
+        return self.registry.spc
+
+    @cached_property
+    def indicators_by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.registry.indicators}
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self.indicators_by_id[indicator_id]
+
+    def indicators_for_theme(self, theme: int) -> list[Indicator]:
+        return [i for i in self.registry.indicators if i.theme == theme]
+
+
+CONFIG_FILES = {
+    "plan": "plan.yml",
+    "registry": "indicators.yml",
+    "benchmarks": "benchmarks.yml",
+    "authority": "authority.yml",
+}
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(path, "(file)", "a YAML file here", found="no such file")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise ConfigError(path, where, "valid YAML", found=str(getattr(error, "problem", error))) from None
+
+
+def _key_path(data: Any, loc: tuple[int | str, ...]) -> str:
+    """``indicators[3] (assessments_within_45_working_days).polarity`` from a pydantic error location."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and ("id" in node or "slug" in node):
+                    label += f" ({node.get('id', node.get('slug'))})"
+            parts.append(label)
+        else:
+            # pydantic adds the union member's name (e.g. 'Target') to locations: skip what is not a key.
+            if isinstance(node, dict) and item not in node and item[:1].isupper():
+                continue
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _parse(model: type[BaseModel], path: Path, data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(path, "(top level)", "a mapping of keys to values", found=type(data).__name__)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = first["msg"]
+        if first["type"] == "missing":
+            message = "this key (it is missing)"
+        elif first["type"] == "extra_forbidden":
+            message = "no such key (it is not one this file takes)"
+        found = first.get("input") if first["type"] not in {"missing", "extra_forbidden"} else None
+        raise ConfigError(path, _key_path(data, first["loc"]), message, found=found) from None
+
+
+def _check_consistency(config: ProjectConfig) -> None:
+    """Cross-file rules: themes, publications and rebase dates that indicators refer to must exist."""
+    registry_file = config.folder / CONFIG_FILES["registry"]
+    themes = {t.number for t in config.plan.themes}
+    change_dates = {c.date for c in config.plan.service_changes}
+    for n, indicator in enumerate(config.indicators):
+        where = f"indicators[{n}] ({indicator.id})"
+        if indicator.theme not in themes:
+            raise ConfigError(
+                registry_file, f"{where}.theme", f"a theme number in plan.yml ({sorted(themes)})", indicator.theme
+            )
+        if indicator.benchmark and indicator.benchmark.publication not in config.benchmarks.publications:
+            raise ConfigError(
+                registry_file,
+                f"{where}.benchmark.publication",
+                f"a publication in benchmarks.yml ({sorted(config.benchmarks.publications)})",
+                indicator.benchmark.publication,
+            )
+        for day in indicator.rebase_at:
+            if day not in change_dates:
+                raise ConfigError(
+                    registry_file,
+                    f"{where}.rebase_at",
+                    f"a service change date in plan.yml ({sorted(str(d) for d in change_dates)})",
+                    str(day),
+                )
+
+
+def load_config(folder: Path | str | None = None) -> ProjectConfig:
+    """Read and check ``plan.yml``, ``indicators.yml``, ``benchmarks.yml`` and ``authority.yml``."""
+    if folder is None:
+        from analysis.paths import project_root
+
+        folder = project_root() / "config"
+    folder = Path(folder)
+    parsed = {}
+    for field, filename in CONFIG_FILES.items():
+        path = folder / filename
+        model = {"plan": Plan, "registry": IndicatorRegistry, "benchmarks": BenchmarkCatalogue, "authority": Authority}[
+            field
+        ]
+        parsed[field] = _parse(model, path, _read_yaml(path))
+    config = ProjectConfig(folder=folder.resolve(), **parsed)
+    _check_consistency(config)
+    logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
+    return config

@@ -1,0 +1,58 @@
+"""Every path the pipeline uses, built from the project root in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The project's root folder: ``$ANALYSIS_PROJECT_ROOT`` if set, else the nearest parent with ``config/``.
+
+    Falls back to the current working directory when the package is installed outside a checkout.
+    """
+    env = os.environ.get("ANALYSIS_PROJECT_ROOT")
+    if env:
+        return Path(env).resolve()
+    for candidate in (Path.cwd(), *Path.cwd().parents, *Path(__file__).resolve().parents):
+        if (candidate / "config" / "plan.yml").is_file():
+            return candidate
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The folders of one run: configuration, raw inputs, processed tables, reports and notebooks."""
+
+    root: Path
+    config: Path
+    raw: Path
+    processed: Path
+    reports: Path
+    notebooks: Path
+
+    @classmethod
+    def from_root(
+        cls,
+        root: Path | None = None,
+        *,
+        config: Path | None = None,
+        raw: Path | None = None,
+        processed: Path | None = None,
+        reports: Path | None = None,
+    ) -> ProjectPaths:
+        """Default layout below ``root``, with any folder overridden (e.g. from the CLI)."""
+        root = (root or project_root()).resolve()
+        return cls(
+            root=root,
+            config=(config or root / "config").resolve(),
+            raw=(raw or root / "data" / "raw").resolve(),
+            processed=(processed or root / "data" / "processed").resolve(),
+            reports=(reports or root / "reports").resolve(),
+            notebooks=(root / "notebooks").resolve(),
+        )
+
+    def quarter_reports(self, quarter: str) -> Path:
+        """Folder of one quarter's executed notebooks and rendered reports, e.g. ``reports/2015-16-Q1``."""
+        return self.reports / quarter

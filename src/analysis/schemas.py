@@ -1,0 +1,429 @@
+"""The documented schema of every table the pipeline writes to ``data/processed/`` (one parquet file each).
+
+This is the contract between the stages: cleaning writes these tables, validation checks them, the analysis reads
+them and writes the analysis tables, and the report notebooks read only those. Column types are pandas dtypes.
+Child-level tables carry pseudonyms only (``child_id``; see :mod:`analysis.pseudonymise`) and the raw file's
+row number (``source_row``, 1-based as Excel shows it) so that a data check can point at the raw row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    meaning: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    natural_key: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def as_frame(self) -> pd.DataFrame:
+        """The schema as a table (column, type, meaning) for documentation and the report's method section."""
+        return pd.DataFrame(
+            [(c.name, c.dtype, c.meaning, c.nullable) for c in self.columns],
+            columns=["column", "type", "meaning", "nullable"],
+        )
+
+
+def _child(*extra: Column) -> tuple[Column, ...]:
+    """Columns every child-level table starts with (Annex A's first five, pseudonymised)."""
+    return (
+        Column("child_id", "string", "Pseudonym of the child (keyed HMAC-SHA256 of the case system's ID)", False),
+        Column("gender", "string", "Canonical: male, female, unknown, indeterminate"),
+        Column("ethnicity", "string", "DfE ethnicity code (e.g. WBRI), upper case; NOBT/REFU where not known"),
+        Column("date_of_birth", "datetime64[s]", "First day of the month of birth (day removed for privacy)"),
+        *extra,
+        Column("source_row", "int64", "Row in the raw file or sheet (1-based, as Excel shows it)", False),
+    )
+
+
+SCHEMAS: dict[str, TableSchema] = {
+    s.name: s
+    for s in [
+        TableSchema(
+            "contacts",
+            "Annex A list 1: contacts received by children's social care.",
+            _child(
+                Column("contact_date", "datetime64[s]", "Date of contact", False),
+                Column("contact_source", "string", "Canonical contact source (e.g. police, school, health)"),
+            ),
+            ("child_id", "contact_date", "contact_source"),
+        ),
+        TableSchema(
+            "early_help",
+            "Annex A list 2: early help assessments (CAF).",
+            _child(
+                Column("early_help_start_date", "datetime64[s]", "Date the early help assessment started", False),
+                Column("early_help_completed_date", "datetime64[s]", "Date it was completed, if it was"),
+                Column("organisation", "string", "Organisation completing the assessment"),
+            ),
+            ("child_id", "early_help_start_date"),
+        ),
+        TableSchema(
+            "referrals",
+            "Annex A list 3: referrals accepted by children's social care.",
+            _child(
+                Column("referral_date", "datetime64[s]", "Date of referral", False),
+                Column("referral_source", "string", "Canonical referral source"),
+                Column("referral_nfa", "boolean", "Referral closed with no further action"),
+                Column("team", "string", "Allocated team (worker names are dropped)"),
+            ),
+            ("child_id", "referral_date"),
+        ),
+        TableSchema(
+            "assessments",
+            "Annex A list 4: continuous (single) assessments.",
+            _child(
+                Column("disability", "boolean", "Child has a disability"),
+                Column("assessment_start_date", "datetime64[s]", "Continuous assessment start date", False),
+                Column("child_seen", "boolean", "Child seen during the assessment"),
+                Column("assessment_authorised_date", "datetime64[s]", "Date the assessment was authorised"),
+                Column("needs_support", "boolean", "Assessed as requiring LA children's social care support"),
+                Column("team", "string", "Allocated team"),
+            ),
+            ("child_id", "assessment_start_date"),
+        ),
+        TableSchema(
+            "section47",
+            "Annex A list 5: section 47 enquiries and initial child protection conferences.",
+            _child(
+                Column("strategy_discussion_date", "datetime64[s]", "Strategy discussion starting the s47", False),
+                Column("icpc_not_required", "boolean", "Initial conference deemed unnecessary"),
+                Column("icpc_date", "datetime64[s]", "Date of initial child protection conference"),
+                Column("icpc_resulted_in_plan", "boolean", "The conference resulted in a child protection plan"),
+                Column("team", "string", "Allocated team"),
+            ),
+            ("child_id", "strategy_discussion_date"),
+        ),
+        TableSchema(
+            "children_in_need",
+            "Annex A list 6: children in need episodes.",
+            _child(
+                Column("cin_start_date", "datetime64[s]", "Start of the child in need episode", False),
+                Column("cin_end_date", "datetime64[s]", "End (closure) of the episode; empty if open"),
+                Column("primary_need", "string", "Primary need code N0-N9"),
+            ),
+            ("child_id", "cin_start_date"),
+        ),
+        TableSchema(
+            "cp_plans",
+            "Annex A list 7: child protection plans.",
+            _child(
+                Column("cp_plan_start_date", "datetime64[s]", "Child protection plan start date", False),
+                Column("category_of_abuse", "string", "neglect, physical, sexual, emotional or multiple"),
+                Column("cp_plan_end_date", "datetime64[s]", "Plan end date; empty if open"),
+                Column("previous_cp_plans", "Int64", "Number of previous child protection plans (ever)"),
+            ),
+            ("child_id", "cp_plan_start_date"),
+        ),
+        TableSchema(
+            "looked_after",
+            "Annex A list 8: children looked after, one row per placement within a period of care.",
+            _child(
+                Column("care_start_date", "datetime64[s]", "Date the child started this period of care", False),
+                Column("legal_status", "string", "SSDA903 legal status code (e.g. C2, E1, V2)"),
+                Column("placement_start_date", "datetime64[s]", "Start of this placement", False),
+                Column("placement_end_date", "datetime64[s]", "End of this placement; empty if current"),
+                Column("placement_type", "string", "SSDA903 placement type code (e.g. U1, R3, K2)"),
+                Column("care_end_date", "datetime64[s]", "Date the child ceased to be looked after; empty if in care"),
+                Column("reason_ceased", "string", "SSDA903 reason episode ceased (E11/E12 = adopted)"),
+                Column("placement_postcode_sector", "string", "Postcode sector of the placement (e.g. ME4 6)"),
+            ),
+            ("child_id", "placement_start_date"),
+        ),
+        TableSchema(
+            "care_leavers",
+            "Annex A list 9: care leavers, one row per contact around the young person's 19th-21st birthday.",
+            _child(
+                Column("contact_date", "datetime64[s]", "Date of the birthday contact", False),
+                Column("in_touch", "boolean", "Local authority in touch with the young person"),
+                Column("activity", "string", "Canonical: education, training, employment, neet, unknown"),
+                Column("accommodation_suitable", "boolean", "Accommodation recorded as suitable"),
+            ),
+            ("child_id", "contact_date"),
+        ),
+        TableSchema(
+            "adoptions",
+            "Annex A list 10: children with an adoption decision.",
+            _child(
+                Column("care_start_date", "datetime64[s]", "Date the child entered care", False),
+                Column("adoption_decision_date", "datetime64[s]", "Decision that the child should be placed for adoption"),
+                Column("placement_order_date", "datetime64[s]", "Date of placement order"),
+                Column("matched_date", "datetime64[s]", "Date of matching child and prospective adopters"),
+                Column("placed_date", "datetime64[s]", "Date placed for adoption"),
+                Column("adoption_order_date", "datetime64[s]", "Date of adoption order"),
+            ),
+            ("child_id", "adoption_decision_date"),
+        ),
+        TableSchema(
+            "adopters",
+            "Annex A list 11: adopters (households), pseudonymised.",
+            (
+                Column("adopter_id", "string", "Pseudonym of the adopter household", False),
+                Column("enquiry_date", "datetime64[s]", "Date of initial enquiry"),
+                Column("approval_date", "datetime64[s]", "Date approved as adopters"),
+                Column("matched_date", "datetime64[s]", "Date matched with a child"),
+                Column("source_row", "int64", "Row in the raw file or sheet", False),
+            ),
+            ("adopter_id",),
+        ),
+        TableSchema(
+            "scorecard",
+            "The monthly local scorecard, tidy: one row per indicator and month.",
+            (
+                Column("indicator_id", "string", "Indicator id from config/indicators.yml", False),
+                Column("month", "datetime64[s]", "First day of the month", False),
+                Column("value", "float64", "The figure; empty where a symbol stands instead"),
+                Column("symbol", "string", "Why there is no figure: 'x' not available (n/a, -, blank)"),
+                Column("source_row", "int64", "Row in the raw sheet", False),
+                Column("source_column", "string", "Heading of the raw month column", False),
+            ),
+            ("indicator_id", "month"),
+        ),
+        TableSchema(
+            "actions",
+            "The Improvement Plan action tracker.",
+            (
+                Column("action_id", "string", "Action reference, e.g. 1.3", False),
+                Column("theme", "int64", "Theme number (config/plan.yml)", False),
+                Column("priority", "string", "The plan priority the action serves"),
+                Column("action", "string", "What will be done", False),
+                Column("lead", "string", "Lead role (never a person's name)"),
+                Column("due_date", "datetime64[s]", "Date due"),
+                Column("status", "string", "not_started, on_track, at_risk, off_track or complete", False),
+                Column("latest_update", "string", "Latest progress update"),
+                Column("source_row", "int64", "Row in the raw sheet", False),
+            ),
+            ("action_id",),
+        ),
+        TableSchema(
+            "benchmarks",
+            "Published benchmark figures from EES open-data files, tidy: one row per area, year and measure.",
+            (
+                Column("publication", "string", "Publication id from config/benchmarks.yml", False),
+                Column("time_period", "int64", "Year ending 31 March (2015 = 2014-15)", False),
+                Column("geographic_level", "string", "National, Regional or Local authority", False),
+                Column("area_code", "string", "E92000001, region E12..., or LA new code E06/E08/E09/E10"),
+                Column("old_la_code", "Int64", "DfE three-digit LA code (LAs only)"),
+                Column("area_name", "string", "England, region or LA name", False),
+                Column("measure", "string", "The EES column name", False),
+                Column("value", "float64", "The published figure; empty where suppressed"),
+                Column("symbol", "string", "GSS symbol where there is no figure: c, x, z, low, k, u"),
+            ),
+            ("publication", "time_period", "geographic_level", "area_code", "old_la_code", "measure"),
+        ),
+        TableSchema(
+            "population",
+            "ONS mid-year estimates of children aged 0 to 17, by area and year.",
+            (
+                Column("time_period", "int64", "Mid-year of the estimate (2014 = mid-2014)", False),
+                Column("geographic_level", "string", "National, Regional or Local authority", False),
+                Column("area_code", "string", "E92000001, E12..., or LA new code"),
+                Column("old_la_code", "Int64", "DfE three-digit LA code (LAs only)"),
+                Column("area_name", "string", "Area name", False),
+                Column("population", "float64", "Children aged 0-17"),
+            ),
+            ("time_period", "geographic_level", "area_code", "old_la_code"),
+        ),
+        TableSchema(
+            "commentary",
+            "The analyst's commentary for each quarter, per theme and optionally per indicator.",
+            (
+                Column("quarter", "string", "Quarter, e.g. 2015-16-Q1", False),
+                Column("theme", "int64", "Theme number", False),
+                Column("indicator_id", "string", "Indicator the paragraph is about; empty for the theme"),
+                Column("text", "string", "Markdown text", False),
+            ),
+            ("quarter", "theme", "indicator_id"),
+        ),
+        TableSchema(
+            "cleaning_log",
+            "Every fix the cleaning made: which rule, on which table, how many rows.",
+            (
+                Column("table", "string", "Processed table", False),
+                Column("rule", "string", "Rule id, e.g. dates.excel_serial", False),
+                Column("description", "string", "What the rule does, in plain English", False),
+                Column("rows_affected", "int64", "Rows changed (or removed) by the rule", False),
+            ),
+        ),
+        TableSchema(
+            "source_files",
+            "One row per raw file (or sheet) read: what came in, what went out, and the extract date.",
+            (
+                Column("table", "string", "Processed table the file feeds", False),
+                Column("source_file", "string", "Raw file name (relative to data/raw)", False),
+                Column("source_sheet", "string", "Sheet, for workbooks"),
+                Column("rows_read", "int64", "Data rows read (header and blank rows excluded)", False),
+                Column("duplicates_removed", "int64", "Exact or natural-key duplicates removed", False),
+                Column("rows_quarantined", "int64", "Rows set aside in the quarantine table", False),
+                Column("rows_written", "int64", "Rows in the processed table", False),
+                Column("extract_date", "datetime64[s]", "Date the extract was taken, where the file says"),
+            ),
+            ("table", "source_file", "source_sheet"),
+        ),
+        TableSchema(
+            "validation_results",
+            "One row per Great Expectations expectation run on the processed tables.",
+            (
+                Column("suite", "string", "Expectation suite (= processed table)", False),
+                Column("expectation", "string", "Expectation type, e.g. expect_column_values_to_not_be_null", False),
+                Column("check_id", "string", "Stable id of the check, e.g. assessments.dates_in_order", False),
+                Column("column", "string", "Column(s) checked"),
+                Column("severity", "string", "critical or warning", False),
+                Column("success", "boolean", "Did the data meet the expectation", False),
+                Column("unexpected_count", "int64", "Rows that failed"),
+                Column("unexpected_percent", "float64", "Percent of rows that failed"),
+                Column("example_rows", "string", "A few raw row numbers (source_row) of failing rows; never identifiers"),
+                Column("description", "string", "Plain English: what is checked, and what a failure means for the figures", False),
+            ),
+            ("suite", "check_id"),
+        ),
+        TableSchema(
+            "quarantine",
+            "Rows that could not be repaired, with where they came from and why. No identifiers.",
+            (
+                Column("table", "string", "Processed table the row was meant for", False),
+                Column("source_file", "string", "Raw file name (relative to data/raw)", False),
+                Column("source_sheet", "string", "Sheet, for workbooks"),
+                Column("source_row", "int64", "Row in the raw file or sheet", False),
+                Column("column", "string", "Column at fault"),
+                Column("reason", "string", "Why the row was set aside", False),
+            ),
+        ),
+        # ------------------------------------------------------------------------------ analysis outputs
+        TableSchema(
+            "indicators_monthly",
+            "Every indicator by month, with numerator and denominator (for SPC and trend).",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("month", "datetime64[s]", "First day of the month", False),
+                Column("value", "float64", "The figure (percent, rate, days, count)"),
+                Column("numerator", "float64", "Count the figure is made from (empty for scorecard figures)"),
+                Column("denominator", "float64", "Base of a percentage or rate"),
+                Column("suppressed", "boolean", "True when a count behind the figure is 1 to 5: not to be published", False),
+            ),
+            ("indicator_id", "month"),
+        ),
+        TableSchema(
+            "indicators_annual",
+            "Every indicator as DfE publishes it: years to 31 March and the rolling 12 months to the quarter's end.",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("period_type", "string", "year_to_31_march, at_31_march, three_year_average or rolling_12_months", False),
+                Column("time_period", "int64", "Year ending 31 March (2015 = 2014-15); for rolling, the year the period ends in", False),
+                Column("period_end", "datetime64[s]", "Last day of the period", False),
+                Column("period_label", "string", "2014-15, or 'Jul 2014 to Jun 2015'", False),
+                Column("value", "float64", "The figure"),
+                Column("numerator", "float64", "Count the figure is made from"),
+                Column("denominator", "float64", "Base of a percentage or rate"),
+                Column("suppressed", "boolean", "Count behind it between 1 and 5", False),
+            ),
+            ("indicator_id", "period_type", "period_end"),
+        ),
+        TableSchema(
+            "spc",
+            "XmR chart points for each indicator (NHS Making Data Count rules).",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("month", "datetime64[s]", "First day of the month", False),
+                Column("value", "float64", "The figure"),
+                Column("baseline", "int64", "Which baseline (0, 1, ...): increments at each rebase date", False),
+                Column("centre", "float64", "Mean of the baseline"),
+                Column("lower_limit", "float64", "Lower process limit (mean - 2.66 x mean moving range)"),
+                Column("upper_limit", "float64", "Upper process limit (mean + 2.66 x mean moving range)"),
+                Column("rules_fired", "string", "Special-cause rules this point is part of, comma-separated"),
+                Column("point_class", "string", "common_cause, improvement, concern or neutral", False),
+            ),
+            ("indicator_id", "month"),
+        ),
+        TableSchema(
+            "spc_summary",
+            "Each indicator's variation and assurance status at its latest point.",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("latest_month", "datetime64[s]", "Latest month with a figure"),
+                Column("variation", "string", "common_cause, improvement, concern or neutral (latest point's class)", False),
+                Column("assurance", "string", "consistently_passing, consistently_failing, hit_and_miss; empty without a target"),
+                Column("rule", "string", "The special-cause rule behind the latest point's class, if any"),
+                Column("since", "datetime64[s]", "First month of the current special-cause signal"),
+                Column("baseline_points", "int64", "Points in the current baseline", False),
+                Column("provisional", "boolean", "Fewer baseline points than configured: limits are provisional", False),
+                Column("description", "string", "Plain-English reading of the chart", False),
+            ),
+            ("indicator_id",),
+        ),
+        TableSchema(
+            "benchmark_comparison",
+            "Each indicator against England, its region and statistical neighbours, by published year.",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("time_period", "int64", "Year ending 31 March of the comparison", False),
+                Column("local_value", "float64", "The authority's figure (published, else computed locally)"),
+                Column("england", "float64", "England"),
+                Column("region", "float64", "The authority's region"),
+                Column("statistical_neighbours_median", "float64", "Median of the statistical neighbours with a figure"),
+                Column("statistical_neighbours_count", "int64", "How many neighbours had a figure", False),
+                Column("rank", "Int64", "Rank among authorities, 1 = best by polarity (empty for context)"),
+                Column("authorities_ranked", "Int64", "How many authorities were ranked"),
+                Column("quartile_band", "string", "A (best quarter) to D; empty for context indicators"),
+                Column("target", "float64", "Target value"),
+                Column("gap_to_target", "float64", "Local minus target, signed so positive is better"),
+                Column("direction_of_travel", "string", "improving, worsening, no_change, not_applicable", False),
+            ),
+            ("indicator_id", "time_period"),
+        ),
+        TableSchema(
+            "exceptions",
+            "What the themed exception reports must show, per quarter and theme.",
+            (
+                Column("quarter", "string", "Quarter, e.g. 2015-16-Q1", False),
+                Column("theme", "int64", "Theme number", False),
+                Column("kind", "string", "indicator or action", False),
+                Column("item_id", "string", "Indicator id or action id", False),
+                Column("title", "string", "Indicator name or action text", False),
+                Column("reason_code", "string", "special_cause_concern, failing_target, worst_quartile, off_track, overdue", False),
+                Column("reason", "string", "Plain English, e.g. '7 months in a row above the average since January'", False),
+                Column("since", "datetime64[s]", "When the problem began"),
+            ),
+            ("quarter", "theme", "kind", "item_id", "reason_code"),
+        ),
+    ]
+}
+
+
+def schema(name: str) -> TableSchema:
+    """The schema of a processed table (``KeyError`` names the known tables)."""
+    try:
+        return SCHEMAS[name]
+    except KeyError:
+        raise KeyError(f"no schema for table {name!r}; known tables: {', '.join(SCHEMAS)}") from None
+
+
+CHILD_LEVEL_TABLES = [
+    "contacts",
+    "early_help",
+    "referrals",
+    "assessments",
+    "section47",
+    "children_in_need",
+    "cp_plans",
+    "looked_after",
+    "care_leavers",
+    "adoptions",
+    "adopters",
+]
