@@ -26,6 +26,16 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reports", type=Path, default=None, help="reports folder (default: reports/)")
 
 
+def _quarter(label: str) -> str:
+    """Check a ``--quarter`` value as it is parsed, so a typo is reported before any work starts."""
+    from analysis.quarters import Quarter
+
+    try:
+        return Quarter.parse(label).label
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="analysis",
@@ -45,8 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write synthetic demonstration data (Annex A lists, scorecard, tracker, benchmarks, commentary)",
         description="Write a synthetic, deterministic demonstration data set in the formats the pipeline reads.",
     )
-    demo.add_argument("--out", type=Path, default=Path("data/raw"), help="folder to write to (default: data/raw)")
-    demo.add_argument("--seed", type=int, default=2015, help="random seed: the same seed gives the same files")
+    demo.add_argument(
+        "--out", type=Path, default=Path("data/raw"), help="folder to write to (default: data/raw)"
+    )
+    demo.add_argument(
+        "--seed", type=int, default=2015, help="random seed: the same seed gives the same files"
+    )
     demo.add_argument(
         "--scale",
         type=float,
@@ -65,12 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--quarter",
+        type=_quarter,
         default=None,
         help="financial-year quarter such as 2015-16-Q1 (Q1 = April to June); default: latest complete in the data",
     )
     _add_paths(run)
     run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")
     run.add_argument("--force", action="store_true", help="run every stage even if nothing changed")
+    run.add_argument(
+        "--renderer",
+        choices=["auto", "quarto", "builtin", "none"],
+        default="auto",
+        help=(
+            "how the executed report notebooks become HTML: quarto, the built-in nbconvert renderer, auto (quarto "
+            "when it is on PATH, else built-in) or none (Quarto's pre-render step: execute, do not render)"
+        ),
+    )
     run.add_argument(
         "--authorities",
         nargs="+",
@@ -105,18 +129,30 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.pipeline import run_authorities, run_pipeline
     from analysis.paths import ProjectPaths
+    from analysis.pipeline import run_authorities, run_pipeline
 
     if args.authorities:
         results = run_authorities(
-            args.authorities, quarter=args.quarter, jobs=args.jobs, force=args.force, executor=args.executor
+            args.authorities,
+            quarter=args.quarter,
+            jobs=args.jobs,
+            force=args.force,
+            executor=args.executor,
+            renderer=args.renderer,
         )
         for result in results:
             print(result.report_path)
         return 0
-    paths = ProjectPaths.from_root(config=args.config, raw=args.raw, processed=args.processed, reports=args.reports)
-    result = run_pipeline(paths, quarter=args.quarter, jobs=args.jobs, force=args.force)
+    paths = ProjectPaths.from_root(
+        config=args.config, raw=args.raw, processed=args.processed, reports=args.reports
+    )
+    result = run_pipeline(
+        paths, quarter=args.quarter, jobs=args.jobs, force=args.force, renderer=args.renderer
+    )
+    skipped = [stage.name for stage in result.stages if stage.skipped]
+    if skipped:
+        logger.info("Skipped (unchanged): %s", ", ".join(skipped))
     print(result.report_path)
     return 0
 

@@ -154,8 +154,20 @@ class SpcSettings(_Strict):
     rules: SpcRules = SpcRules()
 
 
+class DataCheckSettings(_Strict):
+    """Tolerances of the stage-2 data checks (:mod:`analysis.validation`)."""
+
+    earliest_event_date: date = date(2000, 1, 1)  # an event (contact, referral...) before this is a typing error
+    volume_history_months: int = Field(default=12, ge=1)  # months before the quarter forming the norm
+    volume_minimum_history_months: int = Field(default=6, ge=1)  # fewer: the month is not judged
+    volume_minimum_ratio: float = Field(default=0.25, gt=0)  # month's count / median of the history
+    volume_maximum_ratio: float = Field(default=3.0, gt=0)
+    example_rows: int = Field(default=5, ge=1)  # raw row numbers quoted per failed check
+
+
 class IndicatorRegistry(_Strict):
     spc: SpcSettings = SpcSettings()
+    data_checks: DataCheckSettings = DataCheckSettings()
     indicators: list[Indicator] = Field(min_length=1)
 
     @field_validator("indicators")
@@ -218,6 +230,10 @@ class ProjectConfig(BaseModel):
     @property
     def spc(self) -> SpcSettings:
         return self.registry.spc
+
+    @property
+    def data_checks(self) -> DataCheckSettings:
+        return self.registry.data_checks
 
     @cached_property
     def indicators_by_id(self) -> dict[str, Indicator]:
@@ -296,7 +312,10 @@ def _check_consistency(config: ProjectConfig) -> None:
         where = f"indicators[{n}] ({indicator.id})"
         if indicator.theme not in themes:
             raise ConfigError(
-                registry_file, f"{where}.theme", f"a theme number in plan.yml ({sorted(themes)})", indicator.theme
+                registry_file,
+                f"{where}.theme",
+                f"a theme number in plan.yml ({sorted(themes)})",
+                indicator.theme,
             )
         if indicator.benchmark and indicator.benchmark.publication not in config.benchmarks.publications:
             raise ConfigError(
@@ -325,9 +344,12 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     parsed = {}
     for field, filename in CONFIG_FILES.items():
         path = folder / filename
-        model = {"plan": Plan, "registry": IndicatorRegistry, "benchmarks": BenchmarkCatalogue, "authority": Authority}[
-            field
-        ]
+        model = {
+            "plan": Plan,
+            "registry": IndicatorRegistry,
+            "benchmarks": BenchmarkCatalogue,
+            "authority": Authority,
+        }[field]
         parsed[field] = _parse(model, path, _read_yaml(path))
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)

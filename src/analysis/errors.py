@@ -66,4 +66,6 @@ class DataCheckFailed(AnalysisError):
 
 
 class NotebookFailed(AnalysisError):
-    """A pipeline or report notebook raised an error; the failed notebook is kept for inspection."""
+    """A pipeline or report notebook raised an unexpected error; the failed notebook is kept for inspection."""
+
+    exit_code = 1

@@ -23,7 +23,9 @@ class Quarter:
         """Read ``2015-16-Q1``; raise ``ValueError`` with the expected form otherwise."""
         match = _QUARTER_PATTERN.match(label.strip())
         if not match:
-            raise ValueError(f"quarter {label!r} is not in the form 2015-16-Q1 (financial year, then Q1 to Q4)")
+            raise ValueError(
+                f"quarter {label!r} is not in the form 2015-16-Q1 (financial year, then Q1 to Q4)"
+            )
         start = int(match["start"])
         if (start + 1) % 100 != int(match["end"]):
             raise ValueError(f"quarter {label!r}: {match['end']} does not follow {start}")

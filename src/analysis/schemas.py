@@ -43,9 +43,13 @@ class TableSchema:
 def _child(*extra: Column) -> tuple[Column, ...]:
     """Columns every child-level table starts with (Annex A's first five, pseudonymised)."""
     return (
-        Column("child_id", "string", "Pseudonym of the child (keyed HMAC-SHA256 of the case system's ID)", False),
+        Column(
+            "child_id", "string", "Pseudonym of the child (keyed HMAC-SHA256 of the case system's ID)", False
+        ),
         Column("gender", "string", "Canonical: male, female, unknown, indeterminate"),
-        Column("ethnicity", "string", "DfE ethnicity code (e.g. WBRI), upper case; NOBT/REFU where not known"),
+        Column(
+            "ethnicity", "string", "DfE ethnicity code (e.g. WBRI), upper case; NOBT/REFU where not known"
+        ),
         Column("date_of_birth", "datetime64[s]", "First day of the month of birth (day removed for privacy)"),
         *extra,
         Column("source_row", "int64", "Row in the raw file or sheet (1-based, as Excel shows it)", False),
@@ -68,7 +72,9 @@ SCHEMAS: dict[str, TableSchema] = {
             "early_help",
             "Annex A list 2: early help assessments (CAF).",
             _child(
-                Column("early_help_start_date", "datetime64[s]", "Date the early help assessment started", False),
+                Column(
+                    "early_help_start_date", "datetime64[s]", "Date the early help assessment started", False
+                ),
                 Column("early_help_completed_date", "datetime64[s]", "Date it was completed, if it was"),
                 Column("organisation", "string", "Organisation completing the assessment"),
             ),
@@ -102,10 +108,14 @@ SCHEMAS: dict[str, TableSchema] = {
             "section47",
             "Annex A list 5: section 47 enquiries and initial child protection conferences.",
             _child(
-                Column("strategy_discussion_date", "datetime64[s]", "Strategy discussion starting the s47", False),
+                Column(
+                    "strategy_discussion_date", "datetime64[s]", "Strategy discussion starting the s47", False
+                ),
                 Column("icpc_not_required", "boolean", "Initial conference deemed unnecessary"),
                 Column("icpc_date", "datetime64[s]", "Date of initial child protection conference"),
-                Column("icpc_resulted_in_plan", "boolean", "The conference resulted in a child protection plan"),
+                Column(
+                    "icpc_resulted_in_plan", "boolean", "The conference resulted in a child protection plan"
+                ),
                 Column("team", "string", "Allocated team"),
             ),
             ("child_id", "strategy_discussion_date"),
@@ -135,14 +145,22 @@ SCHEMAS: dict[str, TableSchema] = {
             "looked_after",
             "Annex A list 8: children looked after, one row per placement within a period of care.",
             _child(
-                Column("care_start_date", "datetime64[s]", "Date the child started this period of care", False),
+                Column(
+                    "care_start_date", "datetime64[s]", "Date the child started this period of care", False
+                ),
                 Column("legal_status", "string", "SSDA903 legal status code (e.g. C2, E1, V2)"),
                 Column("placement_start_date", "datetime64[s]", "Start of this placement", False),
                 Column("placement_end_date", "datetime64[s]", "End of this placement; empty if current"),
                 Column("placement_type", "string", "SSDA903 placement type code (e.g. U1, R3, K2)"),
-                Column("care_end_date", "datetime64[s]", "Date the child ceased to be looked after; empty if in care"),
+                Column(
+                    "care_end_date",
+                    "datetime64[s]",
+                    "Date the child ceased to be looked after; empty if in care",
+                ),
                 Column("reason_ceased", "string", "SSDA903 reason episode ceased (E11/E12 = adopted)"),
-                Column("placement_postcode_sector", "string", "Postcode sector of the placement (e.g. ME4 6)"),
+                Column(
+                    "placement_postcode_sector", "string", "Postcode sector of the placement (e.g. ME4 6)"
+                ),
             ),
             ("child_id", "placement_start_date"),
         ),
@@ -162,7 +180,11 @@ SCHEMAS: dict[str, TableSchema] = {
             "Annex A list 10: children with an adoption decision.",
             _child(
                 Column("care_start_date", "datetime64[s]", "Date the child entered care", False),
-                Column("adoption_decision_date", "datetime64[s]", "Decision that the child should be placed for adoption"),
+                Column(
+                    "adoption_decision_date",
+                    "datetime64[s]",
+                    "Decision that the child should be placed for adoption",
+                ),
                 Column("placement_order_date", "datetime64[s]", "Date of placement order"),
                 Column("matched_date", "datetime64[s]", "Date of matching child and prospective adopters"),
                 Column("placed_date", "datetime64[s]", "Date placed for adoption"),
@@ -281,15 +303,31 @@ SCHEMAS: dict[str, TableSchema] = {
             "One row per Great Expectations expectation run on the processed tables.",
             (
                 Column("suite", "string", "Expectation suite (= processed table)", False),
-                Column("expectation", "string", "Expectation type, e.g. expect_column_values_to_not_be_null", False),
-                Column("check_id", "string", "Stable id of the check, e.g. assessments.dates_in_order", False),
+                Column(
+                    "expectation",
+                    "string",
+                    "Expectation type, e.g. expect_column_values_to_not_be_null",
+                    False,
+                ),
+                Column(
+                    "check_id", "string", "Stable id of the check, e.g. assessments.dates_in_order", False
+                ),
                 Column("column", "string", "Column(s) checked"),
                 Column("severity", "string", "critical or warning", False),
                 Column("success", "boolean", "Did the data meet the expectation", False),
                 Column("unexpected_count", "int64", "Rows that failed"),
                 Column("unexpected_percent", "float64", "Percent of rows that failed"),
-                Column("example_rows", "string", "A few raw row numbers (source_row) of failing rows; never identifiers"),
-                Column("description", "string", "Plain English: what is checked, and what a failure means for the figures", False),
+                Column(
+                    "example_rows",
+                    "string",
+                    "A few raw row numbers (source_row) of failing rows; never identifiers",
+                ),
+                Column(
+                    "description",
+                    "string",
+                    "Plain English: what is checked, and what a failure means for the figures",
+                    False,
+                ),
             ),
             ("suite", "check_id"),
         ),
@@ -315,7 +353,12 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("value", "float64", "The figure (percent, rate, days, count)"),
                 Column("numerator", "float64", "Count the figure is made from (empty for scorecard figures)"),
                 Column("denominator", "float64", "Base of a percentage or rate"),
-                Column("suppressed", "boolean", "True when a count behind the figure is 1 to 5: not to be published", False),
+                Column(
+                    "suppressed",
+                    "boolean",
+                    "True when a count behind the figure is 1 to 5: not to be published",
+                    False,
+                ),
             ),
             ("indicator_id", "month"),
         ),
@@ -324,8 +367,18 @@ SCHEMAS: dict[str, TableSchema] = {
             "Every indicator as DfE publishes it: years to 31 March and the rolling 12 months to the quarter's end.",
             (
                 Column("indicator_id", "string", "Indicator id", False),
-                Column("period_type", "string", "year_to_31_march, at_31_march, three_year_average or rolling_12_months", False),
-                Column("time_period", "int64", "Year ending 31 March (2015 = 2014-15); for rolling, the year the period ends in", False),
+                Column(
+                    "period_type",
+                    "string",
+                    "year_to_31_march, at_31_march, three_year_average or rolling_12_months",
+                    False,
+                ),
+                Column(
+                    "time_period",
+                    "int64",
+                    "Year ending 31 March (2015 = 2014-15); for rolling, the year the period ends in",
+                    False,
+                ),
                 Column("period_end", "datetime64[s]", "Last day of the period", False),
                 Column("period_label", "string", "2014-15, or 'Jul 2014 to Jun 2015'", False),
                 Column("value", "float64", "The figure"),
@@ -342,7 +395,9 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("indicator_id", "string", "Indicator id", False),
                 Column("month", "datetime64[s]", "First day of the month", False),
                 Column("value", "float64", "The figure"),
-                Column("baseline", "int64", "Which baseline (0, 1, ...): increments at each rebase date", False),
+                Column(
+                    "baseline", "int64", "Which baseline (0, 1, ...): increments at each rebase date", False
+                ),
                 Column("centre", "float64", "Mean of the baseline"),
                 Column("lower_limit", "float64", "Lower process limit (mean - 2.66 x mean moving range)"),
                 Column("upper_limit", "float64", "Upper process limit (mean + 2.66 x mean moving range)"),
@@ -357,12 +412,26 @@ SCHEMAS: dict[str, TableSchema] = {
             (
                 Column("indicator_id", "string", "Indicator id", False),
                 Column("latest_month", "datetime64[s]", "Latest month with a figure"),
-                Column("variation", "string", "common_cause, improvement, concern or neutral (latest point's class)", False),
-                Column("assurance", "string", "consistently_passing, consistently_failing, hit_and_miss; empty without a target"),
+                Column(
+                    "variation",
+                    "string",
+                    "common_cause, improvement, concern or neutral (latest point's class)",
+                    False,
+                ),
+                Column(
+                    "assurance",
+                    "string",
+                    "consistently_passing, consistently_failing, hit_and_miss; empty without a target",
+                ),
                 Column("rule", "string", "The special-cause rule behind the latest point's class, if any"),
                 Column("since", "datetime64[s]", "First month of the current special-cause signal"),
                 Column("baseline_points", "int64", "Points in the current baseline", False),
-                Column("provisional", "boolean", "Fewer baseline points than configured: limits are provisional", False),
+                Column(
+                    "provisional",
+                    "boolean",
+                    "Fewer baseline points than configured: limits are provisional",
+                    False,
+                ),
                 Column("description", "string", "Plain-English reading of the chart", False),
             ),
             ("indicator_id",),
@@ -376,14 +445,20 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("local_value", "float64", "The authority's figure (published, else computed locally)"),
                 Column("england", "float64", "England"),
                 Column("region", "float64", "The authority's region"),
-                Column("statistical_neighbours_median", "float64", "Median of the statistical neighbours with a figure"),
+                Column(
+                    "statistical_neighbours_median",
+                    "float64",
+                    "Median of the statistical neighbours with a figure",
+                ),
                 Column("statistical_neighbours_count", "int64", "How many neighbours had a figure", False),
                 Column("rank", "Int64", "Rank among authorities, 1 = best by polarity (empty for context)"),
                 Column("authorities_ranked", "Int64", "How many authorities were ranked"),
                 Column("quartile_band", "string", "A (best quarter) to D; empty for context indicators"),
                 Column("target", "float64", "Target value"),
                 Column("gap_to_target", "float64", "Local minus target, signed so positive is better"),
-                Column("direction_of_travel", "string", "improving, worsening, no_change, not_applicable", False),
+                Column(
+                    "direction_of_travel", "string", "improving, worsening, no_change, not_applicable", False
+                ),
             ),
             ("indicator_id", "time_period"),
         ),
@@ -396,8 +471,18 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("kind", "string", "indicator or action", False),
                 Column("item_id", "string", "Indicator id or action id", False),
                 Column("title", "string", "Indicator name or action text", False),
-                Column("reason_code", "string", "special_cause_concern, failing_target, worst_quartile, off_track, overdue", False),
-                Column("reason", "string", "Plain English, e.g. '7 months in a row above the average since January'", False),
+                Column(
+                    "reason_code",
+                    "string",
+                    "special_cause_concern, failing_target, worst_quartile, off_track, overdue",
+                    False,
+                ),
+                Column(
+                    "reason",
+                    "string",
+                    "Plain English, e.g. '7 months in a row above the average since January'",
+                    False,
+                ),
                 Column("since", "datetime64[s]", "When the problem began"),
             ),
             ("quarter", "theme", "kind", "item_id", "reason_code"),

@@ -1,0 +1,713 @@
+"""Run the pipeline for a quarter: clean, validate, analyse, then the report notebooks and their rendering.
+
+Reads like a table of contents: :func:`run_pipeline` calls one function per stage. Each stage is a parameterised
+notebook executed with papermill into ``reports/<quarter>/`` (the audit trail). Around the stages:
+
+- **Skipping.** A stage runs only when the fingerprint of its inputs (raw files, configuration, the package's code,
+  the notebook, its parameters and the fingerprints of the stages before it) differs from the last successful run's,
+  kept in ``data/processed/.pipeline-state.json``. ``force=True`` runs everything.
+- **Atomic publication.** Stages write into staging copies of ``data/processed/`` and ``reports/<quarter>/``; only
+  when every stage has succeeded are the copies moved into place, so a failed run never destroys the last good
+  outputs. A failed run's notebooks are kept in ``reports/.failed-<quarter>/`` for inspection.
+- **Provenance.** ``reports/<quarter>/manifest.json`` records the inputs' SHA-256, the configuration's hash, versions,
+  parameters and each stage's timing and whether it was skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from analysis import __version__
+from analysis.config import ProjectConfig, load_config
+from analysis.errors import (
+    AnalysisError,
+    ConfigError,
+    DataCheckFailed,
+    InputDataError,
+    NotebookFailed,
+)
+from analysis.paths import ProjectPaths
+from analysis.quarters import Quarter
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = ".pipeline-state.json"
+MANIFEST_FILE = "manifest.json"
+KEY_FILE = ".pseudonym-key"
+#: Raw sub-folder that only the report notebooks read: changing it re-runs the reports alone.
+COMMENTARY_FOLDER = "commentary"
+#: Errors raised inside a notebook that are the analyst's to fix (exit code 2), by exception class name.
+_ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
+    "DataCheckFailed": DataCheckFailed,
+    "InputDataError": AnalysisError,
+    "ConfigError": AnalysisError,
+}
+KEY_LIBRARIES = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "great-expectations",
+    "papermill",
+    "nbconvert",
+    "matplotlib",
+    "holidays",
+)
+
+
+# ---------------------------------------------------------------------------------------------- results
+@dataclass
+class StageRecord:
+    """What happened to one stage in this run."""
+
+    name: str
+    skipped: bool
+    seconds: float
+    fingerprint: str
+    notebooks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    """The outcome of a successful run."""
+
+    quarter: str
+    quarter_dir: Path
+    report_path: Path
+    renderer: str
+    stages: list[StageRecord]
+
+    @property
+    def skipped_everything(self) -> bool:
+        return all(stage.skipped for stage in self.stages)
+
+
+# ---------------------------------------------------------------------------------------------- hashing
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks so large extracts do not fill memory."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files_below(folder: Path, *, exclude: Iterable[str] = ()) -> list[Path]:
+    """Regular files below ``folder`` in a stable order, skipping hidden files and excluded top-level folders."""
+    if not folder.is_dir():
+        return []
+    excluded = set(exclude)
+    files = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if not path.is_file() or relative.parts[0] in excluded:
+            continue
+        if any(part.startswith(".") for part in relative.parts) or path.name == "README.md":
+            continue
+        files.append(path)
+    return sorted(files)
+
+
+def fingerprint_files(files: Sequence[Path], root: Path) -> list[dict[str, str]]:
+    """``[{"path", "sha256"}]`` for files, paths relative to ``root`` so the fingerprint does not move with it."""
+    return [{"path": path.relative_to(root).as_posix(), "sha256": sha256_file(path)} for path in files]
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """Hash of the package's source and templates: any change to the code re-runs every stage."""
+    package = Path(__file__).resolve().parent
+    files = sorted(
+        p for p in package.rglob("*") if p.is_file() and p.suffix in {".py", ".tpl", ".css", ".j2"}
+    )
+    return _digest(__version__, fingerprint_files(files, package))
+
+
+# ---------------------------------------------------------------------------------------------- state
+def _read_state(processed: Path) -> dict[str, Any]:
+    path = processed / STATE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        logger.warning("Ignoring an unreadable %s: every stage will run", path)
+        return {}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    from analysis.io import write_text
+
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------- notebooks
+def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], *, cwd: Path) -> None:
+    """Execute a notebook with papermill; an error in a cell becomes an :class:`AnalysisError` with its message.
+
+    Papermill saves the failed notebook (with the error in it) before raising, so the analyst can open it.
+    Only JSON-native parameter values are passed (strings, numbers, booleans, lists).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(cwd),
+        )
+    except PapermillExecutionError as error:
+        message = str(error.evalue).strip()
+        analyst_error = _ANALYST_ERRORS.get(error.ename)
+        if analyst_error is not None:
+            raise analyst_error(message) from None
+        raise NotebookFailed(
+            f"{notebook.name} failed in cell {error.exec_count}: {error.ename}: {message} "
+            f"(the executed notebook with the full error is {output})"
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------- the run
+@dataclass
+class _Run:
+    """Everything one run needs to know, passed between the stage functions."""
+
+    paths: ProjectPaths
+    config: ProjectConfig
+    staged_processed: Path
+    staged_reports: Path | None
+    state: dict[str, Any]
+    new_state: dict[str, Any]
+    force: bool
+    jobs: int
+    code: str
+    config_hash: str
+    records: list[StageRecord] = field(default_factory=list)
+    quarter: Quarter | None = None
+
+    def parameters(self, **extra: Any) -> dict[str, Any]:
+        base = {"processed_dir": str(self.staged_processed), "config_dir": str(self.paths.config)}
+        return base | extra
+
+    def previous_fingerprint(self, stage: str) -> str | None:
+        return self.state.get("stages", {}).get(stage, {}).get("fingerprint")
+
+    def should_skip(self, stage: str, fingerprint: str, outputs: Iterable[Path]) -> bool:
+        return (
+            not self.force
+            and self.previous_fingerprint(stage) == fingerprint
+            and all(path.exists() for path in outputs)
+        )
+
+    def record(
+        self, stage: str, fingerprint: str, started: float, *, skipped: bool, notebooks: list[str]
+    ) -> None:
+        seconds = round(time.perf_counter() - started, 3)
+        self.records.append(StageRecord(stage, skipped, seconds, fingerprint, notebooks))
+        self.new_state.setdefault("stages", {})[stage] = {"fingerprint": fingerprint, "notebooks": notebooks}
+        if skipped:
+            logger.info("Skipped %s: its inputs, code and parameters are unchanged since the last run", stage)
+        else:
+            logger.info("Ran %s in %.1f s", stage, seconds)
+
+
+def _ensure_quarter_reports(run: _Run) -> Path:
+    """Create the staging copy of ``reports/<quarter>/`` (hard links to the last good files) on first use."""
+    if run.staged_reports is None:
+        assert run.quarter is not None
+        target = run.paths.quarter_reports(run.quarter.label)
+        staged = run.paths.reports / f".staging-{run.quarter.label}"
+        _fresh_copy(target, staged)
+        run.staged_reports = staged
+    return run.staged_reports
+
+
+def _fresh_copy(source: Path, staged: Path) -> None:
+    """Make ``staged`` a copy of ``source`` using hard links (outputs are replaced by rename, never edited)."""
+    if staged.exists():
+        shutil.rmtree(staged)
+    if source.is_dir():
+        shutil.copytree(source, staged, copy_function=os.link)
+    else:
+        staged.mkdir(parents=True)
+
+
+def _carry_notebooks(run: _Run, stage: str) -> None:
+    """When a skipped stage's executed notebooks live in another quarter's folder, copy them into this one."""
+    staged = _ensure_quarter_reports(run)
+    for recorded in run.state.get("stages", {}).get(stage, {}).get("notebooks", []):
+        source = run.paths.reports / recorded
+        target = staged / Path(recorded).name
+        if source.is_file() and not target.exists():
+            shutil.copy2(source, target)
+
+
+def stage_clean(run: _Run) -> str:
+    """Stage 1: raw files to tidy, pseudonymised tables (``01_clean.ipynb``)."""
+    started = time.perf_counter()
+    raw_files = _files_below(run.paths.raw, exclude=[COMMENTARY_FOLDER])
+    if not raw_files:
+        raise InputDataError(
+            run.paths.raw, "there are no input files", expected="run 'analysis demo-data' first"
+        )
+    key_file = run.paths.root / KEY_FILE
+    fingerprint = _digest(
+        "clean",
+        run.code,
+        run.config_hash,
+        fingerprint_files(raw_files, run.paths.raw),
+        sha256_file(key_file) if key_file.is_file() else os.environ.get("ANALYSIS_PSEUDONYM_KEY", "new key"),
+    )
+    outputs = [run.staged_processed / "source_files.parquet"]
+    if run.should_skip("clean", fingerprint, outputs):
+        run.record(
+            "clean", fingerprint, started, skipped=True, notebooks=run.state["stages"]["clean"]["notebooks"]
+        )
+        return fingerprint
+    # The executed notebook goes to a holding folder until the quarter (read from the cleaned data) is known.
+    holding = run.staged_processed.parent / f"{run.staged_processed.name}-notebooks"
+    holding.mkdir(parents=True, exist_ok=True)
+    execute_notebook(
+        run.paths.notebooks / "01_clean.ipynb",
+        holding / "01-clean.ipynb",
+        run.parameters(raw_dir=str(run.paths.raw), key_file=str(key_file)),
+        cwd=run.paths.notebooks,
+    )
+    run.record("clean", fingerprint, started, skipped=False, notebooks=[])
+    return fingerprint
+
+
+def stage_commentary(run: _Run) -> str:
+    """The analyst's commentary, read apart from the rest so that editing it re-runs only the reports."""
+    from analysis.cleaning.commentary import read_commentary
+    from analysis.io import write_table
+
+    started = time.perf_counter()
+    files = _files_below(run.paths.raw / COMMENTARY_FOLDER)
+    fingerprint = _digest("commentary", run.code, run.config_hash, fingerprint_files(files, run.paths.raw))
+    outputs = [run.staged_processed / "commentary.parquet"]
+    if run.should_skip("commentary", fingerprint, outputs):
+        run.record("commentary", fingerprint, started, skipped=True, notebooks=[])
+        return fingerprint
+    write_table(
+        read_commentary(run.paths.raw / COMMENTARY_FOLDER, run.config), "commentary", run.staged_processed
+    )
+    run.record("commentary", fingerprint, started, skipped=False, notebooks=[])
+    return fingerprint
+
+
+def latest_complete_quarter(processed: Path) -> Quarter:
+    """The latest quarter that ends on or before the extract date recorded by the cleaning stage."""
+    from analysis.io import read_table
+
+    sources = read_table("source_files", processed)
+    extract = sources["extract_date"].dropna()
+    if extract.empty:
+        raise InputDataError(
+            processed / "source_files.parquet",
+            "no extract date was found in the raw files",
+            expected="an extract date on the Annex A cover sheet; or pass --quarter",
+        )
+    return Quarter.latest_complete(extract.max().date())
+
+
+def _notebook_stage(
+    run: _Run,
+    name: str,
+    notebook: str,
+    output: str,
+    upstream: str,
+    parameters: dict[str, Any],
+    outputs: list[str],
+) -> str:
+    """Run (or skip) a pipeline notebook that reads and writes the staged processed tables."""
+    started = time.perf_counter()
+    staged = _ensure_quarter_reports(run)
+    fingerprint = _digest(name, run.code, run.config_hash, upstream, parameters_without_paths(parameters))
+    targets = [run.staged_processed / f"{table}.parquet" for table in outputs]
+    if run.should_skip(name, fingerprint, targets):
+        _carry_notebooks(run, name)
+        run.record(name, fingerprint, started, skipped=True, notebooks=run.state["stages"][name]["notebooks"])
+        return fingerprint
+    execute_notebook(run.paths.notebooks / notebook, staged / output, parameters, cwd=run.paths.notebooks)
+    assert run.quarter is not None
+    run.record(name, fingerprint, started, skipped=False, notebooks=[f"{run.quarter.label}/{output}"])
+    return fingerprint
+
+
+def parameters_without_paths(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Parameters that say *what* is computed: folder paths are left out so that a moved project still skips."""
+    return {k: v for k, v in parameters.items() if not k.endswith(("_dir", "_path", "_file"))}
+
+
+def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str, str, dict[str, Any]]]:
+    """(source notebook, executed file name, parameters) for the quarterly report and each theme's exceptions."""
+    jobs: list[tuple[str, str, dict[str, Any]]] = [
+        ("quarterly_report.ipynb", "quarterly-report.ipynb", {"quarter": quarter.label})
+    ]
+    for theme in config.plan.themes:
+        jobs.append(
+            (
+                "exception_report.ipynb",
+                f"exceptions-{theme.file_stem}.ipynb",
+                {"quarter": quarter.label, "theme": theme.number},
+            )
+        )
+    return jobs
+
+
+def stage_reports(run: _Run, upstream: str, renderer: str) -> tuple[str, str]:
+    """Execute the report notebooks (in parallel, up to ``jobs``) and render them to self-contained HTML."""
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    assert run.quarter is not None
+    staged = _ensure_quarter_reports(run)
+    jobs = report_notebooks(run.config, run.quarter)
+    fingerprint = _digest("reports", run.code, run.config_hash, upstream, jobs, renderer)
+    outputs = [staged / name.replace(".ipynb", ".html") for _, name, _ in jobs] + [staged / "index.html"]
+    if renderer == "none":
+        outputs = [staged / name for _, name, _ in jobs]
+    if run.should_skip("reports", fingerprint, outputs):
+        run.record("reports", fingerprint, started, skipped=True, notebooks=[])
+        return fingerprint, run.state.get("renderer", renderer)
+    manifest_path = staged / MANIFEST_FILE
+    _write_json(manifest_path, _manifest(run, renderer="pending"))
+
+    def execute(job: tuple[str, str, dict[str, Any]]) -> str:
+        source, output, parameters = job
+        execute_notebook(
+            run.paths.notebooks / source,
+            staged / output,
+            run.parameters(manifest_path=str(manifest_path)) | parameters,
+            cwd=run.paths.notebooks,
+        )
+        return output
+
+    with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
+        futures = [pool.submit(execute, job) for job in jobs]
+        progress = tqdm(total=len(futures), desc="Report notebooks", unit="report", disable=None)
+        try:
+            for future in as_completed(futures):
+                future.result()
+                progress.update()
+        except BaseException:
+            for pending in futures:
+                pending.cancel()
+            raise
+        finally:
+            progress.close()
+    used = "none"
+    if renderer != "none":
+        from analysis.render import render_reports
+
+        used = render_reports(
+            staged,
+            renderer=renderer,
+            authority_name=run.config.authority.name,
+            quarter_label=run.quarter.label,
+        )
+        logger.info("Rendered the reports with the %s renderer", used)
+    run.record("reports", fingerprint, started, skipped=False, notebooks=[])
+    return fingerprint, used
+
+
+# ---------------------------------------------------------------------------------------------- manifest
+def _git_commit(root: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {}
+    for name in KEY_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _data_period(processed: Path) -> tuple[dict[str, str | None], str | None]:
+    from analysis.io import read_table
+
+    period: dict[str, str | None] = {"first_month": None, "last_month": None}
+    extract = None
+    try:
+        sources = read_table("source_files", processed)
+        if sources["extract_date"].notna().any():
+            extract = str(sources["extract_date"].max().date())
+        monthly = read_table("indicators_monthly", processed, columns=["month"])
+        if not monthly.empty:
+            period = {
+                "first_month": str(monthly["month"].min().date()),
+                "last_month": str(monthly["month"].max().date()),
+            }
+    except FileNotFoundError:
+        pass
+    return period, extract
+
+
+def _manifest(run: _Run, *, renderer: str) -> dict[str, Any]:
+    """The run's provenance: inputs and their hashes, configuration, versions, parameters and stage timings.
+
+    Paths are relative to the project so that two runs of the same inputs give the same manifest apart from the
+    run timestamp and timings.
+    """
+    period, extract = _data_period(run.staged_processed)
+    raw_files = _files_below(run.paths.raw)
+    return {
+        "authority": run.config.authority.name,
+        "quarter": run.quarter.label if run.quarter else None,
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "package_version": __version__,
+        "git_commit": _git_commit(run.paths.root),
+        "python": platform.python_version(),
+        "libraries": _library_versions(),
+        "config_sha256": run.config_hash,
+        "code_sha256": run.code,
+        "inputs": fingerprint_files(raw_files, run.paths.raw),
+        "parameters": {
+            "quarter": run.quarter.label if run.quarter else None,
+            "jobs": run.jobs,
+            "force": run.force,
+            "renderer": renderer,
+        },
+        "renderer": renderer,
+        "data_period": period,
+        "extract_date": extract,
+        "stages": [
+            {"name": r.name, "seconds": r.seconds, "skipped": r.skipped, "fingerprint": r.fingerprint}
+            for r in run.records
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------- entry points
+def run_pipeline(
+    paths: ProjectPaths,
+    *,
+    quarter: str | None = None,
+    jobs: int = 2,
+    force: bool = False,
+    renderer: str = "auto",
+) -> RunResult:
+    """Run every stage for ``quarter`` (default: the latest complete quarter in the data) and publish the outputs.
+
+    Raises
+    ------
+    AnalysisError
+        Bad input, configuration or a failed critical data check (the CLI exits 2); nothing is published.
+    """
+    config = load_config(paths.config)
+    requested = Quarter.parse(quarter) if quarter else None
+    state = _read_state(paths.processed)
+    staged_processed = paths.processed.parent / f".{paths.processed.name}.staging"
+    _fresh_copy(paths.processed, staged_processed)
+    run = _Run(
+        paths=paths,
+        config=config,
+        staged_processed=staged_processed,
+        staged_reports=None,
+        state=state,
+        new_state={},
+        force=force,
+        jobs=jobs,
+        code=code_fingerprint(),
+        config_hash=_digest(fingerprint_files(sorted(paths.config.glob("*.yml")), paths.config)),
+    )
+    holding = staged_processed.parent / f"{staged_processed.name}-notebooks"
+    try:
+        clean = stage_clean(run)
+        commentary = stage_commentary(run)
+        run.quarter = requested or latest_complete_quarter(staged_processed)
+        logger.info("Reporting quarter %s: %s", run.quarter.label, run.quarter.name)
+        staged_reports = _ensure_quarter_reports(run)
+        if (holding / "01-clean.ipynb").is_file():
+            shutil.move(holding / "01-clean.ipynb", staged_reports / "01-clean.ipynb")
+            run.new_state["stages"]["clean"]["notebooks"] = [f"{run.quarter.label}/01-clean.ipynb"]
+            run.records[0].notebooks = run.new_state["stages"]["clean"]["notebooks"]
+        else:
+            _carry_notebooks(run, "clean")
+        validate = _notebook_stage(
+            run,
+            "validate",
+            "02_validate.ipynb",
+            "02-validate.ipynb",
+            clean,
+            run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs")),
+            ["validation_results"],
+        )
+        analyse = _notebook_stage(
+            run,
+            "analyse",
+            "03_analyse.ipynb",
+            "03-analyse.ipynb",
+            validate,
+            run.parameters(quarter=run.quarter.label),
+            [
+                "indicators_monthly",
+                "indicators_annual",
+                "spc",
+                "spc_summary",
+                "benchmark_comparison",
+                "exceptions",
+            ],
+        )
+        _, used = stage_reports(run, _digest(analyse, commentary), renderer)
+        run.new_state["renderer"] = used
+        run.new_state["quarter"] = run.quarter.label
+        _write_json(staged_reports / MANIFEST_FILE, _manifest(run, renderer=used))
+        _write_json(staged_processed / STATE_FILE, run.new_state)
+        _publish(run)
+    except BaseException:
+        _keep_failed(run)
+        raise
+    finally:
+        shutil.rmtree(holding, ignore_errors=True)
+    quarter_dir = paths.quarter_reports(run.quarter.label)
+    report = quarter_dir / ("quarterly-report.html" if used != "none" else "quarterly-report.ipynb")
+    if run.records and all(r.skipped for r in run.records):
+        logger.info(
+            "Nothing changed since the last run: every stage was skipped (use --force to run them again)"
+        )
+    return RunResult(run.quarter.label, quarter_dir, report, used, run.records)
+
+
+def _publish(run: _Run) -> None:
+    """Move the staged outputs into place, processed tables first, then the quarter's reports."""
+    from analysis.io import replace_folder
+
+    replace_folder(run.staged_processed, run.paths.processed)
+    if run.staged_reports is not None and run.quarter is not None:
+        replace_folder(run.staged_reports, run.paths.quarter_reports(run.quarter.label))
+        _update_latest(run.paths.reports, run.quarter.label)
+
+
+def _update_latest(reports: Path, quarter: str) -> None:
+    """Point ``reports/latest`` at the newest quarter's folder (Quarto's project renders from there)."""
+    latest = reports / "latest"
+    if latest.is_symlink() or latest.is_file():
+        latest.unlink()
+    elif latest.is_dir():
+        shutil.rmtree(latest)
+    latest.symlink_to(quarter, target_is_directory=True)
+
+
+def _keep_failed(run: _Run) -> None:
+    """Leave the last good outputs untouched; keep the failed run's notebooks where the analyst can open them."""
+    shutil.rmtree(run.staged_processed, ignore_errors=True)
+    if run.staged_reports is not None and run.staged_reports.exists():
+        failed = run.paths.reports / f".failed-{run.quarter.label if run.quarter else 'run'}"
+        shutil.rmtree(failed, ignore_errors=True)
+        os.replace(run.staged_reports, failed)
+        logger.error(
+            "The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed
+        )
+
+
+# ---------------------------------------------------------------------------------------------- consortium
+@dataclass(frozen=True)
+class AuthorityRun:
+    """One authority's run in a consortium batch: a folder holding ``config/`` and ``data/raw/``."""
+
+    folder: Path
+    quarter: str | None
+    jobs: int
+    force: bool
+    renderer: str = "auto"
+
+
+def run_one_authority(task: AuthorityRun) -> RunResult:
+    """Run the pipeline for one authority folder (a picklable task for local processes or Dask workers)."""
+    root = task.folder.resolve()
+    paths = ProjectPaths(
+        root=root,
+        config=root / "config",
+        raw=root / "data" / "raw",
+        processed=root / "data" / "processed",
+        reports=root / "reports",
+        notebooks=ProjectPaths.from_root().notebooks,
+    )
+    return run_pipeline(paths, quarter=task.quarter, jobs=task.jobs, force=task.force, renderer=task.renderer)
+
+
+def run_authorities(
+    folders: Sequence[Path],
+    *,
+    quarter: str | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    executor: str = "local",
+    renderer: str = "auto",
+) -> list[RunResult]:
+    """Run the pipeline for several authorities, handing each to an executor.
+
+    ``executor`` is ``local`` (a process per authority on this machine, at most ``os.cpu_count()`` at once) or
+    ``dask://host:port``, the address of a Dask distributed scheduler (``tcp://`` is assumed).
+    """
+    for folder in folders:
+        if not (Path(folder) / "config" / "authority.yml").is_file():
+            raise ConfigError(
+                Path(folder) / "config" / "authority.yml", "(file)", "an authority folder with config/"
+            )
+    tasks = [AuthorityRun(Path(f), quarter, jobs, force, renderer) for f in folders]
+    submit = _executor(executor)
+    return submit(run_one_authority, tasks)
+
+
+def _executor(
+    spec: str,
+) -> Callable[[Callable[[AuthorityRun], RunResult], list[AuthorityRun]], list[RunResult]]:
+    if spec == "local":
+        return _run_local
+    if spec.startswith("dask://"):
+        address = "tcp://" + spec.removeprefix("dask://")
+        return lambda function, tasks: _run_dask(address, function, tasks)
+    raise ConfigError("--executor", "executor", "'local' or 'dask://host:port'", spec)
+
+
+def _run_local(function: Callable[[AuthorityRun], RunResult], tasks: list[AuthorityRun]) -> list[RunResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, min(len(tasks), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, tasks))
+
+
+def _run_dask(
+    address: str, function: Callable[[AuthorityRun], RunResult], tasks: list[AuthorityRun]
+) -> list[RunResult]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--executor", "executor", "Dask installed: pip install '.[dask]'") from None
+    with Client(address, set_as_default=False) as client:
+        futures = client.map(function, tasks, pure=False)
+        return client.gather(futures)

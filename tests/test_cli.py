@@ -1,0 +1,52 @@
+"""The command line: help for every command and option, exit codes for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import build_parser, main
+
+
+def _help(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.cli", *args, "--help"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_top_level_help_lists_the_commands() -> None:
+    text = _help()
+    assert "demo-data" in text and "run" in text
+
+
+def test_every_run_option_is_explained() -> None:
+    text = _help("run")
+    for option in ["--quarter", "--raw", "--processed", "--reports", "--jobs", "--force", "--renderer", "--authorities"]:
+        assert option in text
+    assert "2015-16-Q1" in text
+    for action in build_parser()._subparsers._group_actions[0].choices["run"]._actions:  # noqa: SLF001
+        assert action.help, f"{action.option_strings} has no help"
+
+
+def test_demo_data_help() -> None:
+    text = _help("demo-data")
+    assert "--seed" in text and "--scale" in text and "--out" in text
+
+
+def test_bad_quarter_exits_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--quarter", "2015-Q1", "--raw", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "2015-16-Q1" in capsys.readouterr().err
+
+
+def test_empty_raw_folder_exits_2_naming_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    code = main(
+        ["run", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p"), "--reports", str(tmp_path / "r")]
+    )
+    assert code == 2
+    assert "no input files" in caplog.text and str(tmp_path / "raw") in caplog.text

@@ -1,0 +1,171 @@
+"""The configuration loader: the real files load, and each kind of broken file gets a message naming file and key."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.config import load_config
+from analysis.errors import ConfigError
+
+
+@pytest.fixture
+def config_copy(tmp_path: Path, repo_root: Path) -> Path:
+    folder = tmp_path / "config"
+    shutil.copytree(repo_root / "config", folder)
+    return folder
+
+
+def _edit(folder: Path, name: str, change) -> None:
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def test_project_configuration_loads(repo_root: Path) -> None:
+    config = load_config(repo_root / "config")
+    assert [t.number for t in config.plan.themes] == [1, 2, 3, 4, 5, 6]
+    assert config.authority.ons_code == "E06000035"
+    assert config.authority.old_la_code == 887
+    assert config.authority.region.code == "E12000008"
+    assert len(config.authority.statistical_neighbours) == 10
+    assert config.indicator("social_workers_recruited").target.value == 3
+
+
+PAPER_INDICATORS = [
+    "contacts_converting_to_referrals",
+    "referrals_converting_to_assessments",
+    "assessments_within_45_working_days",
+    "rereferrals_within_12_months",
+    "children_on_cp_plan_per_10000",
+    "icpc_within_15_working_days",
+    "cp_plans_lasting_two_years_or_more",
+    "cp_plans_second_or_subsequent",
+    "children_in_care_proceedings",
+    "children_looked_after_per_10000",
+    "lac_three_or_more_placements",
+    "adoption_a2_days_placement_order_to_match",
+    "adoption_a1_days_entering_care_to_placed",
+    "children_leaving_care_adopted",
+    "care_leavers_in_suitable_accommodation",
+    "care_leavers_in_education_employment_training",
+    "lac_camhs_waiting_weeks",
+    "childrens_views_recorded",
+    "social_workers_recruited",
+    "agency_social_worker_rate",
+    "social_worker_vacancy_rate",
+    "average_caseload_per_social_worker",
+    "case_audits_completed",
+    "case_audits_rated_good_or_better",
+    "staff_with_completed_pdr",
+    "early_help_assessments_started",
+    "domestic_abuse_referrals",
+    "cse_referrals",
+]
+
+
+@pytest.mark.parametrize("indicator_id", PAPER_INDICATORS)
+def test_every_indicator_the_paper_names_is_registered(repo_root: Path, indicator_id: str) -> None:
+    assert indicator_id in load_config(repo_root / "config").indicators_by_id
+
+
+def test_context_indicators_have_no_direction(repo_root: Path) -> None:
+    config = load_config(repo_root / "config")
+    for indicator_id in [
+        "referrals_per_10000",
+        "children_on_cp_plan_per_10000",
+        "children_looked_after_per_10000",
+        "children_in_need_per_10000",
+        "section_47_enquiries",
+    ]:
+        assert config.indicator(indicator_id).polarity == "context"
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_plan_matches_the_committee_paper(repo_root: Path, shared_dir: Path) -> None:
+    paper = _normalise((shared_dir / "seed" / "000_1b7ef5c744372737.txt").read_text(encoding="utf-8"))
+    config = load_config(repo_root / "config")
+    for theme in config.plan.themes:
+        assert f"{theme.number} {theme.name}" in paper
+        assert _normalise(theme.what_we_want_to_achieve) in paper
+        for priority in theme.priorities:
+            assert _normalise(priority) in paper, priority
+    for ambition in config.plan.priorities_and_ambitions:
+        assert ambition in paper
+
+
+def test_missing_key_names_file_and_key(config_copy: Path) -> None:
+    _edit(config_copy, "authority.yml", lambda d: d.pop("ons_code"))
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "authority.yml" in str(error.value)
+    assert "ons_code" in str(error.value)
+    assert "missing" in str(error.value)
+
+
+def test_wrong_type_names_the_indicator(config_copy: Path) -> None:
+    _edit(config_copy, "indicators.yml", lambda d: d["indicators"][3].update(decimals="one"))
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "indicators.yml" in message
+    assert "indicators[3]" in message and "decimals" in message
+    assert "integer" in message
+
+
+def test_unknown_theme_is_rejected(config_copy: Path) -> None:
+    _edit(config_copy, "indicators.yml", lambda d: d["indicators"][0].update(theme=9))
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "indicators[0] (contacts_converting_to_referrals).theme" in message
+    assert "[1, 2, 3, 4, 5, 6]" in message
+
+
+def test_unknown_polarity_is_rejected(config_copy: Path) -> None:
+    _edit(config_copy, "indicators.yml", lambda d: d["indicators"][1].update(polarity="up_is_good"))
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "polarity" in message and "higher_is_better" in message and "up_is_good" in message
+
+
+def test_unknown_benchmark_publication_is_rejected(config_copy: Path) -> None:
+    def change(d):
+        d["indicators"][3]["benchmark"]["publication"] = "zz9"
+
+    _edit(config_copy, "indicators.yml", change)
+    with pytest.raises(ConfigError, match=r"benchmark\.publication"):
+        load_config(config_copy)
+
+
+def test_rebase_date_must_be_a_service_change(config_copy: Path) -> None:
+    _edit(config_copy, "indicators.yml", lambda d: d["indicators"][0].update(rebase_at=["2013-01-01"]))
+    with pytest.raises(ConfigError, match="service change"):
+        load_config(config_copy)
+
+
+def test_unreadable_yaml_names_the_line(config_copy: Path) -> None:
+    (config_copy / "plan.yml").write_text("title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"plan\.yml: at 'line"):
+        load_config(config_copy)
+
+
+def test_missing_file(config_copy: Path) -> None:
+    (config_copy / "benchmarks.yml").unlink()
+    with pytest.raises(ConfigError, match=r"benchmarks\.yml.*no such file"):
+        load_config(config_copy)
+
+
+def test_unknown_key_is_rejected(config_copy: Path) -> None:
+    _edit(config_copy, "authority.yml", lambda d: d.update(nmae="typo"))
+    with pytest.raises(ConfigError, match="nmae"):
+        load_config(config_copy)
