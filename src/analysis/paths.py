@@ -41,6 +41,7 @@ class ProjectPaths:
         raw: Path | None = None,
         processed: Path | None = None,
         reports: Path | None = None,
+        notebooks: Path | None = None,
     ) -> ProjectPaths:
         """Default layout below ``root``, with any folder overridden (e.g. from the CLI)."""
         root = (root or project_root()).resolve()
@@ -50,7 +51,7 @@ class ProjectPaths:
             raw=(raw or root / "data" / "raw").resolve(),
             processed=(processed or root / "data" / "processed").resolve(),
             reports=(reports or root / "reports").resolve(),
-            notebooks=(root / "notebooks").resolve(),
+            notebooks=(notebooks or root / "notebooks").resolve(),
         )
 
     def quarter_reports(self, quarter: str) -> Path:

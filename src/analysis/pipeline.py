@@ -42,6 +42,7 @@ from analysis.errors import (
 )
 from analysis.paths import ProjectPaths
 from analysis.quarters import Quarter
+from analysis.schemas import SCHEMAS
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,18 @@ _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
     "InputDataError": AnalysisError,
     "ConfigError": AnalysisError,
 }
+#: Tables the cleaning stage writes (validation and analysis read them), and those the analysis writes.
+ANALYSIS_TABLES = [
+    "indicators_monthly",
+    "indicators_annual",
+    "spc",
+    "spc_summary",
+    "benchmark_comparison",
+    "exceptions",
+]
+CLEAN_TABLES = [
+    name for name in SCHEMAS if name not in {*ANALYSIS_TABLES, "validation_results", "commentary"}
+]
 KEY_LIBRARIES = (
     "pandas",
     "numpy",
@@ -124,6 +137,17 @@ def _files_below(folder: Path, *, exclude: Iterable[str] = ()) -> list[Path]:
 def fingerprint_files(files: Sequence[Path], root: Path) -> list[dict[str, str]]:
     """``[{"path", "sha256"}]`` for files, paths relative to ``root`` so the fingerprint does not move with it."""
     return [{"path": path.relative_to(root).as_posix(), "sha256": sha256_file(path)} for path in files]
+
+
+def tables_digest(folder: Path, tables: Iterable[str]) -> str:
+    """Hash of the named processed tables' files: a stage re-runs when any table it reads has changed."""
+    return _digest(
+        [
+            (t, sha256_file(folder / f"{t}.parquet"))
+            for t in sorted(tables)
+            if (folder / f"{t}.parquet").is_file()
+        ]
+    )
 
 
 def _digest(*parts: Any) -> str:
@@ -337,13 +361,14 @@ def _notebook_stage(
     name: str,
     notebook: str,
     output: str,
-    upstream: str,
+    reads: Iterable[str],
     parameters: dict[str, Any],
     outputs: list[str],
 ) -> str:
-    """Run (or skip) a pipeline notebook that reads and writes the staged processed tables."""
+    """Run (or skip) a pipeline notebook that reads the ``reads`` tables and writes the ``outputs`` tables."""
     started = time.perf_counter()
     staged = _ensure_quarter_reports(run)
+    upstream = tables_digest(run.staged_processed, reads)
     fingerprint = _digest(name, run.code, run.config_hash, upstream, parameters_without_paths(parameters))
     targets = [run.staged_processed / f"{table}.parquet" for table in outputs]
     if run.should_skip(name, fingerprint, targets):
@@ -377,7 +402,7 @@ def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str,
     return jobs
 
 
-def stage_reports(run: _Run, upstream: str, renderer: str) -> tuple[str, str]:
+def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
     """Execute the report notebooks (in parallel, up to ``jobs``) and render them to self-contained HTML."""
     from tqdm.auto import tqdm
 
@@ -385,6 +410,7 @@ def stage_reports(run: _Run, upstream: str, renderer: str) -> tuple[str, str]:
     assert run.quarter is not None
     staged = _ensure_quarter_reports(run)
     jobs = report_notebooks(run.config, run.quarter)
+    upstream = tables_digest(run.staged_processed, SCHEMAS)
     fingerprint = _digest("reports", run.code, run.config_hash, upstream, jobs, renderer)
     outputs = [staged / name.replace(".ipynb", ".html") for _, name, _ in jobs] + [staged / "index.html"]
     if renderer == "none":
@@ -544,8 +570,8 @@ def run_pipeline(
     )
     holding = staged_processed.parent / f"{staged_processed.name}-notebooks"
     try:
-        clean = stage_clean(run)
-        commentary = stage_commentary(run)
+        stage_clean(run)
+        stage_commentary(run)
         run.quarter = requested or latest_complete_quarter(staged_processed)
         logger.info("Reporting quarter %s: %s", run.quarter.label, run.quarter.name)
         staged_reports = _ensure_quarter_reports(run)
@@ -555,32 +581,25 @@ def run_pipeline(
             run.records[0].notebooks = run.new_state["stages"]["clean"]["notebooks"]
         else:
             _carry_notebooks(run, "clean")
-        validate = _notebook_stage(
+        _notebook_stage(
             run,
             "validate",
             "02_validate.ipynb",
             "02-validate.ipynb",
-            clean,
+            CLEAN_TABLES,
             run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs")),
             ["validation_results"],
         )
-        analyse = _notebook_stage(
+        _notebook_stage(
             run,
             "analyse",
             "03_analyse.ipynb",
             "03-analyse.ipynb",
-            validate,
+            [*CLEAN_TABLES, "validation_results"],
             run.parameters(quarter=run.quarter.label),
-            [
-                "indicators_monthly",
-                "indicators_annual",
-                "spc",
-                "spc_summary",
-                "benchmark_comparison",
-                "exceptions",
-            ],
+            ANALYSIS_TABLES,
         )
-        _, used = stage_reports(run, _digest(analyse, commentary), renderer)
+        _, used = stage_reports(run, renderer)
         run.new_state["renderer"] = used
         run.new_state["quarter"] = run.quarter.label
         _write_json(staged_reports / MANIFEST_FILE, _manifest(run, renderer=used))
