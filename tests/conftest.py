@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from analysis.config import load_config
+from analysis.paths import ProjectPaths
+from analysis.pipeline import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -33,3 +38,28 @@ def ees_dir(shared_dir: Path) -> Path:
     if not folder.is_dir():
         pytest.skip(f"{folder} is not present: this test reads DfE's published EES files")
     return folder
+
+
+def make_demo_project(root: Path, repo_root: Path, *, seed: int = 2015, scale: float = 1.0) -> ProjectPaths:
+    """A project folder with the repository's configuration and freshly generated demo data."""
+    from analysis.demo_data import generate_demo_data
+
+    shutil.copytree(repo_root / "config", root / "config")
+    generate_demo_data(root / "data" / "raw", seed=seed, scale=scale, config=load_config(root / "config"))
+    return ProjectPaths.from_root(root)
+
+
+def copy_project(source: ProjectPaths, root: Path) -> ProjectPaths:
+    """A copy of a project that has been run (configuration, raw data, key, processed tables and reports)."""
+    shutil.copytree(source.root, root, symlinks=True)
+    return ProjectPaths.from_root(root)
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> ProjectPaths:
+    return make_demo_project(tmp_path_factory.mktemp("demo") / "project", repo_root)
+
+
+@pytest.fixture(scope="session")
+def first_run(demo_project: ProjectPaths) -> RunResult:
+    return run_pipeline(demo_project, jobs=2, renderer="builtin")

@@ -21,6 +21,11 @@ def project_root() -> Path:
     return Path.cwd()
 
 
+def code_root() -> Path:
+    """The checkout the package was installed from (editable install): where the notebooks live."""
+    return Path(__file__).resolve().parents[2]
+
+
 @dataclass(frozen=True)
 class ProjectPaths:
     """The folders of one run: configuration, raw inputs, processed tables, reports and notebooks."""
@@ -51,9 +56,14 @@ class ProjectPaths:
             raw=(raw or root / "data" / "raw").resolve(),
             processed=(processed or root / "data" / "processed").resolve(),
             reports=(reports or root / "reports").resolve(),
-            notebooks=(notebooks or root / "notebooks").resolve(),
+            notebooks=(notebooks or _notebooks_folder(root)).resolve(),
         )
 
     def quarter_reports(self, quarter: str) -> Path:
         """Folder of one quarter's executed notebooks and rendered reports, e.g. ``reports/2015-16-Q1``."""
         return self.reports / quarter
+
+
+def _notebooks_folder(root: Path) -> Path:
+    """``root/notebooks`` when the data root is a checkout; else the checkout's (an authority folder has none)."""
+    return root / "notebooks" if (root / "notebooks").is_dir() else code_root() / "notebooks"

@@ -665,15 +665,7 @@ class AuthorityRun:
 
 def run_one_authority(task: AuthorityRun) -> RunResult:
     """Run the pipeline for one authority folder (a picklable task for local processes or Dask workers)."""
-    root = task.folder.resolve()
-    paths = ProjectPaths(
-        root=root,
-        config=root / "config",
-        raw=root / "data" / "raw",
-        processed=root / "data" / "processed",
-        reports=root / "reports",
-        notebooks=ProjectPaths.from_root().notebooks,
-    )
+    paths = ProjectPaths.from_root(task.folder)
     return run_pipeline(paths, quarter=task.quarter, jobs=task.jobs, force=task.force, renderer=task.renderer)
 
 
