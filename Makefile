@@ -24,9 +24,6 @@ $(STAMP): pyproject.toml
 .PHONY: install
 install: $(STAMP) ## Create or update .venv from pyproject.toml
 
-data/raw/annex_a.xlsx: | $(STAMP)
-	$(BIN)/analysis demo-data --out data/raw
-
 .PHONY: demo-data
 demo-data: $(STAMP) ## (Re)create the synthetic demo data in data/raw/
 	$(BIN)/analysis demo-data --out data/raw

@@ -1,0 +1,184 @@
+"""Speed and memory of a quarterly run, against a naive baseline measured the same way.
+
+Prints, for the demo quarter:
+
+- ours, cold: ``analysis run --force`` (stages skipped by fingerprint never apply; report notebooks in parallel,
+  built-in renderer): total wall time, time per stage (from the run manifest) and peak memory of the whole
+  process tree;
+- the naive baseline: each notebook executed one after the other with the papermill CLI (clean, validate, analyse,
+  the quarterly report, six exception reports), then each report rendered one after the other with the
+  ``jupyter nbconvert`` CLI: the same figures;
+- the ratio ours / baseline;
+- ours, warm (nothing changed: every stage skipped) and after a commentary-only change.
+
+Usage: ``python benchmarks/pipeline.py [--workdir DIR] [--jobs N]`` (``make bench``). It works on a copy of the
+repository's configuration and fresh demo data in a temporary folder, never on ``data/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mib: float
+
+
+def _tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measure(commands: list[list[str]], *, env: dict[str, str], cwd: Path) -> Measured:
+    """Run commands one after the other; wall time and the peak memory of each command's process tree."""
+    peak = 0
+    started = time.perf_counter()
+    for command in commands:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        done = threading.Event()
+
+        def sample(pid: int = process.pid) -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss_bytes(pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, stderr = process.communicate()
+        done.set()
+        sampler.join()
+        if process.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()[-3000:]}")
+    return Measured(time.perf_counter() - started, peak / 2**20)
+
+
+def make_project(workdir: Path) -> Path:
+    root = workdir / "project"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copytree(REPO / "config", root / "config")
+    subprocess.run(
+        [
+            BIN / "analysis",
+            "-q",
+            "demo-data",
+            "--out",
+            str(root / "data" / "raw"),
+            "--config",
+            str(root / "config"),
+        ],
+        check=True,
+    )
+    return root
+
+
+def naive_baseline(root: Path, quarter: str, env: dict[str, str]) -> Measured:
+    """The by-hand way: papermill CLI per notebook, one after the other, then nbconvert CLI per report."""
+    out = root / "naive"
+    out.mkdir(exist_ok=True)
+    processed = root / "naive-processed"
+    common = ["-p", "processed_dir", str(processed), "-p", "config_dir", str(root / "config")]
+    papermill = str(BIN / "papermill")
+    notebooks = REPO / "notebooks"
+    commands = [
+        [papermill, "--no-progress-bar", str(notebooks / "01_clean.ipynb"), str(out / "01-clean.ipynb"), *common,
+         "-p", "raw_dir", str(root / "data" / "raw"), "-p", "key_file", str(root / ".pseudonym-key")],
+        [papermill, "--no-progress-bar", str(notebooks / "02_validate.ipynb"), str(out / "02-validate.ipynb"),
+         *common, "-p", "quarter", quarter],
+        [papermill, "--no-progress-bar", str(notebooks / "03_analyse.ipynb"), str(out / "03-analyse.ipynb"),
+         *common, "-p", "quarter", quarter],
+        [papermill, "--no-progress-bar", str(notebooks / "quarterly_report.ipynb"),
+         str(out / "quarterly-report.ipynb"), *common, "-p", "quarter", quarter],
+    ]  # fmt: skip
+    reports = [out / "quarterly-report.ipynb"]
+    for theme in range(1, 7):
+        target = out / f"exceptions-{theme}.ipynb"
+        commands.append(
+            [papermill, "--no-progress-bar", str(notebooks / "exception_report.ipynb"), str(target), *common,
+             "-p", "quarter", quarter, "-p", "theme", str(theme)]
+        )  # fmt: skip
+        reports.append(target)
+    for report in reports:
+        commands.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(report)])
+    return measure(commands, env=env, cwd=notebooks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="where to build the demo project (default: temp)"
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="report notebooks in parallel (default 2)")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="csc-bench-"))
+    root = make_project(workdir)
+    env = os.environ | {"ANALYSIS_PROJECT_ROOT": str(root), "GX_ANALYTICS_ENABLED": "false"}
+    run = [str(BIN / "analysis"), "-q", "run", "--renderer", "builtin", "--jobs", str(args.jobs)]
+
+    ours = measure([[*run, "--force"]], env=env, cwd=root)
+    manifest_path = next((root / "reports").glob("*/manifest.json"))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    quarter = manifest["quarter"]
+    warm = measure([run], env=env, cwd=root)
+    commentary = root / "data" / "raw" / "commentary" / f"{quarter}.md"
+    commentary.write_text(commentary.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    commentary_only = measure([run], env=env, cwd=root)
+    baseline = naive_baseline(root, quarter, env)
+
+    cpus = os.cpu_count()
+    print(f"Demo quarter {quarter}, {cpus} cores, report notebooks in parallel: {args.jobs}")
+    print(f"{'run':<44}{'wall s':>9}{'peak MiB':>10}")
+    print(f"{'ours, cold (analysis run --force)':<44}{ours.seconds:>9.1f}{ours.peak_mib:>10.0f}")
+    for stage in manifest["stages"]:
+        print(f"{'  stage ' + stage['name']:<44}{stage['seconds']:>9.1f}")
+    print(
+        f"{'naive baseline (papermill CLI, nbconvert CLI)':<44}{baseline.seconds:>9.1f}{baseline.peak_mib:>10.0f}"
+    )
+    print(f"{'ratio ours / baseline':<44}{ours.seconds / baseline.seconds:>9.2f}")
+    print(f"{'ours, warm (nothing changed)':<44}{warm.seconds:>9.2f}{warm.peak_mib:>10.0f}")
+    print(f"{'ours, commentary changed':<44}{commentary_only.seconds:>9.1f}{commentary_only.peak_mib:>10.0f}")
+    print(f"(work folder: {workdir})")
+
+
+if __name__ == "__main__":
+    main()
