@@ -73,7 +73,7 @@ def measure(commands: list[list[str]], *, env: dict[str, str], cwd: Path) -> Mea
         )
         done = threading.Event()
 
-        def sample(pid: int = process.pid) -> None:
+        def sample(pid: int = process.pid, done: threading.Event = done) -> None:
             nonlocal peak
             while not done.is_set():
                 peak = max(peak, _tree_rss_bytes(pid))
