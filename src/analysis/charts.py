@@ -1,0 +1,451 @@
+"""The reports' charts: one house style, SVG output that is the same bytes for the same data.
+
+The style follows the UK Government Analysis Function's ``afcharts`` palette (dark blue, turquoise, dark pink,
+orange: at most four colours, with greys for scaffolding such as means and limits). Colour is never the only
+carrier of meaning: special-cause points also differ in marker shape, and every figure has alt text that states
+what it shows and a caption.
+
+A figure reaches both renderers as HTML (``<figure><img alt=...><figcaption>``) with the SVG embedded as a
+``data:`` URI: nbconvert passes ``text/html`` outputs through, and Quarto writes them into the page as a raw
+HTML block (quarto-cli ``src/core/jupyter/jupyter.ts``, ``mdHtmlOutput``), so the alt text and caption are the
+same in both and the page needs no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the charts are written to SVG
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from analysis.config import Indicator  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+#: The Analysis Function ``afcharts`` main palette (the first four colours, in its order).
+DARK_BLUE = "#12436D"
+TURQUOISE = "#28A197"
+DARK_PINK = "#801650"
+ORANGE = "#F46A25"
+PALETTE: tuple[str, ...] = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE)
+#: Greys and black/white for axes, means and limits: scaffolding, not data colours.
+NEUTRALS: tuple[str, ...] = ("#000000", "#FFFFFF", "#414042", "#757575", "#BFBFBF", "#E6E6E6")
+TEXT_GREY, MID_GREY, LIGHT_GREY, GRID_GREY = NEUTRALS[2], NEUTRALS[3], NEUTRALS[4], NEUTRALS[5]
+
+#: Width of an A4 page's text block (about 16.5 cm) in inches, and the charts' height.
+A4_TEXT_WIDTH_INCHES = 6.5
+CHART_HEIGHT_INCHES = 3.8
+#: Legend below the plot, in two columns, so the plot keeps the page's full width.
+LEGEND_COLUMNS = 2
+#: Month ticks at the start of each financial quarter (January, April, July, October).
+QUARTER_START_MONTHS = (1, 4, 7, 10)
+
+#: Matplotlib settings of the house style. ``svg.hashsalt`` fixes the ids matplotlib writes into an SVG, and
+#: ``svg.fonttype: none`` keeps text as text (smaller files, readable by screen readers and search).
+HOUSE_STYLE: dict[str, object] = {
+    "svg.hashsalt": "analysis-house-style",
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.labelcolor": TEXT_GREY,
+    "axes.edgecolor": MID_GREY,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": GRID_GREY,
+    "grid.linewidth": 0.8,
+    "xtick.color": TEXT_GREY,
+    "ytick.color": TEXT_GREY,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "figure.facecolor": "#FFFFFF",
+    "axes.facecolor": "#FFFFFF",
+    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
+}
+
+#: How each SPC point class is drawn: colour AND marker shape, and the legend's words.
+POINT_STYLES: dict[str, tuple[str, str, str]] = {
+    "improvement": (TURQUOISE, "^", "Improvement (special cause)"),
+    "concern": (ORANGE, "v", "Concern (special cause)"),
+    "neutral": (DARK_PINK, "D", "Unusual change (no better or worse direction)"),
+}
+
+_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """A chart ready for a report: the SVG, its alt text and its caption.
+
+    Displayed in a notebook it is HTML (``<figure>`` with an ``<img>`` whose ``src`` is the SVG as a ``data:``
+    URI), so both renderers show the same figure with the same alt text and caption.
+    """
+
+    svg: str
+    alt: str
+    caption: str
+
+    def to_html(self) -> str:
+        """``<figure><img alt=...><figcaption>...</figcaption></figure>`` with the SVG embedded."""
+        data = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return (
+            '<figure class="report-figure">'
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(self.alt, quote=True)}">'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+# ------------------------------------------------------------------------------------------------ formatting
+def format_number(value: float | None, indicator: Indicator) -> str:
+    """An indicator's value as a reader sees it: its decimals and unit (``88.0%``, ``412.3 per 10,000``).
+
+    Notes
+    -----
+    Empty values read "not available"; suppression ("c") is decided by the caller, which knows the counts.
+    """
+    if value is None or pd.isna(value):
+        return "not available"
+    number = f"{value:,.{indicator.decimals}f}"
+    if indicator.unit == "%":
+        return f"{number}%"
+    if indicator.unit == "rate per 10,000":
+        return f"{number} per 10,000"
+    if indicator.unit in {"days", "weeks"}:
+        return f"{number} {indicator.unit}"
+    if indicator.unit == "FTE":
+        return f"{number} FTE"
+    return number
+
+
+def axis_label(indicator: Indicator) -> str:
+    """The value axis label, naming the unit (e.g. ``Percent (%)``, ``Rate per 10,000 children``)."""
+    return {
+        "%": "Percent (%)",
+        "rate per 10,000": "Rate per 10,000 children",
+        "days": "Days",
+        "weeks": "Weeks",
+        "count": "Number",
+        "FTE": "Full-time equivalent (FTE)",
+    }[indicator.unit]
+
+
+def year_label(time_period: int) -> str:
+    """A DfE year ending 31 March as written in the publications: ``2015`` -> ``2014-15``."""
+    return f"{time_period - 1}-{time_period % 100:02d}"
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+def figure_svg(figure: Figure) -> str:
+    """The figure as SVG text, deterministic: same data, same bytes (no date, fixed ids, no prologue).
+
+    The XML prologue, DOCTYPE and RDF metadata are dropped: the SVG is embedded in a page, not a file.
+    """
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.hashsalt": HOUSE_STYLE["svg.hashsalt"], "svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(figure)
+    svg = _SVG_PROLOGUE.sub("", buffer.getvalue(), count=1)
+    return _SVG_METADATA.sub("", svg, count=1)
+
+
+def _new_figure() -> tuple[Figure, plt.Axes]:
+    with plt.rc_context(HOUSE_STYLE):
+        figure, axes = plt.subplots(figsize=(A4_TEXT_WIDTH_INCHES, CHART_HEIGHT_INCHES), layout="constrained")
+    return figure, axes
+
+
+def _month(value: pd.Timestamp | date) -> str:
+    return f"{pd.Timestamp(value):%B %Y}"
+
+
+# ----------------------------------------------------------------------------------------------- SPC chart
+def spc_plot_points(spc: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
+    """One indicator's SPC points with suppressed months blanked: a suppressed figure is never plotted.
+
+    Parameters
+    ----------
+    spc : DataFrame
+        Rows of the ``spc`` table for one indicator.
+    monthly : DataFrame
+        Rows of ``indicators_monthly`` for the same indicator (for the ``suppressed`` flag).
+
+    Returns
+    -------
+    DataFrame
+        ``spc`` sorted by month with ``suppressed`` added, and ``value`` and ``point_class`` emptied where the
+        figure is suppressed.
+
+    Notes
+    -----
+    Counts of 1 to 5 are not published (DfE statistics: suppression of small numbers, GSS symbol ``c``).
+    """
+    flags = monthly.loc[:, ["month", "suppressed"]]
+    points = spc.sort_values("month").merge(flags, on="month", how="left")
+    points["suppressed"] = points["suppressed"].fillna(False).astype(bool)
+    points["value"] = points["value"].where(~points["suppressed"])
+    points["point_class"] = points["point_class"].where(~points["suppressed"], "suppressed")
+    return points.reset_index(drop=True)
+
+
+def _trend_word(first: float, last: float) -> str:
+    if np.isclose(first, last):
+        return "was unchanged at"
+    return "rose from" if last > first else "fell from"
+
+
+def spc_alt_text(points: pd.DataFrame, indicator: Indicator) -> str:
+    """Alt text for an SPC chart: what it shows, first and latest value, and where the latest point sits.
+
+    e.g. "Line chart: Assessments completed within 45 working days rose from 55.0% in April 2014 to 88.0% in
+    June 2015, above the upper process limit (special cause: improvement). Target 85.0%."
+
+    Notes
+    -----
+    Limits and classes are those of the ``spc`` table (NHS England, Making Data Count: XmR charts).
+    """
+    shown = points.dropna(subset=["value"])
+    name = indicator.name
+    if shown.empty:
+        return f"Line chart: {name}. No figures can be shown for this period."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    if len(shown) == 1:
+        text = f"Line chart: {name} was {format_number(last['value'], indicator)} in {_month(last['month'])}"
+    else:
+        word = _trend_word(first["value"], last["value"])
+        start = format_number(first["value"], indicator)
+        end = format_number(last["value"], indicator)
+        if word == "was unchanged at":
+            text = f"Line chart: {name} {word} {end} from {_month(first['month'])} to {_month(last['month'])}"
+        else:
+            text = f"Line chart: {name} {word} {start} in {_month(first['month'])} to {end} in {_month(last['month'])}"
+    upper, lower = last.get("upper_limit"), last.get("lower_limit")
+    if pd.notna(upper) and last["value"] > upper:
+        text += ", above the upper process limit"
+    elif pd.notna(lower) and last["value"] < lower:
+        text += ", below the lower process limit"
+    elif pd.notna(upper) and pd.notna(lower):
+        text += ", within the process limits"
+    latest_class = last.get("point_class")
+    if latest_class in POINT_STYLES:
+        text += f" (special cause: {POINT_STYLES[latest_class][2].split(' (')[0].lower()})"
+    text += "."
+    if indicator.target is not None:
+        text += f" Target {format_number(indicator.target.value, indicator)}."
+    hidden = int(points["suppressed"].sum()) if "suppressed" in points else 0
+    if hidden:
+        text += f" {hidden} month{'s' if hidden > 1 else ''} not shown because the numbers are too small to publish."
+    return text
+
+
+def spc_chart(
+    points: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    rebase_dates: Sequence[date] = (),
+    rebase_label: str = "Process changed: limits recalculated",
+) -> ReportFigure:
+    """The SPC (XmR) chart of one indicator: values, mean, process limits, target and special causes.
+
+    Parameters
+    ----------
+    points : DataFrame
+        Output of :func:`spc_plot_points` (``spc`` rows with ``suppressed``), one indicator.
+    indicator : Indicator
+        The indicator's configuration (name, unit, decimals, target).
+    rebase_dates : sequence of date
+        Where the baseline restarts (a vertical line is drawn).
+    rebase_label : str
+        Legend text for the rebase lines.
+
+    Returns
+    -------
+    ReportFigure
+        SVG, alt text and caption.
+
+    Notes
+    -----
+    NHS England, "Making Data Count" (2019): mean and process limits (mean ± 2.66 × mean moving range), with
+    points that are part of a special-cause signal marked as improvement or concern by the indicator's polarity.
+    """
+    figure, axes = _new_figure()
+    with plt.rc_context(HOUSE_STYLE):
+        months = pd.to_datetime(points["month"])
+        axes.plot(
+            months, points["value"], color=DARK_BLUE, linewidth=1.8, marker="o", markersize=3.5, zorder=3
+        )
+        handles: list[Line2D] = [
+            Line2D([], [], color=DARK_BLUE, marker="o", markersize=3.5, label=indicator.name)
+        ]
+        # Mean and limits per baseline: steps so that a rebase shows as a break.
+        for _, segment in points.groupby("baseline", sort=True):
+            seg_months = pd.to_datetime(segment["month"])
+            axes.plot(seg_months, segment["centre"], color=MID_GREY, linewidth=1.2, zorder=2)
+            axes.plot(
+                seg_months, segment["upper_limit"], color=MID_GREY, linewidth=1, linestyle="--", zorder=2
+            )
+            axes.plot(
+                seg_months, segment["lower_limit"], color=MID_GREY, linewidth=1, linestyle="--", zorder=2
+            )
+        handles.append(Line2D([], [], color=MID_GREY, linewidth=1.2, label="Mean"))
+        handles.append(Line2D([], [], color=MID_GREY, linewidth=1, linestyle="--", label="Process limits"))
+        for point_class, (colour, marker, label) in POINT_STYLES.items():
+            special = points.loc[points["point_class"] == point_class]
+            if special.empty:
+                continue
+            axes.scatter(
+                pd.to_datetime(special["month"]),
+                special["value"],
+                color=colour,
+                marker=marker,
+                s=48,
+                zorder=4,
+                edgecolors=colour,
+            )
+            handles.append(
+                Line2D([], [], color=colour, marker=marker, linestyle="none", markersize=7, label=label)
+            )
+        if indicator.target is not None:
+            axes.axhline(indicator.target.value, color=DARK_PINK, linewidth=1.4, linestyle="-.", zorder=2)
+            target_text = f"Target ({format_number(indicator.target.value, indicator)})"
+            handles.append(Line2D([], [], color=DARK_PINK, linewidth=1.4, linestyle="-.", label=target_text))
+        shown_rebases = [d for d in rebase_dates if months.min() <= pd.Timestamp(d) <= months.max()]
+        for day in shown_rebases:
+            axes.axvline(pd.Timestamp(day), color=TEXT_GREY, linewidth=1, linestyle=":", zorder=1)
+        if shown_rebases:
+            handles.append(Line2D([], [], color=TEXT_GREY, linewidth=1, linestyle=":", label=rebase_label))
+        axes.set_ylabel(axis_label(indicator))
+        axes.set_xlabel("Month")
+        if indicator.unit in {"%", "count", "rate per 10,000", "days", "weeks", "FTE"}:
+            axes.set_ylim(bottom=0)
+        if indicator.unit == "%":
+            axes.set_ylim(
+                top=max(100.0, float(np.nanmax(points[["value", "upper_limit"]].to_numpy(float), initial=0)))
+            )
+        axes.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=QUARTER_START_MONTHS))
+        axes.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b\n%Y"))
+        figure.legend(handles=handles, loc="outside lower center", ncol=LEGEND_COLUMNS)
+        axes.set_title(indicator.name)
+    alt = spc_alt_text(points, indicator)
+    caption = (
+        f"{indicator.name}, by month. Dots that are not blue mark special causes: unusual changes that are "
+        "unlikely to be chance (shape and colour both show which)."
+    )
+    if "suppressed" in points and points["suppressed"].any():
+        caption += " Months whose numbers are too small to publish (c) are left out."
+    return ReportFigure(svg=figure_svg(figure), alt=alt, caption=caption)
+
+
+# ----------------------------------------------------------------------------------------- benchmark chart
+BENCHMARK_SERIES: tuple[tuple[str, str, str, str], ...] = (
+    # (column of benchmark_comparison, label template, colour, marker)
+    ("local_value", "{authority}", DARK_BLUE, "o"),
+    ("england", "England", TURQUOISE, "s"),
+    ("region", "{region}", DARK_PINK, "^"),
+    ("statistical_neighbours_median", "Statistical neighbours (median)", ORANGE, "D"),
+)
+
+
+def benchmark_alt_text(comparison: pd.DataFrame, indicator: Indicator, authority: str) -> str:
+    """Alt text for a benchmark chart: the latest year's figure for the authority against England and others."""
+    rows = comparison.sort_values("time_period")
+    if rows.empty or rows["local_value"].isna().all():
+        return f"Line chart: {indicator.name} compared with England, region and statistical neighbours. No figures."
+    latest = rows.dropna(subset=["local_value"]).iloc[-1]
+    year = year_label(int(latest["time_period"]))
+    text = (
+        f"Line chart: {indicator.name} by year, {year_label(int(rows['time_period'].iloc[0]))} to {year}. "
+        f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
+    )
+    others = [
+        f"{label} {format_number(latest[column], indicator)}"
+        for column, label in (
+            ("england", "England"),
+            ("region", "the region"),
+            ("statistical_neighbours_median", "statistical neighbours"),
+        )
+        if pd.notna(latest[column])
+    ]
+    if others:
+        text += " (" + ", ".join(others) + ")"
+    return text + "."
+
+
+def benchmark_chart(
+    comparison: pd.DataFrame, indicator: Indicator, *, authority: str, region: str
+) -> ReportFigure:
+    """The authority against England, its region and its statistical neighbours' median, by year (lines).
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Rows of ``benchmark_comparison`` for one indicator.
+    indicator : Indicator
+        The indicator's configuration.
+    authority, region : str
+        Names for the legend.
+
+    Notes
+    -----
+    Years are years ending 31 March, as DfE publishes them (e.g. Characteristics of children in need).
+    """
+    rows = comparison.sort_values("time_period")
+    figure, axes = _new_figure()
+    with plt.rc_context(HOUSE_STYLE):
+        years = [year_label(int(y)) for y in rows["time_period"]]
+        for column, label, colour, marker in BENCHMARK_SERIES:
+            values = rows[column].astype(float)
+            if values.isna().all():
+                continue
+            axes.plot(
+                years,
+                values,
+                color=colour,
+                marker=marker,
+                linewidth=2.2 if column == "local_value" else 1.4,
+                markersize=6,
+                label=label.format(authority=authority, region=region),
+            )
+        axes.set_ylim(bottom=0)
+        axes.set_ylabel(axis_label(indicator))
+        axes.set_xlabel("Year ending 31 March")
+        figure.legend(loc="outside lower center", ncol=LEGEND_COLUMNS)
+        axes.set_title(f"{indicator.name}: comparison")
+    caption = (
+        f"{indicator.name}: {authority} compared with England, {region} and similar authorities, by year."
+    )
+    return ReportFigure(
+        svg=figure_svg(figure), alt=benchmark_alt_text(rows, indicator, authority), caption=caption
+    )
+
+
+def colours_in_svg(svg: str) -> set[str]:
+    """Every colour an SVG uses (hex, upper case): for checking the house palette."""
+    return {f"#{c.upper()}" for c in re.findall(r"#([0-9a-fA-F]{6})\b", svg)}
+
+
+def data_colours(colours: Iterable[str]) -> set[str]:
+    """The colours that are not greys, black or white (the data colours that the palette limits to four)."""
+    return {c for c in colours if c.upper() not in NEUTRALS}

@@ -1,0 +1,758 @@
+"""What the report notebooks show: titles, the summary by theme, indicator tables, data quality, provenance.
+
+Readers are councillors and Improvement Board members: plain English, few words, symbols always with words
+(e.g. "▲ Improvement"), suppressed figures as "c". Every function here takes the analysis tables (and the
+configuration) and returns a table, text or HTML; the notebooks only call them and display the result. Headings
+are returned as Markdown (``# ...``) so that both renderers (nbconvert and Quarto) turn them into ``<h1>`` to
+``<h4>`` elements and the table of contents.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from analysis import __version__
+from analysis.charts import (
+    ReportFigure,
+    benchmark_chart,
+    format_number,
+    spc_chart,
+    spc_plot_points,
+    year_label,
+)
+from analysis.config import Indicator, ProjectConfig, Theme, load_config
+from analysis.io import read_table
+from analysis.quarters import Quarter
+
+logger = logging.getLogger(__name__)
+
+#: Variation (NHS Making Data Count): symbol and words. The words always appear with the symbol.
+VARIATION_LABELS: dict[str, tuple[str, str]] = {
+    "improvement": ("▲", "Improvement"),
+    "concern": ("▼", "Concern"),
+    "common_cause": ("●", "No significant change"),
+    "neutral": ("◆", "Unusual change"),
+}
+#: Assurance (NHS Making Data Count): will the process meet its target?
+ASSURANCE_LABELS: dict[str, tuple[str, str]] = {
+    "consistently_passing": ("✔", "Meets target reliably"),
+    "consistently_failing": ("✖", "Will not meet target without change"),
+    "hit_and_miss": ("◐", "May or may not meet target"),
+}
+DIRECTION_LABELS: dict[str, tuple[str, str]] = {
+    "improving": ("↑", "Better than the year before"),
+    "worsening": ("↓", "Worse than the year before"),
+    "no_change": ("→", "Same as the year before"),
+    "not_applicable": ("–", "Not applicable"),
+}
+ACTION_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "complete": ("✔", "Complete"),
+    "on_track": ("●", "On track"),
+    "not_started": ("○", "Not started"),
+    "at_risk": ("◐", "At risk"),
+    "off_track": ("✖", "Off track"),
+}
+ON_TRACK = ("on_track", "complete")
+OFF_TRACK = ("off_track", "at_risk")
+REASON_LABELS: dict[str, str] = {
+    "special_cause_concern": "Unusual change for the worse (statistical process control)",
+    "failing_target": "Not meeting its target",
+    "worst_quartile": "In the worst quarter of authorities in England",
+    "off_track": "Action off track",
+    "overdue": "Action overdue",
+}
+SUPPRESSED = "c"
+SUPPRESSED_FOOTNOTE = (
+    "c: not published because the number behind it is between 1 and 5 (to protect children's privacy)."
+)
+NOT_AVAILABLE = "not available"
+NO_COMMENTARY = "No commentary was provided for this theme this quarter."
+NOT_RECORDED = "not recorded"
+DEMO_BANNER = "Synthetic demonstration data"
+
+REPORT_TABLES = (
+    "indicators_monthly",
+    "indicators_annual",
+    "spc",
+    "spc_summary",
+    "benchmark_comparison",
+    "exceptions",
+    "actions",
+    "commentary",
+    "validation_results",
+    "quarantine",
+    "cleaning_log",
+    "source_files",
+)
+
+
+# -------------------------------------------------------------------------------------------- the inputs
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows: configuration, quarter, the analysis tables and the run manifest."""
+
+    config: ProjectConfig
+    quarter: Quarter
+    tables: dict[str, pd.DataFrame]
+    manifest: dict[str, Any] | None
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def load_manifest(path: str | Path | None) -> dict[str, Any] | None:
+    """The run manifest (JSON written by the pipeline), or ``None`` when there is none (a notebook run by hand)."""
+    if not path:
+        return None
+    path = Path(path)
+    if not path.is_file():
+        logger.info("No run manifest at %s: provenance will say 'not recorded'", path)
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_report_data(
+    quarter: str, processed_dir: str | Path, config_dir: str | Path, manifest_path: str | Path | None = None
+) -> ReportData:
+    """Read the configuration, the analysis tables and the manifest that the report notebooks show."""
+    config = load_config(config_dir)
+    tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
+    return ReportData(
+        config=config, quarter=Quarter.parse(quarter), tables=tables, manifest=load_manifest(manifest_path)
+    )
+
+
+# ------------------------------------------------------------------------------------------- small parts
+def status_label(code: object, labels: dict[str, tuple[str, str]]) -> str:
+    """A status as symbol and words, e.g. ``improvement`` -> ``▲ Improvement``; empty -> ``–``."""
+    if code is None or (not isinstance(code, str) and pd.isna(code)) or code == "":
+        return "–"
+    symbol, words = labels.get(str(code), ("", str(code).replace("_", " ").capitalize()))
+    return f"{symbol} {words}".strip()
+
+
+def heading(level: int, text: str) -> Markdown:
+    """A real Markdown heading (``##``...) that both renderers turn into an ``<h*>`` element."""
+    return Markdown(f"{'#' * level} {text}")
+
+
+def report_title(authority: str, quarter: Quarter) -> str:
+    """``Medway children's services: quarterly performance report, April to June 2015 (2015-16 Q1)``."""
+    return f"{authority} children's services: quarterly performance report, {quarter.name}"
+
+
+def exception_report_title(authority: str, theme: Theme, quarter: Quarter) -> str:
+    """``Medway: exception report, theme 1 Quality and Effectiveness of practice, April to June 2015 (...)``."""
+    return f"{authority} children's services: exception report for theme {theme.label}, {quarter.name}"
+
+
+def cover_html(config: ProjectConfig, quarter: Quarter, report_date: date) -> str:
+    """The cover under the title: authority, quarter, date, status and the demonstration-data banner."""
+    authority = config.authority
+    parts = []
+    if authority.demo:
+        parts.append(
+            f'<p class="demo-banner" role="note"><strong>{DEMO_BANNER}</strong>: every figure in this report is '
+            "made up for demonstration. It describes no real child or council.</p>"
+        )
+    rows = [
+        ("Council", authority.name),
+        ("Plan", config.plan.title),
+        ("Period", quarter.name),
+        ("Date", f"{report_date:%-d %B %Y}"),
+        ("Status", authority.report_status.capitalize()),
+    ]
+    items = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in rows)
+    parts.append(f'<dl class="cover">{items}</dl>')
+    parts.append(f'<p class="strapline">{html.escape(config.plan.strapline)}</p>')
+    return "".join(parts)
+
+
+def table_html(
+    frame: pd.DataFrame,
+    *,
+    caption: str,
+    footnotes: Iterable[str] = (),
+    row_header: bool = True,
+    css_class: str = "",
+) -> str:
+    """A plain, accessible HTML table: ``<caption>``, ``<th scope="col">`` headers, first column as row headers.
+
+    ``data-quarto-disable-processing`` keeps Quarto from rewriting the table (Quarto HTML tables: "Disabling
+    Quarto table processing"), so both renderers show the same markup.
+    """
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for position, value in enumerate(row):
+            text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            text = html.escape(text).replace("\n", "<br>")
+            if position == 0 and row_header:
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f"<td>{text}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    notes = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
+    return (
+        f'<div class="table-wrap"><table class="{" ".join(["report-table", css_class]).strip()}" '
+        'data-quarto-disable-processing="true">'
+        f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>{notes}</div>"
+    )
+
+
+def display_value(value: float | None, indicator: Indicator, *, suppressed: bool = False) -> str:
+    """A figure for a table: ``c`` when suppressed, ``not available`` when empty, else unit and decimals.
+
+    Notes
+    -----
+    GSS symbol ``c`` (confidential): DfE suppresses counts of 1 to 5.
+    """
+    if suppressed:
+        return SUPPRESSED
+    return format_number(value, indicator)
+
+
+# --------------------------------------------------------------------------------------- indicator tables
+def latest_values(monthly: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """Each indicator's latest month up to the quarter's end that has a figure (or a suppressed one).
+
+    Returns
+    -------
+    DataFrame
+        ``indicator_id``, ``month``, ``value``, ``suppressed``: one row per indicator with any figure.
+    """
+    end = pd.Timestamp(quarter.months[-1])
+    usable = monthly.loc[(monthly["month"] <= end) & (monthly["value"].notna() | monthly["suppressed"])]
+    latest = usable.sort_values("month").groupby("indicator_id", sort=False).tail(1)
+    return latest.loc[:, ["indicator_id", "month", "value", "suppressed"]].reset_index(drop=True)
+
+
+def latest_benchmarks(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator's latest year in ``benchmark_comparison`` with a figure for England or the authority."""
+    usable = comparison.loc[comparison["england"].notna() | comparison["local_value"].notna()]
+    return (
+        usable.sort_values("time_period").groupby("indicator_id", sort=False).tail(1).reset_index(drop=True)
+    )
+
+
+def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
+    """The table of a theme's indicators: latest value, target, benchmarks, quartile, direction, SPC status.
+
+    Notes
+    -----
+    Variation and assurance follow NHS England's Making Data Count; quartile bands and direction of travel
+    compare the latest published year (DfE, years ending 31 March) with England's authorities.
+    """
+    latest = latest_values(data.indicators_monthly, data.quarter).set_index("indicator_id")
+    bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
+    summary = data.spc_summary.set_index("indicator_id")
+    rows = []
+    for indicator in data.config.indicators_for_theme(theme):
+        row: dict[str, str] = {"Indicator": indicator.name}
+        if indicator.id in latest.index:
+            point = latest.loc[indicator.id]
+            row["Latest"] = (
+                f"{display_value(point['value'], indicator, suppressed=bool(point['suppressed']))} "
+                f"({pd.Timestamp(point['month']):%b %Y})"
+            )
+        else:
+            row["Latest"] = NOT_AVAILABLE
+        row["Target"] = format_number(indicator.target.value, indicator) if indicator.target else "none set"
+        if indicator.id in bench.index:
+            b = bench.loc[indicator.id]
+            row["Year compared"] = year_label(int(b["time_period"]))
+            row["England"] = format_number(b["england"], indicator)
+            row["Region"] = format_number(b["region"], indicator)
+            row["Statistical neighbours (median)"] = format_number(
+                b["statistical_neighbours_median"], indicator
+            )
+            band = b["quartile_band"]
+            row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
+            row["Direction of travel"] = status_label(b["direction_of_travel"], DIRECTION_LABELS)
+        else:
+            for column in ("Year compared", "England", "Region", "Statistical neighbours (median)"):
+                row[column] = "–"
+            row["Quartile band"] = "–"
+            row["Direction of travel"] = "–"
+        if indicator.id in summary.index:
+            s = summary.loc[indicator.id]
+            row["Variation"] = status_label(s["variation"], VARIATION_LABELS)
+            row["Assurance"] = status_label(s["assurance"], ASSURANCE_LABELS)
+        else:
+            row["Variation"] = "–"
+            row["Assurance"] = "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _band_words(band: str) -> str:
+    return {"A": "best quarter", "B": "second quarter", "C": "third quarter", "D": "worst quarter"}.get(
+        band, band
+    )
+
+
+def table_footnotes(table: pd.DataFrame) -> list[str]:
+    """The footnotes a table needs: ``c`` and what the symbols mean, only when they appear."""
+    notes = []
+    if table.map(lambda v: isinstance(v, str) and v.split(" ")[0] == SUPPRESSED).any().any():
+        notes.append(SUPPRESSED_FOOTNOTE)
+    return notes
+
+
+# ---------------------------------------------------------------------------------------------- summary
+def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
+    """One row per theme: aim, status line, indicators by variation, actions by status, top exceptions.
+
+    Parameters
+    ----------
+    data : ReportData
+    top_exceptions : int
+        How many exceptions to name per theme (a parameter of the report notebook).
+
+    Notes
+    -----
+    "Improving", "concerning" and "stable" are the SPC variation of each indicator's latest point (NHS England,
+    Making Data Count: special cause improvement, special cause concern, common cause).
+    """
+    variation = data.spc_summary.merge(
+        pd.DataFrame(
+            {
+                "indicator_id": [i.id for i in data.config.indicators],
+                "theme": [i.theme for i in data.config.indicators],
+            }
+        ),
+        on="indicator_id",
+    )
+    exceptions = data.exceptions.loc[data.exceptions["quarter"] == data.quarter.label]
+    rows = []
+    for theme in data.config.plan.themes:
+        counts = variation.loc[variation["theme"] == theme.number, "variation"].value_counts()
+        actions = data.actions.loc[data.actions["theme"] == theme.number, "status"]
+        theirs = exceptions.loc[exceptions["theme"] == theme.number]
+        n = len(theirs)
+        status = (
+            f"Needs attention: {n} exception{'s' if n != 1 else ''}" if n else "No exceptions this quarter"
+        )
+        named = [f"{r.title}: {r.reason}" for r in theirs.head(top_exceptions).itertuples()]
+        if n > top_exceptions:
+            named.append(f"and {n - top_exceptions} more")
+        rows.append(
+            {
+                "Theme": theme.label,
+                "What we want to achieve": theme.what_we_want_to_achieve,
+                "Status": status,
+                "Indicators": (
+                    f"▲ {counts.get('improvement', 0)} improving\n▼ {counts.get('concern', 0)} concerning\n"
+                    f"● {counts.get('common_cause', 0)} stable"
+                ),
+                "Actions": (
+                    f"● {int(actions.isin(ON_TRACK).sum())} on track or complete\n"
+                    f"✖ {int(actions.isin(OFF_TRACK).sum())} off track or at risk"
+                ),
+                "Top exceptions": "\n".join(named) if named else "None",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------- themes
+def actions_table(actions: pd.DataFrame, theme: int) -> pd.DataFrame:
+    """A theme's actions: reference, action, lead, due date, status (symbol and words), latest update."""
+    rows = actions.loc[actions["theme"] == theme]
+    rows = rows.iloc[sorted(range(len(rows)), key=lambda i: _action_order(rows["action_id"].iloc[i]))]
+    return pd.DataFrame(
+        {
+            "Ref": rows["action_id"],
+            "Action": rows["action"],
+            "Lead": rows["lead"].fillna("–"),
+            "Due": [f"{d:%b %Y}" if pd.notna(d) else "–" for d in rows["due_date"]],
+            "Status": [status_label(s, ACTION_STATUS_LABELS) for s in rows["status"]],
+            "Latest update": rows["latest_update"].fillna("–"),
+        }
+    ).reset_index(drop=True)
+
+
+def _action_order(action_id: str) -> tuple[int, ...]:
+    """``1.10`` after ``1.9``: action references sort by their numbers."""
+    return tuple(int(part) if part.isdigit() else 0 for part in str(action_id).split("."))
+
+
+def commentary_text(
+    commentary: pd.DataFrame, quarter: Quarter, theme: int, indicator_id: str | None = None
+) -> str:
+    """The analyst's commentary for a theme (or one indicator) this quarter, as Markdown.
+
+    Returns :data:`NO_COMMENTARY` for a theme without any; an indicator without commentary gives ``""``.
+    """
+    rows = commentary.loc[(commentary["quarter"] == quarter.label) & (commentary["theme"] == theme)]
+    if indicator_id is None:
+        rows = rows.loc[rows["indicator_id"].isna() | (rows["indicator_id"] == "")]
+    else:
+        rows = rows.loc[rows["indicator_id"] == indicator_id]
+    texts = [t.strip() for t in rows["text"] if isinstance(t, str) and t.strip()]
+    if not texts:
+        return NO_COMMENTARY if indicator_id is None else ""
+    return "\n\n".join(texts)
+
+
+def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure]:
+    """The charts of one indicator: its SPC chart (if it has monthly points) and its benchmark chart."""
+    figures = []
+    spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
+    spc = spc.loc[spc["month"] <= pd.Timestamp(data.quarter.months[-1])]
+    if not spc.empty:
+        monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+        changes = {c.date: c.name for c in data.config.plan.service_changes}
+        label = "; ".join(changes[d] for d in indicator.rebase_at if d in changes) or "Process changed"
+        figures.append(
+            spc_chart(
+                spc_plot_points(spc, monthly),
+                indicator,
+                rebase_dates=indicator.rebase_at,
+                rebase_label=f"{label}: limits recalculated",
+            )
+        )
+    comparison = data.benchmark_comparison.loc[data.benchmark_comparison["indicator_id"] == indicator.id]
+    if not comparison.empty and comparison[["local_value", "england"]].notna().any().any():
+        authority = data.config.authority
+        figures.append(
+            benchmark_chart(comparison, indicator, authority=authority.name, region=authority.region.name)
+        )
+    return figures
+
+
+def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[object]:
+    """Everything the quarterly report shows for one theme, in order, as displayable blocks.
+
+    Priorities, actions and their status, the analyst's commentary, the indicator table, then a chart per
+    indicator. The notebook displays each block in turn.
+    """
+    blocks: list[object] = [heading(level, f"Theme {theme.label}")]
+    blocks.append(Markdown(f"**What we want to achieve:** {theme.what_we_want_to_achieve}"))
+    blocks.append(heading(level + 1, f"Priorities for {data.quarter.financial_year}"))
+    blocks.append(Markdown("\n".join(f"- {p}" for p in theme.priorities)))
+    blocks.append(heading(level + 1, "Actions"))
+    actions = actions_table(data.actions, theme.number)
+    if actions.empty:
+        blocks.append(Markdown("No actions are recorded for this theme."))
+    else:
+        blocks.append(HTML(table_html(actions, caption=f"Theme {theme.number} actions and their status")))
+    blocks.append(heading(level + 1, "Commentary"))
+    blocks.append(Markdown(commentary_text(data.commentary, data.quarter, theme.number)))
+    blocks.append(heading(level + 1, "Indicators"))
+    indicators = data.config.indicators_for_theme(theme.number)
+    if not indicators:
+        blocks.append(Markdown("This theme has no performance indicators: progress is shown by its actions."))
+        return blocks
+    table = indicator_table(data, theme.number)
+    blocks.append(
+        HTML(table_html(table, caption=f"Theme {theme.number} indicators", footnotes=table_footnotes(table)))
+    )
+    for indicator in indicators:
+        figures = indicator_figures(data, indicator)
+        text = commentary_text(data.commentary, data.quarter, theme.number, indicator.id)
+        if text:
+            blocks.append(Markdown(f"**{indicator.name}:** {text}"))
+        blocks.extend(HTML(f.to_html()) for f in figures)
+    return blocks
+
+
+def summary_html(data: ReportData, *, top_exceptions: int) -> str:
+    """The one-screen summary table of the six themes."""
+    table = theme_summary(data, top_exceptions=top_exceptions)
+    return table_html(table, caption=f"Summary by theme, {data.quarter.name}", css_class="summary-table")
+
+
+# ------------------------------------------------------------------------------------------- exceptions
+def theme_exceptions(exceptions: pd.DataFrame, quarter: Quarter, theme: int) -> pd.DataFrame:
+    """The exceptions of one theme this quarter, indicators first, in a stable order."""
+    rows = exceptions.loc[(exceptions["quarter"] == quarter.label) & (exceptions["theme"] == theme)]
+    return rows.sort_values(["kind", "item_id", "reason_code"], key=lambda s: s.astype(str)).reset_index(
+        drop=True
+    )
+
+
+def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
+    """The clear statement for a theme with nothing to report by exception."""
+    return (
+        f"Theme {theme.label} has **no exceptions** in {quarter.name}: no indicator showed an unusual change for "
+        "the worse, missed its target or fell into the worst quarter of authorities, and no action was off track "
+        "or overdue."
+    )
+
+
+def exception_context(data: ReportData, exception: pd.Series) -> str:
+    """Markdown for one exception: the rule that fired and since when, target and benchmark context."""
+    lines = [
+        f"- **Why it is here:** {REASON_LABELS.get(exception['reason_code'], exception['reason_code'])}. "
+        f"{exception['reason']}"
+    ]
+    if pd.notna(exception["since"]):
+        lines.append(f"- **Since:** {pd.Timestamp(exception['since']):%B %Y}")
+    if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
+        indicator = data.config.indicator(exception["item_id"])
+        summary = data.spc_summary.loc[data.spc_summary["indicator_id"] == indicator.id]
+        if not summary.empty:
+            s = summary.iloc[0]
+            if isinstance(s["rule"], str) and s["rule"]:
+                lines.append(f"- **Rule that fired:** {s['rule']}")
+            lines.append(f"- **Reading of the chart:** {s['description']}")
+        latest = latest_values(data.indicators_monthly, data.quarter)
+        latest = latest.loc[latest["indicator_id"] == indicator.id]
+        if not latest.empty:
+            p = latest.iloc[0]
+            value = display_value(p["value"], indicator, suppressed=bool(p["suppressed"]))
+            lines.append(f"- **Latest:** {value} ({pd.Timestamp(p['month']):%B %Y})")
+        target = format_number(indicator.target.value, indicator) if indicator.target else "none set"
+        lines.append(f"- **Target:** {target}")
+        bench = latest_benchmarks(data.benchmark_comparison)
+        bench = bench.loc[bench["indicator_id"] == indicator.id]
+        if not bench.empty:
+            b = bench.iloc[0]
+            lines.append(
+                f"- **Compared with others ({year_label(int(b['time_period']))}):** "
+                f"{data.config.authority.name} {format_number(b['local_value'], indicator)}, "
+                f"England {format_number(b['england'], indicator)}, "
+                f"{data.config.authority.region.name} {format_number(b['region'], indicator)}, "
+                f"statistical neighbours {format_number(b['statistical_neighbours_median'], indicator)}"
+            )
+    elif exception["kind"] == "action":
+        action = data.actions.loc[data.actions["action_id"] == exception["item_id"]]
+        if not action.empty:
+            a = action.iloc[0]
+            due = f"{a['due_date']:%B %Y}" if pd.notna(a["due_date"]) else "no date"
+            lines.append(f"- **Status:** {status_label(a['status'], ACTION_STATUS_LABELS)}; due {due}")
+            if isinstance(a["latest_update"], str) and a["latest_update"]:
+                lines.append(f"- **Latest update:** {a['latest_update']}")
+    return "\n".join(lines)
+
+
+def exception_section(data: ReportData, exception: pd.Series, *, level: int = 3) -> list[object]:
+    """One exception as displayable blocks: heading, context, chart(s) and the analyst's commentary."""
+    blocks: list[object] = [heading(level, exception["title"])]
+    blocks.append(Markdown(exception_context(data, exception)))
+    if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
+        indicator = data.config.indicator(exception["item_id"])
+        blocks.extend(HTML(f.to_html()) for f in indicator_figures(data, indicator))
+        text = commentary_text(data.commentary, data.quarter, indicator.theme, indicator.id)
+        blocks.append(Markdown(f"**Commentary:** {text or 'No commentary was provided for this indicator.'}"))
+    return blocks
+
+
+def exception_report_blocks(data: ReportData, theme_number: int) -> list[object]:
+    """The body of a theme's exception report: each exception, or the statement that there are none."""
+    theme = data.config.plan.theme(theme_number)
+    rows = theme_exceptions(data.exceptions, data.quarter, theme_number)
+    blocks: list[object] = [heading(2, "Exceptions this quarter")]
+    if rows.empty:
+        blocks.append(Markdown(no_exceptions_text(theme, data.quarter)))
+    else:
+        n = len(rows)
+        blocks.append(
+            Markdown(
+                f"{n} item{'s' if n != 1 else ''} need{'s' if n == 1 else ''} the Board's attention this quarter."
+            )
+        )
+        for _, exception in rows.iterrows():
+            blocks.extend(exception_section(data, exception))
+    blocks.append(heading(2, "Commentary on the theme"))
+    blocks.append(Markdown(commentary_text(data.commentary, data.quarter, theme_number)))
+    return blocks
+
+
+# ------------------------------------------------------------------------------------------ data quality
+def data_quality_text(data: ReportData) -> str:
+    """What the data checks found, in plain words: warnings, rows set aside, suppressed figures, fixes.
+
+    Notes
+    -----
+    Critical checks stop the pipeline before any figure is computed, so a report only exists when they passed;
+    warnings are listed here. Suppression: DfE's rule for counts of 1 to 5.
+    """
+    results = data.validation_results
+    lines = []
+    n_checks, n_tables = len(results), results["suite"].nunique()
+    critical_failed = results.loc[(results["severity"] == "critical") & ~results["success"]]
+    warnings = results.loc[(results["severity"] == "warning") & ~results["success"]]
+    lines.append(
+        f"The data passed {n_checks - len(critical_failed) - len(warnings)} of {n_checks} checks on "
+        f"{n_tables} tables. "
+        + (
+            "All critical checks passed."
+            if critical_failed.empty
+            else f"{len(critical_failed)} critical checks failed."
+        )
+    )
+    if warnings.empty:
+        lines.append("\nNo check raised a warning.")
+    else:
+        lines.append(f"\n{len(warnings)} check{'s' if len(warnings) != 1 else ''} raised a warning:\n")
+        for w in warnings.itertuples():
+            count = "" if pd.isna(w.unexpected_count) else f" ({int(w.unexpected_count):,} rows"
+            if count and pd.notna(w.unexpected_percent):
+                count += f", {w.unexpected_percent:.1f}%"
+            lines.append(f"- {w.description}{count + ')' if count else ''}")
+    quarantine = data.quarantine
+    if quarantine.empty:
+        lines.append("\nNo rows had to be set aside.")
+    else:
+        lines.append(
+            f"\n{len(quarantine):,} row{'s' if len(quarantine) != 1 else ''} could not be used and "
+            f"{'were' if len(quarantine) != 1 else 'was'} set aside for the data team to correct:\n"
+        )
+        grouped = quarantine.groupby(["table", "reason"], sort=True).size().reset_index(name="rows")
+        for g in grouped.itertuples():
+            lines.append(f"- {g.table.replace('_', ' ')}: {g.rows:,} ({g.reason})")
+    start = pd.Timestamp(data.quarter.months[0])
+    end = pd.Timestamp(data.quarter.months[-1])
+    monthly = data.indicators_monthly
+    in_quarter = monthly.loc[(monthly["month"] >= start) & (monthly["month"] <= end) & monthly["suppressed"]]
+    if in_quarter.empty:
+        lines.append("\nNo figure this quarter had to be suppressed.")
+    else:
+        names = sorted(
+            {
+                data.config.indicator(i).name if i in data.config.indicators_by_id else i
+                for i in in_quarter["indicator_id"]
+            }
+        )
+        lines.append(
+            f"\n{len(in_quarter)} monthly figure{'s' if len(in_quarter) != 1 else ''} this quarter "
+            f'{"are" if len(in_quarter) != 1 else "is"} shown as "c" because the number behind '
+            f"{'them' if len(in_quarter) != 1 else 'it'} is between 1 and 5: {', '.join(names)}."
+        )
+    fixes = data.cleaning_log.loc[data.cleaning_log["rows_affected"] > 0]
+    if not fixes.empty:
+        total = int(fixes["rows_affected"].sum())
+        lines.append(
+            f"\nThe cleaning made {len(fixes)} kinds of automatic correction to {total:,} rows "
+            "(for example dates typed as text); they are listed in the cleaning notebook."
+        )
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------------------- provenance
+def definitions_table(config: ProjectConfig, indicator_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Each indicator's definition and source, in registry order."""
+    wanted = None if indicator_ids is None else set(indicator_ids)
+    rows = [
+        {"Indicator": i.name, "Definition": i.definition, "Source": i.reference}
+        for i in config.indicators
+        if wanted is None or i.id in wanted
+    ]
+    return pd.DataFrame(rows, columns=["Indicator", "Definition", "Source"])
+
+
+def spc_rules_text(config: ProjectConfig) -> str:
+    """The SPC rules this run used, from ``config/indicators.yml``, in plain words.
+
+    Notes
+    -----
+    NHS England, "Making Data Count" (2019); rules as NHSRplotthedots implements them.
+    """
+    spc = config.spc
+    rules = spc.rules
+    lines = [
+        "Charts are statistical process control (XmR) charts, read with NHS England's *Making Data Count* rules. "
+        f"The mean and process limits come from the first {spc.baseline_points} months of each baseline; "
+        f"with fewer than {spc.minimum_baseline_points} months the limits are provisional. A special cause is:",
+        "",
+    ]
+    if rules.outside_limits:
+        lines.append("- a month outside the process limits;")
+    if rules.run_length:
+        lines.append(f"- {rules.run_length} or more months in a row on one side of the mean;")
+    if rules.trend_length:
+        lines.append(
+            f"- {rules.trend_length} or more months in a row each higher, or each lower, than the one before;"
+        )
+    if rules.two_of_three_beyond_two_sigma:
+        lines.append(
+            "- two of three months in a row close to a process limit (beyond two sigma), on the same side."
+        )
+    lines.append(
+        "\nWhether a special cause is an improvement or a concern depends on whether higher is better for that "
+        "indicator. Limits restart where the service changed (vertical lines on the charts)."
+    )
+    return "\n".join(lines)
+
+
+def provenance_table(data: ReportData) -> pd.DataFrame:
+    """Data period, extract date, pipeline version and this run's parameters (from the manifest)."""
+    manifest = data.manifest or {}
+    period = manifest.get("data_period") or {}
+    monthly = data.indicators_monthly.dropna(subset=["value"])
+    if period:
+        data_period = f"{period.get('first_month', NOT_RECORDED)} to {period.get('last_month', NOT_RECORDED)}"
+    elif not monthly.empty:
+        data_period = f"{monthly['month'].min():%B %Y} to {monthly['month'].max():%B %Y}"
+    else:
+        data_period = NOT_RECORDED
+    extract = manifest.get("extract_date")
+    if not extract:
+        dates = data.source_files["extract_date"].dropna()
+        extract = f"{dates.max():%-d %B %Y}" if not dates.empty else NOT_RECORDED
+    version = manifest.get("package_version")
+    commit = manifest.get("git_commit")
+    pipeline = f"analysis {version}" if version else f"analysis {__version__} (run not recorded)"
+    if commit:
+        pipeline += f", commit {str(commit)[:12]}"
+    parameters = manifest.get("parameters")
+    parameter_text = (
+        ", ".join(
+            f"{k} = {v}" for k, v in sorted(parameters.items()) if not str(k).endswith(("_dir", "_path"))
+        )
+        if parameters
+        else NOT_RECORDED
+    )
+    inputs = manifest.get("inputs")
+    input_text = f"{len(inputs)} files, each with its SHA-256 in manifest.json" if inputs else NOT_RECORDED
+    libraries = manifest.get("libraries")
+    library_text = ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) if libraries else NOT_RECORDED
+    rows = [
+        ("Data period", data_period),
+        ("Extract date", str(extract)),
+        ("Quarter reported", manifest.get("quarter", data.quarter.label)),
+        ("Pipeline version", pipeline),
+        ("Parameters of this run", parameter_text),
+        ("Input files", input_text),
+        ("Python", str(manifest.get("python", NOT_RECORDED))),
+        ("Libraries", library_text),
+    ]
+    return pd.DataFrame(rows, columns=["Item", "Value"])
+
+
+def method_blocks(data: ReportData, *, theme: int | None = None) -> list[object]:
+    """The "Method and provenance" section: definitions and sources, SPC rules, data period, run details.
+
+    With ``theme``, only that theme's indicators are defined (the exception reports).
+    """
+    indicator_ids = None if theme is None else [i.id for i in data.config.indicators_for_theme(theme)]
+    return [
+        heading(2, "Method and provenance"),
+        heading(3, "Definitions and sources"),
+        HTML(
+            table_html(
+                definitions_table(data.config, indicator_ids), caption="Indicator definitions and sources"
+            )
+        ),
+        heading(3, "How the charts are read"),
+        Markdown(spc_rules_text(data.config)),
+        heading(3, "This run"),
+        HTML(table_html(provenance_table(data), caption="Data period, extract date and pipeline version")),
+    ]

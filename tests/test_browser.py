@@ -1,0 +1,91 @@
+"""Open the rendered quarterly report in headless Chromium from file://, offline, as a reader would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import report_fixtures as rf
+
+from analysis import render
+from analysis.pipeline import execute_notebook
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not CHROMIUM.is_file():
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's chromium (make browser) to run the browser test"
+        )
+    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    root = tmp_path_factory.mktemp("browser")
+    parameters = {k: str(v) for k, v in rf.write_project(root).items()} | {"quarter": rf.QUARTER}
+    quarter_dir = root / "reports" / rf.QUARTER
+    notebooks = REPO / "notebooks"
+    execute_notebook(
+        notebooks / "quarterly_report.ipynb",
+        quarter_dir / "quarterly-report.ipynb",
+        parameters,
+        cwd=notebooks,
+    )
+    render.render_reports(quarter_dir, renderer="builtin", authority_name="Medway", quarter_label=rf.QUARTER)
+    return quarter_dir / "quarterly-report.html"
+
+
+def test_report_opens_offline_with_no_errors(report: Path):
+    from playwright.sync_api import sync_playwright
+
+    url = report.resolve().as_uri()
+    blocked: list[str] = []
+    console_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+
+            def route(request_route):
+                if request_route.request.url == url:
+                    request_route.continue_()
+                else:
+                    blocked.append(request_route.request.url)
+                    request_route.abort()
+
+            page.route("**/*", route)
+            page.on(
+                "console",
+                lambda message: console_errors.append(message.text) if message.type == "error" else None,
+            )
+            page.on("pageerror", lambda error: console_errors.append(str(error)))
+            page.goto(url, wait_until="load")
+            title = page.title()
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.getAttribute('alt'), e.naturalWidth])"
+            )
+            headings = page.eval_on_selector_all("h1, h2", "els => els.map(e => e.textContent.trim())")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "quarterly-report-first-screen.png"))
+        finally:
+            browser.close()
+    # data: URIs are not network requests and are not routed; anything else would be
+    assert blocked == [], f"the report tried to load: {blocked}"
+    assert console_errors == []
+    assert "Medway" in title and "April to June 2015 (2015-16 Q1)" in title
+    assert images, "no images in the report"
+    for alt, width in images:
+        assert alt and alt.strip()
+        assert width > 0, f"an image did not load: {alt}"
+    assert headings[:2] == [title, "Summary"]

@@ -1,0 +1,175 @@
+"""The house style charts: alt text, suppression, colours, deterministic SVG."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import charts
+from analysis.charts import (
+    PALETTE,
+    benchmark_alt_text,
+    benchmark_chart,
+    colours_in_svg,
+    data_colours,
+    format_number,
+    spc_alt_text,
+    spc_chart,
+    spc_plot_points,
+)
+from analysis.config import Indicator
+
+PERCENT = Indicator(
+    id="assessments_within_45_working_days",
+    name="Assessments completed within 45 working days",
+    theme=1,
+    unit="%",
+    polarity="higher_is_better",
+    decimals=1,
+    target={"value": 85.0, "source": "test"},
+    source="case_records",
+    tables=["assessments"],
+    annual="year_to_31_march",
+    definition="d",
+    reference="r",
+    benchmark=None,
+)
+COUNT = PERCENT.model_copy(
+    update={"id": "recruited", "name": "Social workers recruited", "unit": "count", "decimals": 0}
+)
+
+
+def points(values, *, classes=None, upper=80.0, lower=40.0, suppressed=None, start="2014-04-01"):
+    """SPC points by hand: one baseline, fixed limits."""
+    months = pd.date_range(start, periods=len(values), freq="MS")
+    spc = pd.DataFrame(
+        {
+            "indicator_id": PERCENT.id,
+            "month": months,
+            "value": values,
+            "baseline": 0,
+            "centre": (upper + lower) / 2,
+            "lower_limit": lower,
+            "upper_limit": upper,
+            "rules_fired": None,
+            "point_class": classes or ["common_cause"] * len(values),
+        }
+    )
+    monthly = pd.DataFrame({"month": months, "suppressed": suppressed or [False] * len(values)})
+    return spc_plot_points(spc, monthly)
+
+
+def test_alt_text_states_first_and_latest_value_and_the_limit():
+    alt = spc_alt_text(
+        points([55.0, 70.0, 88.0], classes=["common_cause", "common_cause", "improvement"]), PERCENT
+    )
+    assert alt.startswith(
+        "Line chart: Assessments completed within 45 working days rose from 55.0% in April 2014"
+    )
+    assert "to 88.0% in June 2014, above the upper process limit" in alt
+    assert "(special cause: improvement)" in alt
+    assert alt.endswith("Target 85.0%.")
+
+
+def test_alt_text_below_the_lower_limit_and_falling():
+    alt = spc_alt_text(points([50.0, 45.0, 30.0], classes=["common_cause", "common_cause", "concern"]), COUNT)
+    assert "fell from 50 in April 2014 to 30 in June 2014, below the lower process limit" in alt
+    assert "(special cause: concern)" in alt
+
+
+def test_suppressed_point_is_blanked_and_not_in_the_alt_text():
+    frame = points([55.0, 60.0, 3.0], suppressed=[False, False, True])
+    assert frame["value"].isna().tolist() == [False, False, True]
+    assert frame["point_class"].iloc[-1] == "suppressed"
+    alt = spc_alt_text(frame, PERCENT)
+    assert "3.0%" not in alt
+    assert "to 60.0% in May 2014" in alt
+    assert "1 month not shown" in alt
+
+
+def test_suppressed_point_is_not_plotted(monkeypatch):
+    plotted: list[np.ndarray] = []
+    original = charts.figure_svg
+
+    def capture(figure):
+        for axes in figure.axes:
+            plotted.extend(np.asarray(line.get_ydata(), dtype=float) for line in axes.get_lines())
+            plotted.extend(np.asarray(c.get_offsets())[:, 1] for c in axes.collections)
+        return original(figure)
+
+    monkeypatch.setattr(charts, "figure_svg", capture)
+    figure = spc_chart(points([55.0, 60.0, 3.0], suppressed=[False, False, True]), PERCENT)
+    assert plotted, "the chart drew nothing"
+    assert not any(np.any(np.isclose(ys, 3.0)) for ys in plotted)
+    assert "left out" in figure.caption
+
+
+def test_at_most_four_colours_all_from_the_palette():
+    frame = points(
+        [50.0, 85.0, 20.0, 60.0, 61.0],
+        classes=["common_cause", "improvement", "concern", "neutral", "common_cause"],
+    )
+    svg = spc_chart(frame, PERCENT, rebase_dates=[pd.Timestamp("2014-06-01").date()]).svg
+    used = data_colours(colours_in_svg(svg))
+    assert used <= set(PALETTE)
+    assert len(used) <= 4
+    assert {"#28A197", "#F46A25"} <= used  # improvement and concern drawn in their colours
+
+
+def test_special_causes_differ_in_shape_as_well_as_colour():
+    shapes = {marker for _, marker, _ in charts.POINT_STYLES.values()}
+    assert len(shapes) == len(charts.POINT_STYLES)
+
+
+def test_svg_is_the_same_bytes_for_the_same_data_and_has_no_date():
+    frame = points([55.0, 70.0, 88.0])
+    first, second = spc_chart(frame, PERCENT).svg, spc_chart(frame, PERCENT).svg
+    assert first == second
+    assert "<dc:date>" not in first
+    assert first.startswith("<svg")
+
+
+def test_figure_html_has_alt_caption_and_embedded_svg():
+    figure = spc_chart(points([55.0, 70.0, 88.0]), PERCENT)
+    markup = figure.to_html()
+    assert re.search(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="Line chart: [^"]+"', markup)
+    assert "<figcaption>" in markup
+
+
+def test_benchmark_chart_alt_text_names_the_latest_year():
+    comparison = pd.DataFrame(
+        {
+            "time_period": [2014, 2015],
+            "local_value": [56.0, 78.0],
+            "england": [82.0, 81.5],
+            "region": [80.0, np.nan],
+            "statistical_neighbours_median": [79.0, 80.0],
+        }
+    )
+    alt = benchmark_alt_text(comparison, PERCENT, "Medway")
+    assert "In 2014-15 Medway was 78.0% (England 81.5%, statistical neighbours 80.0%)." in alt
+    svg = benchmark_chart(comparison, PERCENT, authority="Medway", region="South East").svg
+    assert len(data_colours(colours_in_svg(svg))) <= 4
+
+
+@pytest.mark.parametrize(
+    ("value", "indicator", "expected"),
+    [(88.04, PERCENT, "88.0%"), (1234.0, COUNT, "1,234"), (np.nan, PERCENT, "not available")],
+)
+def test_format_number(value, indicator, expected):
+    assert format_number(value, indicator) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=100, allow_nan=False), min_size=1, max_size=24))
+def test_alt_text_always_names_the_latest_shown_value(values):
+    frame = points(values, upper=200.0, lower=-1.0)
+    alt = spc_alt_text(frame, PERCENT)
+    assert alt.startswith("Line chart: ")
+    assert format_number(values[-1], PERCENT) in alt
+    assert "within the process limits" in alt
