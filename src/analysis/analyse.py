@@ -1,0 +1,302 @@
+"""The analysis stage: indicators, SPC, benchmarks and exceptions for one quarter (``notebooks/03_analyse.ipynb``).
+
+:func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
+series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
+published benchmarks, finds the exceptions, writes the six analysis tables and returns headline tables per theme
+for the notebook to show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.benchmarking import compare_with_benchmarks
+from analysis.config import ProjectConfig
+from analysis.exception_finder import find_exceptions
+from analysis.io import read_table, write_table
+from analysis.quarters import Quarter
+from analysis.schemas import schema
+from analysis.spc import spc_chart, summarise
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_TABLES = (
+    "indicators_monthly",
+    "indicators_annual",
+    "spc",
+    "spc_summary",
+    "benchmark_comparison",
+    "exceptions",
+)
+#: Tables whose first dated row marks the start of the extract window (a month is used once fully covered).
+WINDOW_TABLES = {"contacts": "contact_date", "referrals": "referral_date"}
+OPTIONAL_TABLES = ("benchmarks", "actions")
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    """What the analysis found for a quarter: the six analysis tables and a headline table per theme."""
+
+    quarter: Quarter
+    monthly: pd.DataFrame
+    annual: pd.DataFrame
+    spc: pd.DataFrame
+    spc_summary: pd.DataFrame
+    benchmark_comparison: pd.DataFrame
+    exceptions: pd.DataFrame
+    headlines: dict[int, pd.DataFrame] = field(default_factory=dict)
+    exceptions_by_theme: pd.DataFrame = field(default_factory=pd.DataFrame)
+    written: list[Path] = field(default_factory=list)
+
+    def headline(self, theme: int) -> pd.DataFrame:
+        """The headline table of one theme (empty if the theme has no indicators)."""
+        return self.headlines.get(theme, pd.DataFrame())
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in schema(table).columns})
+
+
+def read_inputs(processed_dir: Path, config: ProjectConfig) -> dict[str, pd.DataFrame]:
+    """The processed tables the analysis needs (benchmarks and actions may be absent: a warning, an empty table)."""
+    names = sorted({t for i in config.indicators for t in i.tables} | {"population", *WINDOW_TABLES})
+    if any(i.source == "scorecard" for i in config.indicators):
+        names.append("scorecard")
+    tables = {name: read_table(name, processed_dir) for name in names}
+    for name in OPTIONAL_TABLES:
+        try:
+            tables[name] = read_table(name, processed_dir)
+        except FileNotFoundError:
+            logger.warning("No %s table in %s: the analysis goes on without it", name, processed_dir)
+            tables[name] = _empty(name)
+    return tables
+
+
+def first_full_month(tables: dict[str, pd.DataFrame]) -> pd.Timestamp:
+    """The first month the extract covers in full, in every front-door list.
+
+    A list covers its first month in full when its first record falls on or before the month's first working
+    day (the window of an extract starting on Sunday 1 April has its first contact on Monday 2 April).
+
+    Notes
+    -----
+    Annex A lists run from the start of the reporting window to the extract date (Ofsted, Annex A guidance); a
+    month whose first working days are missing would understate counts, so it is left out. Working days exclude
+    weekends and England and Wales bank holidays (:mod:`analysis.working_days`).
+    """
+    from analysis.working_days import working_days_between
+
+    starts = []
+    for table, column in WINDOW_TABLES.items():
+        dates = tables.get(table, pd.DataFrame()).get(column, pd.Series(dtype="datetime64[s]")).dropna()
+        if dates.empty:
+            continue
+        first = pd.Timestamp(dates.min()).normalize()
+        month = first.to_period("M").start_time
+        day = pd.Timedelta(days=1)
+        missed = working_days_between(pd.Series([month - day]), pd.Series([first - day])).iloc[0]
+        starts.append(month if missed == 0 else month + pd.DateOffset(months=1))
+    if not starts and "scorecard" in tables and not tables["scorecard"].empty:
+        starts.append(pd.Timestamp(tables["scorecard"]["month"].min()))
+    if not starts:
+        raise ValueError("no dated rows in the contacts, referrals or scorecard tables: nothing to analyse")
+    return max(starts)
+
+
+def run_spc(
+    monthly: pd.DataFrame, config: ProjectConfig, last_month: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """XmR chart and summary of every indicator's monthly series up to ``last_month``.
+
+    Notes
+    -----
+    NHS England "Making Data Count" rules as NHSRplotthedots 0.2.x implements them (see :mod:`analysis.spc`).
+    """
+    charts, summaries = [], []
+    for indicator in config.indicators:
+        rows = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last_month)]
+        series = pd.Series(rows["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(rows["month"]))
+        target = indicator.target.value if indicator.target else None
+        chart = spc_chart(
+            series,
+            polarity=indicator.polarity,
+            target=target,
+            rebase_at=indicator.rebase_at,
+            settings=config.spc,
+            label=indicator.id,
+        )
+        charts.append(chart.assign(indicator_id=indicator.id))
+        summaries.append(
+            summarise(
+                chart,
+                indicator_id=indicator.id,
+                polarity=indicator.polarity,
+                target=target,
+                settings=config.spc,
+                decimals=indicator.decimals,
+            )
+        )
+    spc = pd.concat(charts, ignore_index=True) if charts else _empty("spc")
+    summary = pd.concat(summaries, ignore_index=True) if summaries else _empty("spc_summary")
+    return spc, summary
+
+
+def headline_table(
+    config: ProjectConfig,
+    theme: int,
+    monthly: pd.DataFrame,
+    spc_summary: pd.DataFrame,
+    benchmark_comparison: pd.DataFrame,
+    exceptions: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per indicator of a theme: latest figure, variation, assurance, latest quartile band, exceptions."""
+    rows = []
+    summaries = spc_summary.set_index("indicator_id")
+    for indicator in config.indicators_for_theme(theme):
+        series = monthly.loc[(monthly["indicator_id"] == indicator.id)].dropna(subset=["value"])
+        summary = summaries.loc[indicator.id] if indicator.id in summaries.index else None
+        latest_month = summary["latest_month"] if summary is not None else pd.NaT
+        latest = series.loc[series["month"] == latest_month, "value"]
+        compared = benchmark_comparison.loc[benchmark_comparison["indicator_id"] == indicator.id]
+        compared = compared.sort_values("time_period").tail(1)
+        item_exceptions = exceptions.loc[
+            (exceptions["kind"] == "indicator") & (exceptions["item_id"] == indicator.id)
+        ]
+        rows.append(
+            {
+                "indicator": indicator.name,
+                "unit": indicator.unit,
+                "latest_month": latest_month,
+                "latest_value": round(float(latest.iloc[0]), indicator.decimals)
+                if len(latest)
+                else float("nan"),
+                "variation": summary["variation"] if summary is not None else None,
+                "assurance": summary["assurance"] if summary is not None else None,
+                "benchmark_year": compared["time_period"].iloc[0] if len(compared) else pd.NA,
+                "quartile_band": compared["quartile_band"].iloc[0] if len(compared) else pd.NA,
+                "exceptions": len(item_exceptions),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exceptions_per_theme(config: ProjectConfig, exceptions: pd.DataFrame) -> pd.DataFrame:
+    """How many indicator and action exceptions each theme has (zero rows are kept: the report says "none")."""
+    rows = []
+    for theme in config.plan.themes:
+        mine = exceptions.loc[exceptions["theme"] == theme.number]
+        rows.append(
+            {
+                "theme": theme.label,
+                "indicator_exceptions": int((mine["kind"] == "indicator").sum()),
+                "action_exceptions": int((mine["kind"] == "action").sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def analyse_tables(
+    tables: dict[str, pd.DataFrame],
+    monthly: pd.DataFrame,
+    annual: pd.DataFrame,
+    config: ProjectConfig,
+    quarter: Quarter,
+) -> AnalysisSummary:
+    """SPC, benchmarks, exceptions and headlines from computed indicators (no file input or output)."""
+    last_month = pd.Timestamp(quarter.months[-1])
+    spc, spc_summary = run_spc(monthly, config, last_month)
+    comparison = compare_with_benchmarks(
+        annual,
+        tables.get("benchmarks", _empty("benchmarks")),
+        tables["population"],
+        config,
+        up_to=quarter.end,
+    )
+    exceptions = find_exceptions(
+        spc_summary, comparison, tables.get("actions", _empty("actions")), config, quarter
+    )
+    headlines = {
+        theme.number: headline_table(config, theme.number, monthly, spc_summary, comparison, exceptions)
+        for theme in config.plan.themes
+    }
+    return AnalysisSummary(
+        quarter=quarter,
+        monthly=monthly,
+        annual=annual,
+        spc=spc,
+        spc_summary=spc_summary,
+        benchmark_comparison=comparison,
+        exceptions=exceptions,
+        headlines=headlines,
+        exceptions_by_theme=exceptions_per_theme(config, exceptions),
+    )
+
+
+def _compute_indicators(
+    tables: dict[str, pd.DataFrame],
+    config: ProjectConfig,
+    *,
+    first_month: pd.Timestamp,
+    last_month: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from analysis.indicators import compute_indicators
+
+    return compute_indicators(tables, config, first_month=first_month, last_month=last_month)
+
+
+def analyse_all(
+    processed_dir: Path,
+    config: ProjectConfig,
+    quarter: Quarter,
+    *,
+    compute: Callable[..., tuple[pd.DataFrame, pd.DataFrame]] | None = None,
+) -> AnalysisSummary:
+    """Run the analysis stage for a quarter and write its six tables to ``processed_dir``.
+
+    Parameters
+    ----------
+    processed_dir
+        Folder of the processed tables (read) and the analysis tables (written).
+    config
+        The project configuration.
+    quarter
+        The reporting quarter: monthly series and SPC run to its last month; benchmarks use years ending by its end.
+    compute
+        The indicator calculation (default :func:`analysis.indicators.compute_indicators`); tests pass their own.
+
+    Returns
+    -------
+    AnalysisSummary
+        The analysis tables and a headline table per theme.
+    """
+    processed_dir = Path(processed_dir)
+    tables = read_inputs(processed_dir, config)
+    first_month = first_full_month(tables)
+    last_month = pd.Timestamp(quarter.months[-1])
+    logger.info("Analysing %s: months %s to %s", quarter.label, f"{first_month:%b %Y}", f"{last_month:%b %Y}")
+    monthly, annual = (compute or _compute_indicators)(
+        tables, config, first_month=first_month, last_month=last_month
+    )
+    result = analyse_tables(tables, monthly, annual, config, quarter)
+    outputs = {
+        "indicators_monthly": result.monthly,
+        "indicators_annual": result.annual,
+        "spc": result.spc,
+        "spc_summary": result.spc_summary,
+        "benchmark_comparison": result.benchmark_comparison,
+        "exceptions": result.exceptions,
+    }
+    written = [write_table(frame, name, processed_dir) for name, frame in outputs.items()]
+    logger.info(
+        "Analysis of %s written: %d SPC charts, %d benchmark comparisons, %d exceptions",
+        quarter.label,
+        result.spc_summary["indicator_id"].nunique(),
+        len(result.benchmark_comparison),
+        len(result.exceptions),
+    )
+    return replace(result, written=written)

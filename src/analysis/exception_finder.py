@@ -1,0 +1,231 @@
+"""Find what each theme's exception report must show: indicators and actions that need the Board's attention.
+
+An indicator is an exception when its latest point shows special-cause variation of concern, when it is
+consistently failing its target (the target lies beyond its process limits on the wrong side), or when it has
+moved into the worst quartile of authorities (band D in its latest published year, not D the year before). An
+action is an exception when it is reported off track, or overdue: due on or before the quarter's last day and not
+complete. A theme with none yields no rows (the report says so).
+
+Notes
+-----
+Exception reporting as in the Improvement Board's themed reports (committee paper, 21 July 2015, section 4);
+variation and assurance: NHS England "Making Data Count"; quartile bands: DfE LAIT.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pandas as pd
+
+from analysis.config import ProjectConfig
+from analysis.quarters import Quarter
+from analysis.schemas import schema
+from analysis.spc import CONCERN, CONSISTENTLY_FAILING
+
+logger = logging.getLogger(__name__)
+
+SPECIAL_CAUSE_CONCERN = "special_cause_concern"
+FAILING_TARGET = "failing_target"
+WORST_QUARTILE = "worst_quartile"
+OFF_TRACK = "off_track"
+OVERDUE = "overdue"
+#: Order of exception kinds within a theme.
+REASON_ORDER = (SPECIAL_CAUSE_CONCERN, FAILING_TARGET, WORST_QUARTILE, OFF_TRACK, OVERDUE)
+WORST_BAND = "D"
+COMPLETE = "complete"
+
+
+def long_date(day: date | pd.Timestamp) -> str:
+    """``30 June 2015``."""
+    day = pd.Timestamp(day)
+    return f"{day.day} {day:%B %Y}"
+
+
+def financial_year_label(year_ending: int) -> str:
+    """``2014-15`` for the year ending 31 March 2015."""
+    return f"{year_ending - 1}-{year_ending % 100:02d}"
+
+
+def _is(value: object, text: str) -> bool:
+    """``value == text`` where the value may be missing (pd.NA in the schema's string columns)."""
+    return isinstance(value, str) and value == text
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".")
+
+
+def indicator_exceptions(
+    spc_summary: pd.DataFrame, benchmark_comparison: pd.DataFrame, config: ProjectConfig
+) -> pd.DataFrame:
+    """Indicators showing special-cause concern, consistently failing their target or newly in the worst quartile.
+
+    Notes
+    -----
+    Variation and assurance as NHS England "Making Data Count" reads an XmR chart; "moved into the worst
+    quartile" compares the latest published year's LAIT band with the year before's (both must be known).
+    """
+    rows: list[dict[str, object]] = []
+    for summary in spc_summary.itertuples(index=False):
+        if summary.indicator_id not in config.indicators_by_id:
+            continue
+        indicator = config.indicator(summary.indicator_id)
+        base = {
+            "theme": indicator.theme,
+            "kind": "indicator",
+            "item_id": indicator.id,
+            "title": indicator.name,
+        }
+        if _is(summary.variation, CONCERN):
+            rows.append(
+                base
+                | {
+                    "reason_code": SPECIAL_CAUSE_CONCERN,
+                    "reason": _first_sentence(str(summary.description)),
+                    "since": summary.since,
+                }
+            )
+        if _is(summary.assurance, CONSISTENTLY_FAILING) and indicator.target is not None:
+            rows.append(
+                base
+                | {
+                    "reason_code": FAILING_TARGET,
+                    "reason": (
+                        f"Consistently failing the target of {indicator.target.value:g}"
+                        f"{'%' if indicator.unit == '%' else ' ' + indicator.unit}: the target is beyond what the "
+                        "process gives month to month, so it will not be met without a change"
+                    ),
+                    "since": pd.NaT,
+                }
+            )
+    for indicator_id, years in benchmark_comparison.groupby("indicator_id", sort=True):
+        if indicator_id not in config.indicators_by_id:
+            continue
+        indicator = config.indicator(str(indicator_id))
+        years = years.sort_values("time_period")
+        latest = years.iloc[-1]
+        previous = years.loc[years["time_period"] == latest["time_period"] - 1, "quartile_band"]
+        if (
+            not _is(latest["quartile_band"], WORST_BAND)
+            or previous.empty
+            or not isinstance(previous.iloc[0], str)
+        ):
+            continue
+        if _is(previous.iloc[0], WORST_BAND):
+            continue
+        year = int(latest["time_period"])
+        rows.append(
+            {
+                "theme": indicator.theme,
+                "kind": "indicator",
+                "item_id": indicator.id,
+                "title": indicator.name,
+                "reason_code": WORST_QUARTILE,
+                "reason": (
+                    f"Moved into the worst quarter of authorities in {financial_year_label(year)} (ranked "
+                    f"{int(latest['rank'])} of {int(latest['authorities_ranked'])}; band {previous.iloc[0]} the year "
+                    "before)"
+                ),
+                "since": pd.Timestamp(year - 1, 4, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def action_exceptions(actions: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """Improvement Plan actions that are off track, or overdue (due by the quarter's end and not complete).
+
+    Notes
+    -----
+    Action statuses of the Improvement Plan tracker (``not_started``, ``on_track``, ``at_risk``, ``off_track``,
+    ``complete``).
+    """
+    end = pd.Timestamp(quarter.end)
+    rows: list[dict[str, object]] = []
+    for action in actions.itertuples(index=False):
+        base = {
+            "theme": int(action.theme),
+            "kind": "action",
+            "item_id": str(action.action_id),
+            "title": action.action,
+        }
+        if _is(action.status, OFF_TRACK):
+            update = (
+                action.latest_update
+                if isinstance(action.latest_update, str) and action.latest_update
+                else None
+            )
+            reason = "Reported off track" + (f": {update}" if update else "")
+            rows.append(base | {"reason_code": OFF_TRACK, "reason": reason, "since": pd.NaT})
+        if (
+            pd.notna(action.due_date)
+            and pd.Timestamp(action.due_date) <= end
+            and not _is(action.status, COMPLETE)
+        ):
+            rows.append(
+                base
+                | {
+                    "reason_code": OVERDUE,
+                    "reason": f"Due {long_date(action.due_date)} and not complete",
+                    "since": pd.Timestamp(action.due_date),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def find_exceptions(
+    spc_summary: pd.DataFrame,
+    benchmark_comparison: pd.DataFrame,
+    actions: pd.DataFrame,
+    config: ProjectConfig,
+    quarter: Quarter,
+) -> pd.DataFrame:
+    """Every exception of the quarter, by theme, in the ``exceptions`` schema.
+
+    Parameters
+    ----------
+    spc_summary, benchmark_comparison
+        The analysis tables of the same run.
+    actions
+        The ``actions`` table (Improvement Plan tracker).
+    config
+        The configuration (indicators' themes, names and targets).
+    quarter
+        The reporting quarter (its last day decides what is overdue).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per theme, item and reason (``reason_code`` one of special_cause_concern, failing_target,
+        worst_quartile, off_track, overdue) with a plain-English ``reason``; ordered by theme, indicators before
+        actions.
+
+    Notes
+    -----
+    See the module docstring for the definition of an exception.
+    """
+    table = schema("exceptions")
+    parts = [
+        part
+        for part in (
+            indicator_exceptions(spc_summary, benchmark_comparison, config),
+            action_exceptions(actions, quarter),
+        )
+        if not part.empty
+    ]
+    if not parts:
+        logger.info("No exceptions in %s", quarter.label)
+        return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in table.columns})
+    found = pd.concat(parts, ignore_index=True).assign(quarter=quarter.label)
+    found["_kind"] = (found["kind"] != "indicator").astype(int)
+    found["_reason"] = found["reason_code"].map({code: n for n, code in enumerate(REASON_ORDER)})
+    found = found.sort_values(["theme", "_kind", "item_id", "_reason"]).drop(columns=["_kind", "_reason"])
+    for theme, count in found.groupby("theme").size().items():
+        logger.info("Theme %s: %d exceptions in %s", theme, count, quarter.label)
+    return (
+        found.loc[:, table.column_names]
+        .astype({c.name: c.dtype for c in table.columns})
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,449 @@
+"""Statistical process control: XmR charts read with NHS England's "Making Data Count" rules.
+
+The calculations follow NHSRplotthedots 0.2.x (``ptd_spc_standard`` and ``ptd_calculate_point_type``), so a chart
+here matches the one an NHS analyst would draw with that package:
+
+* each segment (the points between rebase dates) has its own baseline: its first ``spc.baseline_points`` points
+  (the package's ``fix_after_n_points``). Centre = mean of the baseline; moving ranges mR_i = |x_i - x_(i-1)|
+  within the baseline; process limits = centre +/- 2.66 x mean(mR).
+* optional screening (``spc.screen_moving_ranges``, the package's ``screen_outliers``): moving ranges of
+  3.267 x mean(mR) or more are dropped and the mean moving range is computed once more. (Where every moving
+  range is 0 nothing is screened, so the limits stay at the centre rather than becoming undefined.)
+* rules, each only within its segment: a point outside the limits; a run of ``run_length`` points on one side of
+  the centre (a point exactly on the centre breaks the run); a trend of ``trend_length`` points each higher (or
+  each lower) than the one before, i.e. ``trend_length - 1`` consecutive increases (a tie breaks it); two of three
+  consecutive points beyond two sigma (more than 2/3 of the way from the centre to a limit, but not outside it)
+  with all three on the same side of the centre. Every point of a run or trend is flagged; for two-of-three only
+  the points beyond two sigma are.
+* a flagged point is ``improvement`` when it is on the good side of the centre for the indicator's polarity,
+  ``concern`` otherwise (a point on the centre, e.g. inside a trend, counts as concern, as in the package) and
+  ``neutral`` for ``context`` indicators; unflagged points are ``common_cause``.
+* assurance compares the target with the latest point's limits: outside them on the good side is
+  ``consistently_passing``, on the bad side ``consistently_failing``, inside ``hit_and_miss``.
+
+Notes
+-----
+NHS England, "Making Data Count" (2019, and "Strengthening your decisions", 2021); NHS-R community,
+NHSRplotthedots R package 0.2.x, functions ``ptd_spc_standard``, ``ptd_calculate_point_type`` and
+``ptd_calculate_assurance_type``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import Polarity, SpcSettings
+
+logger = logging.getLogger(__name__)
+
+#: XmR constants (Wheeler): limits at 2.66 mean moving ranges (= 3 sigma), screening at 3.267 (the mR chart's
+#: upper limit), two sigma at 2/3 of the way to a limit. They are the method, not settings.
+LIMIT_FACTOR = 2.66
+SCREEN_FACTOR = 3.267
+TWO_SIGMA_FRACTION = 2 / 3
+
+RULE_OUTSIDE_LIMITS = "outside_limits"
+RULE_RUN = "run"
+RULE_TREND = "trend"
+RULE_TWO_OF_THREE = "two_of_three"
+#: Order in which rules are listed and in which the one that explains a point is chosen.
+RULE_ORDER = (RULE_RUN, RULE_TREND, RULE_OUTSIDE_LIMITS, RULE_TWO_OF_THREE)
+
+COMMON_CAUSE = "common_cause"
+IMPROVEMENT = "improvement"
+CONCERN = "concern"
+NEUTRAL = "neutral"
+
+CONSISTENTLY_PASSING = "consistently_passing"
+CONSISTENTLY_FAILING = "consistently_failing"
+HIT_AND_MISS = "hit_and_miss"
+
+ASSURANCE_SENTENCES = {
+    CONSISTENTLY_FAILING: "The target ({target:g}) is beyond the process limits: it will not be met without a change",
+    CONSISTENTLY_PASSING: "The target ({target:g}) is beyond the process limits on the good side: it is met every month",
+    HIT_AND_MISS: "The target ({target:g}) is within the process limits: it will be hit and missed",
+}
+
+SPC_COLUMNS = [
+    "month",
+    "value",
+    "baseline",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "rules_fired",
+    "point_class",
+]
+
+
+# --------------------------------------------------------------------------------------------------- limits
+def process_limits(baseline: np.ndarray, *, screen_moving_ranges: bool) -> tuple[float, float]:
+    """Centre and mean moving range of a baseline.
+
+    Returns
+    -------
+    tuple of float
+        ``(centre, mean_moving_range)``; the mean moving range is NaN with fewer than two points.
+
+    Notes
+    -----
+    NHSRplotthedots ``ptd_spc_standard``: ``mean(fix_y)``, ``mr = abs(diff(fix_y))``, ``amr = mean(mr)``; with
+    ``screen_outliers`` moving ranges >= 3.267 x amr are dropped and amr recomputed once.
+    """
+    values = np.asarray(baseline, dtype="float64")
+    if values.size == 0:
+        return float("nan"), float("nan")
+    centre = float(values.mean())
+    moving_ranges = np.abs(np.diff(values))
+    if moving_ranges.size == 0:
+        return centre, float("nan")
+    mean_moving_range = float(moving_ranges.mean())
+    if screen_moving_ranges and mean_moving_range > 0:
+        kept = moving_ranges[moving_ranges < SCREEN_FACTOR * mean_moving_range]
+        mean_moving_range = float(kept.mean())
+    return centre, mean_moving_range
+
+
+# ---------------------------------------------------------------------------------------------------- rules
+def _flag_whole_patterns(ends: np.ndarray, length: int) -> np.ndarray:
+    """Flag the ``length`` points ending at each pattern end (NHSRplotthedots ``ptd_part_of_seven_trend``)."""
+    flagged = np.zeros(ends.size, dtype=bool)
+    for end in np.flatnonzero(ends):
+        flagged[max(0, end - length + 1) : end + 1] = True
+    return flagged
+
+
+def run_flags(relative_to_mean: Iterable[float], length: int) -> np.ndarray:
+    """Points that are part of a run of ``length`` or more points on the same side of the centre.
+
+    ``relative_to_mean`` is the sign of each point's difference from the centre (-1, 0 or 1). A point on the
+    centre (0) breaks a run. ``length`` 0 turns the rule off.
+
+    Notes
+    -----
+    NHSRplotthedots ``ptd_seven_point_one_side_mean`` (generalised from 7) and ``ptd_part_of_seven_trend``.
+    """
+    sides = np.asarray(list(relative_to_mean), dtype="float64")
+    ends = np.zeros(sides.size, dtype=bool)
+    if length <= 0:
+        return ends
+    for i in range(length - 1, sides.size):
+        window = sides[i - length + 1 : i + 1]
+        ends[i] = sides[i] != 0 and bool(np.all(window == sides[i]))
+    return _flag_whole_patterns(ends, length)
+
+
+def trend_flags(values: Iterable[float], length: int) -> np.ndarray:
+    """Points that are part of a trend: ``length`` points each higher (or each lower) than the one before.
+
+    A trend of 7 points is 6 consecutive increases (or decreases); two equal points in a row break it.
+    ``length`` 0 (or 1) turns the rule off.
+
+    Notes
+    -----
+    NHSRplotthedots ``ptd_seven_point_trend``: ``sign(diff(y))`` over the last 7 points all 1 or all -1.
+    """
+    y = np.asarray(list(values), dtype="float64")
+    ends = np.zeros(y.size, dtype=bool)
+    if length <= 1:
+        return ends
+    steps = np.sign(np.diff(y))
+    for i in range(length - 1, y.size):
+        window = steps[i - length + 1 : i]
+        ends[i] = window[-1] != 0 and bool(np.all(window == window[-1]))
+    return _flag_whole_patterns(ends, length)
+
+
+def two_of_three_flags(beyond_two_sigma: Iterable[bool], relative_to_mean: Iterable[float]) -> np.ndarray:
+    """Points beyond two sigma that are two (or three) of three consecutive points all on one side of the centre.
+
+    Notes
+    -----
+    NHSRplotthedots 0.2 ``ptd_two_in_three`` and ``ptd_part_of_two_in_three``: a window of three consecutive
+    points qualifies when at least two are "close to limits" (beyond 2 sigma, not outside the limits) and all
+    three are on the same side of the mean; the close points of a qualifying window are flagged.
+    """
+    close = np.asarray(list(beyond_two_sigma), dtype=bool)
+    sides = np.asarray(list(relative_to_mean), dtype="float64")
+    flagged = np.zeros(close.size, dtype=bool)
+    for start in range(close.size - 2):
+        window = slice(start, start + 3)
+        if close[window].sum() >= 2 and abs(sides[window].sum()) == 3:
+            flagged[window] |= close[window]
+    return flagged
+
+
+# ---------------------------------------------------------------------------------------------------- chart
+def _segments(months: pd.DatetimeIndex, rebase_at: Iterable[date]) -> np.ndarray:
+    """Baseline number of each month: +1 at each rebase date after the first month."""
+    if months.empty:
+        return np.zeros(0, dtype="int64")
+    dates = sorted(pd.Timestamp(d) for d in rebase_at)
+    dates = [d for d in dates if d > months[0]]
+    return np.searchsorted(
+        np.array(dates, dtype="datetime64[ns]"), months.to_numpy(dtype="datetime64[ns]"), side="right"
+    )
+
+
+def _direction(polarity: Polarity) -> int:
+    return {"higher_is_better": 1, "lower_is_better": -1}.get(polarity, 0)
+
+
+def spc_chart(
+    values: pd.Series,
+    *,
+    polarity: Polarity,
+    target: float | None = None,
+    rebase_at: Iterable[date] = (),
+    settings: SpcSettings,
+    label: str = "series",
+) -> pd.DataFrame:
+    """XmR chart of a monthly series with each point classed by the Making Data Count rules.
+
+    Parameters
+    ----------
+    values
+        The figures, indexed by month (first day of the month). Months without a figure (NaN) are left out of the
+        chart: NHSRplotthedots assumes a series without gaps.
+    polarity
+        ``higher_is_better``, ``lower_is_better`` or ``context``.
+    target
+        The indicator's target; it does not change the points (see :func:`summarise` for assurance).
+    rebase_at
+        Dates at which the process changed: the first month on or after each starts a new baseline.
+    settings
+        ``spc`` settings from ``config/indicators.yml``.
+    label
+        Name used in log messages (the indicator id).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of the ``spc`` schema without ``indicator_id``, one row per month with a figure.
+
+    Notes
+    -----
+    NHS England "Making Data Count"; NHSRplotthedots 0.2.x ``ptd_spc`` (see the module docstring).
+    """
+    del target  # the points do not depend on it; kept so every SPC call takes the indicator's settings alike
+    series = pd.Series(values, dtype="float64").dropna()
+    series.index = pd.DatetimeIndex(series.index)
+    series = series.sort_index()
+    months = pd.DatetimeIndex(series.index)
+    y = series.to_numpy(dtype="float64")
+    baseline = _segments(months, rebase_at)
+    centre = np.full(y.size, np.nan)
+    mean_mr = np.full(y.size, np.nan)
+    rules = {rule: np.zeros(y.size, dtype=bool) for rule in RULE_ORDER}
+    for segment in np.unique(baseline):
+        where = np.flatnonzero(baseline == segment)
+        fixed = y[where][: settings.baseline_points]
+        if fixed.size < settings.minimum_baseline_points:
+            logger.warning(
+                "%s: baseline %d (from %s) has %d points, fewer than %d: its limits are provisional",
+                label,
+                segment,
+                f"{months[where[0]]:%B %Y}",
+                fixed.size,
+                settings.minimum_baseline_points,
+            )
+        c, amr = process_limits(fixed, screen_moving_ranges=settings.screen_moving_ranges)
+        centre[where] = c
+        mean_mr[where] = amr
+        seg_y = y[where]
+        upper, lower = c + LIMIT_FACTOR * amr, c - LIMIT_FACTOR * amr
+        near_upper = c + TWO_SIGMA_FRACTION * LIMIT_FACTOR * amr
+        near_lower = c - TWO_SIGMA_FRACTION * LIMIT_FACTOR * amr
+        outside = (seg_y > upper) | (seg_y < lower)
+        side = np.sign(seg_y - c)
+        close = ~outside & ((seg_y < near_lower) | (seg_y > near_upper))
+        if settings.rules.outside_limits:
+            rules[RULE_OUTSIDE_LIMITS][where] = outside
+        rules[RULE_RUN][where] = run_flags(side, settings.rules.run_length)
+        rules[RULE_TREND][where] = trend_flags(seg_y, settings.rules.trend_length)
+        if settings.rules.two_of_three_beyond_two_sigma:
+            rules[RULE_TWO_OF_THREE][where] = two_of_three_flags(close, side)
+    special = np.zeros(y.size, dtype=bool)
+    for flags in rules.values():
+        special |= flags
+    direction = _direction(polarity)
+    side = np.sign(y - centre)
+    point_class = np.where(
+        ~special,
+        COMMON_CAUSE,
+        NEUTRAL if direction == 0 else np.where(side == direction, IMPROVEMENT, CONCERN),
+    )
+    fired = [",".join(rule for rule in RULE_ORDER if rules[rule][i]) or None for i in range(y.size)]
+    return pd.DataFrame(
+        {
+            "month": months.astype("datetime64[s]"),
+            "value": y,
+            "baseline": baseline.astype("int64"),
+            "centre": centre,
+            "lower_limit": centre - LIMIT_FACTOR * mean_mr,
+            "upper_limit": centre + LIMIT_FACTOR * mean_mr,
+            "rules_fired": pd.Series(fired, dtype="str"),
+            "point_class": pd.Series(point_class, dtype="str"),
+        }
+    )
+
+
+# -------------------------------------------------------------------------------------------------- summary
+def assurance(target: float | None, lower_limit: float, upper_limit: float, polarity: Polarity) -> str | None:
+    """Whether the process will meet its target: by where the target sits against the latest limits.
+
+    Notes
+    -----
+    NHSRplotthedots ``ptd_calculate_assurance_type``: target above the upper limit is a consistent fail when
+    higher is better (a consistent pass when lower is better), below the lower limit the reverse, otherwise
+    inconsistent ("hit and miss"). None without a target, for context indicators or without limits.
+    """
+    direction = _direction(polarity)
+    if target is None or direction == 0 or np.isnan(lower_limit) or np.isnan(upper_limit):
+        return None
+    if target > upper_limit:
+        return CONSISTENTLY_FAILING if direction > 0 else CONSISTENTLY_PASSING
+    if target < lower_limit:
+        return CONSISTENTLY_PASSING if direction > 0 else CONSISTENTLY_FAILING
+    return HIT_AND_MISS
+
+
+def _stretch_start(flags: np.ndarray) -> int:
+    """Index where the unbroken stretch of True values that ends at the last element begins."""
+    start = flags.size - 1
+    while start > 0 and flags[start - 1]:
+        start -= 1
+    return start
+
+
+def _month(day: pd.Timestamp) -> str:
+    return f"{pd.Timestamp(day):%B %Y}"
+
+
+def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
+    """Plain-English reading of the special-cause signal ending at the segment's last point."""
+    last = segment.iloc[-1]
+    rising = last["value"] > last["centre"]
+    since = _month(segment["month"].iloc[start])
+    count = len(segment) - start
+    movement = "rise" if rising else "fall"
+    if rule == RULE_RUN:
+        side = "above" if rising else "below"
+        return f"{count} months in a row {side} the average since {since}: a real {movement}, not noise"
+    if rule == RULE_TREND:
+        going_up = segment["value"].iloc[-1] > segment["value"].iloc[-2]
+        movement = "rise" if going_up else "fall"
+        step = "higher" if going_up else "lower"
+        return f"{count} months in a row each {step} than the month before since {since}: a real {movement}, not noise"
+    if rule == RULE_OUTSIDE_LIMITS:
+        limit = "above the upper" if rising else "below the lower"
+        return f"{_month(last['month'])} was {limit} process limit: a real {movement}, not noise"
+    side = "upper" if rising else "lower"
+    return f"Two of three months in a row close to the {side} process limit since {since}: a real {movement}, not noise"
+
+
+def summarise(
+    points: pd.DataFrame,
+    *,
+    indicator_id: str,
+    polarity: Polarity,
+    target: float | None,
+    settings: SpcSettings,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """One ``spc_summary`` row: the indicator's variation and assurance at its latest point, in plain English.
+
+    Parameters
+    ----------
+    points
+        The chart from :func:`spc_chart` (one indicator).
+    indicator_id, polarity, target
+        The indicator's id, polarity and target value (None without one).
+    settings
+        ``spc`` settings (for the provisional-limits threshold).
+    decimals
+        Decimal places for figures in the description.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row in the columns of the ``spc_summary`` schema. ``since`` is the first month of the current
+        special-cause signal (of the run or trend behind it, or of the unbroken stretch of points in the same
+        class); ``rule`` lists every rule the latest point is part of.
+
+    Notes
+    -----
+    Variation and assurance icons of NHS England "Making Data Count"; NHSRplotthedots ``ptd_calculate_assurance_type``.
+    """
+    if points.empty:
+        return pd.DataFrame(
+            [
+                {
+                    "indicator_id": indicator_id,
+                    "latest_month": pd.NaT,
+                    "variation": COMMON_CAUSE,
+                    "assurance": None,
+                    "rule": None,
+                    "since": pd.NaT,
+                    "baseline_points": 0,
+                    "provisional": True,
+                    "description": "No figures yet: there is nothing to chart.",
+                }
+            ]
+        )
+    points = points.sort_values("month").reset_index(drop=True)
+    last = points.iloc[-1]
+    segment = points.loc[points["baseline"] == last["baseline"]].reset_index(drop=True)
+    baseline_points = min(len(segment), settings.baseline_points)
+    provisional = baseline_points < settings.minimum_baseline_points
+    variation = str(last["point_class"])
+    rules_fired = last["rules_fired"] if isinstance(last["rules_fired"], str) else None
+    since = pd.NaT
+    if pd.isna(last["upper_limit"]):
+        description = "Too few figures to set process limits yet: no reading of the variation is possible"
+    elif variation == COMMON_CAUSE or rules_fired is None:
+        description = (
+            f"Common-cause variation only: the figures move within the expected range "
+            f"({last['lower_limit']:.{decimals}f} to {last['upper_limit']:.{decimals}f}) with no sign of real change"
+        )
+    else:
+        fired = rules_fired.split(",")
+        rule = next(r for r in RULE_ORDER if r in fired)
+        if rule == RULE_RUN:
+            sides = np.sign(segment["value"] - segment["centre"]).to_numpy()
+            start = _stretch_start(sides == sides[-1])
+        elif rule == RULE_TREND:
+            steps = np.sign(np.diff(segment["value"].to_numpy()))
+            start = _stretch_start(steps == steps[-1]) if steps.size else 0
+        else:
+            start = _stretch_start((segment["point_class"] == variation).to_numpy())
+        since = segment["month"].iloc[start]
+        description = _describe(rule, segment, start)
+    level = assurance(target, float(last["lower_limit"]), float(last["upper_limit"]), polarity)
+    sentences = [description]
+    if level is not None:
+        sentences.append(ASSURANCE_SENTENCES[level].format(target=target))
+    if provisional:
+        sentences.append(
+            f"The limits are provisional: only {baseline_points} point{'' if baseline_points == 1 else 's'} in the baseline"
+        )
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator_id,
+                "latest_month": last["month"],
+                "variation": variation,
+                "assurance": level,
+                "rule": rules_fired,
+                "since": since,
+                "baseline_points": baseline_points,
+                "provisional": provisional,
+                "description": ". ".join(sentences) + ".",
+            }
+        ]
+    )

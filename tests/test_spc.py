@@ -1,0 +1,296 @@
+"""XmR charts and Making Data Count rules, against hand-worked figures and NHSRplotthedots' own test vectors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from analysis.config import SpcRules, SpcSettings
+from analysis.spc import (
+    CONCERN,
+    IMPROVEMENT,
+    process_limits,
+    run_flags,
+    spc_chart,
+    summarise,
+    trend_flags,
+    two_of_three_flags,
+)
+
+SETTINGS = SpcSettings(baseline_points=12, minimum_baseline_points=12)
+
+
+def monthly(values: list[float], start: str = "2014-01-01") -> pd.Series:
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="MS"), dtype="float64")
+
+
+def flags(array: np.ndarray) -> list[int]:
+    return [int(x) for x in array]
+
+
+# A stable baseline: 12, 10 alternating -> mean 11, every moving range 2 -> limits 11 +/- 5.32, two sigma at
+# 11 +/- 3.5467 (7.4533 to 14.5467). It ends on 10 (below the mean) so a run after it starts afresh.
+BASELINE = [12.0, 10.0] * 6
+
+
+# ------------------------------------------------------------------------------------- limits by hand
+def test_limits_of_a_small_series_worked_by_hand() -> None:
+    # mean (10+12+11+15+12)/5 = 12; moving ranges 2, 1, 4, 3 -> mean 2.5; limits 12 +/- 2.66 x 2.5 = 6.65.
+    chart = spc_chart(monthly([10, 12, 11, 15, 12]), polarity="higher_is_better", settings=SETTINGS)
+    assert chart["centre"].tolist() == pytest.approx([12.0] * 5)
+    assert chart["upper_limit"].iloc[0] == pytest.approx(18.65)
+    assert chart["lower_limit"].iloc[0] == pytest.approx(5.35)
+
+
+def test_screening_drops_large_moving_ranges_once() -> None:
+    # mR 1, 1, 1, 1, 20 -> mean 4.8; 20 >= 3.267 x 4.8 = 15.68 is dropped -> mean mR 1. Centre 82 / 6.
+    values = np.array([10, 11, 10, 11, 10, 30], dtype=float)
+    assert process_limits(values, screen_moving_ranges=False) == pytest.approx((82 / 6, 4.8))
+    assert process_limits(values, screen_moving_ranges=True) == pytest.approx((82 / 6, 1.0))
+
+
+def test_baseline_is_the_first_points_only() -> None:
+    # Baseline of 3: mean of 10, 12, 14 = 12, mR 2, 2 -> limits 12 +/- 5.32; later points do not move them.
+    short = SpcSettings(baseline_points=3, minimum_baseline_points=3)
+    chart = spc_chart(monthly([10, 12, 14, 40, 41]), polarity="lower_is_better", settings=short)
+    assert chart["centre"].tolist() == pytest.approx([12.0] * 5)
+    assert chart["upper_limit"].iloc[-1] == pytest.approx(17.32)
+    assert chart["point_class"].tolist()[-2:] == [CONCERN, CONCERN]
+    assert chart["rules_fired"].iloc[-1] == "outside_limits"
+
+
+def test_rebase_starts_a_new_baseline() -> None:
+    values = [10.0, 12.0] * 3 + [30.0, 32.0] * 3
+    short = SpcSettings(baseline_points=6, minimum_baseline_points=6)
+    chart = spc_chart(
+        monthly(values, "2014-07-01"),
+        polarity="context",
+        rebase_at=[date(2014, 10, 1), date(2020, 1, 1)],
+        settings=short,
+    )
+    # July to September 2014 are baseline 0; October on is baseline 1 (the 2020 date is after the series).
+    assert chart["baseline"].tolist() == [0] * 3 + [1] * 9
+    # Baseline 0: 10, 12, 10 -> mean 32/3. Baseline 1's first six: 12, 10, 12, 30, 32, 30 -> mean 126/6 = 21.
+    assert chart["centre"].iloc[0] == pytest.approx(32 / 3)
+    assert chart["centre"].iloc[-1] == pytest.approx(21.0)
+
+
+def test_short_baseline_is_provisional_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="analysis.spc"):
+        chart = spc_chart(
+            monthly([5, 6, 7, 6, 5]), polarity="higher_is_better", settings=SETTINGS, label="demo"
+        )
+    assert "provisional" in caplog.text and "demo" in caplog.text
+    summary = summarise(
+        chart, indicator_id="demo", polarity="higher_is_better", target=None, settings=SETTINGS
+    )
+    assert bool(summary["provisional"].iloc[0]) is True
+    assert summary["baseline_points"].iloc[0] == 5
+
+
+def test_missing_months_are_left_out() -> None:
+    chart = spc_chart(monthly([10, np.nan, 12, 11]), polarity="context", settings=SETTINGS)
+    assert len(chart) == 3
+    assert chart["centre"].iloc[0] == pytest.approx(11.0)
+
+
+# ---------------------------------------------------- NHSRplotthedots tests/testthat/test-ptd_calculate_point_type.R
+@pytest.mark.parametrize(
+    ("sides", "expected"),
+    [
+        ([], []),
+        ([1] * 6, [0] * 6),
+        ([1] * 6 + [-1], [0] * 7),
+        ([1] * 8 + [-1], [1] * 8 + [0]),
+        ([-1] * 8 + [1], [1] * 8 + [0]),
+        ([-1] + [1] * 8 + [-1], [0] + [1] * 8 + [0]),
+        ([1] * 3 + [0] + [1] * 6, [0] * 10),  # a point on the mean breaks the run: 6 after it is not enough
+        ([1] * 3 + [0] + [1] * 7, [0] * 4 + [1] * 7),
+    ],
+)
+def test_run_of_seven_on_one_side(sides: list[int], expected: list[int]) -> None:
+    assert flags(run_flags(sides, 7)) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([], []),
+        ([1, 2, 3, 4, 5, 6], [0] * 6),  # 6 points = 5 increases: not a trend
+        ([1, 2, 3, 3, 4, 5, 6], [0] * 7),  # a tie breaks it
+        ([1, 2, 3, 4, 5, 6, 7], [1] * 7),  # 7 points = 6 increases: every point flagged
+        ([2, 1, 2, 3, 4, 5, 6, 7, 3], [0] + [1] * 7 + [0]),
+        ([7, 6, 5, 4, 3, 2, 1], [1] * 7),
+        ([2, 7, 6, 5, 4, 3, 2, 1, 3], [0] + [1] * 7 + [0]),
+    ],
+)
+def test_trend_of_seven_points(values: list[int], expected: list[int]) -> None:
+    assert flags(trend_flags(values, 7)) == expected
+
+
+@pytest.mark.parametrize(
+    ("close", "sides", "expected"),
+    [
+        ([], [], []),
+        ([0, 0, 0], [1, 1, 1], [0, 0, 0]),
+        ([1, 0, 1], [1, 1, 1], [1, 0, 1]),
+        ([0, 1, 1], [1, 1, 1], [0, 1, 1]),
+        ([1, 1, 0], [-1, -1, -1], [1, 1, 0]),
+        ([0, 0, 1, 0, 1, 0, 0], [1] * 7, [0, 0, 1, 0, 1, 0, 0]),
+        ([1, 0, 0, 1], [1] * 4, [0, 0, 0, 0]),
+        ([1, 0, 0, 1, 1], [1] * 5, [0, 0, 0, 1, 1]),
+        # 0.2.x: all three points must be on the same side of the mean
+        ([1, 0, 1], [1, -1, 1], [0, 0, 0]),
+        ([1, 1, 0], [1, 1, 0], [0, 0, 0]),
+    ],
+)
+def test_two_of_three_beyond_two_sigma(close: list[int], sides: list[int], expected: list[int]) -> None:
+    assert flags(two_of_three_flags([bool(c) for c in close], sides)) == expected
+
+
+# ------------------------------------------------------------------------------------- rules in a chart
+def test_six_points_above_the_mean_are_noise_seven_are_a_signal() -> None:
+    six = spc_chart(monthly(BASELINE + [12.0] * 6), polarity="higher_is_better", settings=SETTINGS)
+    seven = spc_chart(monthly(BASELINE + [12.0] * 7), polarity="higher_is_better", settings=SETTINGS)
+    assert set(six["point_class"]) == {"common_cause"}
+    assert seven["point_class"].tolist() == ["common_cause"] * 12 + [IMPROVEMENT] * 7
+    assert seven["rules_fired"].iloc[-1] == "run"
+
+
+def test_summary_says_what_the_run_means() -> None:
+    chart = spc_chart(monthly(BASELINE + [12.0] * 7), polarity="lower_is_better", settings=SETTINGS)
+    summary = summarise(
+        chart, indicator_id="x", polarity="lower_is_better", target=None, settings=SETTINGS
+    ).iloc[0]
+    assert summary["variation"] == CONCERN
+    assert summary["rule"] == "run"
+    assert summary["since"] == pd.Timestamp("2015-01-01")
+    assert summary["description"].startswith(
+        "7 months in a row above the average since January 2015: a real rise, not noise"
+    )
+    assert pd.isna(summary["assurance"])
+
+
+def test_rules_can_be_switched_off() -> None:
+    off = SpcSettings(rules=SpcRules(run_length=0))
+    chart = spc_chart(monthly(BASELINE + [12.0] * 7), polarity="higher_is_better", settings=off)
+    assert set(chart["point_class"]) == {"common_cause"}
+
+
+def test_a_point_on_the_mean_breaks_a_run_in_a_chart() -> None:
+    values = BASELINE + [12.0] * 3 + [11.0] + [12.0] * 3
+    chart = spc_chart(monthly(values), polarity="higher_is_better", settings=SETTINGS)
+    assert set(chart["point_class"]) == {"common_cause"}
+
+
+def test_two_of_three_in_a_chart_flags_only_the_points_beyond_two_sigma() -> None:
+    # 15 is beyond two sigma (14.547) but inside the limit (16.32); 12 is above the mean but not close.
+    chart = spc_chart(monthly(BASELINE + [15.0, 12.0, 15.0]), polarity="higher_is_better", settings=SETTINGS)
+    assert chart["point_class"].tolist()[-3:] == [IMPROVEMENT, "common_cause", IMPROVEMENT]
+    assert chart["rules_fired"].iloc[-1] == "two_of_three"
+    split = spc_chart(monthly(BASELINE + [15.0, 9.0, 15.0]), polarity="higher_is_better", settings=SETTINGS)
+    assert set(split["point_class"]) == {"common_cause"}
+
+
+def test_context_indicators_are_neutral() -> None:
+    chart = spc_chart(monthly(BASELINE + [30.0]), polarity="context", settings=SETTINGS)
+    assert chart["point_class"].iloc[-1] == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("polarity", "target", "expected"),
+    [
+        ("higher_is_better", 20.0, "consistently_failing"),  # limits 5.68 to 16.32
+        ("higher_is_better", 5.0, "consistently_passing"),
+        ("lower_is_better", 20.0, "consistently_passing"),
+        ("lower_is_better", 5.0, "consistently_failing"),
+        ("lower_is_better", 11.0, "hit_and_miss"),
+        ("context", 11.0, None),
+    ],
+)
+def test_assurance_against_the_target(polarity: str, target: float, expected: str | None) -> None:
+    chart = spc_chart(monthly(BASELINE), polarity=polarity, settings=SETTINGS)
+    summary = summarise(chart, indicator_id="x", polarity=polarity, target=target, settings=SETTINGS).iloc[0]
+    assert (None if pd.isna(summary["assurance"]) else summary["assurance"]) == expected
+
+
+# ------------------------------------------------------------------------------------- properties
+series_values = st.lists(st.integers(min_value=-50, max_value=50), min_size=2, max_size=36)
+
+
+def _clear_of_boundaries(chart: pd.DataFrame) -> bool:
+    """No point within rounding distance of a limit, a two-sigma line or the centre (where float error decides)."""
+    spread = (chart["upper_limit"] - chart["centre"]).to_numpy()
+    lines = [chart["centre"].to_numpy()]
+    for fraction in (2 / 3, 1.0):
+        lines += [
+            chart["centre"].to_numpy() + fraction * spread,
+            chart["centre"].to_numpy() - fraction * spread,
+        ]
+    values = chart["value"].to_numpy()
+    tolerance = 1e-6 * (1 + np.abs(values).max())
+    return all(np.all(np.isnan(line) | (np.abs(values - line) > tolerance)) for line in lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=series_values)
+def test_limits_are_symmetric_about_the_centre(values: list[int]) -> None:
+    chart = spc_chart(monthly(values), polarity="higher_is_better", settings=SETTINGS)
+    np.testing.assert_allclose(chart["upper_limit"] - chart["centre"], chart["centre"] - chart["lower_limit"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=series_values, shift=st.integers(min_value=-1000, max_value=1000))
+def test_shifting_moves_the_limits_and_keeps_the_classes(values: list[int], shift: int) -> None:
+    before = spc_chart(monthly(values), polarity="higher_is_better", settings=SETTINGS)
+    after = spc_chart(monthly([v + shift for v in values]), polarity="higher_is_better", settings=SETTINGS)
+    assume(_clear_of_boundaries(before))
+    np.testing.assert_allclose(after["upper_limit"], before["upper_limit"] + shift, atol=1e-9)
+    np.testing.assert_allclose(after["lower_limit"], before["lower_limit"] + shift, atol=1e-9)
+    assert after["point_class"].tolist() == before["point_class"].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=series_values, factor=st.floats(min_value=0.01, max_value=100))
+def test_scaling_keeps_the_classes(values: list[int], factor: float) -> None:
+    before = spc_chart(monthly(values), polarity="lower_is_better", settings=SETTINGS)
+    after = spc_chart(monthly([v * factor for v in values]), polarity="lower_is_better", settings=SETTINGS)
+    assume(_clear_of_boundaries(before))
+    assert after["point_class"].tolist() == before["point_class"].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=series_values)
+def test_reversing_polarity_swaps_improvement_and_concern(values: list[int]) -> None:
+    higher = spc_chart(monthly(values), polarity="higher_is_better", settings=SETTINGS)["point_class"]
+    lower = spc_chart(monthly(values), polarity="lower_is_better", settings=SETTINGS)["point_class"]
+    on_mean = spc_chart(monthly(values), polarity="higher_is_better", settings=SETTINGS)
+    off_centre = (on_mean["value"] != on_mean["centre"]).to_numpy()
+    swap = {IMPROVEMENT: CONCERN, CONCERN: IMPROVEMENT, "common_cause": "common_cause"}
+    assert [swap[c] for c in higher[off_centre]] == lower[off_centre].tolist()
+
+
+def test_a_trend_across_the_mean_is_described_as_a_trend() -> None:
+    # After the baseline's last point (10, December 2014): 10.5, 10.8, 11.5, 12, 12.5, 13 -> six increases, seven
+    # points; they cross the mean (11) so there is no run, and stay inside two sigma (14.547).
+    chart = spc_chart(
+        monthly(BASELINE + [10.5, 10.8, 11.5, 12.0, 12.5, 13.0]),
+        polarity="higher_is_better",
+        settings=SETTINGS,
+    )
+    assert chart["rules_fired"].iloc[-7:].tolist() == ["trend"] * 7
+    # NHSRplotthedots classes each flagged point by its side of the mean, not by the trend's direction.
+    assert chart["point_class"].iloc[-7:].tolist() == [CONCERN] * 3 + [IMPROVEMENT] * 4
+    summary = summarise(
+        chart, indicator_id="x", polarity="higher_is_better", target=None, settings=SETTINGS
+    ).iloc[0]
+    assert summary["since"] == pd.Timestamp("2014-12-01")
+    assert summary["description"].startswith(
+        "7 months in a row each higher than the month before since December 2014: a real rise, not noise"
+    )
