@@ -126,6 +126,8 @@ class Indicator(_Strict):
     reference: str
     benchmark: BenchmarkSeries | None
     rebase_at: list[date] = []
+    counts_children: bool = False
+    """A count of children (e.g. CSE referrals): small-number suppression applies even from the scorecard."""
 
     @model_validator(mode="after")
     def _source_fields(self) -> Indicator:
@@ -157,7 +159,9 @@ class SpcSettings(_Strict):
 class DataCheckSettings(_Strict):
     """Tolerances of the stage-2 data checks (:mod:`analysis.validation`)."""
 
-    earliest_event_date: date = date(2000, 1, 1)  # an event (contact, referral...) before this is a typing error
+    earliest_event_date: date = date(
+        2000, 1, 1
+    )  # an event (contact, referral...) before this is a typing error
     volume_history_months: int = Field(default=12, ge=1)  # months before the quarter forming the norm
     volume_minimum_history_months: int = Field(default=6, ge=1)  # fewer: the month is not judged
     volume_minimum_ratio: float = Field(default=0.25, gt=0)  # month's count / median of the history
@@ -165,8 +169,16 @@ class DataCheckSettings(_Strict):
     example_rows: int = Field(default=5, ge=1)  # raw row numbers quoted per failed check
 
 
+class SuppressionSettings(_Strict):
+    """Counts from ``min_count`` to ``max_count`` are not published (DfE shows them as ``c``)."""
+
+    min_count: int = Field(default=1, ge=0)
+    max_count: int = Field(default=5, ge=0)
+
+
 class IndicatorRegistry(_Strict):
     spc: SpcSettings = SpcSettings()
+    suppression: SuppressionSettings = SuppressionSettings()
     data_checks: DataCheckSettings = DataCheckSettings()
     indicators: list[Indicator] = Field(min_length=1)
 
@@ -230,6 +242,10 @@ class ProjectConfig(BaseModel):
     @property
     def spc(self) -> SpcSettings:
         return self.registry.spc
+
+    @property
+    def suppression(self) -> SuppressionSettings:
+        return self.registry.suppression
 
     @property
     def data_checks(self) -> DataCheckSettings:

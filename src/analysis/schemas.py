@@ -315,7 +315,7 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("column", "string", "Column(s) checked"),
                 Column("severity", "string", "critical or warning", False),
                 Column("success", "boolean", "Did the data meet the expectation", False),
-                Column("unexpected_count", "int64", "Rows that failed"),
+                Column("unexpected_count", "Int64", "Rows that failed; empty for table-level checks"),
                 Column("unexpected_percent", "float64", "Percent of rows that failed"),
                 Column(
                     "example_rows",
