@@ -200,6 +200,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], *
             kernel_name="python3",
             progress_bar=False,
             cwd=str(cwd),
+            # Passed to nbclient: keep the kernel's start-up notices (e.g. ipykernel 7's TCP warning about a kernel
+            # on this machine's loopback, its shutdown notice) out of the terminal; cell errors still reach the notebook.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as error:
         message = str(error.evalue).strip()
