@@ -12,7 +12,7 @@ RUN_ARGS ?=
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -28,10 +28,17 @@ install: $(STAMP) ## Create or update .venv from pyproject.toml
 demo-data: $(STAMP) ## (Re)create the synthetic demo data in data/raw/
 	$(BIN)/analysis demo-data --out data/raw
 
-.PHONY: report
-report: $(STAMP) ## Run the whole pipeline for the latest complete quarter and print the report's path
+.PHONY: inputs
+inputs: $(STAMP)
 	@if [ -z "$$(ls data/raw 2>/dev/null | grep -v README)" ]; then $(BIN)/analysis demo-data --out data/raw; fi
+
+.PHONY: report
+report: inputs ## Run the whole pipeline for the latest complete quarter (or QUARTER=2015-16-Q1) and print the report's path
 	$(BIN)/analysis run --jobs $(JOBS) $(if $(QUARTER),--quarter $(QUARTER)) $(RUN_ARGS)
+
+.PHONY: quarto-pre-render
+quarto-pre-render: inputs ## What `quarto render` runs first: the pipeline without rendering
+	$(BIN)/analysis run --jobs $(JOBS) --renderer none $(if $(QUARTER),--quarter $(QUARTER))
 
 .PHONY: browser
 browser: ## Install Debian's chromium for the browser test, if missing and possible

@@ -200,13 +200,6 @@ def test_quarto_project_file_has_the_settings():
     assert (REPO / html["css"]).is_file()
 
 
-def test_copy_to_latest(rendered, tmp_path):
-    latest = render.copy_to_latest(rendered, tmp_path / "latest")
-    assert sorted(p.name for p in latest.iterdir()) == sorted(
-        p.name for p in render.report_notebooks(rendered)
-    )
-
-
 @pytest.mark.skipif(
     shutil.which("quarto") is None, reason="quarto is not on PATH: install Quarto 1.5+ to run it"
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -80,8 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--quarter",
         type=_quarter,
-        default=None,
-        help="financial-year quarter such as 2015-16-Q1 (Q1 = April to June); default: latest complete in the data",
+        default=os.environ.get("ANALYSIS_QUARTER") or None,
+        help=(
+            "financial-year quarter such as 2015-16-Q1 (Q1 = April to June); default: $ANALYSIS_QUARTER if set, "
+            "else the latest complete quarter in the data"
+        ),
     )
     _add_paths(run)
     run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")

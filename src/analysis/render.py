@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.errors import NotebookFailed
-from analysis.io import atomic_path, replace_folder
+from analysis.io import atomic_path
 from analysis.quarters import Quarter
 
 logger = logging.getLogger(__name__)
@@ -310,20 +310,3 @@ def index_html(quarter_dir: Path, *, authority_name: str, quarter: Quarter) -> s
         f'<main class="report"><h1>{html.escape(title)}</h1>\n<nav class="report-index" aria-label="Reports">'
         f"<h2>Reports</h2><ul>{items(reports)}</ul>{analyst_part}</nav></main>\n</body>\n</html>\n"
     )
-
-
-def copy_to_latest(quarter_dir: Path, latest_dir: Path | None = None) -> Path:
-    """Copy a quarter's executed report notebooks to ``reports/latest/`` (what ``_quarto.yml`` renders).
-
-    The copy is written to a staging folder and swapped into place, so ``latest`` is never half-written.
-    """
-    quarter_dir = Path(quarter_dir)
-    latest_dir = Path(latest_dir) if latest_dir else quarter_dir.parent / "latest"
-    staged = latest_dir.with_name(f".{latest_dir.name}.staging")
-    if staged.exists():
-        shutil.rmtree(staged)
-    staged.mkdir(parents=True)
-    for notebook in report_notebooks(quarter_dir):
-        shutil.copy2(notebook, staged / notebook.name)
-    replace_folder(staged, latest_dir)
-    return latest_dir
