@@ -188,7 +188,9 @@ def test_quarto_project_file_has_the_settings():
     config = yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
     project = config["project"]
     assert project["type"] == "default"
-    assert "analysis run --renderer none" in project["pre-render"]
+    assert "make --no-print-directory quarto-pre-render" in project["pre-render"]
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^quarto-pre-render:.*\n\t.*analysis run .*--renderer none", makefile, re.MULTILINE)
     assert "QUARTO_PROJECT_RENDER_ALL" in project["pre-render"]
     assert project["render"] == ["reports/latest/quarterly-report.ipynb", "reports/latest/exceptions-*.ipynb"]
     assert config["execute"]["enabled"] is False
