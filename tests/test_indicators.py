@@ -599,22 +599,44 @@ def test_annual_kinds_and_rolling_rows(computed: tuple[pd.DataFrame, pd.DataFram
     cp = annual[annual["indicator_id"] == "children_on_cp_plan_per_10000"].set_index("period_type")
     assert cp.loc["rolling_12_months", "period_label"] == "30 June 2015"
     a1 = annual[annual["indicator_id"] == "adoption_a1_days_entering_care_to_placed"].set_index("period_type")
-    assert a1.loc["three_year_average", "value"] == 410.0
+    # The data start in April 2014: a three-year average to March 2015 would cover one year, so it is left empty.
+    assert np.isnan(a1.loc["three_year_average", "value"])
     assert a1.loc["three_year_average", "period_label"] == "2012-13 to 2014-15"
     recruits = annual[annual["indicator_id"] == "social_workers_recruited"].set_index("period_type")
     assert recruits.loc["year_to_31_march", "value"] == 38.0
     assert list(annual.columns) == SCHEMAS["indicators_annual"].column_names
 
 
-def test_adoption_monthly_is_the_12_months_to_the_month_end(
-    computed: tuple[pd.DataFrame, pd.DataFrame],
-) -> None:
-    monthly, _ = computed
+def test_adoption_monthly_is_the_12_months_to_the_month_end() -> None:
+    monthly, annual = compute_indicators(
+        small_tables(),
+        load_config(REPO / "config"),
+        first_month=pd.Timestamp("2012-04-01"),
+        last_month=pd.Timestamp("2015-06-01"),
+    )
+    a1 = annual[annual["indicator_id"] == "adoption_a1_days_entering_care_to_placed"].set_index("period_end")
+    assert a1.loc["2015-03-31", "value"] == 410.0
+    # Three years to March 2013 or 2014 reach back before April 2012: empty.
+    assert a1.loc[["2013-03-31", "2014-03-31"], "value"].isna().all()
     a2 = monthly[monthly["indicator_id"] == "adoption_a2_days_placement_order_to_match"].set_index("month")
     # 12 months to 31 January 2015: adopted 1 June 2014 (122 days) and 15 January 2015 (90 days).
     assert a2.loc["2015-01-01", "value"] == 106.0
     # 12 months to 31 December 2014: only the June 2014 adoption (1 child: suppressed).
     assert a2.loc["2014-12-01", "value"] == 122.0 and a2.loc["2014-12-01", "suppressed"]
+
+
+def test_figures_that_need_history_before_the_data_are_left_empty(
+    computed: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    monthly, _ = computed  # data from April 2014
+    a2 = monthly[monthly["indicator_id"] == "adoption_a2_days_placement_order_to_match"].set_index("month")
+    # The 12 months to 31 January 2015 began in February 2014, before the data: not shown.
+    assert np.isnan(a2.loc["2015-01-01", "value"]) and not a2.loc["2015-01-01", "suppressed"]
+    assert a2.loc[:"2015-02-01", "value"].isna().all()
+    placements = monthly[monthly["indicator_id"] == "lac_three_or_more_placements"].set_index("month")
+    assert placements.loc[:"2015-03-01", "value"].isna().all()
+    rereferrals = monthly[monthly["indicator_id"] == "rereferrals_within_12_months"].set_index("month")
+    assert rereferrals.loc[:"2015-03-01", "value"].isna().all()
 
 
 def test_missing_table_is_named() -> None:

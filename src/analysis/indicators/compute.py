@@ -49,6 +49,8 @@ class IndicatorSpec:
 
     function: IndicatorFunction
     timing: Timing
+    lookback_months: int = 0
+    """Months of history before a period that its figure needs (re-referrals look back 12 months)."""
 
 
 CASE_RECORD_INDICATORS: dict[str, IndicatorSpec] = {
@@ -63,7 +65,7 @@ CASE_RECORD_INDICATORS: dict[str, IndicatorSpec] = {
         lambda t, p, pop: front_door.referrals_per_10000(t["referrals"], p, pop), "flow"
     ),
     "rereferrals_within_12_months": IndicatorSpec(
-        lambda t, p, _: front_door.rereferrals_within_12_months(t["referrals"], p), "flow"
+        lambda t, p, _: front_door.rereferrals_within_12_months(t["referrals"], p), "flow", TRAILING_MONTHS
     ),
     "assessments_within_45_working_days": IndicatorSpec(
         lambda t, p, _: assessments.assessments_within_45_working_days(t["assessments"], p), "flow"
@@ -90,7 +92,9 @@ CASE_RECORD_INDICATORS: dict[str, IndicatorSpec] = {
         lambda t, p, pop: looked_after.children_looked_after_per_10000(t["looked_after"], p, pop), "stock"
     ),
     "lac_three_or_more_placements": IndicatorSpec(
-        lambda t, p, _: looked_after.lac_three_or_more_placements(t["looked_after"], p), "stock"
+        lambda t, p, _: looked_after.lac_three_or_more_placements(t["looked_after"], p),
+        "stock",
+        TRAILING_MONTHS,
     ),
     "adoption_a1_days_entering_care_to_placed": IndicatorSpec(
         lambda t, p, _: adoption.adoption_a1_days_entering_care_to_placed(t["adoptions"], p),
@@ -200,6 +204,25 @@ def _evaluate_sets(
         result.iloc[lower:upper].set_index(periods.index)
         for (periods, _, _), lower, upper in zip(period_sets, bounds[:-1], bounds[1:], strict=True)
     ]
+
+
+def blank_without_history(
+    result: pd.DataFrame, periods: pd.DataFrame, first_month: pd.Timestamp, lookback_months: int
+) -> pd.DataFrame:
+    """Empty the figures of periods whose look-back reaches before the data starts.
+
+    A period needs data from ``lookback_months`` before its start (its own start for trailing 12-month and
+    three-year periods). Earlier figures would be understated (a placement or a referral before the extract is
+    unknown), and in an SPC baseline they would make a false signal, so they are left empty rather than shown.
+    """
+    needs_from = periods["start"] - pd.DateOffset(months=lookback_months)
+    short = (needs_from < first_month).to_numpy()
+    if not short.any():
+        return result
+    blanked = result.copy()
+    blanked.loc[short, ["value", "numerator", "denominator"]] = np.nan
+    blanked.loc[short, "suppressed"] = False
+    return blanked
 
 
 def _month_label(day: pd.Timestamp) -> str:
@@ -329,7 +352,17 @@ def compute_indicators(
             periods, labels = _annual_periods(kind, timing, first_month, last_day)
             if not periods.empty:
                 period_sets.append((periods, kind, labels))
-        results = _evaluate_sets(indicator, tables, config, timing, period_sets)
+        lookback = (
+            CASE_RECORD_INDICATORS[indicator.id].lookback_months
+            if indicator.id in CASE_RECORD_INDICATORS
+            else 0
+        )
+        results = [
+            blank_without_history(result, periods, first_month, lookback)
+            for result, (periods, _, _) in zip(
+                _evaluate_sets(indicator, tables, config, timing, period_sets), period_sets, strict=True
+            )
+        ]
         monthly_parts.append(results[0].assign(indicator_id=indicator.id, month=months["start"].to_numpy()))
         for (periods, kind, labels), result in zip(period_sets[1:], results[1:], strict=True):
             annual_parts.append(
