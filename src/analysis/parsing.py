@@ -37,7 +37,23 @@ logger = logging.getLogger(__name__)
 
 #: Cell contents that mean "no value" (compared after stripping, case-insensitively).
 MISSING_MARKERS = frozenset(
-    {"", "#n/a", "n/a", "na", "n.a.", "#na", "null", "none", "nan", "nat", "-", "--", "#value!", "#ref!", "#div/0!"}
+    {
+        "",
+        "#n/a",
+        "n/a",
+        "na",
+        "n.a.",
+        "#na",
+        "null",
+        "none",
+        "nan",
+        "nat",
+        "-",
+        "--",
+        "#value!",
+        "#ref!",
+        "#div/0!",
+    }
 )
 
 #: Excel's day zero for serial dates (the 1900 date system, with Excel's 1900 leap-year bug absorbed).
@@ -79,7 +95,7 @@ MONTH_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S",
 )
 
-_OPTION_PREFIX = re.compile(r"^\(?[a-z]\)\s+", re.IGNORECASE)  # Annex A drop-downs: "a) Male"
+OPTION_PREFIX = re.compile(r"^\(?[a-z]\)\s+", re.IGNORECASE)  # Annex A drop-downs: "a) Male"
 _SERIAL = re.compile(r"^\d{1,7}(\.\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -130,7 +146,9 @@ ETHNICITY_CODES: dict[str, str] = {
     "NOBT": "Information not yet obtained",
 }
 _ETHNICITY_WORDS = {normalise: code for code, text in ETHNICITY_CODES.items() for normalise in [text.lower()]}
-_ETHNICITY_WORDS.update({"white irish": "WIRI", "not known": "NOBT", "unknown": "NOBT", "not obtained": "NOBT"})
+_ETHNICITY_WORDS.update(
+    {"white irish": "WIRI", "not known": "NOBT", "unknown": "NOBT", "not obtained": "NOBT"}
+)
 
 YES_NO = {
     "yes": True,
@@ -194,12 +212,62 @@ CATEGORY_OF_ABUSE = {
 
 #: Codes DfE defines for SSDA903 legal status, placement type and reason ceased, and CIN primary need.
 SSDA903_CODES: dict[str, frozenset[str]] = {
-    "legal_status": frozenset("C1 C2 D1 E1 J1 J2 J3 L1 L2 L3 V2 V3 V4".split()),
+    "legal_status": frozenset(["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"]),
     "placement_type": frozenset(
-        "A3 A4 A5 A6 H5 K1 K2 P1 P2 P3 R1 R2 R3 R5 S1 T0 T1 T2 T3 T4 U1 U2 U3 U4 U5 U6 Z1".split()
+        [
+            "A3",
+            "A4",
+            "A5",
+            "A6",
+            "H5",
+            "K1",
+            "K2",
+            "P1",
+            "P2",
+            "P3",
+            "R1",
+            "R2",
+            "R3",
+            "R5",
+            "S1",
+            "T0",
+            "T1",
+            "T2",
+            "T3",
+            "T4",
+            "U1",
+            "U2",
+            "U3",
+            "U4",
+            "U5",
+            "U6",
+            "Z1",
+        ]
     ),
     "reason_ceased": frozenset(
-        "E11 E12 E13 E14 E15 E16 E17 E2 E3 E4A E4B E41 E45 E46 E47 E48 E5 E6 E7 E8 E9".split()
+        [
+            "E11",
+            "E12",
+            "E13",
+            "E14",
+            "E15",
+            "E16",
+            "E17",
+            "E2",
+            "E3",
+            "E4A",
+            "E4B",
+            "E41",
+            "E45",
+            "E46",
+            "E47",
+            "E48",
+            "E5",
+            "E6",
+            "E7",
+            "E8",
+            "E9",
+        ]
     ),
     "primary_need": frozenset(f"N{n}" for n in range(10)),
 }
@@ -226,6 +294,8 @@ def is_missing(value: Any) -> bool:
 
 def clean_text(value: Any) -> str:
     """Text of a cell with non-breaking and repeated spaces collapsed and the ends stripped (``""`` if missing)."""
+    if isinstance(value, str) and value.isascii():  # fast path: nothing for NFKC to change
+        return " ".join(value.split())
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return ""
     text = unicodedata.normalize("NFKC", str(value))
@@ -249,7 +319,7 @@ def normalise_heading(value: Any) -> str:
 def _option_text(value: Any) -> str:
     """Lower-case text with an Annex A option prefix (``a) ``) removed, for vocabulary look-ups."""
     text = clean_text(value)
-    text = _OPTION_PREFIX.sub("", text)
+    text = OPTION_PREFIX.sub("", text)
     return text.lower().strip()
 
 

@@ -1,0 +1,115 @@
+"""Reading the published benchmark files (DfE Explore Education Statistics open data) and the population file.
+
+The files are parsed by :mod:`analysis.ees`; this module finds them (the newest match of each publication's
+glob in ``config/benchmarks.yml``), checks that each covers the configured authority and records them.
+
+Notes
+-----
+DfE, "Open data standards" for EES files (``time_period``, ``geographic_level``, ``old_la_code``,
+``new_la_code``); ONS mid-year population estimates.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.cleaning.log import CleaningLog
+from analysis.cleaning.reading import relative_name
+from analysis.config import ProjectConfig
+from analysis.errors import InputDataError
+from analysis.schemas import schema
+
+logger = logging.getLogger(__name__)
+
+LOCAL_AUTHORITY = "Local authority"
+
+
+def newest_match(folder: Path, pattern: str) -> Path | None:
+    """The last file matching ``pattern`` in name order (names carry the years: ``..._2013_to_2025.csv``)."""
+    matches = sorted(p for p in folder.glob(pattern) if p.is_file())
+    if len(matches) > 1:
+        logger.info("%d files match %s: using %s", len(matches), pattern, matches[-1].name)
+    return matches[-1] if matches else None
+
+
+def check_covers_authority(frame: pd.DataFrame, path: Path, config: ProjectConfig) -> None:
+    """Raise :class:`InputDataError` if no local-authority row is the configured authority's."""
+    authority = config.authority
+    local = frame.loc[frame["geographic_level"] == LOCAL_AUTHORITY]
+    ours = local["old_la_code"].eq(authority.old_la_code).fillna(False) | local["area_code"].eq(
+        authority.ons_code
+    ).fillna(False)
+    if not bool(ours.any()):
+        raise InputDataError(
+            path,
+            f"no local-authority rows for {authority.name}",
+            column="old_la_code",
+            expected=f"rows with old_la_code {authority.old_la_code} or new_la_code {authority.ons_code} "
+            "(is this a file for another set of authorities?)",
+        )
+
+
+def clean_benchmarks(
+    raw_dir: Path, config: ProjectConfig, log: CleaningLog
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``benchmarks`` and ``population`` tables from ``raw_dir/<benchmarks folder>``.
+
+    A publication with no file is a warning (its indicators go without benchmarks); a missing population file
+    is also a warning (rates per 10,000 cannot then be computed locally).
+    """
+    from analysis.ees import read_ees_file, read_population_file
+
+    folder = raw_dir / config.benchmarks.folder
+    frames = []
+    for publication, entry in sorted(config.benchmarks.publications.items()):
+        path = newest_match(folder, entry.file)
+        if path is None:
+            logger.warning(
+                "No file for benchmark publication '%s' (%s in %s)", publication, entry.file, folder
+            )
+            continue
+        frame = read_ees_file(path, publication)
+        check_covers_authority(frame, path, config)
+        frames.append(frame)
+        log.source(
+            "benchmarks", relative_name(path, raw_dir), None, rows_read=len(frame), rows_written=len(frame)
+        )
+    columns = schema("benchmarks").column_names
+    benchmarks = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    benchmarks = _dedupe_sorted(benchmarks, "benchmarks", log)
+
+    path = newest_match(raw_dir, config.authority.population_file)
+    if path is None:
+        logger.warning("No population file matching %s in %s", config.authority.population_file, raw_dir)
+        population = pd.DataFrame(columns=schema("population").column_names)
+    else:
+        population = read_population_file(path)
+        check_covers_authority(population, path, config)
+        log.source(
+            "population",
+            relative_name(path, raw_dir),
+            None,
+            rows_read=len(population),
+            rows_written=len(population),
+        )
+    population = _dedupe_sorted(population, "population", log)
+    return benchmarks, population
+
+
+def _dedupe_sorted(frame: pd.DataFrame, table: str, log: CleaningLog) -> pd.DataFrame:
+    from analysis.io import conform
+
+    frame = conform(frame, table)
+    key = list(schema(table).natural_key)
+    rows_read = len(frame)
+    frame = frame.sort_values(key, kind="stable", na_position="first")
+    repeated = frame.duplicated(subset=key, keep="first")
+    frame = frame.loc[~repeated].reset_index(drop=True)
+    log.fix(
+        table, "duplicates.natural_key", "Rows repeating area, year and measure removed", int(repeated.sum())
+    )
+    log.count(table, rows_read=rows_read, duplicates_removed=int(repeated.sum()), written=len(frame))
+    return frame

@@ -1,0 +1,199 @@
+"""Reading raw files as they are: CSV (UTF-8, else Windows-1252) and Excel sheets, keeping Excel's row numbers.
+
+A raw sheet is returned as a frame of untouched cell values (object dtype) whose index is the row number the
+analyst sees in Excel or a text editor (1-based). Finding the heading row and mapping headings also lives here.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from analysis.errors import InputDataError
+from analysis.parsing import is_missing, normalise_heading
+
+logger = logging.getLogger(__name__)
+
+#: Rows searched for the heading row (title and blank rows may sit above it).
+HEADER_SEARCH_ROWS = 30
+#: Encodings tried for CSV files, in order (Excel on Windows saves "CSV" as Windows-1252).
+CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """The cells of one CSV file or Excel sheet, with where they came from."""
+
+    file: str  # file name relative to the raw folder, for messages and the audit tables
+    sheet: str | None
+    cells: pd.DataFrame  # object dtype; index = 1-based row number; columns 0..n-1
+    path: Path
+
+    def error(self, problem: str, **where: object) -> InputDataError:
+        """An :class:`InputDataError` naming this file and sheet."""
+        return InputDataError(self.path, problem, sheet=self.sheet, **where)  # type: ignore[arg-type]
+
+
+def relative_name(path: Path, raw_dir: Path) -> str:
+    """``path`` relative to the raw folder, with forward slashes (``annex_a/List_1.csv``)."""
+    try:
+        return Path(path).relative_to(raw_dir).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def read_csv_cells(path: Path, raw_dir: Path) -> RawSheet:
+    """Read a CSV file as text cells; UTF-8 (with or without BOM) first, then Windows-1252 (logged)."""
+    if not path.is_file():
+        raise InputDataError(path, "the file does not exist")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputDataError(path, "the file is empty", expected="a heading row and data rows")
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding != CSV_ENCODINGS[0]:
+            logger.warning("%s is not UTF-8: read it as %s", path.name, encoding)
+        break
+    else:  # pragma: no cover - cp1252 decodes nearly everything
+        raise InputDataError(path, "the file is neither UTF-8 nor Windows-1252 text")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    # The widest row sets the columns: a title or blank line above the headings must not (pandas would take
+    # the first line's width).
+    width = max((len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)), default=0)
+    cells = pd.read_csv(
+        io.StringIO(text),
+        header=None,
+        names=list(range(width)),
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        sep=delimiter,
+        engine="c",
+    )
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return RawSheet(relative_name(path, raw_dir), None, cells, path)
+
+
+def read_excel_sheets(
+    path: Path,
+    raw_dir: Path,
+    sheets: list[str],
+    *,
+    optional: tuple[str, ...] = (),
+    first_if_missing: bool = False,
+    percent_as_fraction: bool = False,
+) -> dict[str, RawSheet]:
+    """Read the named sheets of a workbook as cells (dates as ``datetime``, numbers as numbers), opening it once.
+
+    Sheet names are matched ignoring case and spacing. ``optional`` sheets are read if present. With
+    ``first_if_missing`` a missing (single) wanted sheet is replaced by the workbook's first sheet. With
+    ``percent_as_fraction`` a number cell formatted as a percentage (0.625 shown as 62.5%) is returned as the
+    percentage (62.5), as a reader of the sheet sees it; this needs full (slower) cell access.
+    """
+    if not path.is_file():
+        raise InputDataError(path, "the file does not exist")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=not percent_as_fraction, data_only=True)
+    except Exception as error:  # openpyxl raises several types for a file that is not a workbook
+        raise InputDataError(
+            path, f"cannot be opened as an Excel workbook ({type(error).__name__})"
+        ) from None
+    out: dict[str, RawSheet] = {}
+    try:
+        present = {normalise_heading(name): name for name in workbook.sheetnames}
+        for wanted in [*sheets, *optional]:
+            actual = present.get(normalise_heading(wanted))
+            if actual is None and first_if_missing and wanted in sheets:
+                actual = workbook.sheetnames[0]
+            if actual is None:
+                if wanted in optional:
+                    continue
+                raise InputDataError(
+                    path,
+                    "the sheet is missing",
+                    sheet=wanted,
+                    expected=f"a sheet called '{wanted}' (sheets: {', '.join(workbook.sheetnames)})",
+                )
+            out[wanted] = RawSheet(
+                relative_name(path, raw_dir),
+                actual,
+                _sheet_cells(workbook[actual], percent_as_fraction),
+                path,
+            )
+    finally:
+        workbook.close()
+    return out
+
+
+def _sheet_cells(worksheet: object, percent_as_fraction: bool) -> pd.DataFrame:
+    if percent_as_fraction:
+        rows = [
+            [
+                cell.value * 100
+                if isinstance(cell.value, (int, float)) and "%" in str(cell.number_format)
+                else cell.value
+                for cell in row
+            ]
+            for row in worksheet.iter_rows(min_row=1)  # type: ignore[attr-defined]
+        ]
+    else:
+        rows = [list(row) for row in worksheet.iter_rows(min_row=1, values_only=True)]  # type: ignore[attr-defined]
+    cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return cells
+
+
+def find_header_row(sheet: RawSheet, score: Callable[[list[str]], int], expected: str) -> int:
+    """The row (1-based) among the first rows whose normalised cells score highest; error if none scores."""
+    best_row, best_score = None, 0
+    for row_number in sheet.cells.index[:HEADER_SEARCH_ROWS]:
+        values = [normalise_heading(v) for v in sheet.cells.loc[row_number].tolist() if not is_missing(v)]
+        if not values:
+            continue
+        points = score(values)
+        if points > best_score:
+            best_row, best_score = row_number, points
+    if best_row is None:
+        if sheet.cells.empty or all(is_missing(v) for v in sheet.cells.to_numpy().ravel()[:10_000]):
+            raise sheet.error("the sheet is empty", expected=expected)
+        raise sheet.error(f"no heading row found in the first {HEADER_SEARCH_ROWS} rows", expected=expected)
+    return int(best_row)
+
+
+def closest_heading(wanted: str, present: list[str]) -> str | None:
+    """The heading in ``present`` most like ``wanted`` (difflib), for "did you mean" suggestions."""
+    candidates = [p for p in present if p]
+    by_normal = {normalise_heading(p): p for p in candidates}
+    match = difflib.get_close_matches(normalise_heading(wanted), list(by_normal), n=1, cutoff=0.5)
+    return by_normal[match[0]] if match else None
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    """Cells that are empty or whitespace only (vectorised: a marker such as ``#N/A`` is not blank)."""
+    return column.astype("string").str.strip().fillna("").eq("")
+
+
+def data_below_header(sheet: RawSheet, header_row: int) -> tuple[list[str], pd.DataFrame]:
+    """The heading texts and the rows below the heading row, wholly blank rows removed."""
+    headings = ["" if is_missing(v) else str(v).strip() for v in sheet.cells.loc[header_row].tolist()]
+    body = sheet.cells.loc[header_row + 1 :]
+    if body.empty:
+        return headings, body
+    blank = pd.concat([_blank(body[column]) for column in body.columns], axis=1)
+    return headings, body.loc[~blank.all(axis=1)]

@@ -1,0 +1,143 @@
+"""Pseudonymisation of child-level data before anything is written to ``data/processed``.
+
+Identifiers become keyed hashes (HMAC-SHA256 with a secret key kept outside git), dates of birth lose their day
+and postcodes are cut to their sector. The same key gives the same pseudonym, so the lists still link up; without
+the key a pseudonym cannot be turned back into the case system's ID.
+
+Notes
+-----
+ICO, "Anonymisation, pseudonymisation and privacy enhancing technologies guidance" (2022), chapter 3 (keyed
+hashing); ONS postcode sector definition (outward code plus the first character of the inward code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import ConfigError
+from analysis.parsing import clean_text, is_missing, map_series
+
+logger = logging.getLogger(__name__)
+
+#: Environment variable holding the key as hex; it wins over the key file.
+KEY_ENV_VAR = "ANALYSIS_PSEUDONYM_KEY"
+#: Bytes of a newly made key.
+KEY_BYTES = 32
+#: Hex characters of the HMAC kept in a pseudonym (64 bits: collisions negligible for an authority's children).
+PSEUDONYM_HEX_CHARS = 16
+#: Permissions of a newly made key file: owner read and write only.
+KEY_FILE_MODE = 0o600
+
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9])$")
+_OUTWARD_ONLY = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The pseudonymisation key: ``$ANALYSIS_PSEUDONYM_KEY`` (hex) if set, else the key file, else a new one.
+
+    A new key is 32 random bytes written to ``path`` with permissions 0o600 (owner only); the log says so, with
+    the path, because outputs made with a different key do not link to earlier ones.
+
+    Notes
+    -----
+    Keep the key out of git (``.gitignore`` excludes ``.pseudonym-key``) and away from the processed data.
+    """
+    from_env = os.environ.get(KEY_ENV_VAR)
+    if from_env:
+        try:
+            key = bytes.fromhex(from_env.strip())
+        except ValueError:
+            raise ConfigError(
+                KEY_ENV_VAR, "(environment variable)", "the key as hexadecimal digits"
+            ) from None
+        if not key:
+            raise ConfigError(KEY_ENV_VAR, "(environment variable)", "a non-empty key")
+        logger.debug("Pseudonymisation key taken from $%s", KEY_ENV_VAR)
+        return key
+    path = Path(path)
+    if path.is_file():
+        key = path.read_bytes()
+        if not key:
+            raise ConfigError(path, "(file)", "a pseudonymisation key (the file is empty)")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    os.chmod(path, KEY_FILE_MODE)
+    logger.warning("Made a new pseudonymisation key at %s: keep it safe and out of git", path)
+    return key
+
+
+def normalise_identifier(value: object) -> str | None:
+    """An identifier as text: whitespace stripped, ``1234.0`` (a number cell) written ``1234``; ``None`` if missing."""
+    if is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value)
+    return text or None
+
+
+def pseudonym(identifier: str, key: bytes, prefix: str = "C") -> str:
+    """The pseudonym of one identifier: ``prefix`` + the first 16 hex digits of HMAC-SHA256(key, identifier)."""
+    digest = hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{prefix}{digest[:PSEUDONYM_HEX_CHARS]}"
+
+
+def pseudonymise_ids(ids: pd.Series, key: bytes, prefix: str = "C") -> pd.Series:
+    """Replace identifiers by keyed pseudonyms (stable for a key, not reversible without it); missing stays missing.
+
+    Notes
+    -----
+    HMAC-SHA256 (RFC 2104, FIPS 198-1) of the identifier's text, truncated to 16 hex characters after ``prefix``.
+    """
+    if not key:
+        raise ValueError("the pseudonymisation key is empty")
+
+    def one(value: object) -> str | None:
+        text = normalise_identifier(value)
+        return None if text is None else pseudonym(text, key, prefix)
+
+    return map_series(ids, one).astype("string")
+
+
+def date_of_birth_to_month(dates: pd.Series) -> pd.Series:
+    """Dates of birth coarsened to the first day of their month (``datetime64[s]``)."""
+    values = pd.to_datetime(dates).astype("datetime64[s]")
+    return values.dt.to_period("M").dt.start_time.astype("datetime64[s]")
+
+
+def postcode_sector(value: object) -> str | None:
+    """The postcode sector of a UK postcode (``ME4 6AB`` -> ``ME4 6``); an outward code alone is kept as it is.
+
+    Anything that is not a postcode gives ``None`` (never the text itself, which could identify someone).
+    """
+    if is_missing(value):
+        return None
+    spaced = clean_text(value).upper()
+    sector = _SECTOR.match(spaced)
+    if sector:  # already a sector (ME4 6)
+        return f"{sector.group(1)} {sector.group(2)}"
+    text = spaced.replace(" ", "")
+    match = _UK_POSTCODE.match(text)
+    if match:
+        return f"{match.group(1)} {match.group(2)[0]}"
+    if _OUTWARD_ONLY.match(text):
+        return text
+    return None
+
+
+def postcode_sectors(postcodes: pd.Series) -> pd.Series:
+    """:func:`postcode_sector` of each value of a column (string dtype)."""
+    return map_series(postcodes, postcode_sector).astype("string")

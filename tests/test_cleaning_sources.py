@@ -1,0 +1,198 @@
+"""Tests of the scorecard, action tracker, commentary and benchmark cleaning (hand-made inputs)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.cleaning import clean_sources
+from analysis.cleaning.benchmarks import clean_benchmarks
+from analysis.cleaning.commentary import read_commentary
+from analysis.cleaning.log import CleaningLog
+from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
+from analysis.cleaning.scorecard import clean_scorecard
+from analysis.cleaning.tracker import clean_tracker
+from analysis.config import load_config
+from analysis.errors import InputDataError
+
+REPO = Path(__file__).resolve().parents[1]
+RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
+EES = REPO.parent / "shared" / "data" / "ees"
+KEY = b"0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(REPO / "config")
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    shutil.copytree(RAW_SMALL, folder)
+    return folder
+
+
+# ----------------------------------------------------------------------------------------------- scorecard
+def test_scorecard_csv_is_made_tidy(raw, config):
+    frame = clean_scorecard(read_csv_cells(raw / "scorecard.csv", raw), config, CleaningLog())
+    got = frame.set_index(["indicator_id", "month"])
+    assert len(frame) == 9  # three configured rows x three months; the Target column and the note are ignored
+    assert got.loc[("children_in_care_proceedings", pd.Timestamp("2015-05-01")), "value"] == 1234.0  # "1,234"
+    assert got.loc[("agency_social_worker_rate", pd.Timestamp("2015-04-01")), "value"] == 25.0  # "25.0%"
+    missing = got.loc[("agency_social_worker_rate", pd.Timestamp("2015-06-01"))]  # "-"
+    assert pd.isna(missing["value"]) and missing["symbol"] == "x"
+    blank = got.loc[("social_workers_recruited", pd.Timestamp("2015-05-01"))]
+    assert pd.isna(blank["value"]) and blank["symbol"] == "x"
+    assert got.loc[("children_in_care_proceedings", pd.Timestamp("2015-04-01")), "source_row"] == 4
+    assert got.loc[("children_in_care_proceedings", pd.Timestamp("2015-04-01")), "source_column"] == "Apr-15"
+
+
+def test_scorecard_workbook_with_date_headings_and_percent_cells(tmp_path, config, caplog):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Scorecard"
+    sheet["A2"] = "Indicator"
+    sheet["B2"] = datetime(2015, 4, 1)
+    sheet["C2"] = "May 2015"
+    sheet["D2"] = "2015-06"
+    sheet["A3"] = "  agency SOCIAL worker rate "
+    for column, value in zip("BCD", [0.25, 0.245, "n/a"], strict=True):
+        sheet[f"{column}3"] = value
+        sheet[f"{column}3"].number_format = "0.0%"
+    sheet["A4"] = "* provisional"
+    workbook.save(tmp_path / "scorecard.xlsx")
+    cells = read_excel_sheets(tmp_path / "scorecard.xlsx", tmp_path, ["Scorecard"], percent_as_fraction=True)
+    frame = clean_scorecard(cells["Scorecard"], config, CleaningLog())
+    assert frame["month"].tolist() == [pd.Timestamp(f"2015-0{m}-01") for m in (4, 5, 6)]
+    assert frame["value"].tolist()[:2] == pytest.approx([25.0, 24.5])
+    assert frame["symbol"].tolist()[2] == "x"
+    assert "no row for the scorecard indicator 'children_in_care_proceedings'" in caplog.text
+
+
+def test_a_scorecard_without_month_columns_is_an_error(raw, config):
+    (raw / "scorecard.csv").write_text("Indicator,Q1,Q2\nAgency social worker rate,1,2\n", encoding="utf-8")
+    with pytest.raises(
+        InputDataError, match=r"scorecard\.csv: no month columns found; expected month headings"
+    ):
+        clean_sources(raw, config, key=KEY)
+
+
+def test_a_missing_scorecard_is_named(raw, config):
+    (raw / "scorecard.csv").unlink()
+    with pytest.raises(
+        InputDataError, match=r"scorecard\.xlsx: the scorecard is missing; expected scorecard\.xlsx or"
+    ):
+        clean_sources(raw, config, key=KEY)
+
+
+# ------------------------------------------------------------------------------------------------- tracker
+def test_tracker_statuses_themes_and_dates(raw, config):
+    frame = clean_tracker(read_csv_cells(raw / "action_tracker.csv", raw), config, CleaningLog())
+    assert frame["action_id"].tolist() == ["1.1", "2.1", "3.1"]
+    assert frame["theme"].tolist() == [1, 2, 3]  # "1", "Theme 2", "Performance Management"
+    assert frame["status"].tolist() == ["on_track", "at_risk", "complete"]  # Green, Amber, Complete
+    assert frame["due_date"].tolist()[2] == pd.Timestamp("2015-09-30")  # Excel serial 42277
+
+
+def test_an_unknown_theme_names_the_row(raw, config):
+    path = raw / "action_tracker.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Theme 2", "Theme 9"), encoding="utf-8")
+    with pytest.raises(InputDataError) as caught:
+        clean_tracker(read_csv_cells(path, raw), config, CleaningLog())
+    assert caught.value.row == 3 and caught.value.column == "Theme"
+    assert (
+        "action_tracker.csv, row 3, column 'Theme': the theme 'Theme 9' is not one of the plan's themes"
+        in str(caught.value)
+    )
+
+
+def test_a_tracker_workbook_without_the_actions_sheet(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Sheet1"
+    workbook.save(tmp_path / "action_tracker.xlsx")
+    with pytest.raises(InputDataError, match=r"sheet 'Actions': the sheet is missing"):
+        read_excel_sheets(tmp_path / "action_tracker.xlsx", tmp_path, ["Actions"])
+
+
+# ---------------------------------------------------------------------------------------------- commentary
+def test_commentary_sections_become_rows(raw, config):
+    frame = read_commentary(raw / "commentary", config)
+    assert frame[["quarter", "theme"]].astype(str).agg(" ".join, axis=1).tolist() == [
+        "2015-16-Q1 1",
+        "2015-16-Q1 1",
+        "2015-16-Q1 2",
+    ]
+    assert pd.isna(frame["indicator_id"].iloc[0])
+    assert frame["indicator_id"].iloc[1] == "assessments_within_45_working_days"
+    assert frame["text"].tolist()[1] == "Timeliness improved to above target."
+
+
+def test_no_commentary_folder_gives_an_empty_table(tmp_path, config):
+    frame = read_commentary(tmp_path / "commentary", config)
+    assert frame.empty and list(frame.columns) == ["quarter", "theme", "indicator_id", "text"]
+
+
+def test_an_unknown_indicator_in_the_commentary_names_the_line(raw, config):
+    (raw / "commentary" / "2015-16-Q2.md").write_text(
+        "## 1 Quality\n\n### not_an_indicator\nText\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        InputDataError, match=r"2015-16-Q2\.md, row 3: 'not_an_indicator' is not an indicator id"
+    ):
+        read_commentary(raw / "commentary", config)
+
+
+# ---------------------------------------------------------------------------------------------- benchmarks
+@pytest.fixture
+def ees_raw(raw: Path) -> Path:
+    if not EES.is_dir():
+        pytest.skip(f"{EES} is not present: these tests read DfE's published EES files")
+    pytest.importorskip("analysis.ees")
+    folder = raw / "benchmarks"
+    folder.mkdir()
+    for name in [
+        "d3_cpps_subsequent_plan_2013_to_2025.csv",
+        "ons_mid-year_population_estimates_2012_to_2024.csv",
+    ]:
+        shutil.copy(EES / name, folder / name)
+    return raw
+
+
+def test_benchmark_files_are_found_and_read(ees_raw, config, caplog):
+    log = CleaningLog()
+    benchmarks, population = clean_benchmarks(ees_raw, config, log)
+    assert set(benchmarks["publication"]) == {"d3"}
+    medway = benchmarks[(benchmarks["old_la_code"] == 887) & (benchmarks["time_period"] == 2015)]
+    assert not medway.empty
+    assert (population["old_la_code"] == 887).any()
+    assert "No file for benchmark publication 'b1'" in caplog.text
+    assert {s["source_file"] for s in log.sources} == {
+        "benchmarks/d3_cpps_subsequent_plan_2013_to_2025.csv",
+        "benchmarks/ons_mid-year_population_estimates_2012_to_2024.csv",
+    }
+
+
+def test_a_file_for_other_authorities_is_an_error_naming_the_codes(ees_raw, config):
+    path = ees_raw / "benchmarks" / "d3_cpps_subsequent_plan_2013_to_2025.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join(line for line in lines if ",887," not in line) + "\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as caught:
+        clean_benchmarks(ees_raw, config, CleaningLog())
+    assert caught.value.file.name == path.name
+    assert "old_la_code 887 or new_la_code E06000035" in str(caught.value)
+
+
+def test_a_benchmark_file_without_geography_columns_is_an_error(ees_raw, config):
+    path = ees_raw / "benchmarks" / "d3_cpps_subsequent_plan_2013_to_2025.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.drop(columns=["geographic_level"]).to_csv(path, index=False)
+    with pytest.raises(InputDataError) as caught:
+        clean_benchmarks(ees_raw, config, CleaningLog())
+    assert caught.value.file.name == path.name
+    assert "geographic_level" in str(caught.value)
