@@ -25,7 +25,16 @@ def test_top_level_help_lists_the_commands() -> None:
 
 def test_every_run_option_is_explained() -> None:
     text = _help("run")
-    for option in ["--quarter", "--raw", "--processed", "--reports", "--jobs", "--force", "--renderer", "--authorities"]:
+    for option in [
+        "--quarter",
+        "--raw",
+        "--processed",
+        "--reports",
+        "--jobs",
+        "--force",
+        "--renderer",
+        "--authorities",
+    ]:
         assert option in text
     assert "2015-16-Q1" in text
     for action in build_parser()._subparsers._group_actions[0].choices["run"]._actions:  # noqa: SLF001
@@ -46,7 +55,15 @@ def test_bad_quarter_exits_2_with_a_message(tmp_path: Path, capsys: pytest.Captu
 
 def test_empty_raw_folder_exits_2_naming_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     code = main(
-        ["run", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p"), "--reports", str(tmp_path / "r")]
+        [
+            "run",
+            "--raw",
+            str(tmp_path / "raw"),
+            "--processed",
+            str(tmp_path / "p"),
+            "--reports",
+            str(tmp_path / "r"),
+        ]
     )
     assert code == 2
     assert "no input files" in caplog.text and str(tmp_path / "raw") in caplog.text

@@ -24,6 +24,8 @@ def test_environment_mirrors_pyproject(repo_root: Path) -> None:
     }
     assert conda.keys() == declared.keys()
     for name, requirement in declared.items():
-        assert conda[name] == requirement, f"{name}: pyproject says {requirement}, environment.yml {conda[name]}"
+        assert conda[name] == requirement, (
+            f"{name}: pyproject says {requirement}, environment.yml {conda[name]}"
+        )
     python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python.replace("python", "") == pyproject["project"]["requires-python"]
