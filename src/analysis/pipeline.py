@@ -41,6 +41,7 @@ from analysis.errors import (
     NotebookFailed,
 )
 from analysis.paths import ProjectPaths
+from analysis.pseudonymise import load_or_create_key
 from analysis.quarters import Quarter
 from analysis.schemas import SCHEMAS
 
@@ -299,12 +300,11 @@ def stage_clean(run: _Run) -> str:
             run.paths.raw, "there are no input files", expected="run 'analysis demo-data' first"
         )
     key_file = run.paths.root / KEY_FILE
+    # The key is made (or read) here, before fingerprinting, so that a new key re-runs the cleaning; only its hash
+    # enters the fingerprint.
+    key_digest = hashlib.sha256(load_or_create_key(key_file)).hexdigest()
     fingerprint = _digest(
-        "clean",
-        run.code,
-        run.config_hash,
-        fingerprint_files(raw_files, run.paths.raw),
-        sha256_file(key_file) if key_file.is_file() else os.environ.get("ANALYSIS_PSEUDONYM_KEY", "new key"),
+        "clean", run.code, run.config_hash, fingerprint_files(raw_files, run.paths.raw), key_digest
     )
     outputs = [run.staged_processed / "source_files.parquet"]
     if run.should_skip("clean", fingerprint, outputs):

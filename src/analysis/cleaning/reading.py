@@ -154,6 +154,9 @@ def _sheet_cells(worksheet: object, percent_as_fraction: bool) -> pd.DataFrame:
         ]
     else:
         rows = [list(row) for row in worksheet.iter_rows(min_row=1, values_only=True)]  # type: ignore[attr-defined]
+    # Sheets without a dimension tag give rows of different lengths: pad them so every row has every column.
+    width = max((len(row) for row in rows), default=0)
+    rows = [list(row) + [None] * (width - len(row)) for row in rows]
     cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return cells
