@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyse import ANALYSIS_TABLES, analyse_all, first_full_month
+from analysis.analyse import analyse_all, first_full_month
 from analysis.config import load_config
 from analysis.io import conform, read_table, write_table
 from analysis.quarters import Quarter
-from analysis.schemas import schema
+from analysis.schemas import ANALYSIS_TABLES, schema
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")

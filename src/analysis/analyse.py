@@ -25,14 +25,6 @@ from analysis.spc import spc_chart, summarise
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_TABLES = (
-    "indicators_monthly",
-    "indicators_annual",
-    "spc",
-    "spc_summary",
-    "benchmark_comparison",
-    "exceptions",
-)
 #: Tables whose first dated row marks the start of the extract window (a month is used once fully covered).
 WINDOW_TABLES = {"contacts": "contact_date", "referrals": "referral_date"}
 OPTIONAL_TABLES = ("benchmarks", "actions")

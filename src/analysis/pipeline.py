@@ -43,7 +43,7 @@ from analysis.errors import (
 from analysis.paths import ProjectPaths
 from analysis.pseudonymise import load_or_create_key
 from analysis.quarters import Quarter
-from analysis.schemas import SCHEMAS
+from analysis.schemas import ANALYSIS_TABLES, SCHEMAS
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +58,7 @@ _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
     "InputDataError": AnalysisError,
     "ConfigError": AnalysisError,
 }
-#: Tables the cleaning stage writes (validation and analysis read them), and those the analysis writes.
-ANALYSIS_TABLES = [
-    "indicators_monthly",
-    "indicators_annual",
-    "spc",
-    "spc_summary",
-    "benchmark_comparison",
-    "exceptions",
-]
+#: Tables the cleaning stage writes (validation and analysis read them).
 CLEAN_TABLES = [
     name for name in SCHEMAS if name not in {*ANALYSIS_TABLES, "validation_results", "commentary"}
 ]
@@ -600,7 +592,7 @@ def run_pipeline(
             "03-analyse.ipynb",
             [*CLEAN_TABLES, "validation_results"],
             run.parameters(quarter=run.quarter.label),
-            ANALYSIS_TABLES,
+            list(ANALYSIS_TABLES),
         )
         _, used = stage_reports(run, renderer)
         run.new_state["renderer"] = used

@@ -512,3 +512,13 @@ CHILD_LEVEL_TABLES = [
     "adoptions",
     "adopters",
 ]
+
+#: Tables the analysis stage writes (``analysis.analyse``); the reports read them.
+ANALYSIS_TABLES = (
+    "indicators_monthly",
+    "indicators_annual",
+    "spc",
+    "spc_summary",
+    "benchmark_comparison",
+    "exceptions",
+)

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.config import ProjectConfig
 from analysis.demo import calibration as cal
 from analysis.demo.simulate import CaseHistories
+from analysis.ees import GEOGRAPHY_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -79,18 +80,7 @@ CATEGORY = {
     "d3": "Child Protection Plans which are a second or subsequent plan",
     "d5": "Child Protection Plans by length of time",
 }
-GEOGRAPHY = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
-]
+GEOGRAPHY = list(GEOGRAPHY_COLUMNS)
 
 
 def _year_bounds(time_period: int) -> tuple[pd.Timestamp, pd.Timestamp]:
