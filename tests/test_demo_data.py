@@ -87,7 +87,9 @@ def test_files_sheets_and_headings(demo: Path) -> None:
 def test_scorecard_has_every_scorecard_indicator_and_mixed_month_headings(
     demo: Path, config: ProjectConfig
 ) -> None:
-    sheet = pd.read_excel(demo / "scorecard.xlsx", header=None, keep_default_na=False, na_values=[""])
+    sheet = pd.read_excel(
+        demo / "scorecard.xlsx", header=None, keep_default_na=False, na_values=[""], engine="openpyxl"
+    )
     header_row = sheet.index[sheet[0] == "Indicator"][0]
     assert header_row >= 1, "title rows come before the header"
     months = list(sheet.iloc[header_row, 1:])
@@ -102,7 +104,7 @@ def test_scorecard_has_every_scorecard_indicator_and_mixed_month_headings(
 
 
 def test_action_tracker_priorities_leads_and_exceptions(demo: Path, config: ProjectConfig) -> None:
-    actions = pd.read_excel(demo / "action_tracker.xlsx", sheet_name="Actions")
+    actions = pd.read_excel(demo / "action_tracker.xlsx", sheet_name="Actions", engine="openpyxl")
     assert list(actions.columns) == [
         "Action ID",
         "Theme",

@@ -84,7 +84,7 @@ def test_processed_tables_hold_pseudonyms_only(first_run: RunResult, demo_projec
 def _raw_child_ids(raw: Path) -> set[str]:
     workbook = raw / "annex_a.xlsx"
     if workbook.is_file():
-        frame = pd.read_excel(workbook, sheet_name="List 1", header=None, dtype=str)
+        frame = pd.read_excel(workbook, sheet_name="List 1", header=None, dtype=str, engine="openpyxl")
     else:
         frame = pd.read_csv(raw / "annex_a" / "List_1.csv", header=None, dtype=str)
     values = frame.stack().dropna().astype(str).str.strip()
