@@ -165,7 +165,8 @@ def figure_svg(figure: Figure) -> str:
     """
     buffer = io.StringIO()
     with plt.rc_context({"svg.hashsalt": HOUSE_STYLE["svg.hashsalt"], "svg.fonttype": "none"}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        # Constrained layout already fits labels and the legend inside the figure: no second, "tight" pass.
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     svg = _SVG_PROLOGUE.sub("", buffer.getvalue(), count=1)
     return _SVG_METADATA.sub("", svg, count=1)
