@@ -313,11 +313,11 @@ def run_suites(
     for suite in suites:
         frame = frames[suite.name]
         batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole_table")
-        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
-        by_id = {}
-        for check in suite.checks:
-            gx_suite.add_expectation(_expectation(check))
-            by_id[check.check_id] = check
+        # The suite is built whole and stored once: adding expectations one by one re-serialises it each time.
+        gx_suite = context.suites.add(
+            gx.ExpectationSuite(name=suite.name, expectations=[_expectation(check) for check in suite.checks])
+        )
+        by_id = {check.check_id: check for check in suite.checks}
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
         )
