@@ -111,7 +111,10 @@ def make_project(workdir: Path) -> Path:
 
 
 def naive_baseline(root: Path, quarter: str, env: dict[str, str]) -> Measured:
-    """The by-hand way: papermill CLI per notebook, one after the other, then nbconvert CLI per report."""
+    """The by-hand way: papermill CLI per notebook, one after the other, then nbconvert CLI per report.
+
+    The notebooks get the same parameters as in ``analysis run`` (Data Docs included), so both do the same work.
+    """
     out = root / "naive"
     out.mkdir(exist_ok=True)
     processed = root / "naive-processed"
@@ -122,7 +125,7 @@ def naive_baseline(root: Path, quarter: str, env: dict[str, str]) -> Measured:
         [papermill, "--no-progress-bar", str(notebooks / "01_clean.ipynb"), str(out / "01-clean.ipynb"), *common,
          "-p", "raw_dir", str(root / "data" / "raw"), "-p", "key_file", str(root / ".pseudonym-key")],
         [papermill, "--no-progress-bar", str(notebooks / "02_validate.ipynb"), str(out / "02-validate.ipynb"),
-         *common, "-p", "quarter", quarter],
+         *common, "-p", "quarter", quarter, "-p", "data_docs_dir", str(out / "data-docs")],
         [papermill, "--no-progress-bar", str(notebooks / "03_analyse.ipynb"), str(out / "03-analyse.ipynb"),
          *common, "-p", "quarter", quarter],
         [papermill, "--no-progress-bar", str(notebooks / "quarterly_report.ipynb"),
