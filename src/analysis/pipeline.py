@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis import __version__
 from analysis.config import ProjectConfig, load_config
@@ -40,10 +40,14 @@ from analysis.errors import (
     InputDataError,
     NotebookFailed,
 )
+from analysis.kernels import KERNEL_ARGUMENTS, WarmKernels
 from analysis.paths import ProjectPaths
 from analysis.pseudonymise import load_or_create_key
 from analysis.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, SCHEMAS
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +66,18 @@ _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
 CLEAN_TABLES = [
     name for name in SCHEMAS if name not in {*ANALYSIS_TABLES, "validation_results", "commentary"}
 ]
+#: What each later stage's kernel imports while earlier stages run (see analysis.kernels).
+KERNEL_WARM_UPS = {
+    "validate": "from analysis.validation import preload_great_expectations; preload_great_expectations()",
+    "analyse": "import analysis.analyse",
+    "reports": "import analysis.reporting",
+}
+#: The stages after each stage, whose kernels can be prepared while it runs.
+LATER_STAGES = {
+    "clean": ["validate", "analyse", "reports"],
+    "validate": ["analyse", "reports"],
+    "analyse": ["reports"],
+}
 KEY_LIBRARIES = (
     "pandas",
     "numpy",
@@ -175,16 +191,27 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- notebooks
-def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], *, cwd: Path) -> None:
+def execute_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    *,
+    cwd: Path,
+    kernel: KernelManager | None = None,
+) -> None:
     """Execute a notebook with papermill; an error in a cell becomes an :class:`AnalysisError` with its message.
 
     Papermill saves the failed notebook (with the error in it) before raising, so the analyst can open it.
-    Only JSON-native parameter values are passed (strings, numbers, booleans, lists).
+    Only JSON-native parameter values are passed (strings, numbers, booleans, lists). ``kernel``, a kernel
+    prepared in advance (:mod:`analysis.kernels`), runs this one notebook and is shut down after it.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
+    engine_options: dict[str, Any] = (
+        {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGUMENTS}
+    )
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -193,9 +220,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], *
             kernel_name="python3",
             progress_bar=False,
             cwd=str(cwd),
-            # Passed to nbclient: keep the kernel's start-up notices (e.g. ipykernel 7's TCP warning about a kernel
-            # on this machine's loopback, its shutdown notice) out of the terminal; cell errors still reach the notebook.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **engine_options,
         )
     except PapermillExecutionError as error:
         message = str(error.evalue).strip()
@@ -206,6 +231,9 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], *
             f"{notebook.name} failed in cell {error.exec_count}: {error.ename}: {message} "
             f"(the executed notebook with the full error is {output})"
         ) from None
+    finally:
+        if kernel is not None:
+            kernel.shutdown_kernel(now=True)
 
 
 # ---------------------------------------------------------------------------------------------- the run
@@ -223,8 +251,23 @@ class _Run:
     jobs: int
     code: str
     config_hash: str
+    warm: WarmKernels | None = None
     records: list[StageRecord] = field(default_factory=list)
     quarter: Quarter | None = None
+
+    def prepare_kernels(self, stages: Iterable[str]) -> None:
+        """Start, in the background, kernels for the notebooks of ``stages`` (validate, analyse, reports)."""
+        if self.warm is None:
+            return
+        for stage in stages:
+            if stage == "reports":
+                for index in range(1 + len(self.config.plan.themes)):
+                    self.warm.prepare(f"report-{index}", KERNEL_WARM_UPS["reports"])
+            else:
+                self.warm.prepare(stage, KERNEL_WARM_UPS[stage])
+
+    def take_kernel(self, key: str) -> KernelManager | None:
+        return self.warm.take(key) if self.warm is not None else None
 
     def parameters(self, **extra: Any) -> dict[str, Any]:
         base = {"processed_dir": str(self.staged_processed), "config_dir": str(self.paths.config)}
@@ -307,6 +350,7 @@ def stage_clean(run: _Run) -> str:
     # The executed notebook goes to a holding folder until the quarter (read from the cleaned data) is known.
     holding = run.staged_processed.parent / f"{run.staged_processed.name}-notebooks"
     holding.mkdir(parents=True, exist_ok=True)
+    run.prepare_kernels(LATER_STAGES["clean"])
     execute_notebook(
         run.paths.notebooks / "01_clean.ipynb",
         holding / "01-clean.ipynb",
@@ -370,7 +414,14 @@ def _notebook_stage(
         _carry_notebooks(run, name)
         run.record(name, fingerprint, started, skipped=True, notebooks=run.state["stages"][name]["notebooks"])
         return fingerprint
-    execute_notebook(run.paths.notebooks / notebook, staged / output, parameters, cwd=run.paths.notebooks)
+    run.prepare_kernels(LATER_STAGES[name])
+    execute_notebook(
+        run.paths.notebooks / notebook,
+        staged / output,
+        parameters,
+        cwd=run.paths.notebooks,
+        kernel=run.take_kernel(name),
+    )
     assert run.quarter is not None
     run.record(name, fingerprint, started, skipped=False, notebooks=[f"{run.quarter.label}/{output}"])
     return fingerprint
@@ -416,18 +467,19 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
     manifest_path = staged / MANIFEST_FILE
     _write_json(manifest_path, _manifest(run, renderer="pending"))
 
-    def execute(job: tuple[str, str, dict[str, Any]]) -> str:
+    def execute(index: int, job: tuple[str, str, dict[str, Any]]) -> str:
         source, output, parameters = job
         execute_notebook(
             run.paths.notebooks / source,
             staged / output,
             run.parameters(manifest_path=str(manifest_path)) | parameters,
             cwd=run.paths.notebooks,
+            kernel=run.take_kernel(f"report-{index}"),
         )
         return output
 
     with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
-        futures = [pool.submit(execute, job) for job in jobs]
+        futures = [pool.submit(execute, index, job) for index, job in enumerate(jobs)]
         progress = tqdm(total=len(futures), desc="Report notebooks", unit="report", disable=None)
         try:
             for future in as_completed(futures):
@@ -538,8 +590,12 @@ def run_pipeline(
     jobs: int = 2,
     force: bool = False,
     renderer: str = "auto",
+    warm_kernels: bool = True,
 ) -> RunResult:
     """Run every stage for ``quarter`` (default: the latest complete quarter in the data) and publish the outputs.
+
+    With ``warm_kernels`` the kernels of later notebooks are started, and their imports done, while earlier stages
+    run (:mod:`analysis.kernels`).
 
     Raises
     ------
@@ -562,6 +618,7 @@ def run_pipeline(
         jobs=jobs,
         code=code_fingerprint(),
         config_hash=_digest(fingerprint_files(sorted(paths.config.glob("*.yml")), paths.config)),
+        warm=WarmKernels(paths.notebooks) if warm_kernels else None,
     )
     holding = staged_processed.parent / f"{staged_processed.name}-notebooks"
     try:
@@ -604,6 +661,8 @@ def run_pipeline(
         _keep_failed(run)
         raise
     finally:
+        if run.warm is not None:
+            run.warm.close()
         shutil.rmtree(holding, ignore_errors=True)
     quarter_dir = paths.quarter_reports(run.quarter.label)
     report = quarter_dir / ("quarterly-report.html" if used != "none" else "quarterly-report.ipynb")

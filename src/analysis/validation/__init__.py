@@ -7,7 +7,8 @@ Great Expectations itself is imported lazily by :mod:`.runner`, so importing thi
 from analysis.validation.runner import (
     ValidationOutcome,
     data_quality_table,
+    preload_great_expectations,
     validate_processed,
 )
 
-__all__ = ["ValidationOutcome", "data_quality_table", "validate_processed"]
+__all__ = ["ValidationOutcome", "data_quality_table", "preload_great_expectations", "validate_processed"]

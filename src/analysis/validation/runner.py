@@ -199,6 +199,11 @@ def _import_gx() -> Any:
     return gx
 
 
+def preload_great_expectations() -> None:
+    """Import Great Expectations as the stage will, ahead of time (for a kernel prepared in advance)."""
+    _import_gx()
+
+
 def _gx_context(data_docs_dir: Path | None) -> Any:
     """An ephemeral GX context: in-memory stores, no analytics, no progress bars, optionally a Data Docs site."""
     gx = _import_gx()
