@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import load_config
+from analysis.config import ProjectConfig, load_config
 from analysis.paths import ProjectPaths
 from analysis.pipeline import RunResult, run_pipeline
 
@@ -22,6 +22,20 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def config() -> ProjectConfig:
+    """The project's own configuration (frozen, so one copy serves every test)."""
+    return load_config(REPO / "config")
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    """A copy of the small hand-made raw data set (tests/fixtures/raw_small) that a test may change."""
+    folder = tmp_path / "raw"
+    shutil.copytree(REPO / "tests" / "fixtures" / "raw_small", folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,12 @@ import pandas as pd
 import pytest
 
 from analysis.analyse import analyse_all, first_full_month
-from analysis.config import load_config
 from analysis.io import conform, read_table, write_table
 from analysis.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, schema
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(REPO / "config")
 
 
 def empty(table: str) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from analysis.benchmarking import (
     quartile_bands,
     rate_per_10000,
 )
-from analysis.config import load_config
 from analysis.ees import read_ees_file, read_population_file, read_statistical_neighbours
 from analysis.io import conform
 
@@ -25,11 +24,6 @@ EES = REPO.parent / "shared" / "data" / "ees"
 needs_shared = pytest.mark.skipif(
     not EES.is_dir(), reason="../shared/data/ees (DfE's published files) is absent"
 )
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(REPO / "config")
 
 
 def bench_row(

@@ -13,25 +13,12 @@ import pandas as pd
 import pytest
 
 from analysis.cleaning import clean_all, clean_sources
-from analysis.config import load_config
 from analysis.errors import InputDataError
 from analysis.pseudonymise import pseudonymise_ids
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 KEY = b"0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(REPO / "config")
-
-
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    shutil.copytree(RAW_SMALL, folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -17,25 +17,12 @@ from analysis.cleaning.log import CleaningLog
 from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
 from analysis.cleaning.scorecard import clean_scorecard
 from analysis.cleaning.tracker import clean_tracker
-from analysis.config import load_config
 from analysis.errors import InputDataError
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 EES = REPO.parent / "shared" / "data" / "ees"
 KEY = b"0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(REPO / "config")
-
-
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    shutil.copytree(RAW_SMALL, folder)
-    return folder
 
 
 # ----------------------------------------------------------------------------------------------- scorecard

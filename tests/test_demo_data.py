@@ -12,18 +12,13 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.annex_a import ANNEX_A_LISTS
-from analysis.config import ProjectConfig, load_config
+from analysis.config import ProjectConfig
 from analysis.demo import annex
 from analysis.demo.benchmarks import GEOGRAPHY
 from analysis.demo.simulate import simulate_histories
 from analysis.demo_data import generate_demo_data
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def config() -> ProjectConfig:
-    return load_config(REPO / "config")
 
 
 @pytest.fixture(scope="session")

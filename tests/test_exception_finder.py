@@ -6,20 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from analysis.config import load_config
 from analysis.exception_finder import find_exceptions
 from analysis.io import conform
 from analysis.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")  # April to June 2015
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(REPO / "config")
 
 
 def summary(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.config import DataCheckSettings, ProjectConfig, load_config
+from analysis.config import DataCheckSettings, ProjectConfig
 from analysis.errors import DataCheckFailed
 from analysis.io import read_table, write_table
 from analysis.quarters import Quarter
@@ -31,11 +31,6 @@ from analysis.validation.suites import REQUIRED_TABLES, build_suites
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")
 T = pd.Timestamp
-
-
-@pytest.fixture(scope="module")
-def config() -> ProjectConfig:
-    return load_config(REPO / "config")
 
 
 # ------------------------------------------------------------------------------------------ hand-made tables
