@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import report_fixtures as rf
 
-from analysis import render
-from analysis.pipeline import execute_notebook
+from analysis.pipeline import RunResult
 
 pytestmark = pytest.mark.browser
 
@@ -26,24 +24,14 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report(first_run: RunResult) -> Path:
+    """The quarterly report the pipeline made from the demo data (the session's shared end-to-end run)."""
     if not CHROMIUM.is_file():
         pytest.skip(
             f"{CHROMIUM} is missing: install Debian's chromium (make browser) to run the browser test"
         )
     pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    root = tmp_path_factory.mktemp("browser")
-    parameters = {k: str(v) for k, v in rf.write_project(root).items()} | {"quarter": rf.QUARTER}
-    quarter_dir = root / "reports" / rf.QUARTER
-    notebooks = REPO / "notebooks"
-    execute_notebook(
-        notebooks / "quarterly_report.ipynb",
-        quarter_dir / "quarterly-report.ipynb",
-        parameters,
-        cwd=notebooks,
-    )
-    render.render_reports(quarter_dir, renderer="builtin", authority_name="Medway", quarter_label=rf.QUARTER)
-    return quarter_dir / "quarterly-report.html"
+    return first_run.report_path
 
 
 def test_report_opens_offline_with_no_errors(report: Path):
