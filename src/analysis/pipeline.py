@@ -759,10 +759,13 @@ def _executor(
 
 
 def _run_local(function: Callable[[AuthorityRun], RunResult], tasks: list[AuthorityRun]) -> list[RunResult]:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     workers = max(1, min(len(tasks), os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Fresh interpreters ("spawn"), not forks: a fork copies the caller's threads and ZeroMQ state (from kernels
+    # it has run) into a child that can then hang.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(function, tasks))
 
 
