@@ -14,6 +14,8 @@ from analysis.pipeline import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+#: The small hand-made raw data set the cleaning tests read.
+RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 
 # Quiet and offline: Great Expectations sends no analytics from tests.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -34,7 +36,7 @@ def config() -> ProjectConfig:
 def raw(tmp_path: Path) -> Path:
     """A copy of the small hand-made raw data set (tests/fixtures/raw_small) that a test may change."""
     folder = tmp_path / "raw"
-    shutil.copytree(REPO / "tests" / "fixtures" / "raw_small", folder)
+    shutil.copytree(RAW_SMALL, folder)
     return folder
 
 

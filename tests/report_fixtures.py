@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from analysis.io import write_table
+from analysis.schemas import schema
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = "2015-16-Q1"
@@ -116,17 +117,7 @@ def _spc() -> pd.DataFrame:
                 "concern" if concern else "common_cause",
             )
         )
-    columns = [
-        "indicator_id",
-        "month",
-        "value",
-        "baseline",
-        "centre",
-        "lower_limit",
-        "upper_limit",
-        "rules_fired",
-        "point_class",
-    ]
+    columns = schema("spc").column_names
     return pd.DataFrame(rows, columns=columns)
 
 

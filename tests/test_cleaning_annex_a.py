@@ -11,13 +11,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import RAW_SMALL
 
 from analysis.cleaning import clean_all, clean_sources
 from analysis.errors import InputDataError
 from analysis.pseudonymise import pseudonymise_ids
 
 REPO = Path(__file__).resolve().parents[1]
-RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 KEY = b"0123456789abcdef0123456789abcdef"
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import RAW_SMALL
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "01_clean.ipynb"
-RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 
 
 def test_the_notebook_is_thin_and_saved_without_outputs():

@@ -20,7 +20,6 @@ from analysis.cleaning.tracker import clean_tracker
 from analysis.errors import InputDataError
 
 REPO = Path(__file__).resolve().parents[1]
-RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 EES = REPO.parent / "shared" / "data" / "ees"
 KEY = b"0123456789abcdef0123456789abcdef"
 

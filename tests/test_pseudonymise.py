@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import RAW_SMALL
 
 from analysis.cleaning import clean_all
 from analysis.config import load_config
@@ -25,7 +26,6 @@ from analysis.pseudonymise import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
 KEY = b"0123456789abcdef0123456789abcdef"
 
 

@@ -666,11 +666,12 @@ def run_pipeline(
         shutil.rmtree(holding, ignore_errors=True)
     quarter_dir = paths.quarter_reports(run.quarter.label)
     report = quarter_dir / ("quarterly-report.html" if used != "none" else "quarterly-report.ipynb")
-    if run.records and all(r.skipped for r in run.records):
+    result = RunResult(run.quarter.label, quarter_dir, report, used, run.records)
+    if result.skipped_everything:
         logger.info(
             "Nothing changed since the last run: every stage was skipped (use --force to run them again)"
         )
-    return RunResult(run.quarter.label, quarter_dir, report, used, run.records)
+    return result
 
 
 def _publish(run: _Run) -> None:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Polarity, SpcSettings
+from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +70,8 @@ ASSURANCE_SENTENCES = {
     HIT_AND_MISS: "The target ({target:g}) is within the process limits: it will be hit and missed",
 }
 
-SPC_COLUMNS = [
-    "month",
-    "value",
-    "baseline",
-    "centre",
-    "lower_limit",
-    "upper_limit",
-    "rules_fired",
-    "point_class",
-]
+#: Columns of an SPC chart's points: the ``spc`` table's, less the indicator (added by the caller).
+SPC_COLUMNS = [c for c in schema("spc").column_names if c != "indicator_id"]
 
 
 # --------------------------------------------------------------------------------------------------- limits
