@@ -9,6 +9,12 @@ STAMP := $(VENV)/.installed
 QUARTER ?=
 JOBS ?= 2
 RUN_ARGS ?=
+# Quarto for the tests: the one on PATH; else the offline Quarto in ../shared/tools/quarto, installed once into a
+# cache folder outside the repository (its README: `install.sh DIR`, then DIR/bin on PATH).
+QUARTO_INSTALLER := ../shared/tools/quarto/install.sh
+QUARTO_CACHE ?= $(HOME)/.cache/childrens-services-reports/quarto
+QUARTO_ON_PATH := $(shell command -v quarto 2>/dev/null)
+TEST_PATH := $(if $(QUARTO_ON_PATH),$(PATH),$(QUARTO_CACHE)/bin:$(PATH))
 
 .PHONY: help
 help: ## List the targets
@@ -49,9 +55,18 @@ browser: ## Install Debian's chromium for the browser test, if missing and possi
 	      || echo "chromium could not be installed: the browser test will skip"; \
 	  else echo "chromium is not installed: the browser test will skip"; fi; }
 
+.PHONY: quarto
+quarto: ## Install the offline Quarto of ../shared/tools/quarto for the tests, if quarto is not on PATH
+	@if [ -n "$(QUARTO_ON_PATH)" ]; then :; \
+	elif [ -x "$(QUARTO_INSTALLER)" ]; then \
+	  echo "Installing Quarto for the tests into $(QUARTO_CACHE)"; \
+	  "$(QUARTO_INSTALLER)" --no-typst "$(QUARTO_CACHE)" >/dev/null \
+	    || echo "Quarto could not be installed (see $(QUARTO_CACHE)/.install/logs): the Quarto tests will skip"; \
+	else echo "quarto is not on PATH and $(QUARTO_INSTALLER) is missing: the Quarto tests will skip"; fi
+
 .PHONY: test
-test: $(STAMP) browser ## Run the whole test suite
-	$(BIN)/python -m pytest
+test: $(STAMP) browser quarto ## Run the whole test suite (with Quarto on PATH, and QUARTO_PYTHON set to .venv's)
+	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python -m pytest
 
 .PHONY: lint
 lint: $(STAMP) ## Check formatting and lint with ruff
@@ -64,10 +79,10 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks notebooks
 
 .PHONY: bench
-bench: $(STAMP) ## Print speed and memory figures (benchmarks/)
-	$(BIN)/python benchmarks/pipeline.py
+bench: $(STAMP) quarto ## Print speed and memory figures (benchmarks/), `quarto render` beside the built-in renderer
+	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python benchmarks/pipeline.py
 
 .PHONY: clean
 clean: ## Delete processed data and reports (raw data and .venv stay)
-	rm -rf data/processed/* reports/*/ reports/.staging* data/.processed*
+	rm -rf data/processed/* reports/*/ reports/.staging* reports/quarto-render.yml data/.processed*
 	@echo "Removed processed data and reports; 'make report' rebuilds them."

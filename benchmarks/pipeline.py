@@ -9,7 +9,12 @@ Prints, for the demo quarter:
   the quarterly report, six exception reports), then each report rendered one after the other with the
   ``jupyter nbconvert`` CLI: the same figures;
 - the ratio ours / baseline;
-- ours, warm (nothing changed: every stage skipped) and after a commentary-only change.
+- ours, warm (nothing changed: every stage skipped) and after a commentary-only change;
+- ``quarto render`` of the whole project in a copy of the checkout holding the same demo data, cold (the
+  pre-render runs the pipeline from nothing, then Quarto renders the index and the seven reports) and with nothing
+  changed (the pre-render skips every stage, Quarto renders again), beside the built-in renderer's cold and warm
+  runs. Skipped, saying so, when ``quarto`` is not on PATH (``make bench`` puts the offline Quarto of
+  ``../shared/tools/quarto`` on PATH as ``make test`` does).
 
 Usage: ``python benchmarks/pipeline.py [--workdir DIR] [--jobs N]`` (``make bench``). It works on a copy of the
 repository's configuration and fresh demo data in a temporary folder, never on ``data/``.
@@ -110,6 +115,39 @@ def make_project(workdir: Path) -> Path:
     return root
 
 
+def quarto_checkout(workdir: Path, raw: Path) -> Path:
+    """The repository's files as a clone has them, ``.venv`` linked, and the demo data: a project to render."""
+    root = workdir / "quarto-checkout"
+    if root.exists():
+        shutil.rmtree(root)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        if (REPO / name).is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, root / name)  # mtimes kept: make finds .venv up to date
+    (root / ".venv").symlink_to(REPO / ".venv")
+    shutil.copytree(raw, root / "data" / "raw", dirs_exist_ok=True)
+    return root
+
+
+def quarto_render(workdir: Path, raw: Path, env: dict[str, str]) -> tuple[Measured, Measured] | None:
+    """``quarto render`` of the whole project: cold (no processed data, no reports), then with nothing changed."""
+    if shutil.which("quarto", path=env.get("PATH")) is None:
+        return None
+    root = quarto_checkout(workdir, raw)
+    quarto_env = {k: v for k, v in env.items() if k != "ANALYSIS_PROJECT_ROOT"}
+    quarto_env.setdefault("QUARTO_PYTHON", str(BIN / "python"))
+    cold = measure([["quarto", "render", "--quiet"]], env=quarto_env, cwd=root)
+    unchanged = measure([["quarto", "render", "--quiet"]], env=quarto_env, cwd=root)
+    return cold, unchanged
+
+
 def naive_baseline(root: Path, quarter: str, env: dict[str, str]) -> Measured:
     """The by-hand way: papermill CLI per notebook, one after the other, then nbconvert CLI per report.
 
@@ -167,6 +205,7 @@ def main() -> None:
     commentary.write_text(commentary.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     commentary_only = measure([run], env=env, cwd=root)
     baseline = naive_baseline(root, quarter, env)
+    quarto = quarto_render(workdir, root / "data" / "raw", env)
 
     cpus = os.cpu_count()
     print(f"Demo quarter {quarter}, {cpus} cores, report notebooks in parallel: {args.jobs}")
@@ -180,6 +219,15 @@ def main() -> None:
     print(f"{'ratio ours / baseline':<44}{ours.seconds / baseline.seconds:>9.2f}")
     print(f"{'ours, warm (nothing changed)':<44}{warm.seconds:>9.2f}{warm.peak_mib:>10.0f}")
     print(f"{'ours, commentary changed':<44}{commentary_only.seconds:>9.1f}{commentary_only.peak_mib:>10.0f}")
+    if quarto is None:
+        print("quarto render: skipped, quarto is not on PATH")
+    else:
+        cold, unchanged = quarto
+        print(f"{'quarto render, cold (pipeline + 8 pages)':<44}{cold.seconds:>9.1f}{cold.peak_mib:>10.0f}")
+        print(f"{'quarto render, nothing changed':<44}{unchanged.seconds:>9.1f}{unchanged.peak_mib:>10.0f}")
+        print(
+            f"{'  built-in beside it: cold / nothing changed':<44}{ours.seconds:>9.1f}{warm.seconds:>10.2f}"
+        )
     print(f"(work folder: {workdir})")
 
 

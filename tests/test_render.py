@@ -192,14 +192,77 @@ def test_quarto_project_file_has_the_settings():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^quarto-pre-render:.*\n\t.*analysis run .*--renderer none", makefile, re.MULTILINE)
     assert "QUARTO_PROJECT_RENDER_ALL" in project["pre-render"]
-    assert project["render"] == ["reports/latest/quarterly-report.ipynb", "reports/latest/exceptions-*.ipynb"]
+    assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
+    assert config["metadata-files"] == [render.QUARTO_RENDER_LIST]
     assert config["execute"]["enabled"] is False
     assert config["execute"]["echo"] is False
     html = config["format"]["html"]
     assert html["toc"] is True
     assert html["embed-resources"] is True
     assert html["lang"] == "en-GB"
+    assert html["html-math-method"] == "plain"  # no MathJax from a CDN
     assert (REPO / html["css"]).is_file()
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<table><tr><td>1</td></tr></table>", "<p>```code``` and `x`</p>\n<p>two lines</p>", ""],
+)
+def test_raw_html_block_round_trip(markup):
+    block = render.raw_html_markdown(markup)
+    assert block.startswith("```") and "{=html}" in block.splitlines()[0]
+    fence = block.splitlines()[0].removesuffix("{=html}")
+    assert "`" * len(fence) not in markup  # the fence is longer than any run of backticks inside
+    assert render.raw_html(block) == markup
+    assert render.raw_html(block + "\n") == markup
+    assert render.raw_html("Some **Markdown**") is None
+    assert render.raw_html("```{=html}\n<p>a</p>\n```\n\nMore text") is None
+
+
+def test_report_notebooks_show_nothing_as_text_html(rendered):
+    """Quarto adds CDN scripts to a page made from a notebook with text/html outputs: the reports have none."""
+    for notebook in render.report_notebooks(rendered):
+        node = nbformat.read(notebook, as_version=4)
+        for cell in node.cells:
+            for output in cell.get("outputs", []):
+                kinds = set(output.get("data", {}))
+                assert not kinds & {"text/html", "application/javascript"}, (notebook.name, kinds)
+
+
+def test_prepare_quarto_render_lists_the_quarters_real_files(rendered, tmp_path):
+    project = tmp_path / "project"
+    quarter_dir = project / "reports" / rf.QUARTER
+    shutil.copytree(rendered, quarter_dir)
+    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    (project / "reports" / "latest").symlink_to(rf.QUARTER)
+    written = render.prepare_quarto_render(
+        project / "reports" / "latest", authority_name="Medway", quarter_label=rf.QUARTER
+    )
+    assert written == project / "reports" / "quarto-render.yml"
+    listed = yaml.safe_load(written.read_text(encoding="utf-8"))["project"]["render"]
+    assert listed == [
+        f"reports/{rf.QUARTER}/index.qmd",
+        f"reports/{rf.QUARTER}/quarterly-report.ipynb",
+        f"reports/{rf.QUARTER}/exceptions-1-quality-and-effectiveness.ipynb",
+        f"reports/{rf.QUARTER}/exceptions-2-workforce-and-capability.ipynb",
+        f"reports/{rf.QUARTER}/exceptions-3-performance-management.ipynb",
+    ]
+    index = (quarter_dir / "index.qmd").read_text(encoding="utf-8")
+    front, body = index.split("---\n")[1:3]
+    assert (
+        yaml.safe_load(front)["title"]
+        == "Medway children's services reports: April to June 2015 (2015-16 Q1)"
+    )
+    assert 'href="quarterly-report.html"' in render.raw_html(body.strip())
+
+
+def test_prepare_quarto_render_outside_a_quarto_project_writes_nothing(rendered, tmp_path):
+    quarter_dir = tmp_path / "alone" / rf.QUARTER
+    shutil.copytree(rendered, quarter_dir)
+    assert (
+        render.prepare_quarto_render(quarter_dir, authority_name="Medway", quarter_label=rf.QUARTER) is None
+    )
+    assert not (quarter_dir / "index.qmd").exists()
 
 
 @pytest.mark.skipif(

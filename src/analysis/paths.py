@@ -21,6 +21,17 @@ def project_root() -> Path:
     return Path.cwd()
 
 
+def in_project(path: str | Path) -> Path:
+    """A notebook parameter's path: absolute as given, or relative to the project root (not the working folder).
+
+    The notebooks' defaults (``config``, ``data/processed``...) are relative to the project root, so a notebook
+    runs the same whether papermill or Jupyter starts it in the root or in ``notebooks/``; the pipeline passes
+    absolute paths.
+    """
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else project_root() / path
+
+
 def code_root() -> Path:
     """The checkout the package was installed from (editable install): where the notebooks live."""
     return Path(__file__).resolve().parents[2]

@@ -449,7 +449,12 @@ def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str,
 
 
 def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
-    """Execute the report notebooks (in parallel, up to ``jobs``) and render them to self-contained HTML."""
+    """Execute the report notebooks (in parallel, up to ``jobs``) and render them to self-contained HTML.
+
+    The fingerprint covers what the notebooks show, not how they are rendered: a run with another renderer (e.g.
+    Quarto's pre-render, ``--renderer none``, after ``make report``) finds the executed notebooks up to date and
+    only renders them again, when the HTML is missing or was made by another renderer.
+    """
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
@@ -457,13 +462,21 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
     staged = _ensure_quarter_reports(run)
     jobs = report_notebooks(run.config, run.quarter)
     upstream = tables_digest(run.staged_processed, SCHEMAS)
-    fingerprint = _digest("reports", run.code, run.config_hash, upstream, jobs, renderer)
-    outputs = [staged / name.replace(".ipynb", ".html") for _, name, _ in jobs] + [staged / "index.html"]
-    if renderer == "none":
-        outputs = [staged / name for _, name, _ in jobs]
-    if run.should_skip("reports", fingerprint, outputs):
-        run.record("reports", fingerprint, started, skipped=True, notebooks=[])
-        return fingerprint, run.state.get("renderer", renderer)
+    fingerprint = _digest("reports", run.code, run.config_hash, upstream, jobs)
+    executed = [staged / name for _, name, _ in jobs]
+    pages = [path.with_suffix(".html") for path in executed] + [staged / "index.html"]
+    previous = run.state.get("renderer", "none")
+    if run.should_skip("reports", fingerprint, executed):
+        if renderer == "none" or (
+            _renderer_for(renderer) == previous and all(path.exists() for path in pages)
+        ):
+            run.record("reports", fingerprint, started, skipped=True, notebooks=[])
+            return fingerprint, previous
+        used = _render(run, staged, renderer)
+        run.record("reports", fingerprint, started, skipped=False, notebooks=[])
+        return fingerprint, used
+    for page in pages:  # pages of the last run would otherwise sit beside newer notebooks
+        page.unlink(missing_ok=True)
     manifest_path = staged / MANIFEST_FILE
     _write_json(manifest_path, _manifest(run, renderer="pending"))
 
@@ -491,19 +504,29 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
             raise
         finally:
             progress.close()
-    used = "none"
-    if renderer != "none":
-        from analysis.render import render_reports
-
-        used = render_reports(
-            staged,
-            renderer=renderer,
-            authority_name=run.config.authority.name,
-            quarter_label=run.quarter.label,
-        )
-        logger.info("Rendered the reports with the %s renderer", used)
+    used = "none" if renderer == "none" else _render(run, staged, renderer)
     run.record("reports", fingerprint, started, skipped=False, notebooks=[])
     return fingerprint, used
+
+
+def _renderer_for(renderer: str) -> str:
+    from analysis.render import choose_renderer
+
+    return "none" if renderer == "none" else choose_renderer(renderer)
+
+
+def _render(run: _Run, staged: Path, renderer: str) -> str:
+    from analysis.render import render_reports
+
+    assert run.quarter is not None
+    used = render_reports(
+        staged,
+        renderer=renderer,
+        authority_name=run.config.authority.name,
+        quarter_label=run.quarter.label,
+    )
+    logger.info("Rendered the reports with the %s renderer", used)
+    return used
 
 
 # ---------------------------------------------------------------------------------------------- manifest
@@ -665,6 +688,12 @@ def run_pipeline(
             run.warm.close()
         shutil.rmtree(holding, ignore_errors=True)
     quarter_dir = paths.quarter_reports(run.quarter.label)
+    if renderer == "none":  # Quarto's pre-render: tell Quarto what to render next
+        from analysis.render import prepare_quarto_render
+
+        prepare_quarto_render(
+            quarter_dir, authority_name=config.authority.name, quarter_label=run.quarter.label
+        )
     report = quarter_dir / ("quarterly-report.html" if used != "none" else "quarterly-report.ipynb")
     result = RunResult(run.quarter.label, quarter_dir, report, used, run.records)
     if result.skipped_everything:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import Markdown
 
 from analysis import __version__
 from analysis.charts import (
@@ -33,6 +33,7 @@ from analysis.charts import (
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
 from analysis.io import read_table
 from analysis.quarters import Quarter
+from analysis.render import raw_html_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +145,32 @@ def status_label(code: object, labels: dict[str, tuple[str, str]]) -> str:
     return f"{symbol} {words}".strip()
 
 
+def markdown(text: str) -> Markdown:
+    """Markdown output that is a block of its own in both renderers: it ends with a line break.
+
+    Notes
+    -----
+    With ``output: asis`` Quarto joins a cell's Markdown outputs with a single line break (quarto-cli
+    ``src/core/jupyter/jupyter.ts``, ``mdMarkdownOutput``), so without it a heading would run on into the
+    paragraph before it; nbconvert renders each output apart, so the trailing line break changes nothing there.
+    """
+    return Markdown(text.rstrip("\n") + "\n")
+
+
+def html_block(markup: str) -> Markdown:
+    """HTML for both renderers, displayed as Markdown holding one raw HTML block, never as ``text/html`` output.
+
+    Notes
+    -----
+    Quarto loads require.js and jQuery from a CDN into any page made from a notebook with ``text/html`` output
+    (:func:`analysis.render.raw_html_markdown` explains and cites it); a raw block keeps the reports offline.
+    """
+    return markdown(raw_html_markdown(markup))
+
+
 def heading(level: int, text: str) -> Markdown:
     """A real Markdown heading (``##``...) that both renderers turn into an ``<h*>`` element."""
-    return Markdown(f"{'#' * level} {text}")
+    return markdown(f"{'#' * level} {text}")
 
 
 def report_title(authority: str, quarter: Quarter) -> str:
@@ -443,32 +467,36 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
     indicator. The notebook displays each block in turn.
     """
     blocks: list[object] = [heading(level, f"Theme {theme.label}")]
-    blocks.append(Markdown(f"**What we want to achieve:** {theme.what_we_want_to_achieve}"))
+    blocks.append(markdown(f"**What we want to achieve:** {theme.what_we_want_to_achieve}"))
     blocks.append(heading(level + 1, f"Priorities for {data.quarter.financial_year}"))
-    blocks.append(Markdown("\n".join(f"- {p}" for p in theme.priorities)))
+    blocks.append(markdown("\n".join(f"- {p}" for p in theme.priorities)))
     blocks.append(heading(level + 1, "Actions"))
     actions = actions_table(data.actions, theme.number)
     if actions.empty:
-        blocks.append(Markdown("No actions are recorded for this theme."))
+        blocks.append(markdown("No actions are recorded for this theme."))
     else:
-        blocks.append(HTML(table_html(actions, caption=f"Theme {theme.number} actions and their status")))
+        blocks.append(
+            html_block(table_html(actions, caption=f"Theme {theme.number} actions and their status"))
+        )
     blocks.append(heading(level + 1, "Commentary"))
-    blocks.append(Markdown(commentary_text(data.commentary, data.quarter, theme.number)))
+    blocks.append(markdown(commentary_text(data.commentary, data.quarter, theme.number)))
     blocks.append(heading(level + 1, "Indicators"))
     indicators = data.config.indicators_for_theme(theme.number)
     if not indicators:
-        blocks.append(Markdown("This theme has no performance indicators: progress is shown by its actions."))
+        blocks.append(markdown("This theme has no performance indicators: progress is shown by its actions."))
         return blocks
     table = indicator_table(data, theme.number)
     blocks.append(
-        HTML(table_html(table, caption=f"Theme {theme.number} indicators", footnotes=table_footnotes(table)))
+        html_block(
+            table_html(table, caption=f"Theme {theme.number} indicators", footnotes=table_footnotes(table))
+        )
     )
     for indicator in indicators:
         figures = indicator_figures(data, indicator)
         text = commentary_text(data.commentary, data.quarter, theme.number, indicator.id)
         if text:
-            blocks.append(Markdown(f"**{indicator.name}:** {text}"))
-        blocks.extend(HTML(f.to_html()) for f in figures)
+            blocks.append(markdown(f"**{indicator.name}:** {text}"))
+        blocks.extend(html_block(f.to_html()) for f in figures)
     return blocks
 
 
@@ -545,12 +573,12 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
 def exception_section(data: ReportData, exception: pd.Series, *, level: int = 3) -> list[object]:
     """One exception as displayable blocks: heading, context, chart(s) and the analyst's commentary."""
     blocks: list[object] = [heading(level, exception["title"])]
-    blocks.append(Markdown(exception_context(data, exception)))
+    blocks.append(markdown(exception_context(data, exception)))
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
         indicator = data.config.indicator(exception["item_id"])
-        blocks.extend(HTML(f.to_html()) for f in indicator_figures(data, indicator))
+        blocks.extend(html_block(f.to_html()) for f in indicator_figures(data, indicator))
         text = commentary_text(data.commentary, data.quarter, indicator.theme, indicator.id)
-        blocks.append(Markdown(f"**Commentary:** {text or 'No commentary was provided for this indicator.'}"))
+        blocks.append(markdown(f"**Commentary:** {text or 'No commentary was provided for this indicator.'}"))
     return blocks
 
 
@@ -560,18 +588,18 @@ def exception_report_blocks(data: ReportData, theme_number: int) -> list[object]
     rows = theme_exceptions(data.exceptions, data.quarter, theme_number)
     blocks: list[object] = [heading(2, "Exceptions this quarter")]
     if rows.empty:
-        blocks.append(Markdown(no_exceptions_text(theme, data.quarter)))
+        blocks.append(markdown(no_exceptions_text(theme, data.quarter)))
     else:
         n = len(rows)
         blocks.append(
-            Markdown(
+            markdown(
                 f"{n} item{'s' if n != 1 else ''} need{'s' if n == 1 else ''} the Board's attention this quarter."
             )
         )
         for _, exception in rows.iterrows():
             blocks.extend(exception_section(data, exception))
     blocks.append(heading(2, "Commentary on the theme"))
-    blocks.append(Markdown(commentary_text(data.commentary, data.quarter, theme_number)))
+    blocks.append(markdown(commentary_text(data.commentary, data.quarter, theme_number)))
     return blocks
 
 
@@ -746,13 +774,15 @@ def method_blocks(data: ReportData, *, theme: int | None = None) -> list[object]
     return [
         heading(2, "Method and provenance"),
         heading(3, "Definitions and sources"),
-        HTML(
+        html_block(
             table_html(
                 definitions_table(data.config, indicator_ids), caption="Indicator definitions and sources"
             )
         ),
         heading(3, "How the charts are read"),
-        Markdown(spc_rules_text(data.config)),
+        markdown(spc_rules_text(data.config)),
         heading(3, "This run"),
-        HTML(table_html(provenance_table(data), caption="Data period, extract date and pipeline version")),
+        html_block(
+            table_html(provenance_table(data), caption="Data period, extract date and pipeline version")
+        ),
     ]
