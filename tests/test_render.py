@@ -286,3 +286,69 @@ def test_quarto_renders_the_executed_notebooks(rendered, tmp_path):
     assert not re.search(r"<script[^>]*\bsrc=[\"']?https?:", html)
     for img in re.findall(r"<img\b[^>]*>", html):
         assert re.search(r'\balt="[^"]+"', img)
+
+
+def test_heading_ids_follow_pandoc():
+    seen: dict[str, int] = {}
+    assert render.heading_id("Theme 1 Quality and Effectiveness of practice", seen) == (
+        "theme-1-quality-and-effectiveness-of-practice"
+    )
+    assert render.heading_id("Commentary", seen) == "commentary"
+    assert render.heading_id("Commentary", seen) == "commentary-1"
+    assert render.heading_id("2015: what's new?", seen) == "whats-new"
+    assert render.heading_id("42", seen) == "section"
+
+
+def test_built_in_page_has_a_contents_list_after_the_report(rendered):
+    html = page(rendered, "quarterly-report.html")
+    nav = re.search(r'<nav[^>]*\bclass="report-toc"[^>]*>(.*?)</nav>', html, re.DOTALL)
+    assert nav and html.index("</main>") < nav.start()
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(1))
+    assert ("summary", "Summary") in links
+    assert (
+        "theme-1-quality-and-effectiveness-of-practice",
+        "Theme 1 Quality and Effectiveness of practice",
+    ) in links
+    for identifier, _ in links:
+        assert f'id="{identifier}"' in html
+
+
+def test_index_shows_the_banner_each_themes_status_and_the_audit_trail(tmp_path, rendered):
+    statuses = [
+        ("1 Quality", "Needs attention: 2 exceptions", "status status-attention"),
+        ("2 Workforce", "No exceptions", "status status-ok"),
+    ]
+    index = render.index_html(
+        rendered,
+        authority_name="Medway",
+        quarter=render.Quarter.parse(rf.QUARTER),
+        banner='<p class="demo-banner">Synthetic demonstration data</p>',
+        statuses=statuses,
+    )
+    assert index.index("demo-banner") < index.index("How each theme is doing") < index.index("Audit trail")
+    assert '<td class="status status-attention">Needs attention: 2 exceptions</td>' in index
+    assert '<a href="exceptions-2-workforce-and-capability.html">Theme 2 exception report</a>' in index
+    audit = index.split("Audit trail")[1]
+    assert 'href="quarterly-report.ipynb"' in audit and 'href="01-clean.ipynb"' in audit
+    assert 'href="quarterly-report.ipynb"' not in index.split("Audit trail")[0]
+
+
+def test_no_chromium_means_no_pdf_and_a_notice(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
+    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    page_path = tmp_path / "r.html"
+    page_path.write_text("<p>x</p>", encoding="utf-8")
+    with caplog.at_level("INFO", logger="analysis.render"):
+        assert render.write_pdfs([page_path]) == []
+    assert "No Chromium found" in caplog.text
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_a_failed_print_leaves_no_pdf(monkeypatch, tmp_path, caplog):
+    page_path = tmp_path / "r.html"
+    page_path.write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "r.pdf").write_bytes(b"old")
+    monkeypatch.setenv("ANALYSIS_CHROMIUM", "/bin/false")
+    assert render.write_pdfs([page_path]) == []
+    assert not (tmp_path / "r.pdf").exists(), "an old PDF would no longer match its page"
+    assert "No PDF for r.html" in caplog.text

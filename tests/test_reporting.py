@@ -54,7 +54,7 @@ def test_indicator_table_of_theme_1(data):
     assert assessments["Year compared"] == "2014-15"
     assert assessments["England"] == "81.5%"
     assert assessments["Statistical neighbours (median)"] == "80.0%"
-    assert assessments["Quartile band"] == "C (third quarter)"
+    assert assessments["Quartile band"] == "Lower middle 25% of councils (band C)"
     assert assessments["Direction of travel"] == "↑ Better than the year before"
     assert assessments["Variation"] == "▲ Improvement"
     assert assessments["Assurance"] == "◐ May or may not meet target"
@@ -178,6 +178,109 @@ def test_exception_context_for_an_indicator(data):
     text = reporting.exception_context(data, row)
     assert "Unusual change for the worse" in text
     assert "- **Since:** December 2014" in text
-    assert "- **Rule that fired:** run" in text
+    assert (
+        "- **What the chart shows:** 7 or more months in a row are on the same side of the average." in text
+    )
+    assert "run" not in text.split("What the chart shows")[1].split("\n")[0].split()
     assert "- **Latest:** 1 (June 2015)" in text
     assert "- **Target:** 3" in text
+
+
+@pytest.mark.parametrize(
+    ("title", "quarter", "expected"),
+    [
+        ("Improvement Plan 2015-2016", "2014-15-Q4", "Improvement Plan 2014-2015"),
+        ("Improvement Plan 2015-2016", "2015-16-Q2", "Improvement Plan 2015-2016"),
+        ("Plan 2015-16 (refreshed)", "2016-17-Q1", "Plan 2016-17 (refreshed)"),
+        ("Improvement Plan", "2014-15-Q4", "Improvement Plan"),
+    ],
+)
+def test_plan_title_comes_from_the_period(title, quarter, expected):
+    assert reporting.plan_title(title, Quarter.parse(quarter)) == expected
+
+
+def test_cover_says_when_the_report_was_produced(data):
+    cover = reporting.cover_html(data.config, data.quarter, date(2015, 7, 21))
+    assert "<dt>Produced on</dt><dd>21 July 2015</dd>" in cover
+
+
+def test_rule_codes_reach_readers_as_words(data):
+    words = reporting.rule_words("run,outside_limits", data.config)
+    assert words == (
+        "7 or more months in a row are on the same side of the average and the latest month is outside the "
+        "range expected from month-to-month variation."
+    )
+    assert "_" not in reporting.rule_words("two_of_three", data.config)
+
+
+def test_summary_status_in_colour_and_words_with_a_legend(data):
+    markup = reporting.summary_html(data, top_exceptions=3)
+    assert '<td class="status status-attention">Needs attention: 1 exception</td>' in markup
+    assert '<td class="status status-ok">No exceptions this quarter</td>' in markup
+    assert 'class="status-legend"' in markup and "Needs attention</span> at least one" in markup
+
+
+def test_theme_statuses_for_the_index(data):
+    statuses = reporting.theme_statuses(data.config, data.exceptions, data.quarter)
+    assert statuses[0] == (
+        "1 Quality and Effectiveness of practice",
+        "Needs attention: 1 exception",
+        "status status-attention",
+    )
+    assert statuses[2] == ("3 Performance Management", "No exceptions", "status status-ok")
+
+
+def test_how_to_read_box_is_plain_english():
+    box = reporting.how_to_read_html()
+    assert box.startswith('<aside class="how-to-read"')
+    for jargon in ("XmR", "sigma", "special cause", "quartile", "SPC"):
+        assert jargon not in box
+
+
+def test_a_theme_without_indicators_has_no_definitions_or_chart_guide(data):
+    empty = next(t for t in data.config.plan.themes if not data.config.indicators_for_theme(t.number))
+    blocks = reporting.method_blocks(data, theme=empty.number)
+    text = "".join(b.data for b in blocks)
+    assert "Definitions and sources" not in text and "How the charts are read" not in text
+    assert "no performance indicators" in text
+
+
+def test_provenance_leaves_the_renderer_out(data):
+    manifest = dict(data.manifest or {})
+    manifest["parameters"] = {"jobs": 2, "quarter": "2015-16-Q1", "renderer": "pending"}
+    manifest["data_period"] = {"first_month": "2014-04-01", "last_month": "2015-06-01"}
+    with_renderer = reporting.ReportData(data.config, data.quarter, data.tables, manifest)
+    table = reporting.provenance_table(with_renderer).set_index("Item")["Value"]
+    assert table["Parameters of this run"] == "jobs = 2, quarter = 2015-16-Q1"
+    assert table["Data period"] == "April 2014 to June 2015"
+
+
+def test_every_block_is_markdown_ending_in_a_line_break(data):
+    """Quarto joins a cell's Markdown outputs with one line break: each must end with its own."""
+    theme = data.config.plan.theme(1)
+    for block in [*reporting.theme_section(data, theme), *reporting.method_blocks(data)]:
+        assert block.data.endswith("\n") and not block.data.endswith("\n\n")
+
+
+def test_at_a_glance_lists_every_theme_with_its_status(data):
+    glance = reporting.at_a_glance_html(data)
+    assert glance.count("<li>") == 6
+    assert (
+        '<span class="glance-theme">1 Quality and Effectiveness of practice</span> '
+        '<span class="status status-attention">Needs attention: 1 exception</span>'
+    ) in glance
+
+
+@pytest.mark.parametrize(
+    ("code", "polarity", "expected"),
+    [
+        ("improving", "higher_is_better", "↑ Better than the year before"),
+        ("improving", "lower_is_better", "↓ Better than the year before (lower is better)"),
+        ("worsening", "higher_is_better", "↓ Worse than the year before"),
+        ("worsening", "lower_is_better", "↑ Worse than the year before (lower is better)"),
+        ("no_change", "lower_is_better", "→ Same as the year before"),
+    ],
+)
+def test_direction_arrow_shows_the_move_and_words_say_better_or_worse(data, code, polarity, expected):
+    indicator = data.config.indicators[0].model_copy(update={"polarity": polarity})
+    assert reporting.direction_label(code, indicator) == expected

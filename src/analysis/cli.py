@@ -120,6 +120,19 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("great_expectations", "papermill", "traitlets", "matplotlib", "distributed", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    logging.getLogger("traitlets").addFilter(_ZmqContextNotice())
+
+
+class _ZmqContextNotice(logging.Filter):
+    """Drop jupyter_client's "Could not destroy zmq context" notice, logged once per report notebook.
+
+    jupyter_client logs it through traitlets at warning level when a kernel client is garbage-collected after
+    its kernel has stopped (``jupyter_client/client.py``, ``KernelClient.__del__``); nothing is wrong and there is
+    nothing for the analyst to do. Every other traitlets warning still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Could not destroy zmq context")
 
 
 def _demo_data(args: argparse.Namespace) -> int:

@@ -509,6 +509,16 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
     return fingerprint, used
 
 
+def index_summary(
+    config: ProjectConfig, processed: Path, quarter: Quarter
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """The index page's banner (HTML) and each theme's status, from the exceptions table."""
+    from analysis.io import read_table
+    from analysis.reporting import demo_banner_html, theme_statuses
+
+    return demo_banner_html(config), theme_statuses(config, read_table("exceptions", processed), quarter)
+
+
 def _renderer_for(renderer: str) -> str:
     from analysis.render import choose_renderer
 
@@ -519,11 +529,14 @@ def _render(run: _Run, staged: Path, renderer: str) -> str:
     from analysis.render import render_reports
 
     assert run.quarter is not None
+    banner, statuses = index_summary(run.config, run.staged_processed, run.quarter)
     used = render_reports(
         staged,
         renderer=renderer,
         authority_name=run.config.authority.name,
         quarter_label=run.quarter.label,
+        banner=banner,
+        statuses=statuses,
     )
     logger.info("Rendered the reports with the %s renderer", used)
     return used
@@ -691,8 +704,13 @@ def run_pipeline(
     if renderer == "none":  # Quarto's pre-render: tell Quarto what to render next
         from analysis.render import prepare_quarto_render
 
+        banner, statuses = index_summary(config, paths.processed, run.quarter)
         prepare_quarto_render(
-            quarter_dir, authority_name=config.authority.name, quarter_label=run.quarter.label
+            quarter_dir,
+            authority_name=config.authority.name,
+            quarter_label=run.quarter.label,
+            banner=banner,
+            statuses=statuses,
         )
     report = quarter_dir / ("quarterly-report.html" if used != "none" else "quarterly-report.ipynb")
     result = RunResult(run.quarter.label, quarter_dir, report, used, run.records)
@@ -714,7 +732,18 @@ def _publish(run: _Run) -> None:
 
 
 def _update_latest(reports: Path, quarter: str) -> None:
-    """Point ``reports/latest`` at the newest quarter's folder (Quarto's project renders from there)."""
+    """Point ``reports/latest`` at the newest quarter's folder, which need not be the quarter just run.
+
+    Re-running a past quarter (to reproduce it) leaves ``latest`` on the newest quarter reported.
+    """
+    quarters = [Quarter.parse(quarter)]
+    for folder in reports.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and (folder / MANIFEST_FILE).is_file():
+            try:
+                quarters.append(Quarter.parse(folder.name))
+            except ValueError:
+                continue
+    quarter = max(quarters, key=lambda q: (q.financial_year_start, q.number)).label
     latest = reports / "latest"
     if latest.is_symlink() or latest.is_file():
         latest.unlink()

@@ -21,9 +21,13 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -49,11 +53,26 @@ INDEX_DOCUMENT = "index.qmd"
 #: The render list written by the pre-render, relative to the Quarto project (``metadata-files`` in _quarto.yml).
 QUARTO_RENDER_LIST = "reports/quarto-render.yml"
 RENDERERS = ("auto", "quarto", "builtin")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Headless printing offline: no sandbox (root in containers), no GPU, no background network, no first-run UI.
+CHROMIUM_ARGUMENTS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+)
+PDF_TIMEOUT_SECONDS = 180
 PAGE_MODE = 0o644
 #: Options given to Quarto on the command line too, so that a notebook outside the project renders the same.
 QUARTO_OPTIONS = ("embed-resources:true", "toc:true", "lang:en-GB", "echo:false", "html-math-method:plain")
 
 _HEADING_1 = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
+#: A Markdown output that is one ATX heading.
+_HEADING = re.compile(r"\A(?P<hashes>#{1,6})\s+(?P<text>[^\n]+?)\s*\Z")
 #: A Markdown output that is exactly one fenced raw HTML block (what :func:`raw_html_markdown` writes).
 _RAW_HTML_BLOCK = re.compile(r"\A(?P<fence>`{3,})\{=html\}\n(?P<html>.*)\n(?P=fence)\s*\Z", re.DOTALL)
 
@@ -83,6 +102,48 @@ def raw_html(markdown: str) -> str | None:
     """The HTML of a Markdown output that is one raw HTML block (:func:`raw_html_markdown`), else ``None``."""
     match = _RAW_HTML_BLOCK.match(markdown)
     return match.group("html") if match else None
+
+
+def heading_id(text: str, seen: dict[str, int]) -> str:
+    """An ``id`` for a heading as Pandoc makes it (extension ``auto_identifiers``), unique within the page.
+
+    Lower case; letters, digits, ``_``, ``-`` and ``.`` kept; spaces to hyphens; everything up to the first letter
+    dropped; ``section`` if nothing is left; ``-1``, ``-2``... for repeats (Pandoc manual, "Extension:
+    auto_identifiers").
+    """
+    kept = "".join(c for c in text.lower() if c.isalnum() or c in "_-. ").replace(" ", "-")
+    kept = re.sub(r"^[^a-z]+", "", kept) or "section"
+    count = seen.get(kept, 0)
+    seen[kept] = count + 1
+    return kept if count == 0 else f"{kept}-{count}"
+
+
+def _headings_with_ids(notebook: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
+    """For nbconvert: give each heading output an ``id`` and return the contents (level, id, text) of h2 and h3.
+
+    Quarto gives headings Pandoc's identifiers and lists them in its "Contents"; this gives the built-in page the
+    same identifiers and the same list.
+    """
+    from nbconvert.filters import markdown2html
+
+    seen: dict[str, int] = {}
+    contents = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            markdown = output.get("data", {}).get("text/markdown")
+            if markdown is None:
+                continue
+            match = _HEADING.match(markdown if isinstance(markdown, str) else "".join(markdown))
+            if match is None:
+                continue
+            level = len(match.group("hashes"))
+            inner = re.sub(r"^<p>|</p>\s*$", "", markdown2html(match.group("text")).strip())
+            text = html.unescape(re.sub(r"<[^>]+>", "", inner))
+            identifier = heading_id(text, seen)
+            output["data"] = {"text/html": f'<h{level} id="{identifier}">{inner}</h{level}>'}
+            if level in (2, 3):
+                contents.append((level, identifier, text))
+    return contents
 
 
 def _raw_blocks_as_html(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -194,6 +255,7 @@ def render_notebook_html(notebook: Path, html_path: Path, *, title: str) -> Path
     from nbconvert import HTMLExporter
 
     node = _raw_blocks_as_html(_read_executed(Path(notebook)))
+    contents = _headings_with_ids(node)
     exporter = HTMLExporter(
         template_name=REPORT_TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
@@ -202,7 +264,11 @@ def render_notebook_html(notebook: Path, html_path: Path, *, title: str) -> Path
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
-    resources = {"report_title": title, "report_css": STYLESHEET.read_text(encoding="utf-8")}
+    resources = {
+        "report_title": title,
+        "report_css": STYLESHEET.read_text(encoding="utf-8"),
+        "report_contents": contents,
+    }
     body, _ = exporter.from_notebook_node(node, resources=resources)
     html_path = Path(html_path)
     _write_page(html_path, body)
@@ -255,6 +321,74 @@ def render_with_quarto(notebooks: list[Path], *, project_dir: Path) -> None:
             )
 
 
+# -------------------------------------------------------------------------------------------------- PDF
+def find_chromium() -> str | None:
+    """A Chromium or Chrome on PATH (``$ANALYSIS_CHROMIUM`` names another), or ``None``."""
+    override = os.environ.get("ANALYSIS_CHROMIUM")
+    if override:
+        return override if Path(override).is_file() else shutil.which(override)
+    return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+
+
+def print_pdf(page: Path, pdf_path: Path, *, chromium: str) -> Path:
+    """Print an HTML page to PDF with headless Chromium, as "Save as PDF" would, on A4 (the page's ``@page``).
+
+    Chromium's ``--print-to-pdf`` uses the page's print style sheet (``report.css``: A4, charts and table rows kept
+    whole); ``--no-pdf-header-footer`` leaves out the file path and date Chromium would print in the margins.
+    Written atomically: a failed print leaves no partial file.
+
+    Raises
+    ------
+    NotebookFailed
+        If Chromium exits with an error or writes nothing.
+    """
+    page, pdf_path = Path(page).resolve(), Path(pdf_path)
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, atomic_path(pdf_path) as temporary:
+        command = [
+            chromium,
+            "--headless",
+            *CHROMIUM_ARGUMENTS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={temporary}",
+            page.as_uri(),
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS, check=False
+        )
+        if done.returncode != 0 or temporary.stat().st_size == 0:
+            raise NotebookFailed(
+                f"Chromium could not print {page.name} to PDF (exit code {done.returncode}): "
+                f"{done.stderr.strip()[-500:]}"
+            )
+        temporary.chmod(PAGE_MODE)
+    return pdf_path
+
+
+def write_pdfs(pages: list[Path], *, jobs: int = 2) -> list[Path]:
+    """Print each report page to a PDF beside it (``quarterly-report.pdf``...) when Chromium is available.
+
+    The committee receives a PDF pack as often as HTML. Without Chromium the PDFs are skipped with a notice; a
+    page that cannot be printed is logged and its old PDF removed, so no PDF is older than its page.
+    """
+    chromium = find_chromium()
+    if chromium is None:
+        logger.info("No Chromium found: the PDFs are not written (install chromium to have them)")
+        return []
+
+    def one(page: Path) -> Path | None:
+        try:
+            return print_pdf(page, page.with_suffix(".pdf"), chromium=chromium)
+        except (NotebookFailed, OSError, subprocess.TimeoutExpired) as error:
+            page.with_suffix(".pdf").unlink(missing_ok=True)
+            logger.warning("No PDF for %s: %s", page.name, error)
+            return None
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        written = [pdf for pdf in pool.map(one, pages) if pdf is not None]
+    logger.info("Printed %d PDF%s with %s", len(written), "" if len(written) == 1 else "s", chromium)
+    return written
+
+
 # ------------------------------------------------------------------------------------------ the batch
 def report_notebooks(quarter_dir: Path) -> list[Path]:
     """The executed report notebooks in a quarter's folder: the quarterly report, then each exception report."""
@@ -279,7 +413,14 @@ def choose_renderer(renderer: str) -> str:
 
 
 def render_reports(
-    quarter_dir: Path, *, renderer: str = "auto", authority_name: str, quarter_label: str
+    quarter_dir: Path,
+    *,
+    renderer: str = "auto",
+    authority_name: str,
+    quarter_label: str,
+    pdf: bool = True,
+    banner: str = "",
+    statuses: ThemeStatuses = (),
 ) -> str:
     """Render every executed report notebook in ``quarter_dir`` to HTML beside it, and write ``index.html``.
 
@@ -291,6 +432,10 @@ def render_reports(
         ``auto`` uses Quarto when it is on PATH, else the built-in renderer.
     authority_name, quarter_label : str
         For titles (``quarter_label`` like ``2015-16-Q1``).
+    pdf : bool
+        Also print each report to PDF with headless Chromium, when it is installed (:func:`write_pdfs`).
+    banner, statuses : str, sequence of (theme, status, CSS class)
+        The synthetic-data banner (HTML) and each theme's status, for the index page.
 
     Returns
     -------
@@ -316,8 +461,13 @@ def render_reports(
                 or f"{authority_name} children's services: {notebook.stem}, {quarter.name}"
             )
             render_notebook_html(notebook, notebook.with_suffix(".html"), title=title)
+    if pdf:
+        write_pdfs([notebook.with_suffix(".html") for notebook in notebooks])
     _write_page(
-        quarter_dir / "index.html", index_html(quarter_dir, authority_name=authority_name, quarter=quarter)
+        quarter_dir / "index.html",
+        index_html(
+            quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
+        ),
     )
     return used
 
@@ -332,36 +482,92 @@ def _exception_link_text(notebook: Path) -> str:
     return f"Exception report, theme {number}: {slug.replace('-', ' ').capitalize()}"
 
 
-def _index_parts(quarter_dir: Path, *, authority_name: str, quarter: Quarter) -> tuple[str, str]:
-    """The index page's title and its body (links to the reports and the analyst's audit trail), as HTML."""
+#: (theme label, status in words, CSS class) per theme, for the index page (analysis.reporting.theme_statuses).
+ThemeStatuses = Sequence[tuple[str, str, str]]
+
+
+def _index_parts(
+    quarter_dir: Path,
+    *,
+    authority_name: str,
+    quarter: Quarter,
+    banner: str = "",
+    statuses: ThemeStatuses = (),
+) -> tuple[str, str]:
+    """The index page's title and body: the banner, each theme's status, the reports, then the audit trail."""
     title = f"{authority_name} children's services reports: {quarter.name}"
     reports = []
     if (quarter_dir / QUARTERLY_REPORT).is_file():
         reports.append(("quarterly-report.html", "Quarterly performance report"))
-    for notebook in sorted(quarter_dir.glob(EXCEPTION_REPORTS)):
+    exception_reports = sorted(quarter_dir.glob(EXCEPTION_REPORTS))
+    for notebook in exception_reports:
         reports.append((notebook.with_suffix(".html").name, _exception_link_text(notebook)))
-    analyst = [(name, text) for name, text in PIPELINE_NOTEBOOKS if (quarter_dir / name).is_file()]
+    audit = [(name, text) for name, text in PIPELINE_NOTEBOOKS if (quarter_dir / name).is_file()]
+    audit += [
+        (notebook.name, f"The executed notebook of {name.lower()}")
+        for notebook, (_, name) in zip(report_notebooks(quarter_dir), reports, strict=False)
+    ]
     docs = quarter_dir / DATA_DOCS
     if docs.is_dir():
         target = f"{DATA_DOCS}/index.html" if (docs / "index.html").is_file() else f"{DATA_DOCS}/"
-        analyst.append((target, "Data Docs: every data check and its result"))
+        audit.append((target, "Data Docs: every data check and its result"))
+    if (quarter_dir / "manifest.json").is_file():
+        audit.append(("manifest.json", "Provenance: input files and their SHA-256, versions, parameters"))
 
     def items(links: list[tuple[str, str]]) -> str:
         return "".join(f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for h, t in links)
 
-    analyst_part = (
-        f"<h2>For the analyst</h2><p>The executed pipeline notebooks (open them in Jupyter) and the data checks.</p>"
-        f"<ul>{items(analyst)}</ul>"
-        if analyst
+    status_part = ""
+    if statuses:
+        pdf = (quarter_dir / "quarterly-report.pdf").is_file()
+        rows = "".join(
+            f'<tr><th scope="row">{html.escape(label)}</th><td class="{html.escape(css)}">{html.escape(words)}</td>'
+            + (
+                f'<td><a href="{html.escape(page.with_suffix(".html").name)}">Theme {number} exception report</a></td>'
+                if (page := _theme_report(exception_reports, number))
+                else "<td>–</td>"
+            )
+            + "</tr>"
+            for number, (label, words, css) in enumerate(statuses, start=1)
+        )
+        status_part = (
+            "<h2>How each theme is doing</h2>"
+            '<div class="table-wrap"><table class="report-table" data-quarto-disable-processing="true">'
+            f"<caption>Status by theme, {html.escape(quarter.name)}</caption><thead><tr>"
+            '<th scope="col">Theme</th><th scope="col">Status</th><th scope="col">Report</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
+            + ('<p><a href="quarterly-report.pdf">The quarterly report as a PDF (A4)</a></p>' if pdf else "")
+        )
+    audit_part = (
+        "<h2>Audit trail</h2><p>For the analyst: how every figure was made. The executed notebooks open in "
+        f"Jupyter; the data checks and the run's provenance are here too.</p><ul>{items(audit)}</ul>"
+        if audit
         else ""
     )
-    body = f'<nav class="report-index" aria-label="Reports"><h2>Reports</h2><ul>{items(reports)}</ul>{analyst_part}</nav>'
+    body = (
+        f'{banner}<nav class="report-index" aria-label="Reports">{status_part}'
+        f"<h2>Reports</h2><ul>{items(reports)}</ul>{audit_part}</nav>"
+    )
     return title, body
 
 
-def index_html(quarter_dir: Path, *, authority_name: str, quarter: Quarter) -> str:
-    """The quarter's index page: the quarterly report, the exception reports, and the analyst's audit trail."""
-    title, body = _index_parts(quarter_dir, authority_name=authority_name, quarter=quarter)
+def _theme_report(exception_reports: list[Path], number: int) -> Path | None:
+    """The exception report of theme ``number`` (``exceptions-<number>-<slug>.ipynb``), if there is one."""
+    return next((p for p in exception_reports if p.stem.split("-")[1] == str(number)), None)
+
+
+def index_html(
+    quarter_dir: Path,
+    *,
+    authority_name: str,
+    quarter: Quarter,
+    banner: str = "",
+    statuses: ThemeStatuses = (),
+) -> str:
+    """The quarter's index page: each theme's status, the reports, and the analyst's audit trail."""
+    title, body = _index_parts(
+        quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
+    )
     css = STYLESHEET.read_text(encoding="utf-8")
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
@@ -371,13 +577,22 @@ def index_html(quarter_dir: Path, *, authority_name: str, quarter: Quarter) -> s
     )
 
 
-def index_document(quarter_dir: Path, *, authority_name: str, quarter: Quarter) -> str:
+def index_document(
+    quarter_dir: Path,
+    *,
+    authority_name: str,
+    quarter: Quarter,
+    banner: str = "",
+    statuses: ThemeStatuses = (),
+) -> str:
     """The index page as a Quarto document (``index.qmd``): the same title and body as :func:`index_html`.
 
     The title is given as a JSON string (a YAML double-quoted scalar) and the body as a raw HTML block, so neither
     is read as Markdown.
     """
-    title, body = _index_parts(quarter_dir, authority_name=authority_name, quarter=quarter)
+    title, body = _index_parts(
+        quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
+    )
     return (
         f"---\ntitle: {json.dumps(title)}\npagetitle: {json.dumps(title)}\ntoc: false\n---\n\n"
         f"{raw_html_markdown(body)}\n"
@@ -385,7 +600,14 @@ def index_document(quarter_dir: Path, *, authority_name: str, quarter: Quarter) 
 
 
 # --------------------------------------------------------------------------------------- Quarto pre-render
-def prepare_quarto_render(quarter_dir: Path, *, authority_name: str, quarter_label: str) -> Path | None:
+def prepare_quarto_render(
+    quarter_dir: Path,
+    *,
+    authority_name: str,
+    quarter_label: str,
+    banner: str = "",
+    statuses: ThemeStatuses = (),
+) -> Path | None:
     """Write what ``quarto render`` then renders: the index as ``index.qmd`` and the project's render list.
 
     Quarto's pre-render (``analysis run --renderer none``) ends here. The render list names the quarter's real
@@ -410,7 +632,9 @@ def prepare_quarto_render(quarter_dir: Path, *, authority_name: str, quarter_lab
     quarter = Quarter.parse(quarter_label)
     _write_page(
         quarter_dir / INDEX_DOCUMENT,
-        index_document(quarter_dir, authority_name=authority_name, quarter=quarter),
+        index_document(
+            quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
+        ),
     )
     inputs = [quarter_dir / INDEX_DOCUMENT, *report_notebooks(quarter_dir)]
     listed = "".join(f"    - {json.dumps(path.relative_to(project).as_posix())}\n" for path in inputs)

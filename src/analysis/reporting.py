@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ from analysis.config import Indicator, ProjectConfig, Theme, load_config
 from analysis.io import read_table
 from analysis.quarters import Quarter
 from analysis.render import raw_html_markdown
+from analysis.spc import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ OFF_TRACK = ("off_track", "at_risk")
 REASON_LABELS: dict[str, str] = {
     "special_cause_concern": "Unusual change for the worse (statistical process control)",
     "failing_target": "Not meeting its target",
-    "worst_quartile": "In the worst quarter of authorities in England",
+    "worst_quartile": "Among the bottom 25% of councils in England",
     "off_track": "Action off track",
     "overdue": "Action overdue",
 }
@@ -77,9 +79,20 @@ SUPPRESSED_FOOTNOTE = (
     "c: not published because the number behind it is between 1 and 5 (to protect children's privacy)."
 )
 NOT_AVAILABLE = "not available"
+#: Quartile bands of England's councils (DfE's LAIT: A is the best-performing quarter of authorities).
+BAND_WORDS = {
+    "A": "Top 25% of councils",
+    "B": "Upper middle 25% of councils",
+    "C": "Lower middle 25% of councils",
+    "D": "Bottom 25% of councils",
+}
 NO_COMMENTARY = "No commentary was provided for this theme this quarter."
 NOT_RECORDED = "not recorded"
 DEMO_BANNER = "Synthetic demonstration data"
+STATUS_ATTENTION = "Needs attention"
+STATUS_OK = "No exceptions"
+#: A financial-year span in a title: ``2015-2016`` or ``2015-16``.
+_YEAR_SPAN = re.compile(r"\b(20\d\d)[-/–](20\d\d|\d\d)\b")
 
 REPORT_TABLES = (
     "indicators_monthly",
@@ -183,20 +196,28 @@ def exception_report_title(authority: str, theme: Theme, quarter: Quarter) -> st
     return f"{authority} children's services: exception report for theme {theme.label}, {quarter.name}"
 
 
+def plan_title(title: str, quarter: Quarter) -> str:
+    """The plan's title for the quarter reported: a year span in it (``2015-2016``) becomes the quarter's year.
+
+    A past quarter is reported under the plan of its own year (``Improvement Plan 2014-2015`` for 2014-15 Q4),
+    not the year of the configuration.
+    """
+    start = quarter.financial_year_start
+    return _YEAR_SPAN.sub(
+        lambda m: f"{start}-{start + 1}" if len(m.group(2)) == 4 else f"{start}-{(start + 1) % 100:02d}",
+        title,
+    )
+
+
 def cover_html(config: ProjectConfig, quarter: Quarter, report_date: date) -> str:
     """The cover under the title: authority, quarter, date, status and the demonstration-data banner."""
     authority = config.authority
-    parts = []
-    if authority.demo:
-        parts.append(
-            f'<p class="demo-banner" role="note"><strong>{DEMO_BANNER}</strong>: every figure in this report is '
-            "made up for demonstration. It describes no real child or council.</p>"
-        )
+    parts = [demo_banner_html(config)] if authority.demo else []
     rows = [
         ("Council", authority.name),
-        ("Plan", config.plan.title),
+        ("Plan", plan_title(config.plan.title, quarter)),
         ("Period", quarter.name),
-        ("Date", f"{report_date:%-d %B %Y}"),
+        ("Produced on", f"{report_date:%-d %B %Y}"),
         ("Status", authority.report_status.capitalize()),
     ]
     items = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in rows)
@@ -212,6 +233,7 @@ def table_html(
     footnotes: Iterable[str] = (),
     row_header: bool = True,
     css_class: str = "",
+    cell_classes: dict[str, Sequence[str]] | None = None,
 ) -> str:
     """A plain, accessible HTML table: ``<caption>``, ``<th scope="col">`` headers, first column as row headers.
 
@@ -219,16 +241,18 @@ def table_html(
     Quarto table processing"), so both renderers show the same markup.
     """
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    classes = {frame.columns.get_loc(k): v for k, v in (cell_classes or {}).items() if k in frame.columns}
     body = []
-    for row in frame.itertuples(index=False):
+    for number, row in enumerate(frame.itertuples(index=False)):
         cells = []
         for position, value in enumerate(row):
             text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
             text = html.escape(text).replace("\n", "<br>")
+            attribute = f' class="{html.escape(classes[position][number])}"' if position in classes else ""
             if position == 0 and row_header:
-                cells.append(f'<th scope="row">{text}</th>')
+                cells.append(f'<th scope="row"{attribute}>{text}</th>')
             else:
-                cells.append(f"<td>{text}</td>")
+                cells.append(f"<td{attribute}>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     notes = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
     return (
@@ -306,8 +330,10 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
                 b["statistical_neighbours_median"], indicator
             )
             band = b["quartile_band"]
-            row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
-            row["Direction of travel"] = status_label(b["direction_of_travel"], DIRECTION_LABELS)
+            row["Quartile band"] = (
+                "–" if pd.isna(band) or band == "" else f"{_band_words(band)} (band {band})"
+            )
+            row["Direction of travel"] = direction_label(b["direction_of_travel"], indicator)
         else:
             for column in ("Year compared", "England", "Region", "Statistical neighbours (median)"):
                 row[column] = "–"
@@ -325,9 +351,22 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
 
 
 def _band_words(band: str) -> str:
-    return {"A": "best quarter", "B": "second quarter", "C": "third quarter", "D": "worst quarter"}.get(
-        band, band
-    )
+    """A quartile band in words a councillor reads without a key (not "quarter", which reads as a time period)."""
+    return BAND_WORDS.get(band, band)
+
+
+def direction_label(code: object, indicator: Indicator) -> str:
+    """Direction of travel: the arrow shows which way the number moved, the words whether that is better.
+
+    ``improving`` for a lower-is-better indicator is a fall: ``↓ Better than the year before (lower is better)``.
+    """
+    if code not in ("improving", "worsening"):
+        return status_label(code, DIRECTION_LABELS)
+    went_up = (code == "improving") == (indicator.polarity != "lower_is_better")
+    arrow = "↑" if went_up else "↓"
+    words = "Better" if code == "improving" else "Worse"
+    note = " (lower is better)" if indicator.polarity == "lower_is_better" else ""
+    return f"{arrow} {words} than the year before{note}"
 
 
 def table_footnotes(table: pd.DataFrame) -> list[str]:
@@ -500,10 +539,91 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
     return blocks
 
 
+def how_to_read_html() -> str:
+    """A short "How to read this report" box for readers who are not analysts (GOV.UK plain English)."""
+    points = [
+        f"Each theme has a status: <strong>{STATUS_ATTENTION}</strong> (red) means at least one figure or "
+        f"action needs the Board's attention; <strong>{STATUS_OK}</strong> (green) means none does.",
+        "Tables show our latest figure beside England, the South East and councils like ours (our statistical "
+        "neighbours), for the period named in each column.",
+        "Arrows show which way a number moved; the words beside them say whether that is better or worse.",
+        "Charts show each month against the average and the range expected from normal month-to-month variation. "
+        "A month outside the range, or a long run on one side of the average, is an unusual change worth asking "
+        "about; anything else is normal variation.",
+        "<strong>c</strong> means a figure is not shown because it is based on 1 to 5 children, to protect their "
+        "privacy.",
+    ]
+    items = "".join(f"<li>{p}</li>" for p in points)
+    return (
+        '<aside class="how-to-read" aria-label="How to read this report"><p><strong>How to read this report'
+        f"</strong></p><ul>{items}</ul></aside>"
+    )
+
+
+def status_class(status: str) -> str:
+    """The colour of a theme's status: ``status-attention`` when it has exceptions, else ``status-ok``."""
+    return (
+        "status status-ok" if status.startswith(("No exceptions", STATUS_OK)) else "status status-attention"
+    )
+
+
+def status_legend_html() -> str:
+    """What the status colours mean, in words (colour is never the only signal: the status is also written)."""
+    return (
+        '<p class="status-legend"><strong>Status:</strong> '
+        f'<span class="status status-attention">{STATUS_ATTENTION}</span> at least one indicator or action '
+        "needs the Board's attention (its exception report says which and why); "
+        f'<span class="status status-ok">{STATUS_OK}</span> nothing needs attention this quarter.</p>'
+    )
+
+
 def summary_html(data: ReportData, *, top_exceptions: int) -> str:
-    """The one-screen summary table of the six themes."""
+    """The one-screen summary table of the six themes, each status in colour and words, and the legend."""
     table = theme_summary(data, top_exceptions=top_exceptions)
-    return table_html(table, caption=f"Summary by theme, {data.quarter.name}", css_class="summary-table")
+    classes = [status_class(str(s)) for s in table["Status"]] if "Status" in table else []
+    return (
+        table_html(
+            table,
+            caption=f"Summary by theme, {data.quarter.name}",
+            css_class="summary-table",
+            cell_classes={"Status": classes},
+        )
+        + status_legend_html()
+    )
+
+
+def theme_statuses(
+    config: ProjectConfig, exceptions: pd.DataFrame, quarter: Quarter
+) -> list[tuple[str, str, str]]:
+    """Each theme's status for the index page: (theme label, status in words, its CSS class)."""
+    this_quarter = exceptions.loc[exceptions["quarter"] == quarter.label]
+    statuses = []
+    for theme in config.plan.themes:
+        n = int((this_quarter["theme"] == theme.number).sum())
+        words = f"{STATUS_ATTENTION}: {n} exception{'s' if n != 1 else ''}" if n else STATUS_OK
+        statuses.append((theme.label, words, status_class(words)))
+    return statuses
+
+
+def at_a_glance_html(data: ReportData) -> str:
+    """The first screen's answer to "how are we doing?": each theme's status in colour and words, in one list."""
+    statuses = theme_statuses(data.config, data.exceptions, data.quarter)
+    items = "".join(
+        f'<li><span class="glance-theme">{html.escape(label)}</span> '
+        f'<span class="{html.escape(css)}">{html.escape(words)}</span></li>'
+        for label, words, css in statuses
+    )
+    return f'<ul class="at-a-glance" aria-label="Status of each theme, {html.escape(data.quarter.name)}">{items}</ul>'
+
+
+def demo_banner_html(config: ProjectConfig) -> str:
+    """The synthetic-data banner, or nothing for real data."""
+    if not config.authority.demo:
+        return ""
+    return (
+        f'<p class="demo-banner" role="note"><strong>{DEMO_BANNER}</strong>: every figure in this report is '
+        "made up for demonstration. It describes no real child or council.</p>"
+    )
 
 
 # ------------------------------------------------------------------------------------------- exceptions
@@ -519,9 +639,31 @@ def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
     """The clear statement for a theme with nothing to report by exception."""
     return (
         f"Theme {theme.label} has **no exceptions** in {quarter.name}: no indicator showed an unusual change for "
-        "the worse, missed its target or fell into the worst quarter of authorities, and no action was off track "
+        "the worse, missed its target or fell into the bottom 25% of councils, and no action was off track "
         "or overdue."
     )
+
+
+def rule_words(rules: str, config: ProjectConfig) -> str:
+    """SPC rule codes (``run,outside_limits``) in plain words for councillors, joined with "and".
+
+    Notes
+    -----
+    The rules of NHS England's "Making Data Count" (2019) as ``analysis.spc`` applies them; the numbers come
+    from ``config/indicators.yml``.
+    """
+    settings = config.spc.rules
+    words = {
+        RULE_OUTSIDE_LIMITS: "the latest month is outside the range expected from month-to-month variation",
+        RULE_RUN: f"{settings.run_length} or more months in a row are on the same side of the average",
+        RULE_TREND: f"{settings.trend_length} or more months in a row have each risen, or each fallen",
+        RULE_TWO_OF_THREE: "two of the last three months are close to the edge of the expected range",
+    }
+    said = [
+        words.get(code.strip(), code.strip().replace("_", " ")) for code in rules.split(",") if code.strip()
+    ]
+    text = " and ".join(said)
+    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def exception_context(data: ReportData, exception: pd.Series) -> str:
@@ -538,7 +680,7 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         if not summary.empty:
             s = summary.iloc[0]
             if isinstance(s["rule"], str) and s["rule"]:
-                lines.append(f"- **Rule that fired:** {s['rule']}")
+                lines.append(f"- **What the chart shows:** {rule_words(s['rule'], data.config)}")
             lines.append(f"- **Reading of the chart:** {s['description']}")
         latest = latest_values(data.indicators_monthly, data.quarter)
         latest = latest.loc[latest["indicator_id"] == indicator.id]
@@ -578,7 +720,8 @@ def exception_section(data: ReportData, exception: pd.Series, *, level: int = 3)
         indicator = data.config.indicator(exception["item_id"])
         blocks.extend(html_block(f.to_html()) for f in indicator_figures(data, indicator))
         text = commentary_text(data.commentary, data.quarter, indicator.theme, indicator.id)
-        blocks.append(markdown(f"**Commentary:** {text or 'No commentary was provided for this indicator.'}"))
+        if text:  # none: the theme's commentary below says so once, rather than once per exception
+            blocks.append(markdown(f"**Commentary:** {text}"))
     return blocks
 
 
@@ -696,26 +839,34 @@ def spc_rules_text(config: ProjectConfig) -> str:
     spc = config.spc
     rules = spc.rules
     lines = [
-        "Charts are statistical process control (XmR) charts, read with NHS England's *Making Data Count* rules. "
-        f"The mean and process limits come from the first {spc.baseline_points} months of each baseline; "
-        f"with fewer than {spc.minimum_baseline_points} months the limits are provisional. A special cause is:",
+        "Each chart shows one figure month by month. The line across the middle is the average; the shaded band "
+        "is the range expected from normal month-to-month variation (the *process limits* of a statistical "
+        "process control, or XmR, chart read with NHS England's *Making Data Count* rules). The average and the "
+        f"range come from the first {spc.baseline_points} months of each period; with fewer than "
+        f"{spc.minimum_baseline_points} months they are provisional. A month is marked as an unusual change "
+        "(a *special cause*) when:",
         "",
     ]
     if rules.outside_limits:
-        lines.append("- a month outside the process limits;")
+        lines.append("- it is outside the expected range;")
     if rules.run_length:
-        lines.append(f"- {rules.run_length} or more months in a row on one side of the mean;")
+        lines.append(
+            f"- it is one of {rules.run_length} or more months in a row on the same side of the average;"
+        )
     if rules.trend_length:
         lines.append(
-            f"- {rules.trend_length} or more months in a row each higher, or each lower, than the one before;"
+            f"- it is one of {rules.trend_length} or more months in a row each higher, or each lower, than the "
+            "one before;"
         )
     if rules.two_of_three_beyond_two_sigma:
         lines.append(
-            "- two of three months in a row close to a process limit (beyond two sigma), on the same side."
+            "- it is one of two out of three months in a row close to the same edge of the expected range "
+            "(beyond two standard deviations)."
         )
     lines.append(
-        "\nWhether a special cause is an improvement or a concern depends on whether higher is better for that "
-        "indicator. Limits restart where the service changed (vertical lines on the charts)."
+        "\nAn unusual change is an improvement or a concern depending on whether higher is better for that "
+        "figure. Anything else is normal variation (*common cause*): no sign of real change. Where the service "
+        "changed, the average and range start again (vertical lines on the charts)."
     )
     return "\n".join(lines)
 
@@ -726,7 +877,7 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
     period = manifest.get("data_period") or {}
     monthly = data.indicators_monthly.dropna(subset=["value"])
     if period:
-        data_period = f"{period.get('first_month', NOT_RECORDED)} to {period.get('last_month', NOT_RECORDED)}"
+        data_period = f"{_month_name(period.get('first_month'))} to {_month_name(period.get('last_month'))}"
     elif not monthly.empty:
         data_period = f"{monthly['month'].min():%B %Y} to {monthly['month'].max():%B %Y}"
     else:
@@ -743,7 +894,10 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
     parameters = manifest.get("parameters")
     parameter_text = (
         ", ".join(
-            f"{k} = {v}" for k, v in sorted(parameters.items()) if not str(k).endswith(("_dir", "_path"))
+            f"{k} = {v}"
+            for k, v in sorted(parameters.items())
+            # the renderer is chosen after the notebooks have run: the manifest beside the report records it
+            if not str(k).endswith(("_dir", "_path")) and k != "renderer"
         )
         if parameters
         else NOT_RECORDED
@@ -765,22 +919,39 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Item", "Value"])
 
 
+def _month_name(month: object) -> str:
+    """``2015-06-01`` -> ``June 2015``: a data period is a span of months, not of days."""
+    if not month:
+        return NOT_RECORDED
+    try:
+        return f"{pd.Timestamp(str(month)):%B %Y}"
+    except ValueError:
+        return str(month)
+
+
 def method_blocks(data: ReportData, *, theme: int | None = None) -> list[object]:
     """The "Method and provenance" section: definitions and sources, SPC rules, data period, run details.
 
     With ``theme``, only that theme's indicators are defined (the exception reports).
     """
     indicator_ids = None if theme is None else [i.id for i in data.config.indicators_for_theme(theme)]
-    return [
-        heading(2, "Method and provenance"),
-        heading(3, "Definitions and sources"),
-        html_block(
-            table_html(
-                definitions_table(data.config, indicator_ids), caption="Indicator definitions and sources"
-            )
-        ),
-        heading(3, "How the charts are read"),
-        markdown(spc_rules_text(data.config)),
+    blocks: list[object] = [heading(2, "Method and provenance")]
+    if indicator_ids == []:  # a theme measured by its actions alone: no definitions, no charts to read
+        blocks.append(
+            markdown("This theme has no performance indicators: its progress is shown by its actions.")
+        )
+    else:
+        blocks += [
+            heading(3, "Definitions and sources"),
+            html_block(
+                table_html(
+                    definitions_table(data.config, indicator_ids), caption="Indicator definitions and sources"
+                )
+            ),
+            heading(3, "How the charts are read"),
+            markdown(spc_rules_text(data.config)),
+        ]
+    return blocks + [
         heading(3, "This run"),
         html_block(
             table_html(provenance_table(data), caption="Data period, extract date and pipeline version")

@@ -1,0 +1,68 @@
+"""The committee's PDF pack and first screen: what `analysis run` prints with headless Chromium, as a reader sees it.
+
+Uses the session's demo run (``first_run``), which prints the PDFs when Chromium is installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.pipeline import RunResult
+from analysis.render import find_chromium
+
+REPO = Path(__file__).resolve().parents[1]
+A4_POINTS = (595.3, 841.9)  # 210 x 297 mm
+
+
+@pytest.fixture(scope="module")
+def quarter_dir(first_run: RunResult) -> Path:
+    if find_chromium() is None:
+        pytest.skip("no Chromium on PATH (make browser installs Debian's): the run printed no PDF")
+    return first_run.quarter_dir
+
+
+def test_every_report_has_an_a4_pdf_whose_summary_ends_by_page_two(quarter_dir):
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (make install)")
+    for page in [quarter_dir / "quarterly-report.html", *sorted(quarter_dir.glob("exceptions-*.html"))]:
+        assert page.with_suffix(".pdf").is_file(), f"no PDF for {page.name}"
+    reader = pypdf.PdfReader(quarter_dir / "quarterly-report.pdf")
+    for sheet in reader.pages:
+        width, height = float(sheet.mediabox.width), float(sheet.mediabox.height)
+        assert abs(width - A4_POINTS[0]) < 2 and abs(height - A4_POINTS[1]) < 2, (width, height)
+    first_two = " ".join(" ".join(sheet.extract_text().split()) for sheet in reader.pages[:2])
+    assert "Summary by theme" in first_two
+    assert "nothing needs attention this quarter" in first_two, "the summary runs past page 2"
+
+
+def test_first_screens_of_the_report_and_the_index(quarter_dir, first_run):
+    """Screenshots at 1280x900 (saved for the analyst): the title, banner and each theme's status show unscrolled."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    shots = quarter_dir / "screenshots"
+    shots.mkdir(exist_ok=True)
+    seen = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for name in ("quarterly-report", "index"):
+                page.goto((quarter_dir / f"{name}.html").as_uri(), wait_until="load")
+                page.screenshot(path=str(shots / f"{name}-first-screen.png"))
+                seen[name] = page.eval_on_selector_all(
+                    ".status, .demo-banner, h1",
+                    "els => els.filter(e => e.getBoundingClientRect().bottom <= 900).map(e => e.textContent)",
+                )
+        finally:
+            browser.close()
+    artifacts = REPO / "tests" / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for shot in shots.glob("*.png"):
+        shutil.copy2(shot, artifacts / shot.name)
+    for name, texts in seen.items():
+        assert any("Synthetic demonstration data" in t for t in texts), name
+        statuses = [t for t in texts if t.startswith(("Needs attention", "No exceptions"))]
+        assert len(statuses) >= 6, (name, statuses)  # every theme's status without scrolling
