@@ -59,7 +59,7 @@ browser: ## Install Debian's chromium for the browser test, if missing and possi
 quarto: ## Install the offline Quarto of ../shared/tools/quarto for the tests, if quarto is not on PATH
 	@if [ -n "$(QUARTO_ON_PATH)" ]; then :; \
 	elif [ -x "$(QUARTO_INSTALLER)" ]; then \
-	  echo "Installing Quarto for the tests into $(QUARTO_CACHE)"; \
+	  echo "Quarto for the tests: $(QUARTO_CACHE) (installed from $(QUARTO_INSTALLER) if not there yet)"; \
 	  "$(QUARTO_INSTALLER)" --no-typst "$(QUARTO_CACHE)" >/dev/null \
 	    || echo "Quarto could not be installed (see $(QUARTO_CACHE)/.install/logs): the Quarto tests will skip"; \
 	else echo "quarto is not on PATH and $(QUARTO_INSTALLER) is missing: the Quarto tests will skip"; fi

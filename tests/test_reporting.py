@@ -284,3 +284,27 @@ def test_at_a_glance_lists_every_theme_with_its_status(data):
 def test_direction_arrow_shows_the_move_and_words_say_better_or_worse(data, code, polarity, expected):
     indicator = data.config.indicators[0].model_copy(update={"polarity": polarity})
     assert reporting.direction_label(code, indicator) == expected
+
+
+def test_headline_figures_are_the_theme_tables_figures(data):
+    """The first screen's headline figures are the very rows of the theme tables, comparison columns only."""
+    headline = reporting.headline_table(data)
+    assert list(headline["Indicator"]) == ["Assessments completed within 45 working days"]  # headline: true
+    assert "England" in headline.columns and "Variation" not in headline.columns
+    theme = reporting.indicator_table(data, 1).set_index("Indicator")
+    for column in headline.columns.drop("Indicator"):
+        assert (
+            headline.set_index("Indicator").loc[headline["Indicator"][0], column]
+            == theme.loc[headline["Indicator"][0], column]
+        )
+    assert "Headline figures, April to June 2015" in reporting.headline_html(data)
+    none = data.config.model_copy(
+        update={
+            "registry": data.config.registry.model_copy(
+                update={
+                    "indicators": [i.model_copy(update={"headline": False}) for i in data.config.indicators]
+                }
+            )
+        }
+    )
+    assert reporting.headline_html(reporting.ReportData(none, data.quarter, data.tables, data.manifest)) == ""

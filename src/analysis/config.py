@@ -128,6 +128,8 @@ class Indicator(_Strict):
     rebase_at: list[date] = []
     counts_children: bool = False
     """A count of children (e.g. CSE referrals): small-number suppression applies even from the scorecard."""
+    headline: bool = False
+    """One of the figures the committee paper leads on: shown on the quarterly report's first screen."""
 
     @model_validator(mode="after")
     def _source_fields(self) -> Indicator:

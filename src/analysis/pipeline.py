@@ -471,12 +471,14 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
             _renderer_for(renderer) == previous and all(path.exists() for path in pages)
         ):
             run.record("reports", fingerprint, started, skipped=True, notebooks=[])
-            return fingerprint, previous
+            # with "none" the pages are left to Quarto: the next run with a renderer renders them again
+            return fingerprint, "none" if renderer == "none" else previous
         used = _render(run, staged, renderer)
         run.record("reports", fingerprint, started, skipped=False, notebooks=[])
         return fingerprint, used
-    for page in pages:  # pages of the last run would otherwise sit beside newer notebooks
+    for page in pages:  # pages and PDFs of the last run would otherwise sit beside newer notebooks
         page.unlink(missing_ok=True)
+        page.with_suffix(".pdf").unlink(missing_ok=True)
     manifest_path = staged / MANIFEST_FILE
     _write_json(manifest_path, _manifest(run, renderer="pending"))
 

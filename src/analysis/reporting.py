@@ -605,6 +605,47 @@ def theme_statuses(
     return statuses
 
 
+def headline_table(data: ReportData) -> pd.DataFrame:
+    """The figures the committee leads on (``headline: true`` in ``config/indicators.yml``) against others.
+
+    The rows are those of the theme tables (:func:`indicator_table`), so the first screen and the theme sections
+    show the same figures; only the columns that compare (the figure, its period, target, England, region,
+    neighbours) are kept.
+    """
+    rows = []
+    for theme in data.config.plan.themes:
+        wanted = {i.name for i in data.config.indicators_for_theme(theme.number) if i.headline}
+        if wanted:
+            table = indicator_table(data, theme.number)
+            rows.append(table.loc[table["Indicator"].isin(wanted)])
+    if not rows:
+        return pd.DataFrame()
+    table = pd.concat(rows, ignore_index=True)
+    keep = [
+        c
+        for c in table.columns
+        if c == "Indicator"
+        or any(
+            word in c.lower()
+            for word in ("latest", "target", "year", "period", "england", "region", "south east", "neighbour")
+        )
+    ]
+    return table.loc[:, keep]
+
+
+def headline_html(data: ReportData) -> str:
+    """The headline figures as a small table, or nothing when no indicator is marked ``headline``."""
+    table = headline_table(data)
+    if table.empty:
+        return ""
+    return table_html(
+        table,
+        caption=f"Headline figures, {data.quarter.name}",
+        css_class="headline-table",
+        footnotes=table_footnotes(table),
+    )
+
+
 def at_a_glance_html(data: ReportData) -> str:
     """The first screen's answer to "how are we doing?": each theme's status in colour and words, in one list."""
     statuses = theme_statuses(data.config, data.exceptions, data.quarter)
