@@ -8,6 +8,11 @@ the lowest AICc is chosen. A rolling-origin backtest then compares the chosen mo
 value): if the model's mean absolute percentage error is not lower, the naive forecast is used, and the report says
 so. With fewer than ``minimum_points`` months since the last rebase no model is fitted: naive.
 
+Small counts: a series is modelled on the scale it is published on (a rate per 10,000 for the rates, the count for
+contacts), because the counts behind the demand measures are hundreds a month and their noise is close to normal;
+a series with any suppressed month (a count of 1 to 5) since its last rebase is not forecast at all, so no forecast
+of a suppressed figure is ever printed (:mod:`analysis.looking_ahead`, :mod:`analysis.trajectory`).
+
 Every step is deterministic: maximum likelihood from fixed starting values (no random restarts) and exact
 intervals (all the candidates are linear models), so the same figures give the same forecast.
 
