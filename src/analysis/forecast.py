@@ -49,8 +49,8 @@ logger = logging.getLogger(__name__)
 LEVELS: tuple[int, ...] = (80, 95)
 BAND_LEVEL = 95
 NAIVE = "naive"
-#: Whole seasonal cycles statsmodels' heuristic initialisation needs (and the ones it uses).
-HEURISTIC_CYCLES = 2
+#: Figures statsmodels' heuristic initialisation needs (seasonal models: two whole cycles as well).
+HEURISTIC_MINIMUM_POINTS = 10
 #: Columns of a forecast (one row per step ahead).
 FORECAST_COLUMNS = ["step", "mean"] + [f"{side}_{level}" for level in LEVELS for side in ("lower", "upper")]
 
@@ -143,16 +143,20 @@ def naive_forecast(y: np.ndarray, horizon: int) -> pd.DataFrame:
 
 
 def initialisation(points: int, period: int | None) -> str:
-    """``heuristic`` initial states with two whole seasonal cycles of figures, else ``estimated`` (fitted).
+    """``heuristic`` initial states from ``HEURISTIC_MINIMUM_POINTS`` figures on, else ``estimated`` (fitted).
 
     Notes
     -----
-    Hyndman et al. (2008), *Forecasting with Exponential Smoothing*, section 2.6.1 (heuristic initialisation from
-    the first two years, as statsmodels ``ETSModel(initialization_method="heuristic")`` does): estimating 12
-    initial seasonal states by maximum likelihood is slow and unstable on three or four years of monthly data.
-    Every candidate fitted to the same figures uses the same initialisation, so their AICc are comparable.
+    Hyndman et al. (2008), *Forecasting with Exponential Smoothing*, section 2.6.1: initial level, trend and
+    seasonal states from the first figures (the first two whole cycles for seasonal models), as statsmodels
+    ``ETSModel(initialization_method="heuristic")`` computes them; it needs at least 10 figures. Estimating the
+    initial states by maximum likelihood as well is several times slower (twelve seasonal states) and unstable on
+    three years of monthly data. Seasonal candidates are only tried from two whole cycles on, so every candidate
+    fitted to the same figures uses the same initialisation and their AICc are comparable. Fewer than 10 figures
+    (only the annual backtest's first origins) are fitted with estimated initial states.
     """
-    return "heuristic" if period and points >= HEURISTIC_CYCLES * period else "estimated"
+    del period  # the seasonal candidates' own two-cycle minimum is applied in candidate_specs
+    return "heuristic" if points >= HEURISTIC_MINIMUM_POINTS else "estimated"
 
 
 def _fit(y: np.ndarray, spec: EtsSpec, period: int | None) -> object:
