@@ -1,4 +1,4 @@
-"""End to end on the demo: planned movements are not exceptions, departures from the plan are, and the reports show it."""
+"""End to end on the demo: a planned movement is not an exception, a departure from the plan is; the reports show both."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""The analysis stage: indicators, SPC, benchmarks, anticipated trends, forecasts and exceptions for one quarter (``notebooks/03_analyse.ipynb``).
+"""The analysis stage: indicators, SPC, benchmarks, anticipated trends and exceptions (``notebooks/03_analyse.ipynb``).
 
 :func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
 series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
-published benchmarks, compares indicators with their anticipated trends, forecasts the demand measures, finds the exceptions, writes the analysis tables and returns headline tables per theme
-for the notebook to show.
+published benchmarks, compares indicators with their anticipated trends (:mod:`analysis.trajectory`), forecasts the
+demand measures (:mod:`analysis.looking_ahead`), finds the exceptions, writes the analysis tables and returns
+headline tables per theme for the notebook to show.
 """
 
 from __future__ import annotations

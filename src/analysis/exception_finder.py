@@ -4,7 +4,9 @@ An indicator is an exception when its latest point shows special-cause variation
 consistently failing its target (the target lies beyond its process limits on the wrong side), or when it has
 moved into the worst quartile of authorities (band D in its latest published year, not D the year before). An
 action is an exception when it is reported off track, or overdue: due on or before the quarter's last day and not
-complete. A theme with none yields no rows (the report says so).
+complete. An indicator with an anticipated trend (a planned path or a forecast, :mod:`analysis.trajectory`) is an
+exception when its latest month is out of line with it; SPC signals of the anticipated movement itself are not.
+A theme with none yields no rows (the report says so).
 
 Notes
 -----
@@ -202,8 +204,8 @@ def find_exceptions(
     Returns
     -------
     pandas.DataFrame
-        One row per theme, item and reason (``reason_code`` one of special_cause_concern, failing_target,
-        worst_quartile, off_track, overdue) with a plain-English ``reason``; ordered by theme, indicators before
+        One row per theme, item and reason (``reason_code`` one of out_of_line, special_cause_concern,
+        failing_target, worst_quartile, off_track, overdue) with a plain-English ``reason``; ordered by theme, indicators before
         actions.
 
     Notes

@@ -1,4 +1,4 @@
-"""Forecasts with 80% and 95% prediction intervals, and the rolling-origin backtest that decides whether to print them.
+"""Forecasts with 80% and 95% prediction intervals, and the rolling-origin backtest that decides on printing them.
 
 The model is exponential smoothing in its state-space form (ETS, additive errors), fitted with statsmodels'
 ``ETSModel`` on the series' current process segment only (the months since its last rebase date), refitted every

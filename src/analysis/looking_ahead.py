@@ -306,7 +306,8 @@ def looking_ahead_blocks(data: object, *, level: int = 2) -> list[object]:
     forecasts = data.tables.get("forecasts", pd.DataFrame())  # type: ignore[attr-defined]
     blocks: list[object] = [heading(level, "Looking ahead")]
     blocks.append(Markdown(looking_ahead_text(forecasts, data.quarter)))  # type: ignore[attr-defined]
-    figure = looking_ahead_chart(data.indicators_monthly, forecasts, data.config, data.quarter)  # type: ignore[attr-defined]
+    monthly = data.indicators_monthly  # type: ignore[attr-defined]
+    figure = looking_ahead_chart(monthly, forecasts, data.config, data.quarter)  # type: ignore[attr-defined]
     if figure is not None:
         blocks.append(HTML(figure.to_html()))
     return blocks
