@@ -24,11 +24,11 @@ def test_the_notebook_is_thin_and_saved_without_outputs():
     for node in ast.parse(code[0].source).body:
         assert isinstance(node, ast.Assign)
         defaults[node.targets[0].id] = ast.literal_eval(node.value)
-    assert defaults == {
-        "raw_dir": "../data/raw",
-        "processed_dir": "../data/processed",
-        "config_dir": "../config",
-        "key_file": "../.pseudonym-key",
+    assert defaults == {  # relative to the project root (analysis.paths.in_project), wherever it runs
+        "raw_dir": "data/raw",
+        "processed_dir": "data/processed",
+        "config_dir": "config",
+        "key_file": ".pseudonym-key",
     }
     for cell in code:
         assert cell.get("outputs", []) == [] and cell.get("execution_count") is None

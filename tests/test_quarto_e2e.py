@@ -234,21 +234,6 @@ def test_quarto_and_built_in_pages_show_the_same_content(rendered, first_run):
     assert quarto.links == builtin.links and len(builtin.links) >= 7
 
 
-def test_quarto_render_with_nothing_changed_renders_nothing(rendered):
-    """A second ``quarto render``: the pre-render finds every notebook and every page up to date."""
-    assert rendered.result.returncode == 0
-    pages = {p: p.stat().st_mtime for p in rendered.quarter_dir.glob("*.html")}
-    done = subprocess.run(
-        ["quarto", "render"], cwd=rendered.root, env=quarto_env(), capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert {p: p.stat().st_mtime for p in pages} == pages
-    assert "Output created" not in done.stdout + done.stderr
-    for name, mtime in rendered.notebook_times.items():
-        assert (rendered.quarter_dir / name).stat().st_mtime == mtime
-    assert git_status(rendered.root) == ""
-
-
 def test_quarto_render_of_one_notebook_renders_just_that_file(rendered, first_run):
     """``quarto render <notebook>`` renders that file alone and does not run the pipeline (pre-render is guarded)."""
     assert rendered.result.returncode == 0

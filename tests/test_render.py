@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import nbformat
@@ -354,32 +352,3 @@ def test_a_failed_print_leaves_no_pdf(monkeypatch, tmp_path, caplog):
     assert render.write_pdfs([page_path]) == []
     assert not (tmp_path / "r.pdf").exists(), "an old PDF would no longer match its page"
     assert "No PDF for r.html" in caplog.text
-
-
-def test_only_out_of_date_pages_are_listed_for_quarto(rendered, tmp_path):
-    project = tmp_path / "project"
-    quarter_dir = project / "reports" / rf.QUARTER
-    shutil.copytree(rendered, quarter_dir)
-    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
-    later = time.time() + 60
-    quarto_page = '<html><head><meta name="generator" content="quarto-1.10.18"></head></html>'
-    for notebook in render.report_notebooks(
-        quarter_dir
-    ):  # every report rendered by Quarto after its notebook
-        page_path = notebook.with_suffix(".html")
-        page_path.write_text(quarto_page, encoding="utf-8")
-        os.utime(page_path, (later, later))
-    written = render.prepare_quarto_render(quarter_dir, authority_name="Medway", quarter_label=rf.QUARTER)
-    listed = yaml.safe_load(written.read_text(encoding="utf-8"))["project"]["render"]
-    assert listed == [f"reports/{rf.QUARTER}/index.qmd"]  # its page is still the built-in renderer's
-    index = quarter_dir / "index.html"
-    index.write_text(quarto_page, encoding="utf-8")
-    os.utime(index, (later, later))
-    written = render.prepare_quarto_render(quarter_dir, authority_name="Medway", quarter_label=rf.QUARTER)
-    assert yaml.safe_load(written.read_text(encoding="utf-8"))["project"]["render"] == []
-    notebook = quarter_dir / "quarterly-report.ipynb"
-    os.utime(notebook, (later + 1, later + 1))  # executed again
-    written = render.prepare_quarto_render(quarter_dir, authority_name="Medway", quarter_label=rf.QUARTER)
-    assert yaml.safe_load(written.read_text(encoding="utf-8"))["project"]["render"] == [
-        f"reports/{rf.QUARTER}/quarterly-report.ipynb"
-    ]

@@ -71,8 +71,6 @@ PAGE_MODE = 0o644
 QUARTO_OPTIONS = ("embed-resources:true", "toc:true", "lang:en-GB", "echo:false", "html-math-method:plain")
 
 _HEADING_1 = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
-#: Quarto's generator tag in a page's head (the built-in renderer writes its own).
-_QUARTO_GENERATOR = re.compile(r'<meta name="generator" content="quarto-')
 #: A Markdown output that is one ATX heading.
 _HEADING = re.compile(r"\A(?P<hashes>#{1,6})\s+(?P<text>[^\n]+?)\s*\Z")
 #: A Markdown output that is exactly one fenced raw HTML block (what :func:`raw_html_markdown` writes).
@@ -619,9 +617,9 @@ def prepare_quarto_render(
     ``reports/quarto-render.yml``, which ``_quarto.yml`` merges in with ``metadata-files`` (a missing file is
     skipped: quarto-cli ``src/config/metadata.ts``, ``includedMetadata``), and Quarto reads the project's
     configuration again after the pre-render (``src/command/render/project.ts``, ``renderProject``; Quarto docs,
-    "Project Scripts"). Listing the files rather than a glob renders this quarter and nothing else, and only the
-    pages that are out of date (:func:`quarto_page_out_of_date`); with none, the list is empty and Quarto renders
-    nothing.
+    "Project Scripts"). Listing the files rather than a glob renders this quarter and nothing else. Every page is
+    listed, also when it is up to date: a file outside the render list is rendered by ``quarto render <file>``
+    without the project's settings (no ``lang``, style sheet or offline maths), so the list must keep them all.
 
     Returns
     -------
@@ -640,9 +638,7 @@ def prepare_quarto_render(
     document = quarter_dir / INDEX_DOCUMENT
     if not document.is_file() or document.read_text(encoding="utf-8") != index:  # unchanged: keep its time
         _write_page(document, index)
-    settings = [project / "_quarto.yml", STYLESHEET]
-    sources = [document, *report_notebooks(quarter_dir)]
-    inputs = [source for source in sources if quarto_page_out_of_date(source, settings)]
+    inputs = [document, *report_notebooks(quarter_dir)]
     listed = "".join(f"\n    - {json.dumps(path.relative_to(project).as_posix())}" for path in inputs)
     render_list = project / QUARTO_RENDER_LIST
     _write_page(
@@ -650,28 +646,5 @@ def prepare_quarto_render(
         "# Written by Quarto's pre-render (analysis run --renderer none): the files `quarto render` renders.\n"
         f"project:\n  render:{listed or ' []'}\n",
     )
-    logger.info(
-        "Quarto will render %d of the %d pages of %s (the others are up to date)",
-        len(inputs),
-        len(sources),
-        quarter_dir.name,
-    )
+    logger.info("Quarto will render %d files of %s", len(inputs), quarter_dir.name)
     return render_list
-
-
-def quarto_page_out_of_date(source: Path, settings: Sequence[Path]) -> bool:
-    """Whether Quarto must render ``source`` again: its HTML is missing, older than the source or the project's
-    settings (``_quarto.yml``, the style sheet), or was not made by Quarto (the built-in renderer's).
-
-    As ``make`` decides: an unchanged project renders nothing again, so ``quarto render`` with nothing changed
-    takes the time of the pre-render alone. Touching ``_quarto.yml`` renders every page again.
-    """
-    page = source.with_suffix(".html")
-    if not page.is_file():
-        return True
-    rendered = page.stat().st_mtime
-    if any(path.is_file() and path.stat().st_mtime > rendered for path in (source, *settings)):
-        return True
-    with page.open(encoding="utf-8", errors="replace") as handle:
-        head = handle.read(16_384)
-    return _QUARTO_GENERATOR.search(head) is None
