@@ -1,7 +1,8 @@
 """The ``analysis`` command: make the demo data, run the pipeline for a quarter.
 
-Exit codes: 0 success; 2 bad input, bad configuration or a failed critical data check (the message names the
-file, row and column); 1 anything unexpected.
+Exit codes: 0 success; 2 bad input, bad configuration, a failed critical data check (the message names the
+file, row and column), another run in progress, a missing or different pseudonymisation key, or a folder that
+cannot be written or a full disk; 1 anything unexpected.
 """
 
 from __future__ import annotations
@@ -91,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")
     run.add_argument("--force", action="store_true", help="run every stage even if nothing changed")
     run.add_argument(
+        "--new-key",
+        action="store_true",
+        help=(
+            "start afresh on purpose with a new pseudonymisation key when .pseudonym-key is missing or differs "
+            "from the one the processed data were made with (every pseudonym changes)"
+        ),
+    )
+    run.add_argument(
         "--renderer",
         choices=["auto", "quarto", "builtin", "none"],
         default="auto",
@@ -152,7 +161,12 @@ def _run(args: argparse.Namespace) -> int:
         config=args.config, raw=args.raw, processed=args.processed, reports=args.reports
     )
     result = run_pipeline(
-        paths, quarter=args.quarter, jobs=args.jobs, force=args.force, renderer=args.renderer
+        paths,
+        quarter=args.quarter,
+        jobs=args.jobs,
+        force=args.force,
+        renderer=args.renderer,
+        new_key=args.new_key,
     )
     skipped = [stage.name for stage in result.stages if stage.skipped]
     if skipped:
@@ -173,6 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         logger.error("Interrupted")
         return 130
+    except OSError as error:
+        from analysis.publication import is_storage_error, storage_error
+
+        if not is_storage_error(error):
+            logger.exception("Unexpected error: please report it with the log above")
+            return 1
+        failure = storage_error(error, error.filename or Path.cwd())
+        logger.error("%s", failure)
+        return failure.exit_code
     except Exception:
         logger.exception("Unexpected error: please report it with the log above")
         return 1

@@ -33,6 +33,7 @@ from analysis.charts import (
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
 from analysis.io import read_table
 from analysis.quarters import Quarter
+from analysis.safe_text import commentary_html, markdown_text
 
 logger = logging.getLogger(__name__)
 
@@ -453,7 +454,7 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
     else:
         blocks.append(HTML(table_html(actions, caption=f"Theme {theme.number} actions and their status")))
     blocks.append(heading(level + 1, "Commentary"))
-    blocks.append(Markdown(commentary_text(data.commentary, data.quarter, theme.number)))
+    blocks.append(HTML(commentary_html(commentary_text(data.commentary, data.quarter, theme.number))))
     blocks.append(heading(level + 1, "Indicators"))
     indicators = data.config.indicators_for_theme(theme.number)
     if not indicators:
@@ -467,7 +468,7 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
         figures = indicator_figures(data, indicator)
         text = commentary_text(data.commentary, data.quarter, theme.number, indicator.id)
         if text:
-            blocks.append(Markdown(f"**{indicator.name}:** {text}"))
+            blocks.append(HTML(commentary_html(f"**{markdown_text(indicator.name)}:** {text}")))
         blocks.extend(HTML(f.to_html()) for f in figures)
     return blocks
 
@@ -499,8 +500,9 @@ def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
 def exception_context(data: ReportData, exception: pd.Series) -> str:
     """Markdown for one exception: the rule that fired and since when, target and benchmark context."""
     lines = [
-        f"- **Why it is here:** {REASON_LABELS.get(exception['reason_code'], exception['reason_code'])}. "
-        f"{exception['reason']}"
+        f"- **Why it is here:** "
+        f"{markdown_text(REASON_LABELS.get(exception['reason_code'], exception['reason_code']))}. "
+        f"{markdown_text(exception['reason'])}"
     ]
     if pd.notna(exception["since"]):
         lines.append(f"- **Since:** {pd.Timestamp(exception['since']):%B %Y}")
@@ -510,8 +512,8 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         if not summary.empty:
             s = summary.iloc[0]
             if isinstance(s["rule"], str) and s["rule"]:
-                lines.append(f"- **Rule that fired:** {s['rule']}")
-            lines.append(f"- **Reading of the chart:** {s['description']}")
+                lines.append(f"- **Rule that fired:** {markdown_text(s['rule'])}")
+            lines.append(f"- **Reading of the chart:** {markdown_text(s['description'])}")
         latest = latest_values(data.indicators_monthly, data.quarter)
         latest = latest.loc[latest["indicator_id"] == indicator.id]
         if not latest.empty:
@@ -538,19 +540,20 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
             due = f"{a['due_date']:%B %Y}" if pd.notna(a["due_date"]) else "no date"
             lines.append(f"- **Status:** {status_label(a['status'], ACTION_STATUS_LABELS)}; due {due}")
             if isinstance(a["latest_update"], str) and a["latest_update"]:
-                lines.append(f"- **Latest update:** {a['latest_update']}")
+                lines.append(f"- **Latest update:** {markdown_text(a['latest_update'])}")
     return "\n".join(lines)
 
 
 def exception_section(data: ReportData, exception: pd.Series, *, level: int = 3) -> list[object]:
     """One exception as displayable blocks: heading, context, chart(s) and the analyst's commentary."""
-    blocks: list[object] = [heading(level, exception["title"])]
+    blocks: list[object] = [heading(level, markdown_text(exception["title"]))]
     blocks.append(Markdown(exception_context(data, exception)))
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
         indicator = data.config.indicator(exception["item_id"])
         blocks.extend(HTML(f.to_html()) for f in indicator_figures(data, indicator))
         text = commentary_text(data.commentary, data.quarter, indicator.theme, indicator.id)
-        blocks.append(Markdown(f"**Commentary:** {text or 'No commentary was provided for this indicator.'}"))
+        text = text or "No commentary was provided for this indicator."
+        blocks.append(HTML(commentary_html(f"**Commentary:** {text}")))
     return blocks
 
 
@@ -571,7 +574,7 @@ def exception_report_blocks(data: ReportData, theme_number: int) -> list[object]
         for _, exception in rows.iterrows():
             blocks.extend(exception_section(data, exception))
     blocks.append(heading(2, "Commentary on the theme"))
-    blocks.append(Markdown(commentary_text(data.commentary, data.quarter, theme_number)))
+    blocks.append(HTML(commentary_html(commentary_text(data.commentary, data.quarter, theme_number))))
     return blocks
 
 
@@ -606,7 +609,7 @@ def data_quality_text(data: ReportData) -> str:
             count = "" if pd.isna(w.unexpected_count) else f" ({int(w.unexpected_count):,} rows"
             if count and pd.notna(w.unexpected_percent):
                 count += f", {w.unexpected_percent:.1f}%"
-            lines.append(f"- {w.description}{count + ')' if count else ''}")
+            lines.append(f"- {markdown_text(w.description)}{count + ')' if count else ''}")
     quarantine = data.quarantine
     if quarantine.empty:
         lines.append("\nNo rows had to be set aside.")
@@ -617,7 +620,7 @@ def data_quality_text(data: ReportData) -> str:
         )
         grouped = quarantine.groupby(["table", "reason"], sort=True).size().reset_index(name="rows")
         for g in grouped.itertuples():
-            lines.append(f"- {g.table.replace('_', ' ')}: {g.rows:,} ({g.reason})")
+            lines.append(f"- {markdown_text(g.table.replace('_', ' '))}: {g.rows:,} ({markdown_text(g.reason)})")
     start = pd.Timestamp(data.quarter.months[0])
     end = pd.Timestamp(data.quarter.months[-1])
     monthly = data.indicators_monthly
