@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -167,7 +168,15 @@ def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[dict[str, RawShee
         cover = sheets.get(COVER_SHEET)
         extract = extract_date_from_cells(cover.cells.to_numpy().tolist()) if cover is not None else None
         return {spec.table: sheets[spec.sheet] for spec in ANNEX_A_LISTS}, extract
-    lists = {spec.table: read_csv_cells(source.path / spec.csv_name, raw_dir) for spec in ANNEX_A_LISTS}
+    lists = {
+        spec.table: read_csv_cells(
+            source.path / spec.csv_name,
+            raw_dir,
+            heading_score=partial(_heading_score, spec=spec),
+            expected=f"the Annex A headings of {spec.sheet} ({spec.title})",
+        )
+        for spec in ANNEX_A_LISTS
+    }
     path = source.path / COVER_TEXT
     if not path.is_file():
         return lists, None
@@ -215,6 +224,11 @@ def _canonical_heading(heading: str, spec: AnnexAList) -> AnnexAColumn | None:
         aliases = {normalise_heading(k): v for k, v in HEADING_ALIASES.items()}
         alias = aliases.get(normal)
     return by_heading.get(normalise_heading(alias)) if alias else None
+
+
+def _heading_score(values: list[str], spec: AnnexAList) -> int:
+    """How many of a row's (normalised) cells are Annex A headings of ``spec``: the heading row scores highest."""
+    return sum(_canonical_heading(v, spec) is not None for v in values)
 
 
 def map_headings(sheet: RawSheet, spec: AnnexAList) -> tuple[int, dict[str, int | None]]:

@@ -231,3 +231,62 @@ def referral_before_assessment(referrals: pd.DataFrame, assessments: pd.DataFram
     )
     judged = judged.mask(in_scope, assessments["assessment_start_date"].ge(first_child))
     return pd.DataFrame({"source_row": assessments["source_row"], "referral_on_or_before_start": judged})
+
+
+def scorecard_percent_scale(
+    scorecard: pd.DataFrame, config: ProjectConfig, source_files: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each figure of a percentage scorecard row, and whether it looks like a fraction keyed in a row of percents.
+
+    A figure ``v`` with ``0 < v < 1`` in a row whose other months' median ``m`` is at least 1 looks like a
+    fraction (0.284 for 28.4%) when ``100 * v`` lies within a factor of two of ``m``: published as it stands it
+    would be a wrong figure (0.284%).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``item`` (indicator, month, the figure, the row's usual level and where it is: raw file, sheet, row and
+        column), ``source_row`` and ``looks_like_fraction``.
+
+    Notes
+    -----
+    A local plausibility rule, not a DfE definition: a scorecard that mixes 0.284 and 28.4 in one row has a cell
+    typed as a fraction without Excel's percentage format.
+    """
+    percent_ids = {i.id for i in config.indicators if i.unit == "%" and i.source == "scorecard"}
+    rows = scorecard.loc[scorecard["indicator_id"].isin(percent_ids) & scorecard["value"].notna()]
+    where = _scorecard_source(source_files)
+    records: list[dict[str, object]] = []
+    for _, group in rows.groupby("indicator_id", sort=True):
+        values = group["value"].astype("float64")
+        for index, value in values.items():
+            others = values.drop(index)
+            median = float(others.median()) if not others.empty else float("nan")
+            fraction = bool(0 < value < 1 and median >= 1 and 0.5 <= 100 * value / median <= 2)
+            row = group.loc[index]
+            records.append(
+                {
+                    "item": (
+                        f"{row['indicator_id']}, {_month_label(pd.Timestamp(row['month']))}: {value:g} in a row "
+                        f"of about {median:.3g} ({where}row {int(row['source_row'])}, column "
+                        f"'{row['source_column']}')"
+                    ),
+                    "source_row": int(row["source_row"]),
+                    "looks_like_fraction": fraction,
+                }
+            )
+    return pd.DataFrame(records, columns=["item", "source_row", "looks_like_fraction"]).astype(
+        {"looks_like_fraction": "bool", "source_row": "int64"}
+    )
+
+
+def _scorecard_source(source_files: pd.DataFrame | None) -> str:
+    """``scorecard.xlsx sheet 'Scorecard', `` from ``source_files`` (empty when not recorded)."""
+    if source_files is None or source_files.empty:
+        return ""
+    rows = source_files.loc[source_files["table"] == "scorecard"]
+    if rows.empty:
+        return ""
+    first = rows.iloc[0]
+    sheet = first["source_sheet"]
+    return f"{first['source_file']}" + (f" sheet '{sheet}'" if isinstance(sheet, str) and sheet else "") + ", "

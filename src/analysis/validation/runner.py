@@ -176,6 +176,9 @@ def frames_to_check(
     frames["scorecard"] = derived.scorecard_with_units(tables["scorecard"], config)
     frames["monthly_volumes"] = derived.monthly_volumes(tables, quarter, config.data_checks)
     frames["scorecard_coverage"] = derived.scorecard_coverage(tables["scorecard"], config, quarter)
+    frames["scorecard_percent_scale"] = derived.scorecard_percent_scale(
+        tables["scorecard"], config, tables.get("source_files")
+    )
     frames["benchmark_coverage"] = derived.benchmark_coverage(tables["benchmarks"], config.authority)
     frames["benchmark_authority"] = derived.benchmark_authority_presence(tables["benchmarks"], config)
     frames["referral_before_assessment"] = derived.referral_before_assessment(

@@ -542,6 +542,24 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
             row_label="item",
         ),
         Suite(
+            "scorecard_percent_scale",
+            [
+                Check(
+                    "scorecard_percent_scale.no_fractions",
+                    CRITICAL,
+                    "ExpectColumnValuesToBeInSet",
+                    {"column": "looks_like_fraction", "value_set": [False]},
+                    _d(
+                        "No figure in a percentage row of the scorecard is a fraction keyed among percentages "
+                        "(0.284 in a row of about 28.4; local plausibility rule).",
+                        "the report would publish 0.284% where 28.4% was meant: correct the cell (type 28.4 or "
+                        "format it as a percentage).",
+                    ),
+                )
+            ],
+            row_label="item",
+        ),
+        Suite(
             "benchmark_coverage",
             [
                 Check(
