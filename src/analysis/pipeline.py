@@ -47,6 +47,7 @@ from analysis.errors import (
 )
 from analysis.kernels import KERNEL_ARGUMENTS, WarmKernels
 from analysis.paths import ProjectPaths
+from analysis.pseudonymise import confirm_key, key_check
 from analysis.publication import (
     JOURNAL_FILE,
     check_can_write,
@@ -60,7 +61,6 @@ from analysis.publication import (
     staging_copy,
     storage_error,
 )
-from analysis.pseudonymise import confirm_key, key_check
 from analysis.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, SCHEMAS
 
@@ -530,6 +530,7 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
     if renderer != "none":
         from analysis.render import render_reports
 
+        logger.info("Executed the report notebooks: rendering them")
         used = render_reports(
             staged,
             renderer=renderer,
@@ -645,7 +646,13 @@ def run_pipeline(
     with project_lock(paths.root):
         try:
             return _locked_run(
-                paths, config, requested, jobs=jobs, force=force, renderer=renderer, warm=warm_kernels,
+                paths,
+                config,
+                requested,
+                jobs=jobs,
+                force=force,
+                renderer=renderer,
+                warm=warm_kernels,
                 new_key=new_key,
             )
         except OSError as error:
@@ -803,7 +810,9 @@ def _keep_failed(run: _Run, holding: Path) -> Path | None:
     except OSError:
         shutil.rmtree(staged, ignore_errors=True)
         return None
-    logger.error("The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed)
+    logger.error(
+        "The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed
+    )
     return failed
 
 

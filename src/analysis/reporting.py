@@ -620,7 +620,9 @@ def data_quality_text(data: ReportData) -> str:
         )
         grouped = quarantine.groupby(["table", "reason"], sort=True).size().reset_index(name="rows")
         for g in grouped.itertuples():
-            lines.append(f"- {markdown_text(g.table.replace('_', ' '))}: {g.rows:,} ({markdown_text(g.reason)})")
+            lines.append(
+                f"- {markdown_text(g.table.replace('_', ' '))}: {g.rows:,} ({markdown_text(g.reason)})"
+            )
     start = pd.Timestamp(data.quarter.months[0])
     end = pd.Timestamp(data.quarter.months[-1])
     monthly = data.indicators_monthly

@@ -57,7 +57,7 @@ COMMENTARY_TAGS = frozenset(
 #: Attributes kept on those tags; links keep ``href`` only when it points inside the page (``#...``).
 COMMENTARY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 #: Markdown characters escaped with a backslash in :func:`markdown_text` (CommonMark "Backslash escapes").
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:@])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 

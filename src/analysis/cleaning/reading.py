@@ -259,7 +259,9 @@ def _read_with_calamine(
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own error types for a file that is not a workbook
         raise InputDataError(
-            path, f"the workbook is damaged and cannot be opened ({type(error).__name__})", expected=SAVE_AGAIN
+            path,
+            f"the workbook is damaged and cannot be opened ({type(error).__name__})",
+            expected=SAVE_AGAIN,
         ) from None
     try:
         out: dict[str, RawSheet] = {}
@@ -290,7 +292,9 @@ def _read_with_openpyxl(
         workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises several types for a file that is not a workbook
         raise InputDataError(
-            path, f"the workbook is damaged and cannot be opened ({type(error).__name__})", expected=SAVE_AGAIN
+            path,
+            f"the workbook is damaged and cannot be opened ({type(error).__name__})",
+            expected=SAVE_AGAIN,
         ) from None
     try:
         return {

@@ -36,9 +36,7 @@ SCORECARD_STEM = "scorecard"
 SCORECARD_SHEET = "Scorecard"
 NOT_AVAILABLE = "x"
 EXPECTED_MONTHS = "month headings like Apr-15, April 2015 or 2015-04 (or date cells) in one row"
-UNREADABLE_FIGURE = (
-    "figure is text that is not a number (such as TBC or £64): no value used; correct the cell or leave it blank"
-)
+UNREADABLE_FIGURE = "figure is text that is not a number (such as TBC or £64): no value used; correct the cell or leave it blank"
 
 
 def locate_workbook_or_csv(raw_dir: Path, stem: str, what: str) -> Path:

@@ -289,4 +289,6 @@ def _scorecard_source(source_files: pd.DataFrame | None) -> str:
         return ""
     first = rows.iloc[0]
     sheet = first["source_sheet"]
-    return f"{first['source_file']}" + (f" sheet '{sheet}'" if isinstance(sheet, str) and sheet else "") + ", "
+    return (
+        f"{first['source_file']}" + (f" sheet '{sheet}'" if isinstance(sheet, str) and sheet else "") + ", "
+    )
