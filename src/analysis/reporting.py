@@ -623,7 +623,7 @@ def data_quality_text(data: ReportData) -> str:
             count = "" if pd.isna(w.unexpected_count) else f" ({int(w.unexpected_count):,} rows"
             if count and pd.notna(w.unexpected_percent):
                 count += f", {w.unexpected_percent:.1f}%"
-            lines.append(f"- {markdown_text(w.description)}{count + ')' if count else ''}")
+            lines.append(f"- {w.description}{count + ')' if count else ''}")
     quarantine = data.quarantine
     if quarantine.empty:
         lines.append("\nNo rows had to be set aside.")
