@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.annex_a import ANNEX_A_BY_TABLE
+from analysis.annex_a import ANNEX_A_BY_TABLE, MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
 from analysis.cleaning.annex_a import (
     DateBounds,
     annex_a_error,
@@ -53,6 +53,20 @@ class CleaningSummary:
     source_files: pd.DataFrame
     extract_date: pd.Timestamp | None
     written: tuple[Path, ...] = ()
+
+    @property
+    def annex_a_headings(self) -> pd.DataFrame:
+        """Annex A columns missing from the lists and headings that matched no column (``table``, ``finding``,
+        ``description``, ``rows_affected``): what the notebook shows about the template used."""
+        log = self.cleaning_log
+        rules = log["rule"].astype(str)
+        missing = rules.str.startswith(MISSING_COLUMN_RULE)
+        unmatched = rules.eq(UNMATCHED_HEADING_RULE)
+        found = log.loc[missing | unmatched, ["table", "description", "rows_affected"]].copy()
+        found.insert(
+            1, "finding", ["column missing" if m else "heading not matched" for m in missing[found.index]]
+        )
+        return found.reset_index(drop=True)
 
     @property
     def quarantine_by_reason(self) -> pd.DataFrame:
