@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from annex_a_template import TEMPLATE_HEADINGS, write_current_template_workbook
@@ -135,3 +136,13 @@ def test_one_error_names_every_problem_in_every_list(template_raw: Path, config:
     assert "closest heading present: 'Date Started Looked After'" in message
     assert "sheet 'List 11', row 1, column 'Individual adopter identifier'" in message
     assert "MC1000" not in message  # no identifier is quoted
+
+
+def test_every_missing_sheet_is_named_in_one_error(template_raw: Path, config: ProjectConfig) -> None:
+    path = template_raw / "annex_a.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    del workbook["List 9"]
+    del workbook["List 11"]
+    workbook.save(path)
+    with pytest.raises(InputDataError, match=r"2 sheets are missing: 'List 9', 'List 11'"):
+        clean_sources(template_raw, config, key=KEY)
