@@ -43,7 +43,15 @@ def results(config: ProjectConfig) -> pd.DataFrame:
     """The Annex A checks on a header-only List 5, an empty List 9 and a plan with -2 previous plans."""
     tables = _tables({"section47": 0, "care_leavers": 0})
     cp_plans = _empty("cp_plans").reindex(range(3))
-    cp_plans = cp_plans.assign(source_row=[2, 3, 4], previous_cp_plans=pd.array([0, -2, 1], dtype="Int64"))
+    cp_plans = cp_plans.assign(
+        source_row=[2, 3, 4],
+        previous_cp_plans=pd.array([0, -2, 1], dtype="Int64"),
+        cp_plan_start_date=pd.to_datetime(["2015-01-05", "2015-02-01", "2015-03-01"]).astype("datetime64[s]"),
+        # row 4's latest review conference is dated before its plan started
+        latest_review_conference_date=pd.to_datetime([None, "2015-05-01", "2015-02-01"]).astype(
+            "datetime64[s]"
+        ),
+    )
     frames = {"annex_a_lists": annex_a_list_rows(tables, config), "cp_plans": cp_plans}
     suites = [*annex_a_list_suites(config), Suite("cp_plans", annex_a_value_checks("cp_plans"))]
     return run_suites(suites, frames, example_rows=5).set_index("check_id")
@@ -69,3 +77,10 @@ def test_a_negative_number_of_previous_plans_is_critical_and_names_the_row(resul
     assert row["severity"] == "critical" and not row["success"]
     assert row["unexpected_count"] == 1
     assert row["example_rows"] == "3"  # the raw row of the plan with -2
+
+
+def test_a_review_conference_before_its_plan_is_a_warning_naming_the_row(results: pd.DataFrame) -> None:
+    row = results.loc["cp_plans.cp_plan_start_date_not_after_latest_review_conference_date"]
+    assert row["severity"] == "warning" and not row["success"]
+    assert row["unexpected_count"] == 1
+    assert row["example_rows"] == "4"

@@ -600,7 +600,8 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
 
 # ------------------------------------------------------------------- Annex A: empty lists, impossible counts
 def annex_a_value_checks(name: str) -> list[Check]:
-    """Checks on Annex A values the cleaning keeps as written: a negative number of previous plans.
+    """Checks on Annex A values the cleaning keeps as written: a negative number of previous plans, and review
+    dates before the plan or period of care they review.
 
     Notes
     -----
@@ -608,9 +609,28 @@ def annex_a_value_checks(name: str) -> list[Check]:
     table D3). A negative number is a keying error; the repeat-plan percentage would count the plan as a first
     plan, so the figure published would be wrong.
     """
+    if name == "looked_after":
+        return [
+            order_check(
+                name,
+                "care_start_date",
+                "latest_review_date",
+                WARNING,
+                f"{SSDA903}: a looked-after review follows the start of care",
+                "the review is outside its period of care; review timeliness is unreliable for these rows.",
+            )
+        ]
     if name != "cp_plans":
         return []
     return [
+        order_check(
+            name,
+            "cp_plan_start_date",
+            "latest_review_conference_date",
+            WARNING,
+            "Working Together to Safeguard Children (2015): a review conference follows the plan's start",
+            "the review is outside its plan; review conference timeliness is unreliable for these rows.",
+        ),
         Check(
             "cp_plans.previous_cp_plans.not_negative",
             CRITICAL,
@@ -622,7 +642,7 @@ def annex_a_value_checks(name: str) -> list[Check]:
                 "a negative number is a keying error; the percentage of plans that are second or subsequent "
                 "would count the plan as a first plan.",
             ),
-        )
+        ),
     ]
 
 
