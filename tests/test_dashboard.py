@@ -53,14 +53,21 @@ def test_focus_areas_come_first_then_the_themes(config):
     assert all(b.focus for b in blocks[:2]) and not any(b.focus for b in blocks[2:])
     assert [b.theme for b in blocks[2:]] == [1, 2, 3, 4, 5, 6]
     theme4 = blocks[5]
-    assert theme4.indicators == () and theme4.shown_in_focus_areas  # all its indicators are in the focus areas
+    assert (
+        theme4.indicators == () and theme4.shown_in_focus_areas
+    )  # all its indicators are in the focus areas
     assert not blocks[6].shown_in_focus_areas  # theme 5 has no indicators at all
 
 
 def test_change_line_counts_better_worse_by_polarity(config):
     monthly = _monthly(
         [
-            ("assessments_within_45_working_days", "2015-05-01", 80.0, False),  # higher is better: 80 -> 85 better
+            (
+                "assessments_within_45_working_days",
+                "2015-05-01",
+                80.0,
+                False,
+            ),  # higher is better: 80 -> 85 better
             ("assessments_within_45_working_days", "2015-06-01", 85.0, False),
             ("rereferrals_within_12_months", "2015-05-01", 20.0, False),  # lower is better: 20 -> 22 worse
             ("rereferrals_within_12_months", "2015-06-01", 22.0, False),
@@ -81,7 +88,10 @@ def test_change_line_counts_better_worse_by_polarity(config):
     ]
     block = Block("Test", True, None, tuple(config.indicator(i) for i in ids))
     line = change_line(_data(config, monthly), block)
-    assert line == "Test: since May 2015, 1 better, 1 worse, 1 up and 0 down (no preferred direction), 1 unchanged."
+    assert (
+        line
+        == "Test: since May 2015, 1 better, 1 worse, 1 up and 0 down (no preferred direction), 1 unchanged."
+    )
 
 
 def test_suppressed_month_shows_c_and_is_not_drawn(config):
@@ -103,6 +113,28 @@ def test_suppressed_month_shows_c_and_is_not_drawn(config):
 
 
 def test_benchmarks_known_by_a_day():
-    comparison = pd.DataFrame({"indicator_id": ["a", "a"], "time_period": [2014, 2015], "england": [1.0, 2.0]})
+    comparison = pd.DataFrame(
+        {"indicator_id": ["a", "a"], "time_period": [2014, 2015], "england": [1.0, 2.0]}
+    )
     assert list(benchmarks_known_by(comparison, date(2015, 3, 30))["time_period"]) == [2014]
     assert list(benchmarks_known_by(comparison, date(2015, 3, 31))["time_period"]) == [2014, 2015]
+
+
+def test_a_bad_dashboard_file_names_the_key(tmp_path, repo_root):
+    import shutil
+
+    import pytest
+
+    from analysis.config import load_config
+    from analysis.errors import ConfigError
+
+    folder = tmp_path / "config"
+    shutil.copytree(repo_root / "config", folder)
+    (folder / "dashboard.yml").write_text(
+        "focus_areas:\n  - name: Early Help\n    indicators: [early_help_assessments_started, no_such_indicator]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"dashboard\.yml.*focus_areas\[0\]\.indicators\[1\]"):
+        load_config(folder)
+    (folder / "dashboard.yml").unlink()  # optional: without it every theme shows, in plan order
+    assert [b.theme for b in dashboard_blocks(load_config(folder))] == [1, 2, 3, 4, 5, 6]

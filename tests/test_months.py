@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.months import month_end, month_label, month_name, parse_month, parse_month_range, reported_quarter
+from analysis.months import (
+    month_end,
+    month_label,
+    month_name,
+    parse_month,
+    parse_month_range,
+    reported_quarter,
+)
 
 
 def test_parse_month_and_labels():
@@ -36,7 +43,12 @@ def test_range_backwards_is_an_error():
 
 @pytest.mark.parametrize(
     ("month", "quarter"),
-    [("2015-06", "2015-16-Q1"), ("2015-05", "2014-15-Q4"), ("2015-03", "2014-15-Q4"), ("2014-04", "2013-14-Q4")],
+    [
+        ("2015-06", "2015-16-Q1"),
+        ("2015-05", "2014-15-Q4"),
+        ("2015-03", "2014-15-Q4"),
+        ("2014-04", "2013-14-Q4"),
+    ],
 )
 def test_reported_quarter_is_the_latest_ended_by_the_month_end(month, quarter):
     assert reported_quarter(parse_month(month)).label == quarter

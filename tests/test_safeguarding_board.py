@@ -98,7 +98,9 @@ def _board(config, **tables: pd.DataFrame) -> BoardData:
 
 
 def test_core_dataset_suppresses_small_counts_and_names_missing_columns(config):
-    contacts = _table("contacts", [{"contact_date": T("2015-06-02")}] * 3 + [{"contact_date": T("2015-05-02")}] * 7)
+    contacts = _table(
+        "contacts", [{"contact_date": T("2015-06-02")}] * 3 + [{"contact_date": T("2015-05-02")}] * 7
+    )
     data = _board(config, contacts=contacts)
     table = core_dataset(data).set_index("measure_id")
     assert table.loc["contacts", "Jun 2015"] == "c"  # 3 contacts: suppressed

@@ -22,7 +22,11 @@ def test_runs_break_at_suppressed_and_missing_months():
 
 def test_suppressed_figure_is_not_in_the_svg_words():
     svg = sparkline_svg(
-        MONTHS, [10.0, 77.7, 12.0, 13.0, 14.0], [False, True, False, False, False], label="X", format_value=_format
+        MONTHS,
+        [10.0, 77.7, 12.0, 13.0, 14.0],
+        [False, True, False, False, False],
+        label="X",
+        format_value=_format,
     )
     assert "77.7" not in svg
     assert "lowest 10.0%, highest 14.0%, latest shown 14.0% (May 2015)" in svg
@@ -31,9 +35,13 @@ def test_suppressed_figure_is_not_in_the_svg_words():
 
 
 def test_target_line_drawn_when_in_range():
-    svg = sparkline_svg(MONTHS, [10, 11, 12, 13, 14], [False] * 5, label="X", format_value=_format, target=12.5)
+    svg = sparkline_svg(
+        MONTHS, [10, 11, 12, 13, 14], [False] * 5, label="X", format_value=_format, target=12.5
+    )
     assert "stroke-dasharray" in svg and "target 12.5%" in svg
-    outside = sparkline_svg(MONTHS, [10, 11, 12, 13, 14], [False] * 5, label="X", format_value=_format, target=50)
+    outside = sparkline_svg(
+        MONTHS, [10, 11, 12, 13, 14], [False] * 5, label="X", format_value=_format, target=50
+    )
     assert "stroke-dasharray" not in outside
 
 

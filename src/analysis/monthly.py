@@ -195,7 +195,8 @@ def run_months(
         quarter,
     )
     if (paths.processed / "indicators_monthly.parquet").is_file():
-        check_months_in_data(paths.processed, wanted)  # before any work, when an earlier run says what is there
+        # Before any work, when an earlier run says which months there are.
+        check_months_in_data(paths.processed, wanted)
     labels = [month_label(m) for m in wanted]
     # The months' kernels start (and import the package) while the quarter's stages are checked or run.
     warm = WarmKernels(paths.notebooks) if warm_kernels else None
