@@ -118,6 +118,24 @@ def _previous_fingerprint(folder: Path) -> str | None:
         return None
 
 
+def _probably_unchanged(paths: ProjectPaths, label: str, renderer: str, quarter: str) -> bool:
+    """Whether a month looks up to date before the quarter's run (then no kernel is started for it in advance).
+
+    Only a guess to save starting kernels that would not be used: the decision is taken after the quarter's run.
+    """
+    folder = paths.reports / label
+    try:
+        previous = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    used = previous.get("renderer", "")
+    if {"builtin": "built-in"}.get(renderer, renderer) not in {"auto", used}:
+        return False
+    return previous.get("fingerprint") == month_fingerprint(paths, label, used, quarter) and all(
+        p.is_file() for p in _outputs(folder, used)
+    )
+
+
 def _outputs(folder: Path, renderer: str) -> list[Path]:
     suffix = ".ipynb" if renderer == "none" else ".html"
     return [folder / output.replace(".ipynb", suffix) for _, output in MONTHLY_NOTEBOOKS]
@@ -202,7 +220,12 @@ def run_months(
     warm = WarmKernels(paths.notebooks) if warm_kernels else None
     try:
         if warm is not None:
-            for label, output in _kernel_keys(labels)[: _lookahead(jobs)]:
+            likely = [
+                label
+                for label in labels
+                if force or not _probably_unchanged(paths, label, renderer, quarter.label)
+            ]
+            for label, output in _kernel_keys(likely)[: _lookahead(jobs)]:
                 warm.prepare(f"{label}/{output}", WARM_UP)
         pipeline = run_pipeline(
             paths, quarter=quarter.label, jobs=jobs, force=force, renderer=renderer, warm_kernels=warm_kernels
