@@ -84,7 +84,12 @@ def _ok(frame: pd.DataFrame) -> MeasureResult:
 
 
 def _first_column(table: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    return next((c for c in candidates if c in table.columns), None)
+    """The first candidate column that the list carries with at least one date (an all-empty column is absent).
+
+    An extract in an older Annex A template has no such column; cleaning adds it empty, which must not read as
+    "no review was ever held".
+    """
+    return next((c for c in candidates if c in table.columns and table[c].notna().any()), None)
 
 
 def plan_lengths_days(cp_plans: pd.DataFrame) -> pd.Series:
