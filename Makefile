@@ -66,6 +66,7 @@ format: $(STAMP) ## Format the code with ruff
 .PHONY: bench
 bench: $(STAMP) ## Print speed and memory figures (benchmarks/)
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/dashboard.py
 
 .PHONY: clean
 clean: ## Delete processed data and reports (raw data and .venv stay)

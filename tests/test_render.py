@@ -192,7 +192,11 @@ def test_quarto_project_file_has_the_settings():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^quarto-pre-render:.*\n\t.*analysis run .*--renderer none", makefile, re.MULTILINE)
     assert "QUARTO_PROJECT_RENDER_ALL" in project["pre-render"]
-    assert project["render"] == ["reports/latest/quarterly-report.ipynb", "reports/latest/exceptions-*.ipynb"]
+    assert project["render"] == [
+        "reports/latest/quarterly-report.ipynb",
+        "reports/latest/exceptions-*.ipynb",
+        "reports/latest-month/*.ipynb",  # the latest month's dashboard and safeguarding board view
+    ]
     assert config["execute"]["enabled"] is False
     assert config["execute"]["echo"] is False
     html = config["format"]["html"]

@@ -38,6 +38,16 @@ def _quarter(label: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _months(text: str) -> list:
+    """Check a ``--month``/``--months`` value (``2015-06`` or ``2014-04:2015-06``) as it is parsed."""
+    from analysis.months import parse_month_range
+
+    try:
+        return parse_month_range(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="analysis",
@@ -87,6 +97,24 @@ def build_parser() -> argparse.ArgumentParser:
             "financial-year quarter such as 2015-16-Q1 (Q1 = April to June); default: $ANALYSIS_QUARTER if set, "
             "else the latest complete quarter in the data"
         ),
+    )
+    monthly = run.add_mutually_exclusive_group()
+    monthly.add_argument(
+        "--month",
+        type=_months,
+        default=None,
+        metavar="YYYY-MM",
+        help=(
+            "make the month's Improvement Board dashboard and safeguarding board view in reports/YYYY-MM/ (after "
+            "the pipeline for the latest quarter ended by then, skipping every unchanged stage)"
+        ),
+    )
+    monthly.add_argument(
+        "--months",
+        type=_months,
+        default=None,
+        metavar="FIRST:LAST",
+        help="a range of months, e.g. 2014-04:2015-06, run in parallel; writes reports/dashboards.html",
     )
     _add_paths(run)
     run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")
@@ -160,6 +188,16 @@ def _run(args: argparse.Namespace) -> int:
     paths = ProjectPaths.from_root(
         config=args.config, raw=args.raw, processed=args.processed, reports=args.reports
     )
+    months = args.month or args.months
+    if months:
+        from analysis.monthly import run_months
+
+        monthly = run_months(paths, months, jobs=args.jobs, force=args.force, renderer=args.renderer)
+        for label in monthly.months:
+            print(monthly.dashboard(label))
+        if len(monthly.months) > 1:
+            print(monthly.index)
+        return 0
     result = run_pipeline(
         paths,
         quarter=args.quarter,
