@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -43,12 +44,37 @@ def _contents(path: Path) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------- the lock
+def _try_lock_in_another_thread(root: Path) -> BaseException | None:
+    """Take and release the project lock on a fresh thread; what it raised, or ``None``."""
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            with project_lock(root):
+                outcome.append(None)
+        except RunInProgress as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=attempt)
+    worker.start()
+    worker.join(30)
+    return outcome[0]
+
+
 def test_a_second_run_is_refused_with_the_holders_pid_and_start_time(tmp_path: Path) -> None:
-    with project_lock(tmp_path), pytest.raises(RunInProgress) as refused, project_lock(tmp_path):
-        pass  # pragma: no cover - never entered
-    assert re.search(rf"another run is in progress \(pid {os.getpid()} since \d\d:\d\d\)", str(refused.value))
-    with project_lock(tmp_path):  # released when the first run ended
-        pass
+    with project_lock(tmp_path):
+        refused = _try_lock_in_another_thread(tmp_path)
+    assert refused is not None
+    assert re.search(rf"another run is in progress \(pid {os.getpid()} since \d\d:\d\d\)", str(refused))
+    assert _try_lock_in_another_thread(tmp_path) is None  # released when the first run ended
+
+
+def test_the_lock_is_reentrant_in_its_own_thread_and_held_until_the_outer_block_ends(tmp_path: Path) -> None:
+    with project_lock(tmp_path):
+        with project_lock(tmp_path):  # the monthly run's quarterly pipeline takes the lock again
+            pass
+        assert isinstance(_try_lock_in_another_thread(tmp_path), RunInProgress)
+    assert _try_lock_in_another_thread(tmp_path) is None
 
 
 def _hold_lock(root: str, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]

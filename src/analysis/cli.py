@@ -192,7 +192,9 @@ def _run(args: argparse.Namespace) -> int:
     if months:
         from analysis.monthly import run_months
 
-        monthly = run_months(paths, months, jobs=args.jobs, force=args.force, renderer=args.renderer)
+        monthly = run_months(
+            paths, months, jobs=args.jobs, force=args.force, renderer=args.renderer, new_key=args.new_key
+        )
         for label in monthly.months:
             print(monthly.dashboard(label))
         if len(monthly.months) > 1:

@@ -10,8 +10,10 @@
    (:class:`analysis.kernels.WarmKernels`, as the quarterly report batch does). A month whose notebooks' inputs
    (tables, configuration, code, renderer) are unchanged since its last run is skipped.
 3. **Rendering** with the same renderers as the quarterly reports (:mod:`analysis.render`).
-4. **Publication.** Each month is written to ``reports/.staging-<YYYY-MM>/`` and moved to ``reports/<YYYY-MM>/``
-   only when every month of the batch has succeeded; then ``reports/dashboards.html`` (the index of every month's
+4. **Publication.** The whole run holds the project's lock (:func:`analysis.publication.project_lock`). Each
+   month is written to ``reports/.staging-<YYYY-MM>/`` and swapped into ``reports/<YYYY-MM>/`` by
+   :func:`analysis.publication.publish` (one rename per folder, journalled for recovery) only when every month of
+   the batch has succeeded; then ``reports/dashboards.html`` (the index of every month's
    dashboard) is rewritten and ``reports/latest-month`` points at the newest month.
 """
 
@@ -36,11 +38,12 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.errors import InputDataError
-from analysis.io import read_table, replace_folder, write_text
+from analysis.io import read_table, write_text
 from analysis.kernels import WarmKernels
 from analysis.months import month_label, month_name, reported_quarter
 from analysis.paths import ProjectPaths
 from analysis.pipeline import RunResult, code_fingerprint, execute_notebook, run_pipeline, tables_digest
+from analysis.publication import JOURNAL_FILE, new_run_id, project_lock, publish
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +180,7 @@ def run_months(
     force: bool = False,
     renderer: str = "auto",
     warm_kernels: bool = True,
+    new_key: bool = False,
 ) -> MonthlyResult:
     """Make the dashboard and the safeguarding board's view for each month, reusing every unchanged stage.
 
@@ -194,6 +198,8 @@ def run_months(
         ``auto``, ``quarto``, ``builtin`` or ``none``, as for the quarterly reports.
     warm_kernels
         Start the notebooks' kernels, and their imports, ahead of time.
+    new_key
+        Start afresh with a new pseudonymisation key, as ``run_pipeline(new_key=True)``.
 
     Raises
     ------
@@ -201,6 +207,30 @@ def run_months(
         Bad input or configuration, a month outside the data, a failed data check or notebook (the CLI exits 2);
         no month's last good outputs are changed.
     """
+    # The whole monthly run holds the project's lock (the quarterly pipeline inside takes it again), so no other
+    # run can clear or publish over the months' staging folders.
+    with project_lock(paths.root):
+        return _run_months_locked(
+            paths,
+            months,
+            jobs=jobs,
+            force=force,
+            renderer=renderer,
+            warm_kernels=warm_kernels,
+            new_key=new_key,
+        )
+
+
+def _run_months_locked(
+    paths: ProjectPaths,
+    months: Sequence[pd.Timestamp],
+    *,
+    jobs: int,
+    force: bool,
+    renderer: str,
+    warm_kernels: bool,
+    new_key: bool,
+) -> MonthlyResult:
     started = time.perf_counter()
     wanted = sorted({pd.Timestamp(m) for m in months})
     if not wanted:
@@ -228,7 +258,13 @@ def run_months(
             for label, output in _kernel_keys(likely)[: _lookahead(jobs)]:
                 warm.prepare(f"{label}/{output}", WARM_UP)
         pipeline = run_pipeline(
-            paths, quarter=quarter.label, jobs=jobs, force=force, renderer=renderer, warm_kernels=warm_kernels
+            paths,
+            quarter=quarter.label,
+            jobs=jobs,
+            force=force,
+            renderer=renderer,
+            warm_kernels=warm_kernels,
+            new_key=new_key,
         )
         check_months_in_data(paths.processed, wanted)
         used = "none" if renderer == "none" else pipeline.renderer
@@ -329,8 +365,11 @@ def _run_and_publish(
             "The monthly run failed: the last good outputs are untouched; its notebooks are in .failed-*"
         )
         raise
-    for label, folder in staged.items():
-        replace_folder(folder, paths.reports / label)
+    publish(
+        [(folder, paths.reports / label) for label, folder in staged.items()],
+        new_run_id(),
+        paths.root / JOURNAL_FILE,
+    )
 
 
 def _write_manifest(folder: Path, label: str, fingerprint: str, quarter: str, renderer: str) -> None:

@@ -28,6 +28,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,8 @@ STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.E
 #: Free space kept in hand beyond the estimated size of a run's staged outputs.
 SPACE_MARGIN_BYTES = 32 * 1024 * 1024
 _AT_FDCWD = -100
+#: (lock file, thread) pairs whose outermost ``project_lock`` block is open in this process.
+_held_locks: set[tuple[Path, int]] = set()
 _RENAME_EXCHANGE = 2
 
 
@@ -62,8 +65,14 @@ def project_lock(root: Path) -> Iterator[None]:
     -----
     ``flock(2)`` locks belong to the open file and are released by the kernel when the holder exits, even on
     SIGKILL: a stale lock cannot exist, only a stale description of the holder, which is overwritten.
+    The lock is re-entrant within one thread: a monthly run holds it for its whole length and the quarterly
+    pipeline it calls takes it again without refusing itself. Another thread or process is refused.
     """
-    path = Path(root) / LOCK_FILE
+    path = Path(root).resolve() / LOCK_FILE
+    key = (path, threading.get_ident())
+    if key in _held_locks:
+        yield
+        return
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
@@ -84,8 +93,10 @@ def project_lock(root: Path) -> Iterator[None]:
             json.dumps({"pid": os.getpid(), "started": now.isoformat(timespec="seconds")}).encode(),
             0,
         )
+        _held_locks.add(key)
         yield
     finally:
+        _held_locks.discard(key)
         with contextlib.suppress(OSError):
             os.ftruncate(descriptor, 0)
         os.close(descriptor)
