@@ -49,19 +49,39 @@ def test_latest_values_stop_at_the_quarter_end():
 def test_indicator_table_of_theme_1(data):
     table = reporting.indicator_table(data, 1).set_index("Indicator")
     assessments = table.loc["Assessments completed within 45 working days"]
-    assert assessments["Latest"] == "88.0% (Jun 2015)"
+    assert assessments["Latest month"] == "88.0% (Jun 2015)"
     assert assessments["Target"] == "85.0%"
-    assert assessments["Year compared"] == "2014-15"
-    assert assessments["England"] == "81.5%"
-    assert assessments["Statistical neighbours (median)"] == "80.0%"
+    # Both indicators compare 2014-15: the headings name the year, and Medway's figure is its 2014-15 one
+    # (78.0%, the one ranked 100 of 150 in band C), not June's 88.0%.
+    assert "Year compared" not in table.columns
+    assert assessments["Medway 2014-15"] == "78.0%"
+    assert assessments["England 2014-15"] == "81.5%"
+    assert assessments["South East 2014-15"] == "82.0%"
+    assert assessments["Statistical neighbours (median) 2014-15"] == "80.0%"
+    assert assessments["Rank among councils"] == "100 of 150"
     assert assessments["Quartile band"] == "C (third quarter)"
     assert assessments["Direction of travel"] == "↑ Better than the year before"
     assert assessments["Variation"] == "▲ Improvement"
     assert assessments["Assurance"] == "◐ May or may not meet target"
     rereferrals = table.loc["Re-referrals within 12 months of a previous referral"]
-    assert rereferrals["Latest"] == "c (Jun 2015)"  # suppressed: never 40.0%
+    assert rereferrals["Latest month"] == "c (Jun 2015)"  # suppressed: never 40.0%
     assert rereferrals["Target"] == "none set"
+    # 2014-15 computed locally from 4 referrals: "c", and no rank or band that would hint at it.
+    assert rereferrals["Medway 2014-15"] == "c"
+    assert (rereferrals["Rank among councils"], rereferrals["Quartile band"]) == ("–", "–")
+    assert "22.2%" not in table.to_string()
     assert reporting.table_footnotes(table.reset_index()) == [reporting.SUPPRESSED_FOOTNOTE]
+
+
+def test_benchmark_headings_say_which_year():
+    assert reporting.benchmark_columns("Medway", "South East", [2015, 2015]) == {
+        "local_value": "Medway 2014-15",
+        "england": "England 2014-15",
+        "region": "South East 2014-15",
+        "statistical_neighbours_median": "Statistical neighbours (median) 2014-15",
+    }
+    several = reporting.benchmark_columns("Medway", "South East", [2014, 2015])
+    assert several["local_value"] == "Medway (year compared)"
 
 
 def test_theme_summary_counts(data):
@@ -69,10 +89,11 @@ def test_theme_summary_counts(data):
     assert list(summary.index)[0] == "1 Quality and Effectiveness of practice"
     assert len(summary) == 6
     one = summary.loc["1 Quality and Effectiveness of practice"]
+    # Action 1.2 is off track AND overdue: one exception, named once with its reference and both reasons.
     assert one["Status"] == "Needs attention: 1 exception"
     assert one["Indicators"] == "▲ 1 improving\n▼ 0 concerning\n● 1 stable"
     assert one["Actions"] == "● 1 on track or complete\n✖ 1 off track or at risk"
-    assert one["Top exceptions"] == "Open the community hubs: Reported off track in June 2015"
+    assert one["Top exceptions"] == "Action 1.2: Open the community hubs (off track; overdue)"
     two = summary.loc["2 Workforce and Capability"]
     assert two["Indicators"] == "▲ 0 improving\n▼ 1 concerning\n● 0 stable"
     assert (
@@ -179,5 +200,25 @@ def test_exception_context_for_an_indicator(data):
     assert "Unusual change for the worse" in text
     assert "- **Since:** December 2014" in text
     assert "- **Rule that fired:** run" in text
-    assert "- **Latest:** 1 (June 2015)" in text
+    assert "- **Latest month:** 1 (June 2015)" in text
     assert "- **Target:** 3" in text
+
+
+def test_an_action_with_two_reasons_is_one_exception_with_its_reference(data):
+    rows = reporting.theme_exceptions(data.exceptions, data.quarter, 1)
+    assert len(rows) == 1
+    blocks = reporting.exception_report_blocks(data, 1)
+    texts = [getattr(b, "data", "") or "" for b in blocks]
+    assert "1 item needs the Board's attention this quarter." in texts
+    assert "### Action 1.2: Open the community hubs" in texts
+    context = reporting.exception_context(data, rows.iloc[0])
+    assert context.startswith(
+        "- **Why it is here:**\n    - Action off track. Reported off track: Building delayed\n"
+        "    - Action overdue. Due 30 June 2015 and not complete"
+    )
+
+
+def test_assurance_after_a_change_is_said_in_words():
+    assert reporting.status_label("changed_missing_target", reporting.ASSURANCE_LABELS) == (
+        "◇ Cannot be judged: performance has changed; the latest month misses the target"
+    )

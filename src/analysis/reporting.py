@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
@@ -31,6 +32,7 @@ from analysis.charts import (
     year_label,
 )
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
+from analysis.exception_finder import exception_reasons
 from analysis.io import read_table
 from analysis.quarters import Quarter
 
@@ -48,6 +50,14 @@ ASSURANCE_LABELS: dict[str, tuple[str, str]] = {
     "consistently_passing": ("✔", "Meets target reliably"),
     "consistently_failing": ("✖", "Will not meet target without change"),
     "hit_and_miss": ("◐", "May or may not meet target"),
+    "changed_meeting_target": (
+        "◇",
+        "Cannot be judged: performance has changed; the latest month meets the target",
+    ),
+    "changed_missing_target": (
+        "◇",
+        "Cannot be judged: performance has changed; the latest month misses the target",
+    ),
 }
 DIRECTION_LABELS: dict[str, tuple[str, str]] = {
     "improving": ("↑", "Better than the year before"),
@@ -70,6 +80,14 @@ REASON_LABELS: dict[str, str] = {
     "worst_quartile": "In the worst quarter of authorities in England",
     "off_track": "Action off track",
     "overdue": "Action overdue",
+}
+#: A reason in a few words, for the summary's list of exceptions.
+REASON_SHORT: dict[str, str] = {
+    "special_cause_concern": "unusual change for the worse",
+    "failing_target": "not meeting its target",
+    "worst_quartile": "in the worst quarter of authorities",
+    "off_track": "off track",
+    "overdue": "overdue",
 }
 SUPPRESSED = "c"
 SUPPRESSED_FOOTNOTE = (
@@ -250,45 +268,93 @@ def latest_benchmarks(comparison: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def local_value_suppressed(annual: pd.DataFrame, indicator: Indicator, year: int, value: float) -> bool:
+    """Whether the authority's figure for a compared year is its own computed figure from a count of 1 to 5.
+
+    ``benchmark_comparison`` takes the published figure where there is one (already suppressed by DfE) and else
+    the figure computed from the case records; that one must be shown as ``c`` when its count is small.
+    """
+    rows = annual.loc[
+        (annual["indicator_id"] == indicator.id)
+        & (annual["period_type"] == indicator.annual)
+        & (annual["time_period"] == year)
+        & annual["suppressed"].fillna(False).astype(bool)
+    ]
+    return bool(len(rows)) and bool(np.isclose(rows["value"].astype(float), value, equal_nan=False).any())
+
+
+def benchmark_columns(authority: str, region: str, years: Iterable[int]) -> dict[str, str]:
+    """Column headings of the comparison, naming the year they describe when a table compares one year only.
+
+    e.g. ``{"local_value": "Medway 2014-15", "england": "England 2014-15", ...}``; with several years, a
+    "Year compared" column says which, and the headings say "(year compared)".
+    """
+    distinct = sorted(set(years))
+    period = year_label(distinct[0]) if len(distinct) == 1 else "(year compared)"
+    return {
+        "local_value": f"{authority} {period}",
+        "england": f"England {period}",
+        "region": f"{region} {period}",
+        "statistical_neighbours_median": f"Statistical neighbours (median) {period}",
+    }
+
+
 def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
-    """The table of a theme's indicators: latest value, target, benchmarks, quartile, direction, SPC status.
+    """The table of a theme's indicators: latest month, target, the compared year, quartile, direction, SPC status.
+
+    The authority's figure beside England, the region and the statistical neighbours is its own figure for the
+    same year (``benchmark_comparison.local_value``): the one its rank, quartile band and direction of travel are
+    computed from. The latest month is shown too, labelled as a month, for what has happened since.
 
     Notes
     -----
-    Variation and assurance follow NHS England's Making Data Count; quartile bands and direction of travel
-    compare the latest published year (DfE, years ending 31 March) with England's authorities.
+    Variation and assurance follow NHS England's Making Data Count; quartile bands, ranks and direction of
+    travel compare the latest published year (DfE, years ending 31 March) with England's authorities (DfE LAIT).
     """
     latest = latest_values(data.indicators_monthly, data.quarter).set_index("indicator_id")
     bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     summary = data.spc_summary.set_index("indicator_id")
+    indicators = data.config.indicators_for_theme(theme)
+    authority = data.config.authority
+    years = [int(bench.loc[i.id, "time_period"]) for i in indicators if i.id in bench.index]
+    headings = benchmark_columns(authority.name, authority.region.name, years)
+    several_years = len(set(years)) > 1
     rows = []
-    for indicator in data.config.indicators_for_theme(theme):
+    for indicator in indicators:
         row: dict[str, str] = {"Indicator": indicator.name}
         if indicator.id in latest.index:
             point = latest.loc[indicator.id]
-            row["Latest"] = (
+            row["Latest month"] = (
                 f"{display_value(point['value'], indicator, suppressed=bool(point['suppressed']))} "
                 f"({pd.Timestamp(point['month']):%b %Y})"
             )
         else:
-            row["Latest"] = NOT_AVAILABLE
+            row["Latest month"] = NOT_AVAILABLE
         row["Target"] = format_number(indicator.target.value, indicator) if indicator.target else "none set"
+        if several_years:
+            row["Year compared"] = "–"
+        for heading_text in headings.values():
+            row[heading_text] = "–"
+        row["Rank among councils"] = "–"
+        row["Quartile band"] = "–"
+        row["Direction of travel"] = "–"
         if indicator.id in bench.index:
             b = bench.loc[indicator.id]
-            row["Year compared"] = year_label(int(b["time_period"]))
-            row["England"] = format_number(b["england"], indicator)
-            row["Region"] = format_number(b["region"], indicator)
-            row["Statistical neighbours (median)"] = format_number(
-                b["statistical_neighbours_median"], indicator
+            year = int(b["time_period"])
+            hidden = pd.notna(b["local_value"]) and local_value_suppressed(
+                data.indicators_annual, indicator, year, float(b["local_value"])
             )
-            band = b["quartile_band"]
-            row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
+            if several_years:
+                row["Year compared"] = year_label(year)
+            for column, heading_text in headings.items():
+                row[heading_text] = format_number(b[column], indicator)
+            if hidden:
+                row[headings["local_value"]] = SUPPRESSED
+            elif pd.notna(b["rank"]):
+                row["Rank among councils"] = f"{int(b['rank'])} of {int(b['authorities_ranked'])}"
+                band = b["quartile_band"]
+                row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
             row["Direction of travel"] = status_label(b["direction_of_travel"], DIRECTION_LABELS)
-        else:
-            for column in ("Year compared", "England", "Region", "Statistical neighbours (median)"):
-                row[column] = "–"
-            row["Quartile band"] = "–"
-            row["Direction of travel"] = "–"
         if indicator.id in summary.index:
             s = summary.loc[indicator.id]
             row["Variation"] = status_label(s["variation"], VARIATION_LABELS)
@@ -348,7 +414,7 @@ def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
         status = (
             f"Needs attention: {n} exception{'s' if n != 1 else ''}" if n else "No exceptions this quarter"
         )
-        named = [f"{r.title}: {r.reason}" for r in theirs.head(top_exceptions).itertuples()]
+        named = [exception_headline(r) for _, r in theirs.head(top_exceptions).iterrows()]
         if n > top_exceptions:
             named.append(f"and {n - top_exceptions} more")
         rows.append(
@@ -480,11 +546,18 @@ def summary_html(data: ReportData, *, top_exceptions: int) -> str:
 
 # ------------------------------------------------------------------------------------------- exceptions
 def theme_exceptions(exceptions: pd.DataFrame, quarter: Quarter, theme: int) -> pd.DataFrame:
-    """The exceptions of one theme this quarter, indicators first, in a stable order."""
+    """The exceptions of one theme this quarter (one row per item), in the finder's order: indicators first."""
     rows = exceptions.loc[(exceptions["quarter"] == quarter.label) & (exceptions["theme"] == theme)]
-    return rows.sort_values(["kind", "item_id", "reason_code"], key=lambda s: s.astype(str)).reset_index(
-        drop=True
-    )
+    return rows.reset_index(drop=True)
+
+
+def exception_headline(exception: pd.Series) -> str:
+    """An exception in one line: its title (an action with its reference) and every reason in a few words.
+
+    e.g. ``Action 4.1: Launch the hubs (off track; overdue)``.
+    """
+    reasons = [REASON_SHORT.get(code, code.replace("_", " ")) for code, _ in exception_reasons(exception)]
+    return f"{exception['title']} ({'; '.join(reasons)})"
 
 
 def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
@@ -498,10 +571,13 @@ def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
 
 def exception_context(data: ReportData, exception: pd.Series) -> str:
     """Markdown for one exception: the rule that fired and since when, target and benchmark context."""
-    lines = [
-        f"- **Why it is here:** {REASON_LABELS.get(exception['reason_code'], exception['reason_code'])}. "
-        f"{exception['reason']}"
-    ]
+    reasons = exception_reasons(exception)
+    if len(reasons) == 1:
+        code, reason = reasons[0]
+        lines = [f"- **Why it is here:** {REASON_LABELS.get(code, code)}. {reason}"]
+    else:
+        lines = ["- **Why it is here:**"]
+        lines.extend(f"    - {REASON_LABELS.get(code, code)}. {reason}" for code, reason in reasons)
     if pd.notna(exception["since"]):
         lines.append(f"- **Since:** {pd.Timestamp(exception['since']):%B %Y}")
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
@@ -517,16 +593,23 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         if not latest.empty:
             p = latest.iloc[0]
             value = display_value(p["value"], indicator, suppressed=bool(p["suppressed"]))
-            lines.append(f"- **Latest:** {value} ({pd.Timestamp(p['month']):%B %Y})")
+            lines.append(f"- **Latest month:** {value} ({pd.Timestamp(p['month']):%B %Y})")
         target = format_number(indicator.target.value, indicator) if indicator.target else "none set"
         lines.append(f"- **Target:** {target}")
         bench = latest_benchmarks(data.benchmark_comparison)
         bench = bench.loc[bench["indicator_id"] == indicator.id]
         if not bench.empty:
             b = bench.iloc[0]
+            year = int(b["time_period"])
+            local = (
+                SUPPRESSED
+                if pd.notna(b["local_value"])
+                and local_value_suppressed(data.indicators_annual, indicator, year, float(b["local_value"]))
+                else format_number(b["local_value"], indicator)
+            )
             lines.append(
-                f"- **Compared with others ({year_label(int(b['time_period']))}):** "
-                f"{data.config.authority.name} {format_number(b['local_value'], indicator)}, "
+                f"- **Compared with others ({year_label(year)}):** "
+                f"{data.config.authority.name} {local}, "
                 f"England {format_number(b['england'], indicator)}, "
                 f"{data.config.authority.region.name} {format_number(b['region'], indicator)}, "
                 f"statistical neighbours {format_number(b['statistical_neighbours_median'], indicator)}"
