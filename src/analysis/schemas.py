@@ -421,7 +421,9 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column(
                     "assurance",
                     "string",
-                    "consistently_passing, consistently_failing, hit_and_miss; empty without a target",
+                    "consistently_passing, consistently_failing, hit_and_miss; changed_meeting_target or "
+                    "changed_missing_target when the latest point is a special cause (not judged: the process "
+                    "has changed); empty without a target",
                 ),
                 Column("rule", "string", "The special-cause rule behind the latest point's class, if any"),
                 Column("since", "datetime64[s]", "First month of the current special-cause signal"),
