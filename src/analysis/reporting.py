@@ -24,9 +24,12 @@ from IPython.display import HTML, Markdown
 
 from analysis import __version__
 from analysis.charts import (
+    ChartNote,
     ReportFigure,
+    annual_chart,
     benchmark_chart,
     format_number,
+    monthly_chart_reason,
     spc_chart,
     spc_plot_points,
     year_label,
@@ -94,6 +97,8 @@ SUPPRESSED_FOOTNOTE = (
     "c: not published because the number behind it is between 1 and 5 (to protect children's privacy)."
 )
 NOT_AVAILABLE = "not available"
+#: Variation and assurance of an indicator without an SPC chart (too few published monthly figures).
+NOT_ASSESSED = "Not assessed: too few published monthly figures"
 NO_COMMENTARY = "No commentary was provided for this theme this quarter."
 NOT_RECORDED = "not recorded"
 DEMO_BANNER = "Synthetic demonstration data"
@@ -355,7 +360,10 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
                 band = b["quartile_band"]
                 row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
             row["Direction of travel"] = status_label(b["direction_of_travel"], DIRECTION_LABELS)
-        if indicator.id in summary.index:
+        if indicator.id in summary.index and no_monthly_chart_reason(data, indicator) is not None:
+            row["Variation"] = NOT_ASSESSED
+            row["Assurance"] = NOT_ASSESSED
+        elif indicator.id in summary.index:
             s = summary.loc[indicator.id]
             row["Variation"] = status_label(s["variation"], VARIATION_LABELS)
             row["Assurance"] = status_label(s["assurance"], ASSURANCE_LABELS)
@@ -476,25 +484,81 @@ def commentary_text(
     return "\n\n".join(texts)
 
 
-def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure]:
-    """The charts of one indicator: its SPC chart (if it has monthly points) and its benchmark chart."""
-    figures = []
+def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
+    """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`)."""
     spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
     spc = spc.loc[spc["month"] <= pd.Timestamp(data.quarter.months[-1])]
-    if not spc.empty:
-        monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    return spc_plot_points(spc, monthly)
+
+
+def no_monthly_chart_reason(data: ReportData, indicator: Indicator) -> str | None:
+    """Why the indicator has no SPC chart (too few published months, or mostly suppressed); None when it has one."""
+    points = monthly_points(data, indicator)
+    if points.empty:
+        return None
+    return monthly_chart_reason(points, data.config.spc.minimum_baseline_points)
+
+
+def rolling_year_text(data: ReportData, indicator: Indicator) -> str:
+    """The latest rolling 12-month figure up to the quarter's end, in a sentence (``""`` when there is none)."""
+    annual = data.indicators_annual
+    rows = annual.loc[
+        (annual["indicator_id"] == indicator.id)
+        & (annual["period_type"] == "rolling_12_months")
+        & (annual["period_end"] <= pd.Timestamp(data.quarter.end))
+    ].sort_values("period_end")
+    if rows.empty:
+        return ""
+    last = rows.iloc[-1]
+    when = (
+        f"At {last['period_label']}"
+        if indicator.annual == "at_31_march"
+        else f"Over the 12 months {last['period_label']}"
+    )
+    if bool(last["suppressed"]):
+        return f"{when} the figure cannot be published ({SUPPRESSED})."
+    return f"{when} it was {format_number(last['value'], indicator)}."
+
+
+def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure | ChartNote]:
+    """The charts of one indicator: its SPC chart (or why there is none) and its benchmark chart.
+
+    An indicator with fewer published monthly figures than an SPC chart needs, or mostly suppressed ones, gets a
+    sentence saying so (with its rolling 12-month figure) and its figure by year instead: the benchmark chart, or
+    its own annual figures when it has no benchmark (:func:`analysis.charts.monthly_chart_reason`).
+    """
+    figures: list[ReportFigure | ChartNote] = []
+    points = monthly_points(data, indicator)
+    reason = None if points.empty else monthly_chart_reason(points, data.config.spc.minimum_baseline_points)
+    if not points.empty and reason is None:
         changes = {c.date: c.name for c in data.config.plan.service_changes}
         label = "; ".join(changes[d] for d in indicator.rebase_at if d in changes) or "Process changed"
         figures.append(
             spc_chart(
-                spc_plot_points(spc, monthly),
+                points,
                 indicator,
                 rebase_dates=indicator.rebase_at,
                 rebase_label=f"{label}: limits recalculated",
             )
         )
     comparison = data.benchmark_comparison.loc[data.benchmark_comparison["indicator_id"] == indicator.id]
-    if not comparison.empty and comparison[["local_value", "england"]].notna().any().any():
+    has_benchmark = not comparison.empty and comparison[["local_value", "england"]].notna().any().any()
+    if reason is not None:
+        instead = "The chart below shows its figure for each year." if has_benchmark else ""
+        annual = data.indicators_annual
+        own = annual.loc[
+            (annual["indicator_id"] == indicator.id)
+            & (annual["period_type"] == indicator.annual)
+            & (annual["period_end"] <= pd.Timestamp(data.quarter.end))
+        ]
+        if not has_benchmark and (~own["suppressed"].astype(bool) & own["value"].notna()).any():
+            instead = "The chart below shows its figure for each year."
+        text = " ".join(t for t in (reason, rolling_year_text(data, indicator), instead) if t)
+        figures.append(ChartNote(text))
+        if not has_benchmark and instead:
+            figures.append(annual_chart(own, indicator))
+    if has_benchmark:
         authority = data.config.authority
         figures.append(
             benchmark_chart(comparison, indicator, authority=authority.name, region=authority.region.name)
