@@ -312,3 +312,28 @@ def test_demo_exceptions_one_per_item_with_action_references(demo_data):
     four = summary.iloc[3]["Top exceptions"]
     assert four.count("Action 4.1:") == 1
     assert "Action 4.1:" in four and "(off track; overdue)" in four
+
+
+@pytest.mark.e2e
+def test_demo_alt_text_states_the_figures_of_the_table(demo_data):
+    """An SPC chart's alt text names the table's latest month figure; a benchmark chart's, the authority's figure
+    for the year the table compares."""
+    data = demo_data
+    authority = data.config.authority.name
+    for theme in data.config.plan.themes:
+        if not data.config.indicators_for_theme(theme.number):
+            continue
+        table = reporting.indicator_table(data, theme.number).set_index("Indicator")
+        local_column = next((c for c in table.columns if c.startswith(authority)), None)
+        for indicator in data.config.indicators_for_theme(theme.number):
+            row = table.loc[indicator.name]
+            figures = [f for f in reporting.indicator_figures(data, indicator) if hasattr(f, "alt")]
+            value, month = row["Latest month"].rsplit(" (", 1)
+            month = pd.Timestamp(month.rstrip(")")).strftime("%B %Y")
+            spc = [f for f in figures if not f.alt.startswith(f"Line chart: {indicator.name} by year")]
+            for figure in spc:
+                expected = f"{month} (c)" if value == "c" else f"{value} in {month}"
+                assert expected in figure.alt, (indicator.id, figure.alt)
+            yearly = [f for f in figures if f.alt.startswith(f"Line chart: {indicator.name} by year")]
+            if local_column and row[local_column] not in ("–", "c"):
+                assert any(f"{authority} was {row[local_column]}" in f.alt for f in yearly), indicator.id

@@ -647,7 +647,12 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
         indicator = data.config.indicator(exception["item_id"])
         summary = data.spc_summary.loc[data.spc_summary["indicator_id"] == indicator.id]
-        if not summary.empty:
+        no_chart = no_monthly_chart_reason(data, indicator)
+        if no_chart is not None:
+            lines.append(
+                "- **Reading of the chart:** no monthly chart: too few published monthly figures (see below)"
+            )
+        elif not summary.empty:
             s = summary.iloc[0]
             if isinstance(s["rule"], str) and s["rule"]:
                 lines.append(f"- **Rule that fired:** {s['rule']}")
