@@ -337,3 +337,9 @@ def test_demo_alt_text_states_the_figures_of_the_table(demo_data):
             yearly = [f for f in figures if f.alt.startswith(f"Line chart: {indicator.name} by year")]
             if local_column and row[local_column] not in ("–", "c"):
                 assert any(f"{authority} was {row[local_column]}" in f.alt for f in yearly), indicator.id
+
+
+def test_method_text_explains_the_assurance_rule(data):
+    text = reporting.spc_rules_text(data.config)
+    assert "the report says the target cannot be judged yet" in text
+    assert "fewer than 12 published monthly figures" in text

@@ -841,6 +841,14 @@ def spc_rules_text(config: ProjectConfig) -> str:
         "\nWhether a special cause is an improvement or a concern depends on whether higher is better for that "
         "indicator. Limits restart where the service changed (vertical lines on the charts)."
     )
+    lines.append(
+        "\nWhether an indicator will meet its target (assurance) is read from where the target sits against the "
+        "process limits. When the latest month is itself an unusual change, performance has changed and the "
+        "limits describe it as it was, so the report says the target cannot be judged yet, and whether the "
+        "latest month met it. Limits shown never go below 0 or, for a percentage, above 100%. An indicator with "
+        f"fewer than {spc.minimum_baseline_points} published monthly figures, or mostly suppressed ones, has no "
+        "monthly chart: its figure by year is shown instead."
+    )
     return "\n".join(lines)
 
 
