@@ -19,7 +19,7 @@ import io
 import logging
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +30,7 @@ matplotlib.use("Agg")  # no display: the charts are written to SVG
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
@@ -370,6 +371,7 @@ def spc_chart(
     *,
     rebase_dates: Sequence[date] = (),
     rebase_label: str = "Process changed: limits recalculated",
+    overlay: Callable[[plt.Axes], list[Artist]] | None = None,
 ) -> ReportFigure:
     """The SPC (XmR) chart of one indicator: values, mean, process limits, target and special causes.
 
@@ -383,6 +385,9 @@ def spc_chart(
         Where the baseline restarts (a vertical line is drawn).
     rebase_label : str
         Legend text for the rebase lines.
+    overlay : callable, optional
+        Draws more on the axes (e.g. the anticipated path and its band, :mod:`analysis.anticipated_charts`) and
+        returns the legend handles for what it drew.
 
     Returns
     -------
@@ -455,6 +460,9 @@ def spc_chart(
                     [], [], color=TEXT_GREY, linewidth=1, linestyle=":", label=wrap(rebase_label, LEGEND_WRAP)
                 )
             )
+        if overlay is not None:
+            handles.extend(overlay(axes))
+            shown.append(list(axes.dataLim.intervaly))  # the overlay's band stays in view
         axes.set_ylabel(axis_label(indicator))
         axes.set_xlabel("Month")
         axes.set_ylim(*fitted_limits(np.concatenate([np.asarray(v, dtype=float) for v in shown]), indicator))

@@ -5,13 +5,15 @@ consistently failing its target (the target lies beyond its process limits on th
 changed and its latest month missed the target (assurance ``changed_missing_target``), or when it has
 moved into the worst quartile of authorities (band D in its latest published year, not D the year before). An
 action is an exception when it is reported off track, or overdue: due on or before the quarter's last day and not
-complete. A theme with none yields no rows (the report says so).
+complete. An indicator with an anticipated trend (a planned path or a forecast, :mod:`analysis.trajectory`) is an
+exception when its latest month is out of line with it; SPC signals of the anticipated movement itself are not.
+A theme with none yields no rows (the report says so).
 
 Each item is one exception, however many reasons it has: an action both off track and overdue is one row whose
 ``reason_codes`` are ``off_track,overdue`` and whose ``reasons`` give both sentences (one per line), so a theme's
 count of exceptions counts items, not reasons. Each finder below returns one row per item and reason (the "long"
-form); :func:`combine_reasons` folds them into one row per item. Another finder (e.g. an anticipated trend) adds
-its long rows through ``find_exceptions(extra_reasons=...)``. An action's title carries its reference ("Action
+form); :func:`combine_reasons` folds them into one row per item. Anticipated trends add their ``out_of_line``
+rows the same way, and any further finder adds its long rows through ``find_exceptions(extra_reasons=...)``. An action's title carries its reference ("Action
 4.1: ...") so the reader can find it in the actions table.
 
 Notes
@@ -40,8 +42,9 @@ FAILING_TARGET = "failing_target"
 WORST_QUARTILE = "worst_quartile"
 OFF_TRACK = "off_track"
 OVERDUE = "overdue"
+OUT_OF_LINE = "out_of_line"  # out of line with the anticipated trend (analysis.trajectory)
 #: Order of reasons within an item (codes not listed here follow, alphabetically).
-REASON_ORDER = (SPECIAL_CAUSE_CONCERN, FAILING_TARGET, WORST_QUARTILE, OFF_TRACK, OVERDUE)
+REASON_ORDER = (OUT_OF_LINE, SPECIAL_CAUSE_CONCERN, FAILING_TARGET, WORST_QUARTILE, OFF_TRACK, OVERDUE)
 #: How ``reason_codes`` and ``reasons`` join an item's several reasons (a reason never contains a newline).
 CODE_SEPARATOR = ","
 REASON_SEPARATOR = "\n"
@@ -277,6 +280,7 @@ def find_exceptions(
     actions: pd.DataFrame,
     config: ProjectConfig,
     quarter: Quarter,
+    anticipated: pd.DataFrame | None = None,
     *,
     extra_reasons: Iterable[pd.DataFrame] = (),
 ) -> pd.DataFrame:
@@ -292,6 +296,8 @@ def find_exceptions(
         The configuration (indicators' themes, names and targets).
     quarter
         The reporting quarter (its last day decides what is overdue).
+    anticipated
+        The ``anticipated`` table (:mod:`analysis.trajectory`), if any: see :func:`anticipated_trend_exceptions`.
     extra_reasons
         More reasons found elsewhere, in the long form (:data:`LONG_COLUMNS`): they join the item's other
         reasons (or make it an exception).
@@ -300,9 +306,9 @@ def find_exceptions(
     -------
     pandas.DataFrame
         One row per theme and item, with every reason that makes it an exception (``reason_codes`` from
-        special_cause_concern, failing_target, worst_quartile, off_track, overdue, comma-separated, and
-        ``reasons``, one plain-English sentence per code, newline-separated; :func:`exception_reasons` splits
-        them); ordered by theme, indicators before actions, then by reference.
+        out_of_line, special_cause_concern, failing_target, worst_quartile, off_track, overdue, comma-separated,
+        and ``reasons``, one plain-English sentence per code, newline-separated; :func:`exception_reasons`
+        splits them); ordered by theme, indicators before actions, then by reference.
 
     Notes
     -----
@@ -312,7 +318,12 @@ def find_exceptions(
     parts = [
         part.loc[:, list(LONG_COLUMNS)]
         for part in (
-            indicator_exceptions(spc_summary, benchmark_comparison, config),
+            anticipated_trend_exceptions(
+                indicator_exceptions(spc_summary, benchmark_comparison, config),
+                anticipated,
+                spc_summary,
+                config,
+            ),
             action_exceptions(actions, quarter),
             *extra_reasons,
         )
@@ -340,3 +351,33 @@ def find_exceptions(
 def _reference_order(action_id: str) -> tuple[int, ...]:
     """``1.10`` after ``1.9``: action references sort by their numbers."""
     return tuple(int(part) if part.isdigit() else 0 for part in str(action_id).split("."))
+
+
+def anticipated_trend_exceptions(
+    indicator_rows: pd.DataFrame,
+    anticipated: pd.DataFrame | None,
+    spc_summary: pd.DataFrame,
+    config: ProjectConfig,
+) -> pd.DataFrame:
+    """Indicator exceptions once anticipated trends are taken into account (``out_of_line`` rows added).
+
+    An indicator whose latest month has an anticipated band is judged against it: its SPC special-cause row is
+    dropped (a planned movement is not an exception; a departure from the plan is reported once, as
+    ``out_of_line``). Its other reasons (target, worst quartile) stay.
+
+    Notes
+    -----
+    Committee paper, 21 July 2015, para 5.2; :mod:`analysis.trajectory` defines the bands and the rule.
+    """
+    from analysis.trajectory import judged_against_trend, out_of_line_exceptions
+
+    if anticipated is None or anticipated.empty:
+        return indicator_rows
+    judged = judged_against_trend(anticipated, spc_summary)
+    if not indicator_rows.empty:
+        superseded = indicator_rows["item_id"].isin(judged) & (
+            indicator_rows["reason_code"] == SPECIAL_CAUSE_CONCERN
+        )
+        indicator_rows = indicator_rows.loc[~superseded]
+    parts = [p for p in (out_of_line_exceptions(anticipated, config), indicator_rows) if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

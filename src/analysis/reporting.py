@@ -23,6 +23,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from analysis import __version__
+from analysis.anticipated_charts import anticipated_overlay, with_anticipated_words
 from analysis.charts import (
     ChartNote,
     ReportFigure,
@@ -38,6 +39,7 @@ from analysis.config import Indicator, ProjectConfig, Theme, load_config
 from analysis.exception_finder import exception_reasons
 from analysis.io import read_table
 from analysis.quarters import Quarter
+from analysis.schemas import empty_table
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ ACTION_STATUS_LABELS: dict[str, tuple[str, str]] = {
 ON_TRACK = ("on_track", "complete")
 OFF_TRACK = ("off_track", "at_risk")
 REASON_LABELS: dict[str, str] = {
+    "out_of_line": "Out of line with the anticipated trend (planned path or forecast)",
     "special_cause_concern": "Unusual change for the worse (statistical process control)",
     "failing_target": "Not meeting its target",
     "worst_quartile": "In the worst quarter of authorities in England",
@@ -86,6 +89,7 @@ REASON_LABELS: dict[str, str] = {
 }
 #: A reason in a few words, for the summary's list of exceptions.
 REASON_SHORT: dict[str, str] = {
+    "out_of_line": "out of line with its anticipated trend",
     "special_cause_concern": "unusual change for the worse",
     "failing_target": "not meeting its target",
     "worst_quartile": "in the worst quarter of authorities",
@@ -117,6 +121,8 @@ REPORT_TABLES = (
     "cleaning_log",
     "source_files",
 )
+#: Tables of anticipated trends and forecasts (analysis.trajectory, analysis.looking_ahead): empty when absent.
+OPTIONAL_REPORT_TABLES = ("anticipated", "forecasts", "forecast_backtest")
 
 
 # -------------------------------------------------------------------------------------------- the inputs
@@ -153,6 +159,9 @@ def load_report_data(
     """Read the configuration, the analysis tables and the manifest that the report notebooks show."""
     config = load_config(config_dir)
     tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
+    for name in OPTIONAL_REPORT_TABLES:
+        path = Path(processed_dir) / f"{name}.parquet"
+        tables[name] = read_table(name, Path(processed_dir)) if path.is_file() else empty_table(name)
     return ReportData(
         config=config, quarter=Quarter.parse(quarter), tables=tables, manifest=load_manifest(manifest_path)
     )
@@ -534,13 +543,19 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
     if not points.empty and reason is None:
         changes = {c.date: c.name for c in data.config.plan.service_changes}
         label = "; ".join(changes[d] for d in indicator.rebase_at if d in changes) or "Process changed"
+        anticipated = data.tables.get("anticipated")
+        expected = (
+            anticipated.loc[anticipated["indicator_id"] == indicator.id] if anticipated is not None else None
+        )
+        figure = spc_chart(
+            points,
+            indicator,
+            rebase_dates=indicator.rebase_at,
+            rebase_label=f"{label}: limits recalculated",
+            overlay=anticipated_overlay(expected) if expected is not None else None,
+        )
         figures.append(
-            spc_chart(
-                points,
-                indicator,
-                rebase_dates=indicator.rebase_at,
-                rebase_label=f"{label}: limits recalculated",
-            )
+            with_anticipated_words(figure, expected, indicator) if expected is not None else figure
         )
     comparison = data.benchmark_comparison.loc[data.benchmark_comparison["indicator_id"] == indicator.id]
     has_benchmark = not comparison.empty and comparison[["local_value", "england"]].notna().any().any()
