@@ -13,8 +13,12 @@ from hypothesis import strategies as st
 
 from analysis.config import SpcRules, SpcSettings
 from analysis.spc import (
+    CHANGED_MEETING_TARGET,
+    CHANGED_MISSING_TARGET,
     CONCERN,
+    CONSISTENTLY_PASSING,
     IMPROVEMENT,
+    assurance,
     point_types,
     process_limits,
     run_flags,
@@ -221,6 +225,69 @@ def test_assurance_against_the_target(polarity: str, target: float, expected: st
     chart = spc_chart(monthly(BASELINE), polarity=polarity, settings=SETTINGS)
     summary = summarise(chart, indicator_id="x", polarity=polarity, target=target, settings=SETTINGS).iloc[0]
     assert (None if pd.isna(summary["assurance"]) else summary["assurance"]) == expected
+
+
+# Looked-after children with three or more placements (lower is better, target 10%): a baseline of 12 months
+# alternating 7.92 and 8.38 -> mean 8.15, every moving range 0.46 -> limits 8.15 +/- 2.66 x 0.46 = 6.9264 to
+# 9.3736 (6.9-9.4%); then April to June 2015 at 9.7, 13.9 and 17.5%, all above the upper limit.
+PLACEMENTS_BASELINE = [7.92, 8.38] * 6
+PLACEMENTS = monthly(PLACEMENTS_BASELINE + [9.7, 13.9, 17.5], start="2014-04-01")
+
+
+def test_special_cause_latest_point_is_not_assured_against_the_target() -> None:
+    """The case of issue 13: limits 6.9-9.4% sit below the 10% target, yet the process has changed."""
+    chart = spc_chart(PLACEMENTS, polarity="lower_is_better", settings=SETTINGS)
+    assert chart["lower_limit"].iloc[-1] == pytest.approx(6.9264)
+    assert chart["upper_limit"].iloc[-1] == pytest.approx(9.3736)
+    assert chart["point_class"].tolist()[-3:] == [CONCERN, CONCERN, CONCERN]
+    # NHSRplotthedots alone would say "consistently passing": the target is beyond the upper limit.
+    assert assurance(10.0, 6.9264, 9.3736, "lower_is_better") == CONSISTENTLY_PASSING
+    summary = summarise(
+        chart,
+        indicator_id="lac_three_or_more_placements",
+        polarity="lower_is_better",
+        target=10.0,
+        settings=SETTINGS,
+        decimals=1,
+        unit="%",
+    ).iloc[0]
+    assert summary["variation"] == CONCERN
+    assert summary["assurance"] == CHANGED_MISSING_TARGET
+    assert "it is met every month" not in summary["description"]
+    assert summary["description"].endswith(
+        "Performance has changed since April 2015, so whether the target (10.0%) will be met cannot be judged "
+        "from the earlier limits: 2 of the 3 months since then missed it; June 2015 (17.5%) missed it."
+    )
+
+
+@pytest.mark.parametrize(
+    ("latest", "polarity", "expected"),
+    [
+        (17.5, "lower_is_better", CHANGED_MISSING_TARGET),
+        (10.0, "lower_is_better", CHANGED_MEETING_TARGET),  # on the target counts as meeting it
+        (5.0, "lower_is_better", CHANGED_MEETING_TARGET),
+        (5.0, "higher_is_better", CHANGED_MISSING_TARGET),
+        (12.0, "higher_is_better", CHANGED_MEETING_TARGET),
+        (12.0, "context", None),
+    ],
+)
+def test_assurance_after_a_change_follows_the_latest_point(latest: float, polarity: str, expected) -> None:
+    level = assurance(10.0, 6.9, 9.4, polarity, latest_value=latest, special_cause=True)
+    assert level == expected
+    assert assurance(None, 6.9, 9.4, polarity, latest_value=latest, special_cause=True) is None
+
+
+def test_expected_range_of_a_percentage_is_clipped_to_0_100() -> None:
+    # Mean 50, moving ranges 40 -> limits 50 +/- 106.4: shown as 0.0% to 100.0%, never -56.4 to 156.4.
+    chart = spc_chart(monthly([30.0, 70.0] * 6), polarity="higher_is_better", settings=SETTINGS)
+    text = summarise(
+        chart, indicator_id="x", polarity="higher_is_better", target=None, settings=SETTINGS, unit="%"
+    ).iloc[0]["description"]
+    assert "expected range (0.0% to 100.0%)" in text
+    days = summarise(
+        chart, indicator_id="x", polarity="higher_is_better", target=None, settings=SETTINGS, unit="days"
+    ).iloc[0]["description"]
+    assert "expected range (0.0 days to 156.4 days)" in days
 
 
 # ------------------------------------------------------------------------------------- properties

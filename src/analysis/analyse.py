@@ -137,6 +137,7 @@ def run_spc(
                 target=target,
                 settings=config.spc,
                 decimals=indicator.decimals,
+                unit=indicator.unit,
             )
         )
     spc = pd.concat(charts, ignore_index=True) if charts else _empty("spc")

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
@@ -25,14 +26,18 @@ from analysis import __version__
 from analysis.annex_a import MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
 from analysis.anticipated_charts import anticipated_overlay, with_anticipated_words
 from analysis.charts import (
+    ChartNote,
     ReportFigure,
+    annual_chart,
     benchmark_chart,
     format_number,
+    monthly_chart_reason,
     spc_chart,
     spc_plot_points,
     year_label,
 )
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
+from analysis.exception_finder import exception_reasons
 from analysis.io import read_table
 from analysis.quarters import Quarter
 from analysis.safe_text import commentary_html, markdown_text
@@ -52,6 +57,14 @@ ASSURANCE_LABELS: dict[str, tuple[str, str]] = {
     "consistently_passing": ("✔", "Meets target reliably"),
     "consistently_failing": ("✖", "Will not meet target without change"),
     "hit_and_miss": ("◐", "May or may not meet target"),
+    "changed_meeting_target": (
+        "◇",
+        "Cannot be judged: performance has changed; the latest month meets the target",
+    ),
+    "changed_missing_target": (
+        "◇",
+        "Cannot be judged: performance has changed; the latest month misses the target",
+    ),
 }
 DIRECTION_LABELS: dict[str, tuple[str, str]] = {
     "improving": ("↑", "Better than the year before"),
@@ -76,11 +89,22 @@ REASON_LABELS: dict[str, str] = {
     "off_track": "Action off track",
     "overdue": "Action overdue",
 }
+#: A reason in a few words, for the summary's list of exceptions.
+REASON_SHORT: dict[str, str] = {
+    "out_of_line": "out of line with its anticipated trend",
+    "special_cause_concern": "unusual change for the worse",
+    "failing_target": "not meeting its target",
+    "worst_quartile": "in the worst quarter of authorities",
+    "off_track": "off track",
+    "overdue": "overdue",
+}
 SUPPRESSED = "c"
 SUPPRESSED_FOOTNOTE = (
     "c: not published because the number behind it is between 1 and 5 (to protect children's privacy)."
 )
 NOT_AVAILABLE = "not available"
+#: Variation and assurance of an indicator without an SPC chart (too few published monthly figures).
+NOT_ASSESSED = "Not assessed: too few published monthly figures"
 NO_COMMENTARY = "No commentary was provided for this theme this quarter."
 NOT_RECORDED = "not recorded"
 DEMO_BANNER = "Synthetic demonstration data"
@@ -260,46 +284,97 @@ def latest_benchmarks(comparison: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def local_value_suppressed(annual: pd.DataFrame, indicator: Indicator, year: int, value: float) -> bool:
+    """Whether the authority's figure for a compared year is its own computed figure from a count of 1 to 5.
+
+    ``benchmark_comparison`` takes the published figure where there is one (already suppressed by DfE) and else
+    the figure computed from the case records; that one must be shown as ``c`` when its count is small.
+    """
+    rows = annual.loc[
+        (annual["indicator_id"] == indicator.id)
+        & (annual["period_type"] == indicator.annual)
+        & (annual["time_period"] == year)
+        & annual["suppressed"].fillna(False).astype(bool)
+    ]
+    return bool(len(rows)) and bool(np.isclose(rows["value"].astype(float), value, equal_nan=False).any())
+
+
+def benchmark_columns(authority: str, region: str, years: Iterable[int]) -> dict[str, str]:
+    """Column headings of the comparison, naming the year they describe when a table compares one year only.
+
+    e.g. ``{"local_value": "Medway 2014-15", "england": "England 2014-15", ...}``; with several years, a
+    "Year compared" column says which, and the headings say "(year compared)".
+    """
+    distinct = sorted(set(years))
+    period = year_label(distinct[0]) if len(distinct) == 1 else "(year compared)"
+    return {
+        "local_value": f"{authority} {period}",
+        "england": f"England {period}",
+        "region": f"{region} {period}",
+        "statistical_neighbours_median": f"Statistical neighbours (median) {period}",
+    }
+
+
 def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
-    """The table of a theme's indicators: latest value, target, benchmarks, quartile, direction, SPC status.
+    """The table of a theme's indicators: latest month, target, the compared year, quartile, direction, SPC status.
+
+    The authority's figure beside England, the region and the statistical neighbours is its own figure for the
+    same year (``benchmark_comparison.local_value``): the one its rank, quartile band and direction of travel are
+    computed from. The latest month is shown too, labelled as a month, for what has happened since.
 
     Notes
     -----
-    Variation and assurance follow NHS England's Making Data Count; quartile bands and direction of travel
-    compare the latest published year (DfE, years ending 31 March) with England's authorities.
+    Variation and assurance follow NHS England's Making Data Count; quartile bands, ranks and direction of
+    travel compare the latest published year (DfE, years ending 31 March) with England's authorities (DfE LAIT).
     """
     latest = latest_values(data.indicators_monthly, data.quarter).set_index("indicator_id")
     bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     summary = data.spc_summary.set_index("indicator_id")
+    indicators = data.config.indicators_for_theme(theme)
+    authority = data.config.authority
+    years = [int(bench.loc[i.id, "time_period"]) for i in indicators if i.id in bench.index]
+    headings = benchmark_columns(authority.name, authority.region.name, years)
+    several_years = len(set(years)) > 1
     rows = []
-    for indicator in data.config.indicators_for_theme(theme):
+    for indicator in indicators:
         row: dict[str, str] = {"Indicator": indicator.name}
         if indicator.id in latest.index:
             point = latest.loc[indicator.id]
-            row["Latest"] = (
+            row["Latest month"] = (
                 f"{display_value(point['value'], indicator, suppressed=bool(point['suppressed']))} "
                 f"({pd.Timestamp(point['month']):%b %Y})"
             )
         else:
-            row["Latest"] = NOT_AVAILABLE
+            row["Latest month"] = NOT_AVAILABLE
         row["Target"] = format_number(indicator.target.value, indicator) if indicator.target else "none set"
+        if several_years:
+            row["Year compared"] = "–"
+        for heading_text in headings.values():
+            row[heading_text] = "–"
+        row["Rank among councils"] = "–"
+        row["Quartile band"] = "–"
+        row["Direction of travel"] = "–"
         if indicator.id in bench.index:
             b = bench.loc[indicator.id]
-            row["Year compared"] = year_label(int(b["time_period"]))
-            row["England"] = format_number(b["england"], indicator)
-            row["Region"] = format_number(b["region"], indicator)
-            row["Statistical neighbours (median)"] = format_number(
-                b["statistical_neighbours_median"], indicator
+            year = int(b["time_period"])
+            hidden = pd.notna(b["local_value"]) and local_value_suppressed(
+                data.indicators_annual, indicator, year, float(b["local_value"])
             )
-            band = b["quartile_band"]
-            row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
+            if several_years:
+                row["Year compared"] = year_label(year)
+            for column, heading_text in headings.items():
+                row[heading_text] = format_number(b[column], indicator)
+            if hidden:
+                row[headings["local_value"]] = SUPPRESSED
+            elif pd.notna(b["rank"]):
+                row["Rank among councils"] = f"{int(b['rank'])} of {int(b['authorities_ranked'])}"
+                band = b["quartile_band"]
+                row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
             row["Direction of travel"] = status_label(b["direction_of_travel"], DIRECTION_LABELS)
-        else:
-            for column in ("Year compared", "England", "Region", "Statistical neighbours (median)"):
-                row[column] = "–"
-            row["Quartile band"] = "–"
-            row["Direction of travel"] = "–"
-        if indicator.id in summary.index:
+        if indicator.id in summary.index and no_monthly_chart_reason(data, indicator) is not None:
+            row["Variation"] = NOT_ASSESSED
+            row["Assurance"] = NOT_ASSESSED
+        elif indicator.id in summary.index:
             s = summary.loc[indicator.id]
             row["Variation"] = status_label(s["variation"], VARIATION_LABELS)
             row["Assurance"] = status_label(s["assurance"], ASSURANCE_LABELS)
@@ -358,7 +433,7 @@ def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
         status = (
             f"Needs attention: {n} exception{'s' if n != 1 else ''}" if n else "No exceptions this quarter"
         )
-        named = [f"{r.title}: {r.reason}" for r in theirs.head(top_exceptions).itertuples()]
+        named = [exception_headline(r) for _, r in theirs.head(top_exceptions).iterrows()]
         if n > top_exceptions:
             named.append(f"and {n - top_exceptions} more")
         rows.append(
@@ -420,13 +495,54 @@ def commentary_text(
     return "\n\n".join(texts)
 
 
-def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure]:
-    """The charts of one indicator: its SPC chart (if it has monthly points) and its benchmark chart."""
-    figures = []
+def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
+    """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`)."""
     spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
     spc = spc.loc[spc["month"] <= pd.Timestamp(data.quarter.months[-1])]
-    if not spc.empty:
-        monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    return spc_plot_points(spc, monthly)
+
+
+def no_monthly_chart_reason(data: ReportData, indicator: Indicator) -> str | None:
+    """Why the indicator has no SPC chart (too few published months, or mostly suppressed); None when it has one."""
+    points = monthly_points(data, indicator)
+    if points.empty:
+        return None
+    return monthly_chart_reason(points, data.config.spc.minimum_baseline_points)
+
+
+def rolling_year_text(data: ReportData, indicator: Indicator) -> str:
+    """The latest rolling 12-month figure up to the quarter's end, in a sentence (``""`` when there is none)."""
+    annual = data.indicators_annual
+    rows = annual.loc[
+        (annual["indicator_id"] == indicator.id)
+        & (annual["period_type"] == "rolling_12_months")
+        & (annual["period_end"] <= pd.Timestamp(data.quarter.end))
+    ].sort_values("period_end")
+    if rows.empty:
+        return ""
+    last = rows.iloc[-1]
+    when = (
+        f"At {last['period_label']}"
+        if indicator.annual == "at_31_march"
+        else f"Over the 12 months {last['period_label']}"
+    )
+    if bool(last["suppressed"]):
+        return f"{when} the figure cannot be published ({SUPPRESSED})."
+    return f"{when} it was {format_number(last['value'], indicator)}."
+
+
+def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure | ChartNote]:
+    """The charts of one indicator: its SPC chart (or why there is none) and its benchmark chart.
+
+    An indicator with fewer published monthly figures than an SPC chart needs, or mostly suppressed ones, gets a
+    sentence saying so (with its rolling 12-month figure) and its figure by year instead: the benchmark chart, or
+    its own annual figures when it has no benchmark (:func:`analysis.charts.monthly_chart_reason`).
+    """
+    figures: list[ReportFigure | ChartNote] = []
+    points = monthly_points(data, indicator)
+    reason = None if points.empty else monthly_chart_reason(points, data.config.spc.minimum_baseline_points)
+    if not points.empty and reason is None:
         changes = {c.date: c.name for c in data.config.plan.service_changes}
         label = "; ".join(changes[d] for d in indicator.rebase_at if d in changes) or "Process changed"
         anticipated = data.tables.get("anticipated")
@@ -434,7 +550,7 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
             anticipated.loc[anticipated["indicator_id"] == indicator.id] if anticipated is not None else None
         )
         figure = spc_chart(
-            spc_plot_points(spc, monthly),
+            points,
             indicator,
             rebase_dates=indicator.rebase_at,
             rebase_label=f"{label}: limits recalculated",
@@ -444,7 +560,22 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
             with_anticipated_words(figure, expected, indicator) if expected is not None else figure
         )
     comparison = data.benchmark_comparison.loc[data.benchmark_comparison["indicator_id"] == indicator.id]
-    if not comparison.empty and comparison[["local_value", "england"]].notna().any().any():
+    has_benchmark = not comparison.empty and comparison[["local_value", "england"]].notna().any().any()
+    if reason is not None:
+        instead = "The chart below shows its figure for each year." if has_benchmark else ""
+        annual = data.indicators_annual
+        own = annual.loc[
+            (annual["indicator_id"] == indicator.id)
+            & (annual["period_type"] == indicator.annual)
+            & (annual["period_end"] <= pd.Timestamp(data.quarter.end))
+        ]
+        if not has_benchmark and (~own["suppressed"].astype(bool) & own["value"].notna()).any():
+            instead = "The chart below shows its figure for each year."
+        text = " ".join(t for t in (reason, rolling_year_text(data, indicator), instead) if t)
+        figures.append(ChartNote(text))
+        if not has_benchmark and instead:
+            figures.append(annual_chart(own, indicator))
+    if has_benchmark:
         authority = data.config.authority
         figures.append(
             benchmark_chart(comparison, indicator, authority=authority.name, region=authority.region.name)
@@ -496,11 +627,18 @@ def summary_html(data: ReportData, *, top_exceptions: int) -> str:
 
 # ------------------------------------------------------------------------------------------- exceptions
 def theme_exceptions(exceptions: pd.DataFrame, quarter: Quarter, theme: int) -> pd.DataFrame:
-    """The exceptions of one theme this quarter, indicators first, in a stable order."""
+    """The exceptions of one theme this quarter (one row per item), in the finder's order: indicators first."""
     rows = exceptions.loc[(exceptions["quarter"] == quarter.label) & (exceptions["theme"] == theme)]
-    return rows.sort_values(["kind", "item_id", "reason_code"], key=lambda s: s.astype(str)).reset_index(
-        drop=True
-    )
+    return rows.reset_index(drop=True)
+
+
+def exception_headline(exception: pd.Series) -> str:
+    """An exception in one line: its title (an action with its reference) and every reason in a few words.
+
+    e.g. ``Action 4.1: Launch the hubs (off track; overdue)``.
+    """
+    reasons = [REASON_SHORT.get(code, code.replace("_", " ")) for code, _ in exception_reasons(exception)]
+    return f"{exception['title']} ({'; '.join(reasons)})"
 
 
 def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
@@ -514,17 +652,29 @@ def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
 
 def exception_context(data: ReportData, exception: pd.Series) -> str:
     """Markdown for one exception: the rule that fired and since when, target and benchmark context."""
-    lines = [
-        f"- **Why it is here:** "
-        f"{markdown_text(REASON_LABELS.get(exception['reason_code'], exception['reason_code']))}. "
-        f"{markdown_text(exception['reason'])}"
-    ]
+    reasons = exception_reasons(exception)
+    if len(reasons) == 1:
+        code, reason = reasons[0]
+        lines = [
+            f"- **Why it is here:** {markdown_text(REASON_LABELS.get(code, code))}. {markdown_text(reason)}"
+        ]
+    else:
+        lines = ["- **Why it is here:**"]
+        lines.extend(
+            f"    - {markdown_text(REASON_LABELS.get(code, code))}. {markdown_text(reason)}"
+            for code, reason in reasons
+        )
     if pd.notna(exception["since"]):
         lines.append(f"- **Since:** {pd.Timestamp(exception['since']):%B %Y}")
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
         indicator = data.config.indicator(exception["item_id"])
         summary = data.spc_summary.loc[data.spc_summary["indicator_id"] == indicator.id]
-        if not summary.empty:
+        no_chart = no_monthly_chart_reason(data, indicator)
+        if no_chart is not None:
+            lines.append(
+                "- **Reading of the chart:** no monthly chart: too few published monthly figures (see below)"
+            )
+        elif not summary.empty:
             s = summary.iloc[0]
             if isinstance(s["rule"], str) and s["rule"]:
                 lines.append(f"- **Rule that fired:** {markdown_text(s['rule'])}")
@@ -534,16 +684,23 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         if not latest.empty:
             p = latest.iloc[0]
             value = display_value(p["value"], indicator, suppressed=bool(p["suppressed"]))
-            lines.append(f"- **Latest:** {value} ({pd.Timestamp(p['month']):%B %Y})")
+            lines.append(f"- **Latest month:** {value} ({pd.Timestamp(p['month']):%B %Y})")
         target = format_number(indicator.target.value, indicator) if indicator.target else "none set"
         lines.append(f"- **Target:** {target}")
         bench = latest_benchmarks(data.benchmark_comparison)
         bench = bench.loc[bench["indicator_id"] == indicator.id]
         if not bench.empty:
             b = bench.iloc[0]
+            year = int(b["time_period"])
+            local = (
+                SUPPRESSED
+                if pd.notna(b["local_value"])
+                and local_value_suppressed(data.indicators_annual, indicator, year, float(b["local_value"]))
+                else format_number(b["local_value"], indicator)
+            )
             lines.append(
-                f"- **Compared with others ({year_label(int(b['time_period']))}):** "
-                f"{data.config.authority.name} {format_number(b['local_value'], indicator)}, "
+                f"- **Compared with others ({year_label(year)}):** "
+                f"{data.config.authority.name} {local}, "
                 f"England {format_number(b['england'], indicator)}, "
                 f"{data.config.authority.region.name} {format_number(b['region'], indicator)}, "
                 f"statistical neighbours {format_number(b['statistical_neighbours_median'], indicator)}"
@@ -689,7 +846,7 @@ def not_available_lines(config: ProjectConfig, cleaning_log: pd.DataFrame) -> li
     ]
     for indicator in config.indicators:
         if indicator.id in reasons:  # names from config/, headings from the template: escaped all the same
-            lines.append(f"- {html.escape(indicator.name)}: {html.escape(reasons[indicator.id])}")
+            lines.append(f"- {markdown_text(indicator.name)}: {markdown_text(reasons[indicator.id])}")
     return lines
 
 
@@ -735,6 +892,14 @@ def spc_rules_text(config: ProjectConfig) -> str:
     lines.append(
         "\nWhether a special cause is an improvement or a concern depends on whether higher is better for that "
         "indicator. Limits restart where the service changed (vertical lines on the charts)."
+    )
+    lines.append(
+        "\nWhether an indicator will meet its target (assurance) is read from where the target sits against the "
+        "process limits. When the latest month is itself an unusual change, performance has changed and the "
+        "limits describe it as it was, so the report says the target cannot be judged yet, and whether the "
+        "latest month met it. Limits shown never go below 0 or, for a percentage, above 100%. An indicator with "
+        f"fewer than {spc.minimum_baseline_points} published monthly figures, or mostly suppressed ones, has no "
+        "monthly chart: its figure by year is shown instead."
     )
     return "\n".join(lines)
 

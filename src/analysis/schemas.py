@@ -454,7 +454,9 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column(
                     "assurance",
                     "string",
-                    "consistently_passing, consistently_failing, hit_and_miss; empty without a target",
+                    "consistently_passing, consistently_failing, hit_and_miss; changed_meeting_target or "
+                    "changed_missing_target when the latest point is a special cause (not judged: the process "
+                    "has changed); empty without a target",
                 ),
                 Column("rule", "string", "The special-cause rule behind the latest point's class, if any"),
                 Column("since", "datetime64[s]", "First month of the current special-cause signal"),
@@ -497,28 +499,37 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "exceptions",
-            "What the themed exception reports must show, per quarter and theme.",
+            "What the themed exception reports must show, per quarter and theme: one row per item (indicator or "
+            "action), carrying every reason it is an exception.",
             (
                 Column("quarter", "string", "Quarter, e.g. 2015-16-Q1", False),
                 Column("theme", "int64", "Theme number", False),
                 Column("kind", "string", "indicator or action", False),
                 Column("item_id", "string", "Indicator id or action id", False),
-                Column("title", "string", "Indicator name or action text", False),
                 Column(
-                    "reason_code",
+                    "title",
                     "string",
-                    "special_cause_concern, failing_target, worst_quartile, out_of_line, off_track, overdue",
+                    "Indicator name, or 'Action <ref>: <action text>' (the reference the actions table shows)",
                     False,
                 ),
                 Column(
-                    "reason",
+                    "reason_codes",
                     "string",
-                    "Plain English, e.g. '7 months in a row above the average since January'",
+                    "Every reason the item is an exception, comma-separated in a fixed order: out_of_line, "
+                    "special_cause_concern, failing_target, worst_quartile, off_track, overdue (codes of other "
+                    "finders follow these), e.g. 'off_track,overdue'",
                     False,
                 ),
-                Column("since", "datetime64[s]", "When the problem began"),
+                Column(
+                    "reasons",
+                    "string",
+                    "Plain English, one sentence per reason code in the same order, newline-separated, e.g. "
+                    "'7 months in a row above the average since January'",
+                    False,
+                ),
+                Column("since", "datetime64[s]", "When the problem began (the earliest of its reasons)"),
             ),
-            ("quarter", "theme", "kind", "item_id", "reason_code"),
+            ("quarter", "theme", "kind", "item_id"),
         ),
         TableSchema(
             "anticipated",

@@ -22,7 +22,10 @@ here matches the one an NHS analyst would draw with that package:
   higher is better and ``concern`` when lower is better, a low type the reverse, and either is ``neutral`` for
   ``context`` indicators (the package's ``ptd_point_type``); unflagged points are ``common_cause``.
 * assurance compares the target with the latest point's limits: outside them on the good side is
-  ``consistently_passing``, on the bad side ``consistently_failing``, inside ``hit_and_miss``.
+  ``consistently_passing``, on the bad side ``consistently_failing``, inside ``hit_and_miss`` -- unless the latest
+  point is itself a special cause: then the process has changed, the limits describe the process before the
+  change, and assurance is not judged (``changed_meeting_target`` or ``changed_missing_target``, by where the
+  latest point is against the target). See :func:`assurance`.
 
 Notes
 -----
@@ -75,6 +78,10 @@ NEUTRAL = "neutral"
 CONSISTENTLY_PASSING = "consistently_passing"
 CONSISTENTLY_FAILING = "consistently_failing"
 HIT_AND_MISS = "hit_and_miss"
+#: Assurance not judged because the latest point is a special cause (the process has changed): by where the latest
+#: point is against the target. See :func:`assurance`.
+CHANGED_MEETING_TARGET = "changed_meeting_target"
+CHANGED_MISSING_TARGET = "changed_missing_target"
 
 ASSURANCE_SENTENCES = {
     CONSISTENTLY_FAILING: "The target ({target:g}) is beyond the process limits: it will not be met without a change",
@@ -387,23 +394,121 @@ def spc_chart(
 
 
 # -------------------------------------------------------------------------------------------------- summary
-def assurance(target: float | None, lower_limit: float, upper_limit: float, polarity: Polarity) -> str | None:
+def assurance(
+    target: float | None,
+    lower_limit: float,
+    upper_limit: float,
+    polarity: Polarity,
+    *,
+    latest_value: float | None = None,
+    special_cause: bool = False,
+) -> str | None:
     """Whether the process will meet its target: by where the target sits against the latest limits.
+
+    Parameters
+    ----------
+    target, lower_limit, upper_limit, polarity
+        The indicator's target and polarity and the process limits at its latest point.
+    latest_value
+        The latest point's figure (used only when ``special_cause``).
+    special_cause
+        Whether the latest point is a special cause (improvement, concern or neutral).
+
+    Returns
+    -------
+    str or None
+        ``consistently_passing``, ``consistently_failing`` or ``hit_and_miss`` for a stable process;
+        ``changed_meeting_target`` or ``changed_missing_target`` when the latest point is a special cause; None
+        without a target, for context indicators or without limits.
 
     Notes
     -----
-    NHSRplotthedots ``ptd_calculate_assurance_type``: target above the upper limit is a consistent fail when
-    higher is better (a consistent pass when lower is better), below the lower limit the reverse, otherwise
-    inconsistent ("hit and miss"). None without a target, for context indicators or without limits.
+    NHSRplotthedots ``ptd_calculate_assurance_type`` (R/ptd_calculate_assurance_type.R): target above the upper
+    limit is a consistent fail when higher is better (a consistent pass when lower is better), below the lower
+    limit the reverse, otherwise inconsistent ("hit and miss").
+
+    The rule added here, so that variation and assurance never contradict each other: process limits predict
+    what a *stable* process will do, so when the latest point is a special cause (the process has changed) they
+    describe the process as it was, and saying it "will meet the target every month" would be wrong (e.g. limits
+    6.9-9.4% against a 10% target, lower is better, while April to June run 9.7, 13.9, 17.5%). Assurance is then
+    not judged: it says the process has changed and whether the latest point meets the target (on the target
+    counts as meeting it). This follows NHS England's *Making Data Count* guidance ("Making Data Count: getting
+    started", 2019, on recalculating limits: when the rules show a change, understand it first, then fix new
+    limits from the changed process), and the assurance icon is read from the limits of the process as it now
+    is (NHSRplotthedots issue #172: assurance must follow the rebased limits, not the old ones).
     """
     direction = _direction(polarity)
     if target is None or direction == 0 or np.isnan(lower_limit) or np.isnan(upper_limit):
         return None
+    if special_cause and latest_value is not None and not np.isnan(latest_value):
+        meets = (latest_value - target) * direction >= 0
+        return CHANGED_MEETING_TARGET if meets else CHANGED_MISSING_TARGET
     if target > upper_limit:
         return CONSISTENTLY_FAILING if direction > 0 else CONSISTENTLY_PASSING
     if target < lower_limit:
         return CONSISTENTLY_PASSING if direction > 0 else CONSISTENTLY_FAILING
     return HIT_AND_MISS
+
+
+def natural_range(unit: str) -> tuple[float | None, float | None]:
+    """The values a figure in ``unit`` can take: a percentage 0 to 100, any other unit here 0 or more.
+
+    Process limits are arithmetic (mean +/- 2.66 mean moving ranges) and can fall outside what is possible; they
+    are clipped to this range wherever they are shown (e.g. "expected range 0.0 to 100.0", never -0.7 to 129.9).
+    """
+    if unit == "%":
+        return 0.0, 100.0
+    return 0.0, None
+
+
+def _clip(value: float, value_range: tuple[float | None, float | None]) -> float:
+    low, high = value_range
+    if low is not None:
+        value = max(value, low)
+    if high is not None:
+        value = min(value, high)
+    return value
+
+
+def _figure(value: float, decimals: int, unit: str) -> str:
+    """``17.5%``, ``16 days``: a figure with the indicator's decimals and unit (counts and FTE plain)."""
+    number = f"{value:,.{decimals}f}"
+    if unit == "%":
+        return f"{number}%"
+    if unit in {"days", "weeks"}:
+        return f"{number} {unit}"
+    if unit == "rate per 10,000":
+        return f"{number} per 10,000"
+    return number
+
+
+def changed_assurance_sentence(
+    stretch: pd.DataFrame, target: float, polarity: Polarity, decimals: int, unit: str
+) -> str:
+    """Why assurance is not judged, in words: since when the process changed and the recent months against target.
+
+    e.g. "Performance has changed since April 2015, so whether the target (10.0%) will be met cannot be judged
+    from the earlier limits: 2 of the 3 months since then missed it, including June 2015 (17.5%)".
+    """
+    direction = _direction(polarity)
+    values = stretch["value"].to_numpy(dtype="float64")
+    missed = int(((values - target) * direction < 0).sum())
+    last = stretch.iloc[-1]
+    latest = f"{_month(last['month'])} ({_figure(float(last['value']), decimals, unit)})"
+    n = len(values)
+    if n == 1:
+        recent = f"{latest} {'missed' if missed else 'met'} it"
+    elif missed == n:
+        recent = f"all {n} months since then missed it, including {latest}"
+    elif missed == 0:
+        recent = f"all {n} months since then met it, including {latest}"
+    else:
+        latest_missed = (float(last["value"]) - target) * direction < 0
+        recent = f"{missed} of the {n} months since then missed it; {latest} {'missed' if latest_missed else 'met'} it"
+    return (
+        f"Performance has changed since {_month(stretch['month'].iloc[0])}, so whether the target "
+        f"({_figure(target, decimals, unit)}) will be met cannot be judged from the earlier limits: {recent}"
+    )
 
 
 def _stretch_start(flags: np.ndarray) -> int:
@@ -454,6 +559,7 @@ def summarise(
     target: float | None,
     settings: SpcSettings,
     decimals: int = 1,
+    unit: str = "",
 ) -> pd.DataFrame:
     """One ``spc_summary`` row: the indicator's variation and assurance at its latest point, in plain English.
 
@@ -467,6 +573,9 @@ def summarise(
         ``spc`` settings (for the provisional-limits threshold).
     decimals
         Decimal places for figures in the description.
+    unit
+        The indicator's unit: figures in the description carry it, and the expected range is clipped to the
+        values the unit allows (:func:`natural_range`).
 
     Returns
     -------
@@ -503,12 +612,16 @@ def summarise(
     variation = str(last["point_class"])
     rules_fired = last["rules_fired"] if isinstance(last["rules_fired"], str) else None
     since = pd.NaT
+    start = len(segment) - 1
     if pd.isna(last["upper_limit"]):
         description = "Too few figures to set process limits yet: no reading of the variation is possible"
     elif variation == COMMON_CAUSE or rules_fired is None:
+        value_range = natural_range(unit)
+        low = _clip(float(last["lower_limit"]), value_range)
+        high = _clip(float(last["upper_limit"]), value_range)
         description = (
             f"Common-cause variation only: the figures move within the expected range "
-            f"({last['lower_limit']:.{decimals}f} to {last['upper_limit']:.{decimals}f}) with no sign of real change"
+            f"({_figure(low, decimals, unit)} to {_figure(high, decimals, unit)}) with no sign of real change"
         )
     else:
         fired = rules_fired.split(",")
@@ -523,10 +636,20 @@ def summarise(
             start = _stretch_start((segment["point_class"] == variation).to_numpy())
         since = segment["month"].iloc[start]
         description = _describe(rule, segment, start)
-    level = assurance(target, float(last["lower_limit"]), float(last["upper_limit"]), polarity)
+    special = variation != COMMON_CAUSE and rules_fired is not None
+    level = assurance(
+        target,
+        float(last["lower_limit"]),
+        float(last["upper_limit"]),
+        polarity,
+        latest_value=float(last["value"]),
+        special_cause=special,
+    )
     sentences = [description]
-    if level is not None:
+    if level in ASSURANCE_SENTENCES:
         sentences.append(ASSURANCE_SENTENCES[level].format(target=target))
+    elif level is not None and target is not None:
+        sentences.append(changed_assurance_sentence(segment.iloc[start:], target, polarity, decimals, unit))
     if provisional:
         sentences.append(
             f"The limits are provisional: only {baseline_points} point{'' if baseline_points == 1 else 's'} in the baseline"
