@@ -11,6 +11,7 @@ import report_fixtures as rf
 
 from analysis import reporting
 from analysis.quarters import Quarter
+from analysis.safe_text import markdown_text
 
 
 @pytest.fixture(scope="module")
@@ -210,11 +211,13 @@ def test_an_action_with_two_reasons_is_one_exception_with_its_reference(data):
     blocks = reporting.exception_report_blocks(data, 1)
     texts = [getattr(b, "data", "") or "" for b in blocks]
     assert "1 item needs the Board's attention this quarter." in texts
-    assert "### Action 1.2: Open the community hubs" in texts
+    # Tracker text is escaped for Markdown (it renders as typed): "Action 1\\.2\\: Open ...".
+    assert f"### {markdown_text('Action 1.2: Open the community hubs')}" in texts
     context = reporting.exception_context(data, rows.iloc[0])
     assert context.startswith(
-        "- **Why it is here:**\n    - Action off track. Reported off track: Building delayed\n"
-        "    - Action overdue. Due 30 June 2015 and not complete"
+        "- **Why it is here:**\n"
+        f"    - Action off track. {markdown_text('Reported off track: Building delayed')}\n"
+        f"    - Action overdue. {markdown_text('Due 30 June 2015 and not complete')}"
     )
 
 
