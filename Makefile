@@ -81,6 +81,7 @@ format: $(STAMP) ## Format the code with ruff
 .PHONY: bench
 bench: $(STAMP) quarto ## Print speed and memory figures (benchmarks/), `quarto render` beside the built-in renderer
 	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python benchmarks/pipeline.py
+	PATH="$(TEST_PATH)" $(BIN)/python benchmarks/dashboard.py
 
 .PHONY: clean
 clean: ## Delete processed data and reports (raw data and .venv stay)

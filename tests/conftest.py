@@ -79,3 +79,17 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> P
 @pytest.fixture(scope="session")
 def first_run(demo_project: ProjectPaths) -> RunResult:
     return run_pipeline(demo_project, jobs=2, renderer="builtin")
+
+
+#: The months of the monthly batch the end-to-end and browser tests share (15 months, April 2014 to June 2015).
+MONTHLY_BATCH = "2014-04:2015-06"
+
+
+@pytest.fixture(scope="session")
+def monthly_batch(first_run: RunResult, demo_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory):
+    """One 15-month batch of dashboards, run once per session on a copy of the session's demo run."""
+    from analysis.monthly import run_months
+    from analysis.months import parse_month_range
+
+    paths = copy_project(demo_project, tmp_path_factory.mktemp("monthly") / "project")
+    return run_months(paths, parse_month_range(MONTHLY_BATCH), jobs=2, renderer="builtin")

@@ -9,8 +9,8 @@ the quarter 2015-16-Q1. The figures are invented, chosen so that the expected an
   appear anywhere).
 - ``social_workers_recruited`` (theme 2, count, target 3): a run below the mean since December 2014 (concern).
 
-Exceptions: theme 1 has one (action 1.2 off track), theme 2 one (social workers, special-cause concern), themes 3
-to 6 none. Commentary exists for theme 1 only.
+Exceptions: theme 1 has one (action 1.2, both off track and overdue: one exception with two reasons), theme 2
+one (social workers, special-cause concern), themes 3 to 6 none. Commentary exists for theme 1 only.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ INDICATOR_IDS = (
 )
 MONTHS = pd.date_range("2014-04-01", "2015-06-01", freq="MS")
 SUPPRESSED_VALUE = 40.0
+#: Re-referrals in 2014-15 computed locally from 4 of 18 referrals: a count of 1 to 5, so never shown.
+REREFERRALS_2015 = 400 / 18
 
 ASSESSMENTS = [55.0, 58.0, 57.0, 60.0, 59.0, 62.0, 70.0, 72.0, 75.0, 78.0, 80.0, 82.0, 84.0, 86.0, 88.0]
 REREFERRALS = [
@@ -226,7 +228,7 @@ def _benchmark_comparison() -> pd.DataFrame:
         (
             "rereferrals_within_12_months",
             2015,
-            22.0,
+            REREFERRALS_2015,  # no published figure: the local one, from a small count
             24.0,
             21.0,
             23.5,
@@ -260,15 +262,15 @@ def _benchmark_comparison() -> pd.DataFrame:
 def _annual() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "indicator_id": ["assessments_within_45_working_days"],
-            "period_type": ["year_to_31_march"],
-            "time_period": [2015],
-            "period_end": [pd.Timestamp("2015-03-31")],
-            "period_label": ["2014-15"],
-            "value": [78.0],
-            "numerator": [780.0],
-            "denominator": [1000.0],
-            "suppressed": [False],
+            "indicator_id": ["assessments_within_45_working_days", "rereferrals_within_12_months"],
+            "period_type": ["year_to_31_march", "year_to_31_march"],
+            "time_period": [2015, 2015],
+            "period_end": [pd.Timestamp("2015-03-31")] * 2,
+            "period_label": ["2014-15"] * 2,
+            "value": [78.0, REREFERRALS_2015],
+            "numerator": [780.0, 4.0],
+            "denominator": [1000.0, 18.0],
+            "suppressed": [False, True],
         }
     )
 
@@ -280,13 +282,13 @@ def _exceptions() -> pd.DataFrame:
             "theme": [1, 2],
             "kind": ["action", "indicator"],
             "item_id": ["1.2", "social_workers_recruited"],
-            "title": ["Open the community hubs", "Social workers recruited in the month"],
-            "reason_code": ["off_track", "special_cause_concern"],
-            "reason": [
-                "Reported off track in June 2015",
+            "title": ["Action 1.2: Open the community hubs", "Social workers recruited in the month"],
+            "reason_codes": ["off_track,overdue", "special_cause_concern"],
+            "reasons": [
+                "Reported off track: Building delayed\nDue 30 June 2015 and not complete",
                 "7 months in a row below the average since December 2014",
             ],
-            "since": [pd.Timestamp("2015-06-01"), pd.Timestamp("2014-12-01")],
+            "since": [pd.Timestamp("2015-06-30"), pd.Timestamp("2014-12-01")],
         }
     )
 

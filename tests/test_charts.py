@@ -173,3 +173,139 @@ def test_alt_text_always_names_the_latest_shown_value(values):
     assert alt.startswith("Line chart: ")
     assert format_number(values[-1], PERCENT) in alt
     assert "within the process limits" in alt
+
+
+# ------------------------------------------------------------------------------ axes, titles, short series
+def test_percentage_axis_is_fitted_to_the_data_within_0_to_100():
+    # Data 40-60: 8% of the span (20) either side -> 38.4 to 61.6, not 0 to 100.
+    assert charts.fitted_limits([40.0, 60.0], PERCENT) == pytest.approx((38.4, 61.6))
+    # Limits reaching -0.7 and 129.9 are clipped first, so the axis stops at 0 and 100.
+    clipped = charts.clip_to_unit([-0.7, 50.0, 129.9], PERCENT)
+    assert clipped.tolist() == [0.0, 50.0, 100.0]
+    assert charts.fitted_limits(clipped, PERCENT) == (0.0, 100.0)
+    # A count never goes below 0, but has no ceiling.
+    assert charts.fitted_limits([1.0, 11.0], COUNT) == pytest.approx((0.2, 11.8))
+    assert charts.fitted_limits([0.0, 10.0], COUNT) == pytest.approx((0.0, 10.8))
+    assert charts.fitted_limits([5.0], COUNT) == pytest.approx((4.92, 5.08))  # one value: 20% of it as span
+
+
+def test_spc_chart_axis_and_limits_stay_within_0_to_100(monkeypatch):
+    seen = {}
+    original = charts.figure_svg
+
+    def capture(figure):
+        axes = figure.axes[0]
+        seen["ylim"] = axes.get_ylim()
+        seen["lines"] = [np.asarray(line.get_ydata(), dtype=float) for line in axes.get_lines()]
+        return original(figure)
+
+    monkeypatch.setattr(charts, "figure_svg", capture)
+    spc_chart(points([60.0, 90.0, 75.0], upper=129.9, lower=-0.7), PERCENT)
+    low, high = seen["ylim"]
+    assert low >= 0.0 and high <= 100.0
+    drawn = np.concatenate([ys[np.isfinite(ys)] for ys in seen["lines"]])
+    assert drawn.min() >= 0.0 and drawn.max() <= 100.0
+
+
+def test_long_titles_and_legend_entries_wrap():
+    title = "Average days from entering care to moving in with the adoptive family (A1): comparison"
+    lines = charts.wrap(title, charts.TITLE_WRAP).split("\n")
+    assert len(lines) == 2 and all(len(line) <= charts.TITLE_WRAP for line in lines)
+    assert " ".join(lines) == title  # wrapped, nothing cut
+
+
+def test_no_spc_chart_for_a_short_or_mostly_suppressed_series():
+    full = points([50.0] * 12)
+    assert charts.monthly_chart_reason(full, 12) is None
+    short = points([50.0] * 11)
+    assert charts.monthly_chart_reason(short, 12) == (
+        "There is no monthly chart: it has only 11 published monthly figures, and telling a real change from "
+        "chance needs at least 12."
+    )
+    # 39 months, 36 suppressed: 3 dots would misrepresent the series.
+    mostly = points([0.0] * 39, suppressed=[True] * 36 + [False] * 3)
+    assert charts.monthly_chart_reason(mostly, 12).startswith(
+        "There is no monthly chart: only 3 of its 39 monthly figures can be published"
+    )
+    # 24 months, 12 suppressed (half, not most) and 12 published: charted.
+    half = points([50.0] * 24, suppressed=[True, False] * 12)
+    assert charts.monthly_chart_reason(half, 12) is None
+
+
+def test_alt_text_says_when_the_latest_month_is_suppressed():
+    alt = spc_alt_text(points([55.0, 60.0, 3.0], suppressed=[False, False, True]), PERCENT)
+    assert "including the latest, June 2014 (c)" in alt
+
+
+def test_annual_chart_leaves_out_suppressed_years():
+    rows = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2013-03-31", "2014-03-31", "2015-03-31"]),
+            "period_label": ["2012-13", "2013-14", "2014-15"],
+            "value": [16.8, 2.0, 18.6],
+            "suppressed": [False, True, False],
+        }
+    )
+    figure = charts.annual_chart(rows, PERCENT)
+    assert figure.alt == (
+        "Line chart: Assessments completed within 45 working days by year, 2012-13 to 2014-15. "
+        "In 2014-15 it was 18.6%."
+    )
+    assert "2.0%" not in figure.svg and "left out" in figure.caption
+
+
+# ------------------------------------------------------------------------------------------ end to end
+@pytest.mark.e2e
+def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_project, monkeypatch):
+    """Render every chart the demo's reports show; every visible text (title, labels, ticks, legend) is inside."""
+    from matplotlib.text import Text
+
+    from analysis import reporting
+
+    outside: list[str] = []
+    rendered = []
+    original = charts.figure_svg
+
+    def check(figure):
+        renderer = figure.canvas.get_renderer()
+        figure.draw(renderer)  # lay out (constrained layout) exactly as saving does
+        box = figure.bbox
+        # Tick labels of ticks beyond the axis's range exist but are never drawn: leave them out.
+        undrawn = set()
+        for axes in figure.axes:
+            for axis in (axes.xaxis, axes.yaxis):
+                low, high = sorted(axis.get_view_interval())
+                for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                    if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                        undrawn.update({id(tick.label1), id(tick.label2)})
+        for text in figure.findobj(Text):
+            if not text.get_visible() or not text.get_text().strip() or id(text) in undrawn:
+                continue
+            extent = text.get_window_extent(renderer)
+            if (
+                extent.x0 < box.x0 - 0.5
+                or extent.y0 < box.y0 - 0.5
+                or extent.x1 > box.x1 + 0.5
+                or extent.y1 > box.y1 + 0.5
+            ):
+                title = figure.axes[0].get_title(loc="left") if figure.axes else "?"
+                outside.append(f"{title!r}: {text.get_text()!r} at {extent.bounds}")
+        tight = figure.get_tightbbox(renderer)  # inches
+        if (
+            tight.x0 < -0.01
+            or tight.y0 < -0.01
+            or tight.x1 > figure.get_figwidth() + 0.01
+            or (tight.y1 > figure.get_figheight() + 0.01)
+        ):
+            outside.append(
+                f"{figure.axes[0].get_title(loc='left')!r}: drawn area {tight.bounds} passes the edge"
+            )
+        rendered.append(figure)
+        return original(figure)
+
+    monkeypatch.setattr(charts, "figure_svg", check)
+    data = reporting.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
+    for indicator in data.config.indicators:
+        reporting.indicator_figures(data, indicator)
+    assert len(rendered) > len(data.config.indicators)  # SPC and benchmark charts, not just a few
+    assert not outside, "\n".join(outside)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.exception_finder import find_exceptions
+from analysis.exception_finder import exception_reasons, find_exceptions
 from analysis.io import conform
 from analysis.quarters import Quarter
 
@@ -54,7 +54,7 @@ def action(action_id: str, theme: int, status: str, due: str | None, update: str
         "action_id": action_id,
         "theme": theme,
         "priority": "p",
-        "action": f"Action {action_id}",
+        "action": f"Action {action_id} text",
         "lead": "Head of service",
         "due_date": pd.Timestamp(due) if due else pd.NaT,
         "status": status,
@@ -116,7 +116,7 @@ def test_exceptions_found_and_worded(config) -> None:
     found = find_exceptions(summaries, comparisons, actions, config, QUARTER)
     conform(found, "exceptions")
     assert set(found["quarter"]) == {"2015-16-Q1"}
-    keys = list(zip(found["theme"], found["kind"], found["item_id"], found["reason_code"], strict=True))
+    keys = list(zip(found["theme"], found["kind"], found["item_id"], found["reason_codes"], strict=True))
     assert keys == [
         (1, "indicator", "adoption_a2_days_placement_order_to_match", "failing_target"),
         (1, "indicator", "cp_plans_second_or_subsequent", "worst_quartile"),
@@ -124,7 +124,7 @@ def test_exceptions_found_and_worded(config) -> None:
         (1, "action", "1.1", "off_track"),
         (1, "action", "1.2", "overdue"),
     ]
-    reasons = dict(zip(found["reason_code"], found["reason"], strict=True))
+    reasons = dict(zip(found["reason_codes"], found["reasons"], strict=True))
     assert (
         reasons["special_cause_concern"]
         == "7 months in a row above the average since January 2015: a real rise, not noise"
@@ -135,10 +135,85 @@ def test_exceptions_found_and_worded(config) -> None:
     assert reasons["worst_quartile"].startswith(
         "Moved into the worst quarter of authorities in 2014-15 (ranked 140 of 150"
     )
-    since = dict(zip(found["reason_code"], found["since"], strict=True))
+    since = dict(zip(found["reason_codes"], found["since"], strict=True))
     assert since["special_cause_concern"] == pd.Timestamp("2015-01-01")
     assert since["overdue"] == pd.Timestamp("2015-06-30")
     assert found["title"].iloc[0] == config.indicator("adoption_a2_days_placement_order_to_match").name
+    assert found["title"].iloc[3] == "Action 1.1: Action 1.1 text"  # the reference, then the action
+
+
+def test_an_item_with_several_reasons_is_one_exception(config) -> None:
+    """Off track AND overdue is one exception with both reasons (not two); an indicator likewise."""
+    summaries = conform(
+        pd.DataFrame(
+            [
+                summary(
+                    "adoption_a2_days_placement_order_to_match",
+                    "concern",
+                    "consistently_failing",
+                    "June 2015 was above the upper process limit: a real rise, not noise.",
+                    "2015-06-01",
+                )
+            ]
+        ),
+        "spc_summary",
+    )
+    comparisons = conform(
+        pd.DataFrame([comparison("cp_plans_second_or_subsequent", 2015, "A")]), "benchmark_comparison"
+    )
+    actions = conform(
+        pd.DataFrame(
+            [
+                action("4.1", 4, "off_track", "2015-05-31", "Venue\nnot found"),
+                action("4.10", 4, "not_started", "2015-04-30"),
+                action("4.2", 4, "at_risk", "2015-06-15"),
+            ]
+        ),
+        "actions",
+    )
+    found = find_exceptions(summaries, comparisons, actions, config, QUARTER)
+    conform(found, "exceptions")
+    assert found["item_id"].tolist() == ["adoption_a2_days_placement_order_to_match", "4.1", "4.2", "4.10"]
+    both = found.set_index("item_id").loc["4.1"]
+    assert both["reason_codes"] == "off_track,overdue"
+    assert exception_reasons(both) == [
+        ("off_track", "Reported off track: Venue not found"),  # the tracker's newline folded into a space
+        ("overdue", "Due 31 May 2015 and not complete"),
+    ]
+    assert both["since"] == pd.Timestamp("2015-05-31")
+    indicator = found.set_index("item_id").loc["adoption_a2_days_placement_order_to_match"]
+    assert indicator["reason_codes"] == "special_cause_concern,failing_target"
+    assert indicator["since"] == pd.Timestamp("2015-06-01")
+    assert found.groupby("theme").size().to_dict() == {1: 1, 4: 3}
+
+
+def test_extra_reasons_join_the_item(config) -> None:
+    """A later finder's reasons (long form) join an item's own, after the built-in codes."""
+    actions = conform(pd.DataFrame([action("1.1", 1, "off_track", "2015-09-30")]), "actions")
+    empty_summary = conform(
+        pd.DataFrame([summary("assessments_within_45_working_days", "common_cause", None, "y.")]),
+        "spc_summary",
+    )
+    empty_comparison = conform(
+        pd.DataFrame([comparison("cp_plans_second_or_subsequent", 2015, "A")]), "benchmark_comparison"
+    )
+    extra = pd.DataFrame(
+        [
+            {
+                "theme": 1,
+                "kind": "action",
+                "item_id": "1.1",
+                "title": "Action 1.1: Action 1.1 text",
+                "reason_code": "anticipated_trend",
+                "reason": "Expected to miss its date",
+                "since": pd.NaT,
+            }
+        ]
+    )
+    found = find_exceptions(empty_summary, empty_comparison, actions, config, QUARTER, extra_reasons=[extra])
+    assert len(found) == 1
+    assert found["reason_codes"].iloc[0] == "off_track,anticipated_trend"
+    assert exception_reasons(found.iloc[0])[1] == ("anticipated_trend", "Expected to miss its date")
 
 
 def test_no_exceptions_gives_an_empty_table(config) -> None:
@@ -153,3 +228,35 @@ def test_no_exceptions_gives_an_empty_table(config) -> None:
     found = find_exceptions(summaries, comparisons, actions, config, QUARTER)
     assert found.empty
     conform(found, "exceptions")
+
+
+def test_a_changed_process_missing_its_target_says_so(config) -> None:
+    """Special-cause concern and a latest month over the target: one exception, both reasons, no 'consistently'."""
+    summaries = conform(
+        pd.DataFrame(
+            [
+                summary(
+                    "lac_three_or_more_placements",
+                    "concern",
+                    "changed_missing_target",
+                    "June 2015 was above the upper process limit: a real rise, not noise. Performance has changed.",
+                    "2015-04-01",
+                )
+            ]
+        ),
+        "spc_summary",
+    )
+    comparisons = conform(
+        pd.DataFrame([comparison("cp_plans_second_or_subsequent", 2015, "A")]), "benchmark_comparison"
+    )
+    actions = conform(pd.DataFrame([action("1.1", 1, "complete", "2015-04-30")]), "actions")
+    found = find_exceptions(summaries, comparisons, actions, config, QUARTER)
+    assert len(found) == 1
+    assert exception_reasons(found.iloc[0]) == [
+        ("special_cause_concern", "June 2015 was above the upper process limit: a real rise, not noise"),
+        (
+            "failing_target",
+            "Missed the target of 10% in June 2015; performance has changed, so whether the target will be met "
+            "cannot be judged yet",
+        ),
+    ]

@@ -36,8 +36,8 @@ def test_the_cp_plans_departure_from_its_path_is_an_exception(
 ) -> None:
     exceptions = read_table("exceptions", demo_project.processed)
     mine = exceptions.loc[exceptions["item_id"] == "children_on_cp_plan_per_10000"]
-    assert mine["reason_code"].tolist() == ["out_of_line"]
-    reason = mine["reason"].iloc[0]
+    assert mine["reason_codes"].tolist() == ["out_of_line"]
+    reason = mine["reasons"].iloc[0]
     # Planned: 77 in March 2015 to 60 in March 2016, so 72.75 in June 2015, tolerance 4: band 68.75 to 76.75.
     assert reason.startswith("Children on a child protection plan per 10,000 children: ")
     assert (

@@ -11,6 +11,7 @@ import report_fixtures as rf
 
 from analysis import reporting
 from analysis.quarters import Quarter
+from analysis.safe_text import markdown_text
 
 
 @pytest.fixture(scope="module")
@@ -49,19 +50,39 @@ def test_latest_values_stop_at_the_quarter_end():
 def test_indicator_table_of_theme_1(data):
     table = reporting.indicator_table(data, 1).set_index("Indicator")
     assessments = table.loc["Assessments completed within 45 working days"]
-    assert assessments["Latest"] == "88.0% (Jun 2015)"
+    assert assessments["Latest month"] == "88.0% (Jun 2015)"
     assert assessments["Target"] == "85.0%"
-    assert assessments["Year compared"] == "2014-15"
-    assert assessments["England"] == "81.5%"
-    assert assessments["Statistical neighbours (median)"] == "80.0%"
+    # Both indicators compare 2014-15: the headings name the year, and Medway's figure is its 2014-15 one
+    # (78.0%, the one ranked 100 of 150 in band C), not June's 88.0%.
+    assert "Year compared" not in table.columns
+    assert assessments["Medway 2014-15"] == "78.0%"
+    assert assessments["England 2014-15"] == "81.5%"
+    assert assessments["South East 2014-15"] == "82.0%"
+    assert assessments["Statistical neighbours (median) 2014-15"] == "80.0%"
+    assert assessments["Rank among councils"] == "100 of 150"
     assert assessments["Quartile band"] == "Lower middle 25% of councils (band C)"
     assert assessments["Direction of travel"] == "↑ Better than the year before"
     assert assessments["Variation"] == "▲ Improvement"
     assert assessments["Assurance"] == "◐ May or may not meet target"
     rereferrals = table.loc["Re-referrals within 12 months of a previous referral"]
-    assert rereferrals["Latest"] == "c (Jun 2015)"  # suppressed: never 40.0%
+    assert rereferrals["Latest month"] == "c (Jun 2015)"  # suppressed: never 40.0%
     assert rereferrals["Target"] == "none set"
+    # 2014-15 computed locally from 4 referrals: "c", and no rank or band that would hint at it.
+    assert rereferrals["Medway 2014-15"] == "c"
+    assert (rereferrals["Rank among councils"], rereferrals["Quartile band"]) == ("–", "–")
+    assert "22.2%" not in table.to_string()
     assert reporting.table_footnotes(table.reset_index()) == [reporting.SUPPRESSED_FOOTNOTE]
+
+
+def test_benchmark_headings_say_which_year():
+    assert reporting.benchmark_columns("Medway", "South East", [2015, 2015]) == {
+        "local_value": "Medway 2014-15",
+        "england": "England 2014-15",
+        "region": "South East 2014-15",
+        "statistical_neighbours_median": "Statistical neighbours (median) 2014-15",
+    }
+    several = reporting.benchmark_columns("Medway", "South East", [2014, 2015])
+    assert several["local_value"] == "Medway (year compared)"
 
 
 def test_theme_summary_counts(data):
@@ -69,10 +90,11 @@ def test_theme_summary_counts(data):
     assert list(summary.index)[0] == "1 Quality and Effectiveness of practice"
     assert len(summary) == 6
     one = summary.loc["1 Quality and Effectiveness of practice"]
+    # Action 1.2 is off track AND overdue: one exception, named once with its reference and both reasons.
     assert one["Status"] == "Needs attention: 1 exception"
     assert one["Indicators"] == "▲ 1 improving\n▼ 0 concerning\n● 1 stable"
     assert one["Actions"] == "● 1 on track or complete\n✖ 1 off track or at risk"
-    assert one["Top exceptions"] == "Open the community hubs: Reported off track in June 2015"
+    assert one["Top exceptions"] == "Action 1.2: Open the community hubs (off track; overdue)"
     two = summary.loc["2 Workforce and Capability"]
     assert two["Indicators"] == "▲ 0 improving\n▼ 1 concerning\n● 0 stable"
     assert (
@@ -182,7 +204,7 @@ def test_exception_context_for_an_indicator(data):
         "- **What the chart shows:** 7 or more months in a row are on the same side of the average." in text
     )
     assert "run" not in text.split("What the chart shows")[1].split("\n")[0].split()
-    assert "- **Latest:** 1 (June 2015)" in text
+    assert "- **Latest month:** 1 (June 2015)" in text
     assert "- **Target:** 3" in text
 
 
@@ -290,7 +312,8 @@ def test_headline_figures_are_the_theme_tables_figures(data):
     """The first screen's headline figures are the very rows of the theme tables, comparison columns only."""
     headline = reporting.headline_table(data)
     assert list(headline["Indicator"]) == ["Assessments completed within 45 working days"]  # headline: true
-    assert "England" in headline.columns and "Variation" not in headline.columns
+    assert any(c.startswith("England") for c in headline.columns) and "Variation" not in headline.columns
+    assert any(c.startswith(data.config.authority.name) for c in headline.columns)  # our own figure
     theme = reporting.indicator_table(data, 1).set_index("Indicator")
     for column in headline.columns.drop("Indicator"):
         assert (
@@ -308,3 +331,146 @@ def test_headline_figures_are_the_theme_tables_figures(data):
         }
     )
     assert reporting.headline_html(reporting.ReportData(none, data.quarter, data.tables, data.manifest)) == ""
+
+
+def test_an_action_with_two_reasons_is_one_exception_with_its_reference(data):
+    rows = reporting.theme_exceptions(data.exceptions, data.quarter, 1)
+    assert len(rows) == 1
+    blocks = reporting.exception_report_blocks(data, 1)
+    texts = [(getattr(b, "data", "") or "").strip() for b in blocks]
+    assert "1 item needs the Board's attention this quarter." in texts
+    # Tracker text is escaped for Markdown (it renders as typed): "Action 1\\.2\\: Open ...".
+    assert f"### {markdown_text('Action 1.2: Open the community hubs')}" in texts
+    context = reporting.exception_context(data, rows.iloc[0])
+    assert context.startswith(
+        "- **Why it is here:**\n"
+        f"    - Action off track. {markdown_text('Reported off track: Building delayed')}\n"
+        f"    - Action overdue. {markdown_text('Due 30 June 2015 and not complete')}"
+    )
+
+
+def test_assurance_after_a_change_is_said_in_words():
+    assert reporting.status_label("changed_missing_target", reporting.ASSURANCE_LABELS) == (
+        "◇ Cannot be judged: performance has changed; the latest month misses the target"
+    )
+
+
+# ------------------------------------------------------------------------------------------ end to end
+@pytest.fixture(scope="module")
+def demo_data(first_run, demo_project) -> reporting.ReportData:
+    return reporting.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
+
+
+@pytest.mark.e2e
+def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_project):
+    """Every indicator row: the authority's figure shown is benchmark_comparison's, and its rank among the
+    published figures of every other council that year (worked out here: 1 + councils strictly better) is the
+    rank and quartile band the row shows."""
+    from analysis.io import read_table
+
+    data = demo_data
+    published = read_table("benchmarks", demo_project.processed)
+    authority = data.config.authority
+    comparison = reporting.latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
+    checked = 0
+    for theme in data.config.plan.themes:
+        table = reporting.indicator_table(data, theme.number)
+        for indicator in data.config.indicators_for_theme(theme.number):
+            if indicator.id not in comparison.index:
+                continue
+            row = table.set_index("Indicator").loc[indicator.name]
+            b = comparison.loc[indicator.id]
+            year = reporting.year_label(int(b["time_period"]))
+            local_column = next(c for c in table.columns if c.startswith(authority.name))
+            assert year in local_column or row.get("Year compared") == year
+            assert row[local_column] == reporting.format_number(b["local_value"], indicator), indicator.id
+            if pd.isna(b["rank"]):
+                assert row["Rank among councils"] == "–"
+                continue
+            others = published.loc[
+                (published["publication"] == indicator.benchmark.publication)
+                & (published["measure"] == indicator.benchmark.measure)
+                & (published["time_period"] == int(b["time_period"]))
+                & (published["geographic_level"] == "Local authority")
+                & (published["old_la_code"] != authority.old_la_code)
+            ]["value"].dropna()
+            sign = 1 if indicator.polarity == "higher_is_better" else -1
+            better = int(((others - b["local_value"]) * sign > 0).sum())
+            total = len(others) + 1
+            assert row["Rank among councils"] == f"{better + 1} of {total}", indicator.id
+            band = "ABCD"[-(-4 * (better + 1) // total) - 1]
+            assert row["Quartile band"].endswith(f"(band {band})"), indicator.id
+            checked += 1
+    assert checked >= 10
+    # The case of issue 13: assessments within 45 days shows Medway's 2014-15 figure, not June's.
+    one = reporting.indicator_table(data, 1).set_index("Indicator")
+    assessments = one.loc[data.config.indicator("assessments_within_45_working_days").name]
+    assert assessments["Latest month"].endswith("(Jun 2015)")
+    assert assessments["Medway 2014-15"] != assessments["Latest month"].split(" (")[0]
+
+
+@pytest.mark.e2e
+def test_demo_no_indicator_meets_its_target_while_in_special_cause_concern(demo_data):
+    summary = demo_data.spc_summary
+    concern = summary.loc[summary["variation"] == "concern"]
+    assert not concern.empty  # the demo plants concerns: the test would see a contradiction
+    assert not (concern["assurance"] == "consistently_passing").any()
+    assert (
+        not summary.loc[summary["variation"] != "common_cause", "assurance"]
+        .isin(["consistently_passing", "consistently_failing", "hit_and_miss"])
+        .any()
+    )
+    placements = summary.set_index("indicator_id").loc["lac_three_or_more_placements"]
+    assert placements["variation"] == "concern"
+    assert placements["assurance"] == "changed_missing_target"
+    for theme in demo_data.config.plan.themes:
+        table = reporting.indicator_table(demo_data, theme.number)
+        for _, row in table.iterrows():
+            if row["Variation"] == "▼ Concern":
+                assert "Meets target" not in row["Assurance"]
+
+
+@pytest.mark.e2e
+def test_demo_exceptions_one_per_item_with_action_references(demo_data):
+    exceptions = demo_data.exceptions
+    assert not exceptions.duplicated(["quarter", "theme", "kind", "item_id"]).any()
+    actions = exceptions.loc[exceptions["kind"] == "action"]
+    assert all(
+        title.startswith(f"Action {ref}: ")
+        for ref, title in zip(actions["item_id"], actions["title"], strict=True)
+    )
+    summary = reporting.theme_summary(demo_data, top_exceptions=10).set_index("Theme")
+    four = summary.iloc[3]["Top exceptions"]
+    assert four.count("Action 4.1:") == 1
+    assert "Action 4.1:" in four and "(off track; overdue)" in four
+
+
+@pytest.mark.e2e
+def test_demo_alt_text_states_the_figures_of_the_table(demo_data):
+    """An SPC chart's alt text names the table's latest month figure; a benchmark chart's, the authority's figure
+    for the year the table compares."""
+    data = demo_data
+    authority = data.config.authority.name
+    for theme in data.config.plan.themes:
+        if not data.config.indicators_for_theme(theme.number):
+            continue
+        table = reporting.indicator_table(data, theme.number).set_index("Indicator")
+        local_column = next((c for c in table.columns if c.startswith(authority)), None)
+        for indicator in data.config.indicators_for_theme(theme.number):
+            row = table.loc[indicator.name]
+            figures = [f for f in reporting.indicator_figures(data, indicator) if hasattr(f, "alt")]
+            value, month = row["Latest month"].rsplit(" (", 1)
+            month = pd.Timestamp(month.rstrip(")")).strftime("%B %Y")
+            spc = [f for f in figures if not f.alt.startswith(f"Line chart: {indicator.name} by year")]
+            for figure in spc:
+                expected = f"{month} (c)" if value == "c" else f"{value} in {month}"
+                assert expected in figure.alt, (indicator.id, figure.alt)
+            yearly = [f for f in figures if f.alt.startswith(f"Line chart: {indicator.name} by year")]
+            if local_column and row[local_column] not in ("–", "c"):
+                assert any(f"{authority} was {row[local_column]}" in f.alt for f in yearly), indicator.id
+
+
+def test_method_text_explains_the_assurance_rule(data):
+    text = reporting.spc_rules_text(data.config)
+    assert "the report says the target cannot be judged yet" in text
+    assert "fewer than 12 published monthly figures" in text

@@ -222,7 +222,7 @@ def test_planned_movement_is_no_longer_an_spc_exception(trend_config: ProjectCon
         _monthly("rereferrals_within_12_months", {"2015-06-01": 21.0}), trend_config, QUARTER
     )
     found = find_exceptions(spc_summary, comparison, actions, trend_config, QUARTER, in_line)
-    assert list(zip(found["item_id"], found["reason_code"], strict=True)) == [
+    assert list(zip(found["item_id"], found["reason_codes"], strict=True)) == [
         ("lac_three_or_more_placements", "special_cause_concern")
     ]
     without = find_exceptions(spc_summary, comparison, actions, trend_config, QUARTER)
@@ -234,9 +234,9 @@ def test_planned_movement_is_no_longer_an_spc_exception(trend_config: ProjectCon
     )
     found = find_exceptions(spc_summary, comparison, actions, trend_config, QUARTER, out)
     rereferrals = found.loc[found["item_id"] == "rereferrals_within_12_months"]
-    assert rereferrals["reason_code"].tolist() == ["out_of_line"]  # reported once, not twice
+    assert rereferrals["reason_codes"].tolist() == ["out_of_line"]  # reported once, not twice
     assert (
-        rereferrals["reason"]
+        rereferrals["reasons"]
         .iloc[0]
         .startswith(
             "Re-referrals within 12 months of a previous referral: 25.0% in June 2015, above the planned path of 20.0 "

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 #: Tables whose first dated row marks the start of the extract window (a month is used once fully covered).
 WINDOW_TABLES = {"contacts": "contact_date", "referrals": "referral_date"}
-OPTIONAL_TABLES = ("benchmarks", "actions")
+OPTIONAL_TABLES = ("benchmarks", "actions", "cleaning_log")
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ def run_spc(
                 target=target,
                 settings=config.spc,
                 decimals=indicator.decimals,
+                unit=indicator.unit,
             )
         )
     spc = pd.concat(charts, ignore_index=True) if charts else _empty("spc")

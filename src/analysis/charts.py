@@ -18,6 +18,7 @@ import html
 import io
 import logging
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,8 +33,10 @@ import pandas as pd  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from analysis.config import Indicator  # noqa: E402
+from analysis.spc import natural_range  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,12 @@ CHART_HEIGHT_INCHES = 3.8
 LEGEND_COLUMNS = 2
 #: Month ticks at the start of each financial quarter (January, April, July, October).
 QUARTER_START_MONTHS = (1, 4, 7, 10)
+#: Longest line of a title and of a legend entry, in characters: at 11 pt bold (titles) and 9 pt (legend, two
+#: columns) on the 6.5 inch chart these fit with room to spare, so no text is ever cut at the figure's edge.
+TITLE_WRAP = 62
+LEGEND_WRAP = 40
+#: Space above and below the data on a value axis, as a share of the data's span.
+AXIS_PADDING = 0.08
 
 #: Matplotlib settings of the house style. ``svg.hashsalt`` fixes the ids matplotlib writes into an SVG, and
 #: ``svg.fonttype: none`` keeps text as text (smaller files, readable by screen readers and search).
@@ -114,6 +123,20 @@ class ReportFigure:
             f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(self.alt, quote=True)}">'
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+@dataclass(frozen=True)
+class ChartNote:
+    """A sentence shown where a chart would be, saying why it is not (e.g. too few published monthly figures)."""
+
+    text: str
+
+    def to_html(self) -> str:
+        """``<p class="chart-note">...</p>``, escaped."""
+        return f'<p class="chart-note">{html.escape(self.text)}</p>'
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -183,6 +206,46 @@ def _month(value: pd.Timestamp | date) -> str:
     return f"{pd.Timestamp(value):%B %Y}"
 
 
+def wrap(text: str, width: int) -> str:
+    """Text broken into lines of at most ``width`` characters (at spaces): a long title wraps, never gets cut."""
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+
+
+def clip_to_unit(values: Iterable[float] | pd.Series, indicator: Indicator) -> np.ndarray:
+    """Values (e.g. process limits) clipped to what the unit allows: 0 to 100 for a percentage, else 0 or more.
+
+    Notes
+    -----
+    XmR limits are mean +/- 2.66 mean moving ranges and can pass 0 or 100% (see :func:`analysis.spc.natural_range`).
+    """
+    low, high = natural_range(indicator.unit)
+    array = np.asarray(list(values) if not isinstance(values, pd.Series) else values, dtype="float64")
+    return np.clip(array, -np.inf if low is None else low, np.inf if high is None else high)
+
+
+def fitted_limits(values: Iterable[float], indicator: Indicator) -> tuple[float, float]:
+    """A value axis fitted to the data: its lowest and highest figure with a little space, within the unit's range.
+
+    A percentage axis is not stretched to 0-100% (that flattens real changes) but never goes below 0 or above 100;
+    other units never go below 0.
+    """
+    finite = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype="float64")
+    if finite.size == 0:
+        low, high = 0.0, 1.0
+    else:
+        low, high = float(finite.min()), float(finite.max())
+    span = high - low
+    if span <= 0:
+        span = max(abs(high) * 0.2, 1.0)
+    padding = AXIS_PADDING * span
+    bottom, top = natural_range(indicator.unit)
+    axis_low = low - padding if bottom is None else max(bottom, low - padding)
+    axis_high = high + padding if top is None else min(top, high + padding)
+    if axis_high <= axis_low:
+        axis_high = axis_low + 1.0
+    return axis_low, axis_high
+
+
 # ----------------------------------------------------------------------------------------------- SPC chart
 def spc_plot_points(spc: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
     """One indicator's SPC points with suppressed months blanked: a suppressed figure is never plotted.
@@ -210,6 +273,42 @@ def spc_plot_points(spc: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
     points["value"] = points["value"].where(~points["suppressed"])
     points["point_class"] = points["point_class"].where(~points["suppressed"], "suppressed")
     return points.reset_index(drop=True)
+
+
+def monthly_chart_reason(points: pd.DataFrame, minimum_points: int) -> str | None:
+    """Why an indicator gets no SPC chart, in words; None when it gets one.
+
+    Parameters
+    ----------
+    points : DataFrame
+        Output of :func:`spc_plot_points` (suppressed months blanked).
+    minimum_points : int
+        Fewest published monthly figures an SPC chart needs (``spc.minimum_baseline_points`` in
+        ``config/indicators.yml``).
+
+    Notes
+    -----
+    NHSRplotthedots (vignette "Number of points required"): limits from fewer than 12 points are trial limits
+    that cannot tell real change from chance; and a series that is mostly suppressed (counts of 1 to 5, GSS ``c``)
+    shows a handful of dots that misrepresent it. Either way the chart is left out and the annual (or rolling
+    12-month) figure is shown instead.
+    """
+    months = len(points)
+    suppressed = int(points["suppressed"].sum()) if "suppressed" in points else 0
+    published = int(points["value"].notna().sum())
+    if published >= minimum_points and suppressed * 2 <= months:
+        return None
+    if suppressed * 2 > months:
+        why = (
+            f"only {published} of its {months} monthly figures can be published (the others rest on 1 to 5 "
+            "children and are not shown, to protect their privacy)"
+        )
+    else:
+        why = f"it has only {published} published monthly figure{'' if published == 1 else 's'}"
+    return (
+        f"There is no monthly chart: {why}, and telling a real change from chance needs at least "
+        f"{minimum_points}."
+    )
 
 
 def _trend_word(first: float, last: float) -> str:
@@ -258,7 +357,11 @@ def spc_alt_text(points: pd.DataFrame, indicator: Indicator) -> str:
         text += f" Target {format_number(indicator.target.value, indicator)}."
     hidden = int(points["suppressed"].sum()) if "suppressed" in points else 0
     if hidden:
-        text += f" {hidden} month{'s' if hidden > 1 else ''} not shown because the numbers are too small to publish."
+        text += f" {hidden} month{'s' if hidden > 1 else ''} not shown because the numbers are too small to publish"
+        latest_month = points["month"].max()
+        if bool(points.loc[points["month"] == latest_month, "suppressed"].any()):
+            text += f", including the latest, {_month(latest_month)} (c)"
+        text += "."
     return text
 
 
@@ -303,18 +406,20 @@ def spc_chart(
             months, points["value"], color=DARK_BLUE, linewidth=1.8, marker="o", markersize=3.5, zorder=3
         )
         handles: list[Line2D] = [
-            Line2D([], [], color=DARK_BLUE, marker="o", markersize=3.5, label=indicator.name)
+            Line2D([], [], color=DARK_BLUE, marker="o", markersize=3.5, label="Monthly figure")
         ]
-        # Mean and limits per baseline: steps so that a rebase shows as a break.
+        # Mean and limits per baseline: steps so that a rebase shows as a break. Limits are clipped to what the
+        # unit allows (a percentage's limits never pass 0 or 100%).
+        shown = [points["value"]]
         for _, segment in points.groupby("baseline", sort=True):
             seg_months = pd.to_datetime(segment["month"])
-            axes.plot(seg_months, segment["centre"], color=MID_GREY, linewidth=1.2, zorder=2)
-            axes.plot(
-                seg_months, segment["upper_limit"], color=MID_GREY, linewidth=1, linestyle="--", zorder=2
-            )
-            axes.plot(
-                seg_months, segment["lower_limit"], color=MID_GREY, linewidth=1, linestyle="--", zorder=2
-            )
+            centre = clip_to_unit(segment["centre"], indicator)
+            upper = clip_to_unit(segment["upper_limit"], indicator)
+            lower = clip_to_unit(segment["lower_limit"], indicator)
+            shown.extend([centre, upper, lower])
+            axes.plot(seg_months, centre, color=MID_GREY, linewidth=1.2, zorder=2)
+            axes.plot(seg_months, upper, color=MID_GREY, linewidth=1, linestyle="--", zorder=2)
+            axes.plot(seg_months, lower, color=MID_GREY, linewidth=1, linestyle="--", zorder=2)
         handles.append(Line2D([], [], color=MID_GREY, linewidth=1.2, label="Mean"))
         handles.append(Line2D([], [], color=MID_GREY, linewidth=1, linestyle="--", label="Process limits"))
         for point_class, (colour, marker, label) in POINT_STYLES.items():
@@ -331,9 +436,18 @@ def spc_chart(
                 edgecolors=colour,
             )
             handles.append(
-                Line2D([], [], color=colour, marker=marker, linestyle="none", markersize=7, label=label)
+                Line2D(
+                    [],
+                    [],
+                    color=colour,
+                    marker=marker,
+                    linestyle="none",
+                    markersize=7,
+                    label=wrap(label, LEGEND_WRAP),
+                )
             )
         if indicator.target is not None:
+            shown.append([indicator.target.value])
             axes.axhline(indicator.target.value, color=DARK_PINK, linewidth=1.4, linestyle="-.", zorder=2)
             target_text = f"Target ({format_number(indicator.target.value, indicator)})"
             handles.append(Line2D([], [], color=DARK_PINK, linewidth=1.4, linestyle="-.", label=target_text))
@@ -341,21 +455,23 @@ def spc_chart(
         for day in shown_rebases:
             axes.axvline(pd.Timestamp(day), color=TEXT_GREY, linewidth=1, linestyle=":", zorder=1)
         if shown_rebases:
-            handles.append(Line2D([], [], color=TEXT_GREY, linewidth=1, linestyle=":", label=rebase_label))
+            handles.append(
+                Line2D(
+                    [], [], color=TEXT_GREY, linewidth=1, linestyle=":", label=wrap(rebase_label, LEGEND_WRAP)
+                )
+            )
         if overlay is not None:
             handles.extend(overlay(axes))
+            shown.append(list(axes.dataLim.intervaly))  # the overlay's band stays in view
         axes.set_ylabel(axis_label(indicator))
         axes.set_xlabel("Month")
-        if indicator.unit in {"%", "count", "rate per 10,000", "days", "weeks", "FTE"}:
-            axes.set_ylim(bottom=0)
-        if indicator.unit == "%":
-            axes.set_ylim(
-                top=max(100.0, float(np.nanmax(points[["value", "upper_limit"]].to_numpy(float), initial=0)))
-            )
+        axes.set_ylim(*fitted_limits(np.concatenate([np.asarray(v, dtype=float) for v in shown]), indicator))
+        if indicator.unit == "count":
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=QUARTER_START_MONTHS))
         axes.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b\n%Y"))
         figure.legend(handles=handles, loc="outside lower center", ncol=LEGEND_COLUMNS)
-        axes.set_title(indicator.name)
+        axes.set_title(wrap(indicator.name, TITLE_WRAP))
     alt = spc_alt_text(points, indicator)
     caption = (
         f"{indicator.name}, by month. Dots that are not blue mark special causes: unusual changes that are "
@@ -423,10 +539,12 @@ def benchmark_chart(
     figure, axes = _new_figure()
     with plt.rc_context(HOUSE_STYLE):
         years = [year_label(int(y)) for y in rows["time_period"]]
+        shown: list[float] = []
         for column, label, colour, marker in BENCHMARK_SERIES:
             values = rows[column].astype(float)
             if values.isna().all():
                 continue
+            shown.extend(values.dropna())
             axes.plot(
                 years,
                 values,
@@ -434,19 +552,63 @@ def benchmark_chart(
                 marker=marker,
                 linewidth=2.2 if column == "local_value" else 1.4,
                 markersize=6,
-                label=label.format(authority=authority, region=region),
+                label=wrap(label.format(authority=authority, region=region), LEGEND_WRAP),
             )
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(*fitted_limits(shown, indicator))
         axes.set_ylabel(axis_label(indicator))
         axes.set_xlabel("Year ending 31 March")
         figure.legend(loc="outside lower center", ncol=LEGEND_COLUMNS)
-        axes.set_title(f"{indicator.name}: comparison")
+        axes.set_title(wrap(f"{indicator.name}: comparison", TITLE_WRAP))
     caption = (
         f"{indicator.name}: {authority} compared with England, {region} and similar authorities, by year."
     )
     return ReportFigure(
         svg=figure_svg(figure), alt=benchmark_alt_text(rows, indicator, authority), caption=caption
     )
+
+
+def annual_alt_text(rows: pd.DataFrame, indicator: Indicator) -> str:
+    """Alt text for an annual chart: the years it covers and the latest published figure."""
+    shown = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"]).sort_values("period_end")
+    if shown.empty:
+        return f"Line chart: {indicator.name} by year. No figure can be published."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    return (
+        f"Line chart: {indicator.name} by year, {first['period_label']} to {last['period_label']}. "
+        f"In {last['period_label']} it was {format_number(last['value'], indicator)}."
+    )
+
+
+def annual_chart(rows: pd.DataFrame, indicator: Indicator) -> ReportFigure:
+    """The authority's own figure by year (``indicators_annual`` rows of one period type), suppressed years left out.
+
+    The chart shown instead of an SPC chart when the monthly series is too short or mostly suppressed
+    (:func:`monthly_chart_reason`).
+
+    Notes
+    -----
+    Years as DfE publishes them (ending 31 March); counts of 1 to 5 suppressed (GSS ``c``).
+    """
+    rows = rows.sort_values("period_end")
+    published = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"])
+    figure, axes = _new_figure()
+    with plt.rc_context(HOUSE_STYLE):
+        axes.plot(
+            list(published["period_label"]),
+            published["value"].astype(float),
+            color=DARK_BLUE,
+            marker="o",
+            linewidth=2.2,
+            markersize=6,
+        )
+        axes.set_ylim(*fitted_limits(published["value"].astype(float), indicator))
+        axes.set_ylabel(axis_label(indicator))
+        axes.set_xlabel("Year")
+        axes.set_title(wrap(f"{indicator.name}: by year", TITLE_WRAP))
+    caption = f"{indicator.name}, by year."
+    if len(published) < len(rows):
+        caption += " Years whose numbers are too small to publish (c) are left out."
+    return ReportFigure(svg=figure_svg(figure), alt=annual_alt_text(rows, indicator), caption=caption)
 
 
 def colours_in_svg(svg: str) -> set[str]:

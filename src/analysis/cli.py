@@ -1,7 +1,8 @@
 """The ``analysis`` command: make the demo data, run the pipeline for a quarter.
 
-Exit codes: 0 success; 2 bad input, bad configuration or a failed critical data check (the message names the
-file, row and column); 1 anything unexpected.
+Exit codes: 0 success; 2 bad input, bad configuration, a failed critical data check (the message names the
+file, row and column), another run in progress, a missing or different pseudonymisation key, or a folder that
+cannot be written or a full disk; 1 anything unexpected.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ def _quarter(label: str) -> str:
 
     try:
         return Quarter.parse(label).label
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _months(text: str) -> list:
+    """Check a ``--month``/``--months`` value (``2015-06`` or ``2014-04:2015-06``) as it is parsed."""
+    from analysis.months import parse_month_range
+
+    try:
+        return parse_month_range(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -87,9 +98,35 @@ def build_parser() -> argparse.ArgumentParser:
             "else the latest complete quarter in the data"
         ),
     )
+    monthly = run.add_mutually_exclusive_group()
+    monthly.add_argument(
+        "--month",
+        type=_months,
+        default=None,
+        metavar="YYYY-MM",
+        help=(
+            "make the month's Improvement Board dashboard and safeguarding board view in reports/YYYY-MM/ (after "
+            "the pipeline for the latest quarter ended by then, skipping every unchanged stage)"
+        ),
+    )
+    monthly.add_argument(
+        "--months",
+        type=_months,
+        default=None,
+        metavar="FIRST:LAST",
+        help="a range of months, e.g. 2014-04:2015-06, run in parallel; writes reports/dashboards.html",
+    )
     _add_paths(run)
     run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")
     run.add_argument("--force", action="store_true", help="run every stage even if nothing changed")
+    run.add_argument(
+        "--new-key",
+        action="store_true",
+        help=(
+            "start afresh on purpose with a new pseudonymisation key when .pseudonym-key is missing or differs "
+            "from the one the processed data were made with (every pseudonym changes)"
+        ),
+    )
     run.add_argument(
         "--renderer",
         choices=["auto", "quarto", "builtin", "none"],
@@ -164,8 +201,25 @@ def _run(args: argparse.Namespace) -> int:
     paths = ProjectPaths.from_root(
         config=args.config, raw=args.raw, processed=args.processed, reports=args.reports
     )
+    months = args.month or args.months
+    if months:
+        from analysis.monthly import run_months
+
+        monthly = run_months(
+            paths, months, jobs=args.jobs, force=args.force, renderer=args.renderer, new_key=args.new_key
+        )
+        for label in monthly.months:
+            print(monthly.dashboard(label))
+        if len(monthly.months) > 1:
+            print(monthly.index)
+        return 0
     result = run_pipeline(
-        paths, quarter=args.quarter, jobs=args.jobs, force=args.force, renderer=args.renderer
+        paths,
+        quarter=args.quarter,
+        jobs=args.jobs,
+        force=args.force,
+        renderer=args.renderer,
+        new_key=args.new_key,
     )
     skipped = [stage.name for stage in result.stages if stage.skipped]
     if skipped:
@@ -186,6 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         logger.error("Interrupted")
         return 130
+    except OSError as error:
+        from analysis.publication import is_storage_error, storage_error
+
+        if not is_storage_error(error):
+            logger.exception("Unexpected error: please report it with the log above")
+            return 1
+        failure = storage_error(error, error.filename or Path.cwd())
+        logger.error("%s", failure)
+        return failure.exit_code
     except Exception:
         logger.exception("Unexpected error: please report it with the log above")
         return 1

@@ -304,6 +304,41 @@ class Authority(_Strict):
     demo: bool = True
 
 
+# ------------------------------------------------------------------------------------------ dashboard.yml
+class DashboardGroup(_Strict):
+    """A block of the monthly dashboard: a focus area (named) or a plan theme, with its indicators in order."""
+
+    name: str | None = None
+    theme: int | None = None
+    indicators: list[str] = []
+
+    @model_validator(mode="after")
+    def _named_or_theme(self) -> DashboardGroup:
+        if (self.name is None) == (self.theme is None):
+            raise ValueError("give either a name (a focus area) or a theme number, not both")
+        if self.name is not None and not self.indicators:
+            raise ValueError("a focus area must list its indicators")
+        return self
+
+
+class SafeguardingBoardSettings(_Strict):
+    """The safeguarding board's core dataset: which measures, in which order, and the local timescales."""
+
+    measures: list[str] = Field(default_factory=list)
+    cin_plan_review_months: int = Field(default=6, ge=1)
+    """Local standard: a child in need plan is reviewed at least this often (no national timescale)."""
+
+
+class DashboardSettings(_Strict):
+    """``config/dashboard.yml``: what the monthly dashboard shows, in which order, and the Board's focus areas."""
+
+    sparkline_months: int = Field(default=24, ge=2)
+    focus_areas: list[DashboardGroup] = []
+    themes: list[DashboardGroup] = []
+    """Other themes, in order; a theme without ``indicators`` shows all of its indicators not in a focus area."""
+    safeguarding_board: SafeguardingBoardSettings = SafeguardingBoardSettings()
+
+
 # ------------------------------------------------------------------------------------------------ together
 class ProjectConfig(BaseModel):
     """Everything in ``config/``, checked for consistency across files."""
@@ -315,6 +350,7 @@ class ProjectConfig(BaseModel):
     registry: IndicatorRegistry
     benchmarks: BenchmarkCatalogue
     authority: Authority
+    dashboard: DashboardSettings = DashboardSettings()
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -349,6 +385,8 @@ CONFIG_FILES = {
     "benchmarks": "benchmarks.yml",
     "authority": "authority.yml",
 }
+#: Optional files: without them the defaults apply (every theme in plan order, no focus areas).
+OPTIONAL_CONFIG_FILES = {"dashboard": "dashboard.yml"}
 
 
 def _read_yaml(path: Path) -> Any:
@@ -429,6 +467,30 @@ def _check_consistency(config: ProjectConfig) -> None:
                     f"a service change date in plan.yml ({sorted(str(d) for d in change_dates)})",
                     str(day),
                 )
+    _check_dashboard(config, themes)
+
+
+def _check_dashboard(config: ProjectConfig, themes: set[int]) -> None:
+    """The dashboard's groups must name known themes and indicators, each indicator at most once."""
+    path = config.folder / OPTIONAL_CONFIG_FILES["dashboard"]
+    seen: set[str] = set()
+    for key in ("focus_areas", "themes"):
+        for n, group in enumerate(getattr(config.dashboard, key)):
+            where = f"{key}[{n}]"
+            if group.theme is not None and group.theme not in themes:
+                raise ConfigError(
+                    path, f"{where}.theme", f"a theme number in plan.yml ({sorted(themes)})", group.theme
+                )
+            for m, indicator_id in enumerate(group.indicators):
+                if indicator_id not in config.indicators_by_id:
+                    raise ConfigError(
+                        path, f"{where}.indicators[{m}]", "an indicator id in indicators.yml", indicator_id
+                    )
+                if indicator_id in seen:
+                    raise ConfigError(
+                        path, f"{where}.indicators[{m}]", "each indicator once on the dashboard", indicator_id
+                    )
+                seen.add(indicator_id)
 
 
 def _check_looking_ahead(config: ProjectConfig) -> None:
@@ -461,6 +523,9 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
             "authority": Authority,
         }[field]
         parsed[field] = _parse(model, path, _read_yaml(path))
+    dashboard_file = folder / OPTIONAL_CONFIG_FILES["dashboard"]
+    if dashboard_file.is_file():
+        parsed["dashboard"] = _parse(DashboardSettings, dashboard_file, _read_yaml(dashboard_file))
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)
     _check_looking_ahead(config)

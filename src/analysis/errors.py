@@ -69,3 +69,15 @@ class NotebookFailed(AnalysisError):
     """A pipeline or report notebook raised an unexpected error; the failed notebook is kept for inspection."""
 
     exit_code = 1
+
+
+class RunInProgress(AnalysisError):
+    """Another run holds the project's lock: two runs at once would mix their outputs."""
+
+
+class StorageError(AnalysisError):
+    """A folder cannot be written (permissions, a read-only file system) or the disk is full."""
+
+
+class PseudonymKeyError(AnalysisError):
+    """The pseudonymisation key is missing or is not the key the processed data were made with."""

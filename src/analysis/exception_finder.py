@@ -1,12 +1,20 @@
 """Find what each theme's exception report must show: indicators and actions that need the Board's attention.
 
 An indicator is an exception when its latest point shows special-cause variation of concern, when it is
-consistently failing its target (the target lies beyond its process limits on the wrong side), or when it has
+consistently failing its target (the target lies beyond its process limits on the wrong side) or its process has
+changed and its latest month missed the target (assurance ``changed_missing_target``), or when it has
 moved into the worst quartile of authorities (band D in its latest published year, not D the year before). An
 action is an exception when it is reported off track, or overdue: due on or before the quarter's last day and not
 complete. An indicator with an anticipated trend (a planned path or a forecast, :mod:`analysis.trajectory`) is an
 exception when its latest month is out of line with it; SPC signals of the anticipated movement itself are not.
 A theme with none yields no rows (the report says so).
+
+Each item is one exception, however many reasons it has: an action both off track and overdue is one row whose
+``reason_codes`` are ``off_track,overdue`` and whose ``reasons`` give both sentences (one per line), so a theme's
+count of exceptions counts items, not reasons. Each finder below returns one row per item and reason (the "long"
+form); :func:`combine_reasons` folds them into one row per item. Anticipated trends add their ``out_of_line``
+rows the same way, and any further finder adds its long rows through ``find_exceptions(extra_reasons=...)``. An action's title carries its reference ("Action
+4.1: ...") so the reader can find it in the actions table.
 
 Notes
 -----
@@ -17,6 +25,7 @@ variation and assurance: NHS England "Making Data Count"; quartile bands: DfE LA
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
@@ -24,7 +33,7 @@ import pandas as pd
 from analysis.config import ProjectConfig
 from analysis.quarters import Quarter
 from analysis.schemas import schema
-from analysis.spc import CONCERN, CONSISTENTLY_FAILING
+from analysis.spc import CHANGED_MISSING_TARGET, CONCERN, CONSISTENTLY_FAILING
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +43,13 @@ WORST_QUARTILE = "worst_quartile"
 OFF_TRACK = "off_track"
 OVERDUE = "overdue"
 OUT_OF_LINE = "out_of_line"  # out of line with the anticipated trend (analysis.trajectory)
-#: Order of exception kinds within a theme.
+#: Order of reasons within an item (codes not listed here follow, alphabetically).
 REASON_ORDER = (OUT_OF_LINE, SPECIAL_CAUSE_CONCERN, FAILING_TARGET, WORST_QUARTILE, OFF_TRACK, OVERDUE)
+#: How ``reason_codes`` and ``reasons`` join an item's several reasons (a reason never contains a newline).
+CODE_SEPARATOR = ","
+REASON_SEPARATOR = "\n"
+#: Columns of the long form: one row per item and reason, before :func:`combine_reasons`.
+LONG_COLUMNS = ("theme", "kind", "item_id", "title", "reason_code", "reason", "since")
 WORST_BAND = "D"
 COMPLETE = "complete"
 
@@ -58,6 +72,16 @@ def _is(value: object, text: str) -> bool:
 
 def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".")
+
+
+def _unit_suffix(unit: str) -> str:
+    """What follows a figure in a sentence: ``%``, `` days``, `` per 10,000``; nothing for counts and FTE."""
+    return {"%": "%", "days": " days", "weeks": " weeks", "rate per 10,000": " per 10,000"}.get(unit, "")
+
+
+def action_title(action_id: str, text: str) -> str:
+    """An action as the reports name it, reference first: ``Action 4.1: Launch the early help hubs``."""
+    return f"Action {action_id}: {text}"
 
 
 def indicator_exceptions(
@@ -90,15 +114,34 @@ def indicator_exceptions(
                     "since": summary.since,
                 }
             )
-        if _is(summary.assurance, CONSISTENTLY_FAILING) and indicator.target is not None:
+        target = (
+            None if indicator.target is None else f"{indicator.target.value:g}{_unit_suffix(indicator.unit)}"
+        )
+        if _is(summary.assurance, CONSISTENTLY_FAILING) and target is not None:
             rows.append(
                 base
                 | {
                     "reason_code": FAILING_TARGET,
                     "reason": (
-                        f"Consistently failing the target of {indicator.target.value:g}"
-                        f"{'%' if indicator.unit == '%' else ' ' + indicator.unit}: the target is beyond what the "
+                        f"Consistently failing the target of {target}: the target is beyond what the "
                         "process gives month to month, so it will not be met without a change"
+                    ),
+                    "since": pd.NaT,
+                }
+            )
+        elif _is(summary.assurance, CHANGED_MISSING_TARGET) and target is not None:
+            month = (
+                f"{pd.Timestamp(summary.latest_month):%B %Y}"
+                if pd.notna(summary.latest_month)
+                else "the latest month"
+            )
+            rows.append(
+                base
+                | {
+                    "reason_code": FAILING_TARGET,
+                    "reason": (
+                        f"Missed the target of {target} in {month}; performance has changed, so whether the "
+                        "target will be met cannot be judged yet"
                     ),
                     "since": pd.NaT,
                 }
@@ -152,7 +195,7 @@ def action_exceptions(actions: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
             "theme": int(action.theme),
             "kind": "action",
             "item_id": str(action.action_id),
-            "title": action.action,
+            "title": action_title(str(action.action_id), str(action.action)),
         }
         if _is(action.status, OFF_TRACK):
             update = (
@@ -178,6 +221,59 @@ def action_exceptions(actions: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _one_line(text: object) -> str:
+    """A reason on one line: runs of whitespace (newlines from a tracker's cell included) become one space."""
+    return " ".join(str(text).split())
+
+
+def combine_reasons(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per item from the long form (one row per item and reason): codes and reasons joined, in order.
+
+    Parameters
+    ----------
+    long
+        Columns :data:`LONG_COLUMNS`; an item may appear once per reason.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``theme``, ``kind``, ``item_id``, ``title``, ``reason_codes`` (codes joined by ``,`` in
+        :data:`REASON_ORDER`), ``reasons`` (their sentences in the same order, joined by a newline) and ``since``
+        (the earliest start of any reason; empty when none has one). A reason given twice counts once.
+    """
+    order = {code: n for n, code in enumerate(REASON_ORDER)}
+    rows = []
+    for (theme, kind, item_id), reasons in long.groupby(["theme", "kind", "item_id"], sort=False):
+        ranked = reasons.assign(
+            _order=reasons["reason_code"].map(lambda c: (order.get(c, len(order)), str(c)))
+        ).sort_values("_order", kind="stable")
+        ranked = ranked.drop_duplicates("reason_code")
+        since = pd.to_datetime(ranked["since"]).dropna()
+        rows.append(
+            {
+                "theme": int(theme),
+                "kind": str(kind),
+                "item_id": str(item_id),
+                "title": str(ranked["title"].iloc[0]),
+                "reason_codes": CODE_SEPARATOR.join(ranked["reason_code"].astype(str)),
+                "reasons": REASON_SEPARATOR.join(_one_line(r) for r in ranked["reason"]),
+                "since": since.min() if len(since) else pd.NaT,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exception_reasons(exception: pd.Series | dict[str, object]) -> list[tuple[str, str]]:
+    """An exception's reasons as ``(code, sentence)`` pairs, in order (the inverse of :func:`combine_reasons`)."""
+    codes = str(exception["reason_codes"]).split(CODE_SEPARATOR)
+    sentences = str(exception["reasons"]).split(REASON_SEPARATOR)
+    if len(codes) != len(sentences):
+        raise ValueError(
+            f"exception {exception['item_id']!r}: {len(codes)} reason codes but {len(sentences)} reasons"
+        )
+    return list(zip(codes, sentences, strict=True))
+
+
 def find_exceptions(
     spc_summary: pd.DataFrame,
     benchmark_comparison: pd.DataFrame,
@@ -185,8 +281,10 @@ def find_exceptions(
     config: ProjectConfig,
     quarter: Quarter,
     anticipated: pd.DataFrame | None = None,
+    *,
+    extra_reasons: Iterable[pd.DataFrame] = (),
 ) -> pd.DataFrame:
-    """Every exception of the quarter, by theme, in the ``exceptions`` schema.
+    """Every exception of the quarter, by theme, in the ``exceptions`` schema: one row per item.
 
     Parameters
     ----------
@@ -200,13 +298,17 @@ def find_exceptions(
         The reporting quarter (its last day decides what is overdue).
     anticipated
         The ``anticipated`` table (:mod:`analysis.trajectory`), if any: see :func:`anticipated_trend_exceptions`.
+    extra_reasons
+        More reasons found elsewhere, in the long form (:data:`LONG_COLUMNS`): they join the item's other
+        reasons (or make it an exception).
 
     Returns
     -------
     pandas.DataFrame
-        One row per theme, item and reason (``reason_code`` one of out_of_line, special_cause_concern,
-        failing_target, worst_quartile, off_track, overdue) with a plain-English ``reason``; ordered by theme, indicators before
-        actions.
+        One row per theme and item, with every reason that makes it an exception (``reason_codes`` from
+        out_of_line, special_cause_concern, failing_target, worst_quartile, off_track, overdue, comma-separated,
+        and ``reasons``, one plain-English sentence per code, newline-separated; :func:`exception_reasons`
+        splits them); ordered by theme, indicators before actions, then by reference.
 
     Notes
     -----
@@ -214,7 +316,7 @@ def find_exceptions(
     """
     table = schema("exceptions")
     parts = [
-        part
+        part.loc[:, list(LONG_COLUMNS)]
         for part in (
             anticipated_trend_exceptions(
                 indicator_exceptions(spc_summary, benchmark_comparison, config),
@@ -223,16 +325,20 @@ def find_exceptions(
                 config,
             ),
             action_exceptions(actions, quarter),
+            *extra_reasons,
         )
         if not part.empty
     ]
     if not parts:
         logger.info("No exceptions in %s", quarter.label)
         return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in table.columns})
-    found = pd.concat(parts, ignore_index=True).assign(quarter=quarter.label)
+    found = combine_reasons(pd.concat(parts, ignore_index=True)).assign(quarter=quarter.label)
     found["_kind"] = (found["kind"] != "indicator").astype(int)
-    found["_reason"] = found["reason_code"].map({code: n for n, code in enumerate(REASON_ORDER)})
-    found = found.sort_values(["theme", "_kind", "item_id", "_reason"]).drop(columns=["_kind", "_reason"])
+    found["_ref"] = [
+        _reference_order(i) if k == "action" else (0,)
+        for k, i in zip(found["kind"], found["item_id"], strict=True)
+    ]
+    found = found.sort_values(["theme", "_kind", "_ref", "item_id"]).drop(columns=["_kind", "_ref"])
     for theme, count in found.groupby("theme").size().items():
         logger.info("Theme %s: %d exceptions in %s", theme, count, quarter.label)
     return (
@@ -240,6 +346,11 @@ def find_exceptions(
         .astype({c.name: c.dtype for c in table.columns})
         .reset_index(drop=True)
     )
+
+
+def _reference_order(action_id: str) -> tuple[int, ...]:
+    """``1.10`` after ``1.9``: action references sort by their numbers."""
+    return tuple(int(part) if part.isdigit() else 0 for part in str(action_id).split("."))
 
 
 def anticipated_trend_exceptions(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,17 +73,3 @@ def read_table(table: str, folder: Path, columns: list[str] | None = None) -> pd
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: run the stage that writes the '{table}' table first")
     return pd.read_parquet(path, columns=columns)
-
-
-def replace_folder(staged: Path, target: Path) -> None:
-    """Move a fully written ``staged`` folder onto ``target``, keeping the old one until the swap is done."""
-    staged, target = Path(staged), Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    previous = target.with_name(f".{target.name}.previous")
-    if previous.exists():
-        shutil.rmtree(previous)
-    if target.exists():
-        os.replace(target, previous)
-    os.replace(staged, target)
-    if previous.exists():
-        shutil.rmtree(previous)

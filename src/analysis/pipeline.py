@@ -6,9 +6,13 @@ notebook executed with papermill into ``reports/<quarter>/`` (the audit trail). 
 - **Skipping.** A stage runs only when the fingerprint of its inputs (raw files, configuration, the package's code,
   the notebook, its parameters and the fingerprints of the stages before it) differs from the last successful run's,
   kept in ``data/processed/.pipeline-state.json``. ``force=True`` runs everything.
-- **Atomic publication.** Stages write into staging copies of ``data/processed/`` and ``reports/<quarter>/``; only
-  when every stage has succeeded are the copies moved into place, so a failed run never destroys the last good
-  outputs. A failed run's notebooks are kept in ``reports/.failed-<quarter>/`` for inspection.
+- **One run at a time, atomic publication** (:mod:`analysis.publication`). A run holds the project's lock. Stages
+  write into private copies (real copies, never hard links) of ``data/processed/`` and ``reports/<quarter>/``; only
+  when every stage has succeeded is each copy swapped into place in one step, so a failed or killed run never
+  changes the last good outputs, and the next run finishes or cleans up after a killed one. A failed run's
+  notebooks are kept in ``reports/.failed-<quarter>/`` for inspection.
+- **The key.** A missing or different pseudonymisation key with existing pseudonymised data stops the run
+  (:func:`analysis.pseudonymise.confirm_key`); ``new_key=True`` (``--new-key``) starts afresh on purpose.
 - **Provenance.** ``reports/<quarter>/manifest.json`` records the inputs' SHA-256, the configuration's hash, versions,
   parameters and each stage's timing and whether it was skipped.
 """
@@ -39,10 +43,24 @@ from analysis.errors import (
     DataCheckFailed,
     InputDataError,
     NotebookFailed,
+    StorageError,
 )
 from analysis.kernels import KERNEL_ARGUMENTS, WarmKernels
 from analysis.paths import ProjectPaths
-from analysis.pseudonymise import load_or_create_key
+from analysis.pseudonymise import confirm_key, key_check
+from analysis.publication import (
+    JOURNAL_FILE,
+    check_can_write,
+    folder_bytes,
+    is_storage_error,
+    new_run_id,
+    project_lock,
+    publish,
+    recover,
+    remove_leftovers,
+    staging_copy,
+    storage_error,
+)
 from analysis.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, SCHEMAS
 
@@ -61,7 +79,10 @@ _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
     "DataCheckFailed": DataCheckFailed,
     "InputDataError": AnalysisError,
     "ConfigError": AnalysisError,
+    "StorageError": StorageError,
 }
+#: What a storage failure inside a notebook's kernel says (``OSError`` text): reported as a StorageError.
+_STORAGE_MESSAGES = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota")
 #: Tables the cleaning stage writes (validation and analysis read them).
 CLEAN_TABLES = [
     name for name in SCHEMAS if name not in {*ANALYSIS_TABLES, "validation_results", "commentary"}
@@ -227,6 +248,10 @@ def execute_notebook(
         analyst_error = _ANALYST_ERRORS.get(error.ename)
         if analyst_error is not None:
             raise analyst_error(message) from None
+        if any(text in message for text in _STORAGE_MESSAGES):
+            raise StorageError(
+                f"{notebook.name} could not write its outputs: {message} (the last good outputs are unchanged)."
+            ) from None
         raise NotebookFailed(
             f"{notebook.name} failed in cell {error.exec_count}: {error.ename}: {message} "
             f"(the executed notebook with the full error is {output})"
@@ -243,6 +268,7 @@ class _Run:
 
     paths: ProjectPaths
     config: ProjectConfig
+    run_id: str
     staged_processed: Path
     staged_reports: Path | None
     state: dict[str, Any]
@@ -251,6 +277,7 @@ class _Run:
     jobs: int
     code: str
     config_hash: str
+    new_key: bool = False
     warm: WarmKernels | None = None
     records: list[StageRecord] = field(default_factory=list)
     quarter: Quarter | None = None
@@ -295,25 +322,23 @@ class _Run:
             logger.info("Ran %s in %.1f s", stage, seconds)
 
 
+#: Name prefix of a run's private copy of ``reports/<quarter>/`` (in ``reports/``) and of ``data/processed/``.
+REPORTS_STAGING_PREFIX = ".staging-"
+
+
+def _processed_staging_prefix(paths: ProjectPaths) -> str:
+    return f".{paths.processed.name}.staging-"
+
+
 def _ensure_quarter_reports(run: _Run) -> Path:
-    """Create the staging copy of ``reports/<quarter>/`` (hard links to the last good files) on first use."""
+    """Create this run's private copy of ``reports/<quarter>/`` (real copies of the last good files) on first use."""
     if run.staged_reports is None:
         assert run.quarter is not None
         target = run.paths.quarter_reports(run.quarter.label)
-        staged = run.paths.reports / f".staging-{run.quarter.label}"
-        _fresh_copy(target, staged)
+        staged = run.paths.reports / f"{REPORTS_STAGING_PREFIX}{run.quarter.label}-{run.run_id}"
+        staging_copy(target, staged)
         run.staged_reports = staged
     return run.staged_reports
-
-
-def _fresh_copy(source: Path, staged: Path) -> None:
-    """Make ``staged`` a copy of ``source`` using hard links (outputs are replaced by rename, never edited)."""
-    if staged.exists():
-        shutil.rmtree(staged)
-    if source.is_dir():
-        shutil.copytree(source, staged, copy_function=os.link)
-    else:
-        staged.mkdir(parents=True)
 
 
 def _carry_notebooks(run: _Run, stage: str) -> None:
@@ -335,9 +360,19 @@ def stage_clean(run: _Run) -> str:
             run.paths.raw, "there are no input files", expected="run 'analysis demo-data' first"
         )
     key_file = run.paths.root / KEY_FILE
-    # The key is made (or read) here, before fingerprinting, so that a new key re-runs the cleaning; only its hash
-    # enters the fingerprint.
-    key_digest = hashlib.sha256(load_or_create_key(key_file)).hexdigest()
+    # The key is checked (and made, only when there is no pseudonymised data or on purpose) here, before
+    # fingerprinting, so that a new key re-runs the cleaning; only its check value enters the fingerprint.
+    key_digest = key_check(
+        confirm_key(
+            key_file,
+            recorded_check=run.state.get("key_check"),
+            has_pseudonymised_data=any(
+                (run.paths.processed / f"{table}.parquet").is_file() for table in CLEAN_TABLES
+            ),
+            new_key=run.new_key,
+        )
+    )
+    run.new_state["key_check"] = key_digest
     fingerprint = _digest(
         "clean", run.code, run.config_hash, fingerprint_files(raw_files, run.paths.raw), key_digest
     )
@@ -506,6 +541,8 @@ def stage_reports(run: _Run, renderer: str) -> tuple[str, str]:
             raise
         finally:
             progress.close()
+    if renderer != "none":
+        logger.info("Executed the report notebooks: rendering them")
     used = "none" if renderer == "none" else _render(run, staged, renderer)
     run.record("reports", fingerprint, started, skipped=False, notebooks=[])
     return fingerprint, used
@@ -629,25 +666,78 @@ def run_pipeline(
     force: bool = False,
     renderer: str = "auto",
     warm_kernels: bool = True,
+    new_key: bool = False,
 ) -> RunResult:
     """Run every stage for ``quarter`` (default: the latest complete quarter in the data) and publish the outputs.
 
     With ``warm_kernels`` the kernels of later notebooks are started, and their imports done, while earlier stages
-    run (:mod:`analysis.kernels`).
+    run (:mod:`analysis.kernels`). ``new_key`` starts afresh with a new pseudonymisation key on purpose.
 
     Raises
     ------
     AnalysisError
-        Bad input, configuration or a failed critical data check (the CLI exits 2); nothing is published.
+        Bad input, configuration or a failed critical data check; another run in progress; a folder that cannot
+        be written or a full disk (the CLI exits 2). Nothing is published.
     """
     config = load_config(paths.config)
     requested = Quarter.parse(quarter) if quarter else None
+    check_can_write([paths.root])
+    with project_lock(paths.root):
+        try:
+            return _locked_run(
+                paths,
+                config,
+                requested,
+                jobs=jobs,
+                force=force,
+                renderer=renderer,
+                warm=warm_kernels,
+                new_key=new_key,
+            )
+        except OSError as error:
+            if is_storage_error(error):
+                raise storage_error(error, paths.root) from None
+            raise
+
+
+def _prepare_project(paths: ProjectPaths, state: dict[str, Any]) -> None:
+    """Under the lock, before any stage: finish or clean up after a killed run, and check the folders can be written.
+
+    The free space needed is about one more copy of what is published (the run's private copies).
+    """
+    if recover(paths.root / JOURNAL_FILE):
+        logger.warning("The previous run was interrupted while publishing: its outputs are now in place")
+    remove_leftovers(
+        [(paths.processed.parent, _processed_staging_prefix(paths)), (paths.reports, REPORTS_STAGING_PREFIX)]
+    )
+    published_quarter = state.get("quarter")
+    needed = folder_bytes(paths.processed) + (
+        folder_bytes(paths.quarter_reports(published_quarter)) if published_quarter else 0
+    )
+    check_can_write([paths.processed.parent, paths.reports], needed_bytes=needed)
+
+
+def _locked_run(
+    paths: ProjectPaths,
+    config: ProjectConfig,
+    requested: Quarter | None,
+    *,
+    jobs: int,
+    force: bool,
+    renderer: str,
+    warm: bool,
+    new_key: bool,
+) -> RunResult:
+    """The run itself, holding the project's lock (see :func:`run_pipeline`)."""
     state = _read_state(paths.processed)
-    staged_processed = paths.processed.parent / f".{paths.processed.name}.staging"
-    _fresh_copy(paths.processed, staged_processed)
+    _prepare_project(paths, state)
+    run_id = new_run_id()
+    staged_processed = paths.processed.parent / f"{_processed_staging_prefix(paths)}{run_id}"
+    staging_copy(paths.processed, staged_processed)
     run = _Run(
         paths=paths,
         config=config,
+        run_id=run_id,
         staged_processed=staged_processed,
         staged_reports=None,
         state=state,
@@ -656,8 +746,10 @@ def run_pipeline(
         jobs=jobs,
         code=code_fingerprint(),
         config_hash=_digest(fingerprint_files(sorted(paths.config.glob("*.yml")), paths.config)),
-        warm=WarmKernels(paths.notebooks) if warm_kernels else None,
+        new_key=new_key,
+        warm=WarmKernels(paths.notebooks) if warm else None,
     )
+    logger.debug("Run %s: staging in %s", run_id, staged_processed)
     holding = staged_processed.parent / f"{staged_processed.name}-notebooks"
     try:
         stage_clean(run)
@@ -694,9 +786,15 @@ def run_pipeline(
         run.new_state["quarter"] = run.quarter.label
         _write_json(staged_reports / MANIFEST_FILE, _manifest(run, renderer=used))
         _write_json(staged_processed / STATE_FILE, run.new_state)
+        logger.debug("Run %s: publishing", run_id)
         _publish(run)
-    except BaseException:
-        _keep_failed(run)
+    except BaseException as error:
+        failed = _keep_failed(run, holding)
+        if isinstance(error, NotebookFailed) and failed is not None:
+            # The message points at the executed notebook: say where it is kept, not where it was staged.
+            raise NotebookFailed(
+                str(error).replace(str(run.staged_reports), str(failed)).replace(str(holding), str(failed))
+            ) from None
         raise
     finally:
         if run.warm is not None:
@@ -724,12 +822,12 @@ def run_pipeline(
 
 
 def _publish(run: _Run) -> None:
-    """Move the staged outputs into place, processed tables first, then the quarter's reports."""
-    from analysis.io import replace_folder
-
-    replace_folder(run.staged_processed, run.paths.processed)
+    """Swap the staged processed tables and the quarter's reports into place (:func:`analysis.publication.publish`)."""
+    moves = [(run.staged_processed, run.paths.processed)]
     if run.staged_reports is not None and run.quarter is not None:
-        replace_folder(run.staged_reports, run.paths.quarter_reports(run.quarter.label))
+        moves.append((run.staged_reports, run.paths.quarter_reports(run.quarter.label)))
+    publish(moves, run.run_id, run.paths.root / JOURNAL_FILE)
+    if run.quarter is not None:
         _update_latest(run.paths.reports, run.quarter.label)
 
 
@@ -745,25 +843,39 @@ def _update_latest(reports: Path, quarter: str) -> None:
                 quarters.append(Quarter.parse(folder.name))
             except ValueError:
                 continue
+    # the link is swapped atomically below, so a reader never finds none
     quarter = max(quarters, key=lambda q: (q.financial_year_start, q.number)).label
     latest = reports / "latest"
-    if latest.is_symlink() or latest.is_file():
-        latest.unlink()
-    elif latest.is_dir():
+    if latest.is_symlink() and os.readlink(latest) == quarter:
+        return
+    if latest.is_dir() and not latest.is_symlink():
         shutil.rmtree(latest)
-    latest.symlink_to(quarter, target_is_directory=True)
+    temporary = reports / f".latest-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(quarter, target_is_directory=True)
+    os.replace(temporary, latest)
 
 
-def _keep_failed(run: _Run) -> None:
+def _keep_failed(run: _Run, holding: Path) -> Path | None:
     """Leave the last good outputs untouched; keep the failed run's notebooks where the analyst can open them."""
     shutil.rmtree(run.staged_processed, ignore_errors=True)
-    if run.staged_reports is not None and run.staged_reports.exists():
-        failed = run.paths.reports / f".failed-{run.quarter.label if run.quarter else 'run'}"
+    staged = run.staged_reports
+    if staged is None and (holding / "01-clean.ipynb").is_file():
+        staged = holding
+    if staged is None or not staged.exists():
+        return None
+    failed = run.paths.reports / f".failed-{run.quarter.label if run.quarter else 'run'}"
+    try:
         shutil.rmtree(failed, ignore_errors=True)
-        os.replace(run.staged_reports, failed)
-        logger.error(
-            "The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed
-        )
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, failed)
+    except OSError:
+        shutil.rmtree(staged, ignore_errors=True)
+        return None
+    logger.error(
+        "The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed
+    )
+    return failed
 
 
 # ---------------------------------------------------------------------------------------------- consortium

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, PseudonymKeyError
 from analysis.parsing import clean_text, is_missing, map_series
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,11 @@ KEY_BYTES = 32
 PSEUDONYM_HEX_CHARS = 16
 #: Permissions of a newly made key file: owner read and write only.
 KEY_FILE_MODE = 0o600
+
+#: What the key's check value is the HMAC of: a fixed label, so the check identifies the key without revealing it.
+KEY_CHECK_LABEL = b"analysis: pseudonymisation key check v1"
+#: The command-line flag that starts afresh with a new key on purpose.
+NEW_KEY_FLAG = "--new-key"
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9])$")
@@ -76,6 +81,64 @@ def load_or_create_key(path: Path) -> bytes:
         handle.write(key)
     os.chmod(path, KEY_FILE_MODE)
     logger.warning("Made a new pseudonymisation key at %s: keep it safe and out of git", path)
+    return key
+
+
+def key_check(key: bytes) -> str:
+    """A check value of the key, safe to store beside the data: HMAC-SHA256(key, fixed label), in hex.
+
+    Notes
+    -----
+    Without the key the check value cannot be computed, and it reveals nothing about the key (RFC 2104); two
+    runs with the same key give the same check value, so a different key is detected.
+    """
+    return hmac.new(key, KEY_CHECK_LABEL, hashlib.sha256).hexdigest()
+
+
+def key_source_present(path: Path) -> bool:
+    """Whether a key exists already: ``$ANALYSIS_PSEUDONYM_KEY`` is set or the key file exists."""
+    return bool(os.environ.get(KEY_ENV_VAR)) or Path(path).is_file()
+
+
+def confirm_key(
+    path: Path, *, recorded_check: str | None, has_pseudonymised_data: bool, new_key: bool = False
+) -> bytes:
+    """The key for a run, refusing to re-key existing pseudonymised data silently.
+
+    Parameters
+    ----------
+    path : Path
+        The key file (``.pseudonym-key``).
+    recorded_check : str or None
+        :func:`key_check` of the key the processed data were made with, if recorded.
+    has_pseudonymised_data : bool
+        Whether ``data/processed`` holds pseudonymised tables already.
+    new_key : bool
+        The analyst's explicit choice (``--new-key``) to start afresh: a missing key is made and a key other
+        than the recorded one is accepted. An existing key file is never overwritten.
+
+    Raises
+    ------
+    PseudonymKeyError
+        The key is missing, or differs from the recorded one, while pseudonymised data exist (exit code 2).
+    """
+    path = Path(path)
+    if not key_source_present(path) and has_pseudonymised_data and not new_key:
+        raise PseudonymKeyError(
+            f"The pseudonymisation key {path} is missing, but the processed data were pseudonymised with a key: "
+            f"restore the key file from your backup (or set ${KEY_ENV_VAR}), or run again with {NEW_KEY_FLAG} to "
+            "start afresh on purpose (every pseudonym changes and links with earlier quarters are lost)."
+        )
+    key = load_or_create_key(path)
+    if recorded_check and key_check(key) != recorded_check and not new_key:
+        source = f"${KEY_ENV_VAR}" if os.environ.get(KEY_ENV_VAR) else str(path)
+        raise PseudonymKeyError(
+            f"The pseudonymisation key in {source} is not the key the processed data were made with: restore the "
+            f"original key, or run again with {NEW_KEY_FLAG} to start afresh on purpose (every pseudonym changes "
+            "and links with earlier quarters are lost)."
+        )
+    if new_key and has_pseudonymised_data:
+        logger.warning("Starting afresh with the pseudonymisation key in %s (%s)", path, NEW_KEY_FLAG)
     return key
 
 

@@ -50,6 +50,7 @@ PIPELINE_NOTEBOOKS = (
 )
 DATA_DOCS = "data-docs"
 INDEX_DOCUMENT = "index.qmd"
+LATEST_MONTH = "latest-month"
 #: The render list written by the pre-render, relative to the Quarto project (``metadata-files`` in _quarto.yml).
 QUARTO_RENDER_LIST = "reports/quarto-render.yml"
 RENDERERS = ("auto", "quarto", "builtin")
@@ -639,6 +640,11 @@ def prepare_quarto_render(
     if not document.is_file() or document.read_text(encoding="utf-8") != index:  # unchanged: keep its time
         _write_page(document, index)
     inputs = [document, *report_notebooks(quarter_dir)]
+    latest_month = (
+        quarter_dir.parent / LATEST_MONTH
+    )  # the monthly dashboard (analysis.monthly), by its real folder
+    if latest_month.is_dir():
+        inputs += sorted(latest_month.resolve().glob("*.ipynb"))
     listed = "".join(f"\n    - {json.dumps(path.relative_to(project).as_posix())}" for path in inputs)
     render_list = project / QUARTO_RENDER_LIST
     _write_page(

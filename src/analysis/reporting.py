@@ -19,23 +19,30 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
 from analysis import __version__
+from analysis.annex_a import MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
 from analysis.anticipated_charts import anticipated_overlay, with_anticipated_words
 from analysis.charts import (
+    ChartNote,
     ReportFigure,
+    annual_chart,
     benchmark_chart,
     format_number,
+    monthly_chart_reason,
     spc_chart,
     spc_plot_points,
     year_label,
 )
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
+from analysis.exception_finder import exception_reasons
 from analysis.io import read_table
 from analysis.quarters import Quarter
 from analysis.render import raw_html_markdown
+from analysis.safe_text import commentary_html, markdown_text
 from analysis.schemas import empty_table
 from analysis.spc import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
 
@@ -53,6 +60,14 @@ ASSURANCE_LABELS: dict[str, tuple[str, str]] = {
     "consistently_passing": ("✔", "Meets target reliably"),
     "consistently_failing": ("✖", "Will not meet target without change"),
     "hit_and_miss": ("◐", "May or may not meet target"),
+    "changed_meeting_target": (
+        "◇",
+        "Cannot be judged: performance has changed; the latest month meets the target",
+    ),
+    "changed_missing_target": (
+        "◇",
+        "Cannot be judged: performance has changed; the latest month misses the target",
+    ),
 }
 DIRECTION_LABELS: dict[str, tuple[str, str]] = {
     "improving": ("↑", "Better than the year before"),
@@ -77,6 +92,15 @@ REASON_LABELS: dict[str, str] = {
     "off_track": "Action off track",
     "overdue": "Action overdue",
 }
+#: A reason in a few words, for the summary's list of exceptions.
+REASON_SHORT: dict[str, str] = {
+    "out_of_line": "out of line with its anticipated trend",
+    "special_cause_concern": "unusual change for the worse",
+    "failing_target": "not meeting its target",
+    "worst_quartile": "in the worst quarter of authorities",
+    "off_track": "off track",
+    "overdue": "overdue",
+}
 SUPPRESSED = "c"
 SUPPRESSED_FOOTNOTE = (
     "c: not published because the number behind it is between 1 and 5 (to protect children's privacy)."
@@ -89,6 +113,8 @@ BAND_WORDS = {
     "C": "Lower middle 25% of councils",
     "D": "Bottom 25% of councils",
 }
+#: Variation and assurance of an indicator without an SPC chart (too few published monthly figures).
+NOT_ASSESSED = "Not assessed: too few published monthly figures"
 NO_COMMENTARY = "No commentary was provided for this theme this quarter."
 NOT_RECORDED = "not recorded"
 DEMO_BANNER = "Synthetic demonstration data"
@@ -306,48 +332,99 @@ def latest_benchmarks(comparison: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def local_value_suppressed(annual: pd.DataFrame, indicator: Indicator, year: int, value: float) -> bool:
+    """Whether the authority's figure for a compared year is its own computed figure from a count of 1 to 5.
+
+    ``benchmark_comparison`` takes the published figure where there is one (already suppressed by DfE) and else
+    the figure computed from the case records; that one must be shown as ``c`` when its count is small.
+    """
+    rows = annual.loc[
+        (annual["indicator_id"] == indicator.id)
+        & (annual["period_type"] == indicator.annual)
+        & (annual["time_period"] == year)
+        & annual["suppressed"].fillna(False).astype(bool)
+    ]
+    return bool(len(rows)) and bool(np.isclose(rows["value"].astype(float), value, equal_nan=False).any())
+
+
+def benchmark_columns(authority: str, region: str, years: Iterable[int]) -> dict[str, str]:
+    """Column headings of the comparison, naming the year they describe when a table compares one year only.
+
+    e.g. ``{"local_value": "Medway 2014-15", "england": "England 2014-15", ...}``; with several years, a
+    "Year compared" column says which, and the headings say "(year compared)".
+    """
+    distinct = sorted(set(years))
+    period = year_label(distinct[0]) if len(distinct) == 1 else "(year compared)"
+    return {
+        "local_value": f"{authority} {period}",
+        "england": f"England {period}",
+        "region": f"{region} {period}",
+        "statistical_neighbours_median": f"Statistical neighbours (median) {period}",
+    }
+
+
 def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
-    """The table of a theme's indicators: latest value, target, benchmarks, quartile, direction, SPC status.
+    """The table of a theme's indicators: latest month, target, the compared year, quartile, direction, SPC status.
+
+    The authority's figure beside England, the region and the statistical neighbours is its own figure for the
+    same year (``benchmark_comparison.local_value``): the one its rank, quartile band and direction of travel are
+    computed from. The latest month is shown too, labelled as a month, for what has happened since.
 
     Notes
     -----
-    Variation and assurance follow NHS England's Making Data Count; quartile bands and direction of travel
-    compare the latest published year (DfE, years ending 31 March) with England's authorities.
+    Variation and assurance follow NHS England's Making Data Count; quartile bands, ranks and direction of
+    travel compare the latest published year (DfE, years ending 31 March) with England's authorities (DfE LAIT).
     """
     latest = latest_values(data.indicators_monthly, data.quarter).set_index("indicator_id")
     bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     summary = data.spc_summary.set_index("indicator_id")
+    indicators = data.config.indicators_for_theme(theme)
+    authority = data.config.authority
+    years = [int(bench.loc[i.id, "time_period"]) for i in indicators if i.id in bench.index]
+    headings = benchmark_columns(authority.name, authority.region.name, years)
+    several_years = len(set(years)) > 1
     rows = []
-    for indicator in data.config.indicators_for_theme(theme):
+    for indicator in indicators:
         row: dict[str, str] = {"Indicator": indicator.name}
         if indicator.id in latest.index:
             point = latest.loc[indicator.id]
-            row["Latest"] = (
+            row["Latest month"] = (
                 f"{display_value(point['value'], indicator, suppressed=bool(point['suppressed']))} "
                 f"({pd.Timestamp(point['month']):%b %Y})"
             )
         else:
-            row["Latest"] = NOT_AVAILABLE
+            row["Latest month"] = NOT_AVAILABLE
         row["Target"] = format_number(indicator.target.value, indicator) if indicator.target else "none set"
+        if several_years:
+            row["Year compared"] = "–"
+        for heading_text in headings.values():
+            row[heading_text] = "–"
+        row["Rank among councils"] = "–"
+        row["Quartile band"] = "–"
+        row["Direction of travel"] = "–"
         if indicator.id in bench.index:
             b = bench.loc[indicator.id]
-            row["Year compared"] = year_label(int(b["time_period"]))
-            row["England"] = format_number(b["england"], indicator)
-            row["Region"] = format_number(b["region"], indicator)
-            row["Statistical neighbours (median)"] = format_number(
-                b["statistical_neighbours_median"], indicator
+            year = int(b["time_period"])
+            hidden = pd.notna(b["local_value"]) and local_value_suppressed(
+                data.indicators_annual, indicator, year, float(b["local_value"])
             )
-            band = b["quartile_band"]
-            row["Quartile band"] = (
-                "–" if pd.isna(band) or band == "" else f"{_band_words(band)} (band {band})"
-            )
+            if several_years:
+                row["Year compared"] = year_label(year)
+            for column, heading_text in headings.items():
+                row[heading_text] = format_number(b[column], indicator)
+            if hidden:
+                row[headings["local_value"]] = SUPPRESSED
+            elif pd.notna(b["rank"]):
+                row["Rank among councils"] = f"{int(b['rank'])} of {int(b['authorities_ranked'])}"
+                band = b["quartile_band"]
+                row["Quartile band"] = (
+                    "–" if pd.isna(band) or band == "" else f"{_band_words(band)} (band {band})"
+                )
             row["Direction of travel"] = direction_label(b["direction_of_travel"], indicator)
-        else:
-            for column in ("Year compared", "England", "Region", "Statistical neighbours (median)"):
-                row[column] = "–"
-            row["Quartile band"] = "–"
-            row["Direction of travel"] = "–"
-        if indicator.id in summary.index:
+        if indicator.id in summary.index and no_monthly_chart_reason(data, indicator) is not None:
+            row["Variation"] = NOT_ASSESSED
+            row["Assurance"] = NOT_ASSESSED
+        elif indicator.id in summary.index:
             s = summary.loc[indicator.id]
             row["Variation"] = status_label(s["variation"], VARIATION_LABELS)
             row["Assurance"] = status_label(s["assurance"], ASSURANCE_LABELS)
@@ -419,7 +496,7 @@ def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
         status = (
             f"Needs attention: {n} exception{'s' if n != 1 else ''}" if n else "No exceptions this quarter"
         )
-        named = [f"{r.title}: {r.reason}" for r in theirs.head(top_exceptions).itertuples()]
+        named = [exception_headline(r) for _, r in theirs.head(top_exceptions).iterrows()]
         if n > top_exceptions:
             named.append(f"and {n - top_exceptions} more")
         rows.append(
@@ -481,13 +558,54 @@ def commentary_text(
     return "\n\n".join(texts)
 
 
-def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure]:
-    """The charts of one indicator: its SPC chart (if it has monthly points) and its benchmark chart."""
-    figures = []
+def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
+    """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`)."""
     spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
     spc = spc.loc[spc["month"] <= pd.Timestamp(data.quarter.months[-1])]
-    if not spc.empty:
-        monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    return spc_plot_points(spc, monthly)
+
+
+def no_monthly_chart_reason(data: ReportData, indicator: Indicator) -> str | None:
+    """Why the indicator has no SPC chart (too few published months, or mostly suppressed); None when it has one."""
+    points = monthly_points(data, indicator)
+    if points.empty:
+        return None
+    return monthly_chart_reason(points, data.config.spc.minimum_baseline_points)
+
+
+def rolling_year_text(data: ReportData, indicator: Indicator) -> str:
+    """The latest rolling 12-month figure up to the quarter's end, in a sentence (``""`` when there is none)."""
+    annual = data.indicators_annual
+    rows = annual.loc[
+        (annual["indicator_id"] == indicator.id)
+        & (annual["period_type"] == "rolling_12_months")
+        & (annual["period_end"] <= pd.Timestamp(data.quarter.end))
+    ].sort_values("period_end")
+    if rows.empty:
+        return ""
+    last = rows.iloc[-1]
+    when = (
+        f"At {last['period_label']}"
+        if indicator.annual == "at_31_march"
+        else f"Over the 12 months {last['period_label']}"
+    )
+    if bool(last["suppressed"]):
+        return f"{when} the figure cannot be published ({SUPPRESSED})."
+    return f"{when} it was {format_number(last['value'], indicator)}."
+
+
+def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigure | ChartNote]:
+    """The charts of one indicator: its SPC chart (or why there is none) and its benchmark chart.
+
+    An indicator with fewer published monthly figures than an SPC chart needs, or mostly suppressed ones, gets a
+    sentence saying so (with its rolling 12-month figure) and its figure by year instead: the benchmark chart, or
+    its own annual figures when it has no benchmark (:func:`analysis.charts.monthly_chart_reason`).
+    """
+    figures: list[ReportFigure | ChartNote] = []
+    points = monthly_points(data, indicator)
+    reason = None if points.empty else monthly_chart_reason(points, data.config.spc.minimum_baseline_points)
+    if not points.empty and reason is None:
         changes = {c.date: c.name for c in data.config.plan.service_changes}
         label = "; ".join(changes[d] for d in indicator.rebase_at if d in changes) or "Process changed"
         anticipated = data.tables.get("anticipated")
@@ -495,7 +613,7 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
             anticipated.loc[anticipated["indicator_id"] == indicator.id] if anticipated is not None else None
         )
         figure = spc_chart(
-            spc_plot_points(spc, monthly),
+            points,
             indicator,
             rebase_dates=indicator.rebase_at,
             rebase_label=f"{label}: limits recalculated",
@@ -505,7 +623,22 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
             with_anticipated_words(figure, expected, indicator) if expected is not None else figure
         )
     comparison = data.benchmark_comparison.loc[data.benchmark_comparison["indicator_id"] == indicator.id]
-    if not comparison.empty and comparison[["local_value", "england"]].notna().any().any():
+    has_benchmark = not comparison.empty and comparison[["local_value", "england"]].notna().any().any()
+    if reason is not None:
+        instead = "The chart below shows its figure for each year." if has_benchmark else ""
+        annual = data.indicators_annual
+        own = annual.loc[
+            (annual["indicator_id"] == indicator.id)
+            & (annual["period_type"] == indicator.annual)
+            & (annual["period_end"] <= pd.Timestamp(data.quarter.end))
+        ]
+        if not has_benchmark and (~own["suppressed"].astype(bool) & own["value"].notna()).any():
+            instead = "The chart below shows its figure for each year."
+        text = " ".join(t for t in (reason, rolling_year_text(data, indicator), instead) if t)
+        figures.append(ChartNote(text))
+        if not has_benchmark and instead:
+            figures.append(annual_chart(own, indicator))
+    if has_benchmark:
         authority = data.config.authority
         figures.append(
             benchmark_chart(comparison, indicator, authority=authority.name, region=authority.region.name)
@@ -532,7 +665,7 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
             html_block(table_html(actions, caption=f"Theme {theme.number} actions and their status"))
         )
     blocks.append(heading(level + 1, "Commentary"))
-    blocks.append(markdown(commentary_text(data.commentary, data.quarter, theme.number)))
+    blocks.append(html_block(commentary_html(commentary_text(data.commentary, data.quarter, theme.number))))
     blocks.append(heading(level + 1, "Indicators"))
     indicators = data.config.indicators_for_theme(theme.number)
     if not indicators:
@@ -548,7 +681,7 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
         figures = indicator_figures(data, indicator)
         text = commentary_text(data.commentary, data.quarter, theme.number, indicator.id)
         if text:
-            blocks.append(markdown(f"**{indicator.name}:** {text}"))
+            blocks.append(html_block(commentary_html(f"**{markdown_text(indicator.name)}:** {text}")))
         blocks.extend(html_block(f.to_html()) for f in figures)
     return blocks
 
@@ -623,8 +756,8 @@ def headline_table(data: ReportData) -> pd.DataFrame:
     """The figures the committee leads on (``headline: true`` in ``config/indicators.yml``) against others.
 
     The rows are those of the theme tables (:func:`indicator_table`), so the first screen and the theme sections
-    show the same figures; only the columns that compare (the figure, its period, target, England, region,
-    neighbours) are kept.
+    show the same figures; only the columns that compare (our figure, its period, target, England, region,
+    neighbours, rank) are kept.
     """
     rows = []
     for theme in data.config.plan.themes:
@@ -635,13 +768,25 @@ def headline_table(data: ReportData) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     table = pd.concat(rows, ignore_index=True)
+    own = data.config.authority.name.lower()
     keep = [
         c
         for c in table.columns
         if c == "Indicator"
+        or c.lower().startswith(own)
         or any(
             word in c.lower()
-            for word in ("latest", "target", "year", "period", "england", "region", "south east", "neighbour")
+            for word in (
+                "latest",
+                "target",
+                "year",
+                "period",
+                "england",
+                "region",
+                "south east",
+                "neighbour",
+                "rank",
+            )
         )
     ]
     return table.loc[:, keep]
@@ -683,11 +828,18 @@ def demo_banner_html(config: ProjectConfig) -> str:
 
 # ------------------------------------------------------------------------------------------- exceptions
 def theme_exceptions(exceptions: pd.DataFrame, quarter: Quarter, theme: int) -> pd.DataFrame:
-    """The exceptions of one theme this quarter, indicators first, in a stable order."""
+    """The exceptions of one theme this quarter (one row per item), in the finder's order: indicators first."""
     rows = exceptions.loc[(exceptions["quarter"] == quarter.label) & (exceptions["theme"] == theme)]
-    return rows.sort_values(["kind", "item_id", "reason_code"], key=lambda s: s.astype(str)).reset_index(
-        drop=True
-    )
+    return rows.reset_index(drop=True)
+
+
+def exception_headline(exception: pd.Series) -> str:
+    """An exception in one line: its title (an action with its reference) and every reason in a few words.
+
+    e.g. ``Action 4.1: Launch the hubs (off track; overdue)``.
+    """
+    reasons = [REASON_SHORT.get(code, code.replace("_", " ")) for code, _ in exception_reasons(exception)]
+    return f"{exception['title']} ({'; '.join(reasons)})"
 
 
 def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
@@ -723,35 +875,55 @@ def rule_words(rules: str, config: ProjectConfig) -> str:
 
 def exception_context(data: ReportData, exception: pd.Series) -> str:
     """Markdown for one exception: the rule that fired and since when, target and benchmark context."""
-    lines = [
-        f"- **Why it is here:** {REASON_LABELS.get(exception['reason_code'], exception['reason_code'])}. "
-        f"{exception['reason']}"
-    ]
+    reasons = exception_reasons(exception)
+    if len(reasons) == 1:
+        code, reason = reasons[0]
+        lines = [
+            f"- **Why it is here:** {markdown_text(REASON_LABELS.get(code, code))}. {markdown_text(reason)}"
+        ]
+    else:
+        lines = ["- **Why it is here:**"]
+        lines.extend(
+            f"    - {markdown_text(REASON_LABELS.get(code, code))}. {markdown_text(reason)}"
+            for code, reason in reasons
+        )
     if pd.notna(exception["since"]):
         lines.append(f"- **Since:** {pd.Timestamp(exception['since']):%B %Y}")
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
         indicator = data.config.indicator(exception["item_id"])
         summary = data.spc_summary.loc[data.spc_summary["indicator_id"] == indicator.id]
-        if not summary.empty:
+        no_chart = no_monthly_chart_reason(data, indicator)
+        if no_chart is not None:
+            lines.append(
+                "- **Reading of the chart:** no monthly chart: too few published monthly figures (see below)"
+            )
+        elif not summary.empty:
             s = summary.iloc[0]
             if isinstance(s["rule"], str) and s["rule"]:
                 lines.append(f"- **What the chart shows:** {rule_words(s['rule'], data.config)}")
-            lines.append(f"- **Reading of the chart:** {s['description']}")
+            lines.append(f"- **Reading of the chart:** {markdown_text(s['description'])}")
         latest = latest_values(data.indicators_monthly, data.quarter)
         latest = latest.loc[latest["indicator_id"] == indicator.id]
         if not latest.empty:
             p = latest.iloc[0]
             value = display_value(p["value"], indicator, suppressed=bool(p["suppressed"]))
-            lines.append(f"- **Latest:** {value} ({pd.Timestamp(p['month']):%B %Y})")
+            lines.append(f"- **Latest month:** {value} ({pd.Timestamp(p['month']):%B %Y})")
         target = format_number(indicator.target.value, indicator) if indicator.target else "none set"
         lines.append(f"- **Target:** {target}")
         bench = latest_benchmarks(data.benchmark_comparison)
         bench = bench.loc[bench["indicator_id"] == indicator.id]
         if not bench.empty:
             b = bench.iloc[0]
+            year = int(b["time_period"])
+            local = (
+                SUPPRESSED
+                if pd.notna(b["local_value"])
+                and local_value_suppressed(data.indicators_annual, indicator, year, float(b["local_value"]))
+                else format_number(b["local_value"], indicator)
+            )
             lines.append(
-                f"- **Compared with others ({year_label(int(b['time_period']))}):** "
-                f"{data.config.authority.name} {format_number(b['local_value'], indicator)}, "
+                f"- **Compared with others ({year_label(year)}):** "
+                f"{data.config.authority.name} {local}, "
                 f"England {format_number(b['england'], indicator)}, "
                 f"{data.config.authority.region.name} {format_number(b['region'], indicator)}, "
                 f"statistical neighbours {format_number(b['statistical_neighbours_median'], indicator)}"
@@ -763,20 +935,20 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
             due = f"{a['due_date']:%B %Y}" if pd.notna(a["due_date"]) else "no date"
             lines.append(f"- **Status:** {status_label(a['status'], ACTION_STATUS_LABELS)}; due {due}")
             if isinstance(a["latest_update"], str) and a["latest_update"]:
-                lines.append(f"- **Latest update:** {a['latest_update']}")
+                lines.append(f"- **Latest update:** {markdown_text(a['latest_update'])}")
     return "\n".join(lines)
 
 
 def exception_section(data: ReportData, exception: pd.Series, *, level: int = 3) -> list[object]:
     """One exception as displayable blocks: heading, context, chart(s) and the analyst's commentary."""
-    blocks: list[object] = [heading(level, exception["title"])]
+    blocks: list[object] = [heading(level, markdown_text(exception["title"]))]
     blocks.append(markdown(exception_context(data, exception)))
     if exception["kind"] == "indicator" and exception["item_id"] in data.config.indicators_by_id:
         indicator = data.config.indicator(exception["item_id"])
         blocks.extend(html_block(f.to_html()) for f in indicator_figures(data, indicator))
         text = commentary_text(data.commentary, data.quarter, indicator.theme, indicator.id)
         if text:  # none: the theme's commentary below says so once, rather than once per exception
-            blocks.append(markdown(f"**Commentary:** {text}"))
+            blocks.append(html_block(commentary_html(f"**Commentary:** {text}")))
     return blocks
 
 
@@ -797,7 +969,7 @@ def exception_report_blocks(data: ReportData, theme_number: int) -> list[object]
         for _, exception in rows.iterrows():
             blocks.extend(exception_section(data, exception))
     blocks.append(heading(2, "Commentary on the theme"))
-    blocks.append(markdown(commentary_text(data.commentary, data.quarter, theme_number)))
+    blocks.append(html_block(commentary_html(commentary_text(data.commentary, data.quarter, theme_number))))
     return blocks
 
 
@@ -843,7 +1015,9 @@ def data_quality_text(data: ReportData) -> str:
         )
         grouped = quarantine.groupby(["table", "reason"], sort=True).size().reset_index(name="rows")
         for g in grouped.itertuples():
-            lines.append(f"- {g.table.replace('_', ' ')}: {g.rows:,} ({g.reason})")
+            lines.append(
+                f"- {markdown_text(g.table.replace('_', ' '))}: {g.rows:,} ({markdown_text(g.reason)})"
+            )
     start = pd.Timestamp(data.quarter.months[0])
     end = pd.Timestamp(data.quarter.months[-1])
     monthly = data.indicators_monthly
@@ -862,7 +1036,11 @@ def data_quality_text(data: ReportData) -> str:
             f'{"are" if len(in_quarter) != 1 else "is"} shown as "c" because the number behind '
             f"{'them' if len(in_quarter) != 1 else 'it'} is between 1 and 5: {', '.join(names)}."
         )
-    fixes = data.cleaning_log.loc[data.cleaning_log["rows_affected"] > 0]
+    lines.extend(not_available_lines(data.config, data.cleaning_log))
+    notes = (
+        data.cleaning_log["rule"].astype(str).str.startswith((MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE))
+    )
+    fixes = data.cleaning_log.loc[(data.cleaning_log["rows_affected"] > 0) & ~notes]
     if not fixes.empty:
         total = int(fixes["rows_affected"].sum())
         lines.append(
@@ -870,6 +1048,29 @@ def data_quality_text(data: ReportData) -> str:
             "(for example dates typed as text); they are listed in the cleaning notebook."
         )
     return "\n".join(lines)
+
+
+def not_available_lines(config: ProjectConfig, cleaning_log: pd.DataFrame) -> list[str]:
+    """Markdown lines naming each indicator not available for want of an Annex A column, and why.
+
+    Notes
+    -----
+    The reasons come from :func:`analysis.indicators.unavailable_indicators` (the cleaning log's missing columns).
+    """
+    from analysis.indicators import unavailable_indicators
+
+    reasons = unavailable_indicators(config, cleaning_log)
+    if not reasons:
+        return []
+    several = len(reasons) != 1
+    lines = [
+        f"\n{len(reasons)} indicator{'s are' if several else ' is'} not available because the Annex A workbook "
+        f"lacks a column {'they need' if several else 'it needs'}:\n"
+    ]
+    for indicator in config.indicators:
+        if indicator.id in reasons:  # names from config/, headings from the template: escaped all the same
+            lines.append(f"- {markdown_text(indicator.name)}: {markdown_text(reasons[indicator.id])}")
+    return lines
 
 
 # -------------------------------------------------------------------------------------------- provenance
@@ -922,6 +1123,14 @@ def spc_rules_text(config: ProjectConfig) -> str:
         "\nAn unusual change is an improvement or a concern depending on whether higher is better for that "
         "figure. Anything else is normal variation (*common cause*): no sign of real change. Where the service "
         "changed, the average and range start again (vertical lines on the charts)."
+    )
+    lines.append(
+        "\nWhether an indicator will meet its target (assurance) is read from where the target sits against the "
+        "process limits. When the latest month is itself an unusual change, performance has changed and the "
+        "limits describe it as it was, so the report says the target cannot be judged yet, and whether the "
+        "latest month met it. Limits shown never go below 0 or, for a percentage, above 100%. An indicator with "
+        f"fewer than {spc.minimum_baseline_points} published monthly figures, or mostly suppressed ones, has no "
+        "monthly chart: its figure by year is shown instead."
     )
     return "\n".join(lines)
 

@@ -2,13 +2,18 @@
 
 A raw sheet is returned as a frame of untouched cell values (object dtype) whose index is the row number the
 analyst sees in Excel or a text editor (1-based). Finding the heading row and mapping headings also lives here.
+
+A file that cannot be read is an :class:`InputDataError` naming it (and the sheet): a workbook that is encrypted,
+damaged or not a workbook at all, a CSV file that is binary, a file the pipeline may not read. A CSV file's first
+rows are read, and its heading row looked for, before the rest is parsed (in chunks), so a large file that is not
+what was expected fails at once and in little memory.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +32,15 @@ logger = logging.getLogger(__name__)
 HEADER_SEARCH_ROWS = 30
 #: Encodings tried for CSV files, in order (Excel on Windows saves "CSV" as Windows-1252).
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+#: Bytes read at a time when checking a CSV file's encoding, and rows parsed at a time.
+CSV_BLOCK_BYTES = 1 << 20
+CSV_CHUNK_ROWS = 200_000
+#: The first bytes of an OLE2 compound file: an encrypted .xlsx, or an Excel 97-2003 .xls.
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+#: The stream an encrypted Office file holds (MS-OFFCRYPTO 2.3.4, "EncryptionInfo Stream"), as its name is stored.
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+#: What to do about a workbook that cannot be read.
+SAVE_AGAIN = "a workbook that opens in Excel: save a fresh copy as Excel Workbook (.xlsx)"
 
 
 @dataclass(frozen=True)
@@ -51,44 +65,139 @@ def relative_name(path: Path, raw_dir: Path) -> str:
         return Path(path).name
 
 
-def read_csv_cells(path: Path, raw_dir: Path) -> RawSheet:
-    """Read a CSV file as text cells; UTF-8 (with or without BOM) first, then Windows-1252 (logged)."""
+def read_csv_cells(
+    path: Path,
+    raw_dir: Path,
+    *,
+    heading_score: Callable[[list[str]], int] | None = None,
+    expected: str = "a heading row",
+) -> RawSheet:
+    """Read a CSV file as text cells; UTF-8 (with or without BOM) first, then Windows-1252 (logged).
+
+    With ``heading_score`` (as for :func:`find_header_row`) the first :data:`HEADER_SEARCH_ROWS` rows must hold
+    a heading row before the rest of the file is parsed: a large file of something else fails at once.
+    """
     if not path.is_file():
         raise InputDataError(path, "the file does not exist")
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputDataError(path, "the file is empty", expected="a heading row and data rows")
-    for encoding in CSV_ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding != CSV_ENCODINGS[0]:
-            logger.warning("%s is not UTF-8: read it as %s", path.name, encoding)
-        break
-    else:  # pragma: no cover - cp1252 decodes nearly everything
-        raise InputDataError(path, "the file is neither UTF-8 nor Windows-1252 text")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    # The widest row sets the columns: a title or blank line above the headings must not (pandas would take
-    # the first line's width).
-    width = max((len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)), default=0)
-    cells = pd.read_csv(
-        io.StringIO(text),
-        header=None,
-        names=list(range(width)),
-        dtype=object,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        sep=delimiter,
-        engine="c",
-    )
+        encoding = _csv_encoding(path)
+        with path.open(encoding=encoding, newline="") as handle:
+            head = [line for _, line in zip(range(HEADER_SEARCH_ROWS), handle, strict=False)]
+            if not "".join(head).strip() and not handle.read(CSV_BLOCK_BYTES).strip():
+                raise InputDataError(path, "the file is empty", expected="a heading row and data rows")
+        try:
+            delimiter = csv.Sniffer().sniff("".join(head)[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+        if heading_score is not None:
+            _check_heading_in(path, head, delimiter, heading_score, expected)
+        # The widest row sets the columns: a title or blank line above the headings must not (pandas would take
+        # the first line's width). One streaming pass: the file is never held whole as text.
+        with path.open(encoding=encoding, newline="") as handle:
+            width = max((len(row) for row in csv.reader(handle, delimiter=delimiter)), default=0)
+        chunks = pd.read_csv(
+            path,
+            header=None,
+            names=list(range(width)),
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            sep=delimiter,
+            engine="c",
+            encoding=encoding,
+            chunksize=CSV_CHUNK_ROWS,
+        )
+        cells = pd.concat(list(chunks), ignore_index=True)
+    except (OSError, csv.Error, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputDataError(path, f"the file cannot be read as CSV ({_reason(error)})") from None
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return RawSheet(relative_name(path, raw_dir), None, cells, path)
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, without quoting the file's content (a cell could identify a child)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return type(error).__name__
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 if the whole file decodes as UTF-8 (checked block by block), else Windows-1252 (logged).
+
+    A file with NUL bytes in its first block is binary (or UTF-16), not a CSV file: an error.
+    """
+    decoder = codecs.getincrementaldecoder(CSV_ENCODINGS[0])()
+    with path.open("rb") as handle:
+        first = True
+        while block := handle.read(CSV_BLOCK_BYTES):
+            if first and b"\x00" in block:
+                raise InputDataError(
+                    path,
+                    "the file holds binary data (NUL bytes), not text",
+                    expected="a CSV file saved as text (CSV UTF-8 or CSV)",
+                )
+            first = False
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                logger.warning("%s is not UTF-8: read it as %s", path.name, CSV_ENCODINGS[1])
+                return CSV_ENCODINGS[1]
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            logger.warning("%s is not UTF-8: read it as %s", path.name, CSV_ENCODINGS[1])
+            return CSV_ENCODINGS[1]
+    return CSV_ENCODINGS[0]
+
+
+def _check_heading_in(
+    path: Path, head: list[str], delimiter: str, score: Callable[[list[str]], int], expected: str
+) -> None:
+    """An error unless one of the first rows of a CSV file scores as a heading row."""
+    for row in csv.reader(head, delimiter=delimiter):
+        values = [normalise_heading(v) for v in row if not is_missing(v)]
+        if values and score(values) > 0:
+            return
+    raise InputDataError(
+        path, f"no heading row found in the first {HEADER_SEARCH_ROWS} rows", expected=expected
+    )
+
+
+def check_workbook_file(path: Path) -> None:
+    """An error naming the problem if ``path`` cannot be an .xlsx workbook: encrypted, an old .xls, or not one.
+
+    Notes
+    -----
+    An .xlsx file is a zip archive (ECMA-376 Part 2); an encrypted one is an OLE2 compound file holding an
+    ``EncryptionInfo`` stream (MS-OFFCRYPTO 2.3.4), as is, without that stream, an Excel 97-2003 workbook.
+    """
+    try:
+        with path.open("rb") as handle:
+            signature = handle.read(len(OLE_SIGNATURE))
+            if signature == OLE_SIGNATURE:
+                encrypted = False
+                carry = b""
+                while block := handle.read(CSV_BLOCK_BYTES):
+                    if ENCRYPTION_STREAM in carry + block:
+                        encrypted = True
+                        break
+                    carry = block[-len(ENCRYPTION_STREAM) :]
+    except OSError as error:
+        raise InputDataError(path, f"the file cannot be read ({_reason(error)})") from None
+    if signature == OLE_SIGNATURE and encrypted:
+        raise InputDataError(
+            path,
+            "the workbook is encrypted (protected by a password), so it cannot be read",
+            expected="the workbook saved without a password (in Excel: File, Info, Protect Workbook, "
+            "Encrypt with Password, clear the password, save)",
+        )
+    if signature == OLE_SIGNATURE:
+        raise InputDataError(
+            path, "the file is an Excel 97-2003 (.xls) workbook, not an .xlsx workbook", expected=SAVE_AGAIN
+        )
+    if not signature.startswith(b"PK"):
+        raise InputDataError(path, "the file is not an Excel workbook", expected=SAVE_AGAIN)
 
 
 def read_excel_sheets(
@@ -109,6 +218,7 @@ def read_excel_sheets(
     """
     if not path.is_file():
         raise InputDataError(path, "the file does not exist")
+    check_workbook_file(path)
     if percent_as_fraction:
         return _read_with_openpyxl(path, raw_dir, sheets, optional, first_if_missing)
     return _read_with_calamine(path, raw_dir, sheets, optional, first_if_missing)
@@ -120,20 +230,30 @@ def _choose_sheets(
     """Wanted sheet -> the workbook's sheet name (case and spacing ignored); a missing required sheet is an error."""
     present = {normalise_heading(name): name for name in names}
     chosen: dict[str, str] = {}
+    missing: list[str] = []
     for wanted in [*sheets, *optional]:
         actual = present.get(normalise_heading(wanted))
         if actual is None and first_if_missing and wanted in sheets:
             actual = names[0]
         if actual is None:
-            if wanted in optional:
-                continue
-            raise InputDataError(
-                path,
-                "the sheet is missing",
-                sheet=wanted,
-                expected=f"a sheet called '{wanted}' (sheets: {', '.join(names)})",
-            )
+            if wanted not in optional:
+                missing.append(wanted)
+            continue
         chosen[wanted] = actual
+    if len(missing) == 1:
+        raise InputDataError(
+            path,
+            "the sheet is missing",
+            sheet=missing[0],
+            expected=f"a sheet called '{missing[0]}' (sheets: {', '.join(names)})",
+        )
+    if missing:  # every missing sheet in one error, so the workbook can be put right in one go
+        listed = ", ".join(f"'{m}'" for m in missing)
+        raise InputDataError(
+            path,
+            f"{len(missing)} sheets are missing: {listed}",
+            expected=f"those sheets (sheets: {', '.join(names)})",
+        )
     return chosen
 
 
@@ -149,14 +269,24 @@ def _read_with_calamine(
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own error types for a file that is not a workbook
         raise InputDataError(
-            path, f"cannot be opened as an Excel workbook ({type(error).__name__})"
+            path,
+            f"the workbook is damaged and cannot be opened ({type(error).__name__})",
+            expected=SAVE_AGAIN,
         ) from None
     try:
         out: dict[str, RawSheet] = {}
         for wanted, actual in _choose_sheets(
             path, workbook.sheet_names, sheets, optional, first_if_missing
         ).items():
-            rows = workbook.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+            try:
+                rows = workbook.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+            except Exception as error:  # a damaged sheet: calamine's XML, zip or cell errors
+                raise InputDataError(
+                    path,
+                    f"the workbook is damaged: this sheet cannot be read ({type(error).__name__})",
+                    sheet=actual,
+                    expected=SAVE_AGAIN,
+                ) from None
             rows = [[None if value == "" else value for value in row] for row in rows]
             out[wanted] = RawSheet(relative_name(path, raw_dir), actual, _cells_frame(rows), path)
     finally:
@@ -172,7 +302,9 @@ def _read_with_openpyxl(
         workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises several types for a file that is not a workbook
         raise InputDataError(
-            path, f"cannot be opened as an Excel workbook ({type(error).__name__})"
+            path,
+            f"the workbook is damaged and cannot be opened ({type(error).__name__})",
+            expected=SAVE_AGAIN,
         ) from None
     try:
         return {

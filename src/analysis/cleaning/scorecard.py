@@ -4,7 +4,10 @@ Notes
 -----
 Rows are matched to indicators through ``scorecard_label`` in ``config/indicators.yml`` after normalising case,
 spaces and punctuation. A figure written as ``n/a``, ``-`` or left blank has no value and the GSS symbol ``x``
-(not available), as in DfE's tidy-data convention (DfE analysts' guide, "Symbols in tables").
+(not available), as in DfE's tidy-data convention (DfE analysts' guide, "Symbols in tables"). Text that is neither
+a number nor such a marker (``TBC``, ``£64``) has no value either, but is a data-quality finding: each such cell is
+recorded in the quarantine table with its file, sheet, row and column, and shown in the report's data-quality
+section.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from analysis.cleaning.reading import (
 )
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
-from analysis.parsing import clean_text, normalise_heading, parse_month, parse_number
+from analysis.parsing import clean_text, is_missing, normalise_heading, parse_month, parse_number
 from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ SCORECARD_STEM = "scorecard"
 SCORECARD_SHEET = "Scorecard"
 NOT_AVAILABLE = "x"
 EXPECTED_MONTHS = "month headings like Apr-15, April 2015 or 2015-04 (or date cells) in one row"
+UNREADABLE_FIGURE = "figure is text that is not a number (such as TBC or £64): no value used; correct the cell or leave it blank"
 
 
 def locate_workbook_or_csv(raw_dir: Path, stem: str, what: str) -> Path:
@@ -106,6 +110,7 @@ def clean_scorecard(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) ->
     headings = sheet.cells.loc[header_row]
     records, seen = [], set()
     fixed_text = not_available = 0
+    unreadable: dict[str, list[int]] = {}
     for row_number, row in body.iterrows():
         label = normalise_heading(row[label_position])
         indicator_id = wanted.get(label)
@@ -127,6 +132,8 @@ def clean_scorecard(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) ->
             value = parse_number(cell)
             if value is None:
                 not_available += 1
+                if isinstance(cell, str) and not is_missing(cell):
+                    unreadable.setdefault(_heading_text(headings[position]), []).append(int(row_number))
             elif isinstance(cell, str):
                 text = clean_text(cell)
                 fixed_text += not text.replace(".", "", 1).lstrip("-").isdigit()
@@ -145,6 +152,16 @@ def clean_scorecard(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) ->
             logger.warning(
                 "%s: no row for the scorecard indicator '%s' (label '%s')", sheet.file, indicator_id, label
             )
+    for column, rows in unreadable.items():
+        logger.warning(
+            "%s%s column '%s': %d figure(s) are text that is not a number (rows %s): no value used",
+            sheet.file,
+            f" sheet '{sheet.sheet}'" if sheet.sheet else "",
+            column,
+            len(rows),
+            ", ".join(map(str, rows[:10])),
+        )
+        log.quarantine(table, sheet.file, sheet.sheet, rows, column, UNREADABLE_FIGURE)
     frame = pd.DataFrame(records, columns=schema(table).column_names)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     frame["month"] = pd.to_datetime(frame["month"]).astype("datetime64[s]")

@@ -72,7 +72,13 @@ _CANONICAL_STATUS = sorted(set(STATUS.values()))
 def read_tracker_sheet(path: Path, raw_dir: Path) -> RawSheet:
     """The tracker's cells: sheet ``Actions`` of the workbook, or the CSV file."""
     if path.suffix.lower() == ".csv":
-        return read_csv_cells(path, raw_dir)
+        lookup = _heading_lookup()
+        return read_csv_cells(
+            path,
+            raw_dir,
+            heading_score=lambda values: sum(v in lookup for v in values),
+            expected="tracker headings (Action ID, Theme, ...)",
+        )
     return read_excel_sheets(path, raw_dir, [TRACKER_SHEET])[TRACKER_SHEET]
 
 

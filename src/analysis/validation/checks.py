@@ -231,3 +231,108 @@ def referral_before_assessment(referrals: pd.DataFrame, assessments: pd.DataFram
     )
     judged = judged.mask(in_scope, assessments["assessment_start_date"].ge(first_child))
     return pd.DataFrame({"source_row": assessments["source_row"], "referral_on_or_before_start": judged})
+
+
+# ------------------------------------------------------------------------------- Annex A lists without rows
+#: Units of figures that an empty list would publish as a real 0 (a percentage or a mean of nothing is empty).
+UNITS_PUBLISHED_AS_ZERO = frozenset({"count", "rate per 10,000"})
+
+
+def annex_a_list_rows(tables: Mapping[str, pd.DataFrame], config: ProjectConfig) -> pd.DataFrame:
+    """One row per Annex A list: its usable rows, split by what an empty list would do to the published figures.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``item`` (e.g. ``List 5 (section47): 0 usable rows; feeds section_47_enquiries``), ``table``, ``rows``,
+        ``rows_behind_counts`` (the rows where a count or rate per 10,000 is computed from the list, else empty)
+        and ``rows_behind_other`` (the rows of every other list, else empty).
+
+    Notes
+    -----
+    Ofsted Annex A: every list covers the whole inspection window, so a list with a heading row and no usable
+    rows (header-only, or every row set aside) is an incomplete extract, not a real zero. A count or rate made from
+    it would be published as 0 (a wrong figure: critical); a percentage or duration would be empty (a warning).
+    """
+    from analysis.annex_a import ANNEX_A_LISTS
+
+    rows: list[dict[str, object]] = []
+    for spec in ANNEX_A_LISTS:
+        if spec.table not in tables:
+            continue
+        uses = [i for i in config.indicators if i.source == "case_records" and spec.table in i.tables]
+        counted = any(i.unit in UNITS_PUBLISHED_AS_ZERO for i in uses)
+        n = len(tables[spec.table])
+        feeds = ", ".join(i.id for i in uses) or "no indicator"
+        rows.append(
+            {
+                "item": f"List {spec.number} ({spec.table}): {n:,} usable rows; feeds {feeds}",
+                "table": spec.table,
+                "rows": n,
+                "rows_behind_counts": float(n) if counted else np.nan,
+                "rows_behind_other": np.nan if counted else float(n),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["item", "table", "rows", "rows_behind_counts", "rows_behind_other"])
+    return frame.astype({"rows": "int64", "rows_behind_counts": "float64", "rows_behind_other": "float64"})
+
+
+def scorecard_percent_scale(
+    scorecard: pd.DataFrame, config: ProjectConfig, source_files: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each figure of a percentage scorecard row, and whether it looks like a fraction keyed in a row of percents.
+
+    A figure ``v`` with ``0 < v < 1`` in a row whose other months' median ``m`` is at least 1 looks like a
+    fraction (0.284 for 28.4%) when ``100 * v`` lies within a factor of two of ``m``: published as it stands it
+    would be a wrong figure (0.284%).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``item`` (indicator, month, the figure, the row's usual level and where it is: raw file, sheet, row and
+        column), ``source_row`` and ``looks_like_fraction``.
+
+    Notes
+    -----
+    A local plausibility rule, not a DfE definition: a scorecard that mixes 0.284 and 28.4 in one row has a cell
+    typed as a fraction without Excel's percentage format.
+    """
+    percent_ids = {i.id for i in config.indicators if i.unit == "%" and i.source == "scorecard"}
+    rows = scorecard.loc[scorecard["indicator_id"].isin(percent_ids) & scorecard["value"].notna()]
+    where = _scorecard_source(source_files)
+    records: list[dict[str, object]] = []
+    for _, group in rows.groupby("indicator_id", sort=True):
+        values = group["value"].astype("float64")
+        for index, value in values.items():
+            others = values.drop(index)
+            median = float(others.median()) if not others.empty else float("nan")
+            fraction = bool(0 < value < 1 and median >= 1 and 0.5 <= 100 * value / median <= 2)
+            row = group.loc[index]
+            records.append(
+                {
+                    "item": (
+                        f"{row['indicator_id']}, {_month_label(pd.Timestamp(row['month']))}: {value:g} in a row "
+                        f"of about {median:.3g} ({where}row {int(row['source_row'])}, column "
+                        f"'{row['source_column']}')"
+                    ),
+                    "source_row": int(row["source_row"]),
+                    "looks_like_fraction": fraction,
+                }
+            )
+    return pd.DataFrame(records, columns=["item", "source_row", "looks_like_fraction"]).astype(
+        {"looks_like_fraction": "bool", "source_row": "int64"}
+    )
+
+
+def _scorecard_source(source_files: pd.DataFrame | None) -> str:
+    """``scorecard.xlsx sheet 'Scorecard', `` from ``source_files`` (empty when not recorded)."""
+    if source_files is None or source_files.empty:
+        return ""
+    rows = source_files.loc[source_files["table"] == "scorecard"]
+    if rows.empty:
+        return ""
+    first = rows.iloc[0]
+    sheet = first["source_sheet"]
+    return (
+        f"{first['source_file']}" + (f" sheet '{sheet}'" if isinstance(sheet, str) and sheet else "") + ", "
+    )

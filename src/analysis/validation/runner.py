@@ -122,15 +122,53 @@ def failure_line(row: Mapping[str, Any]) -> str:
     return f"{text}. {what}" + (f" If it fails: {meaning}" if meaning else "")
 
 
-def outcome_from_results(results: pd.DataFrame) -> ValidationOutcome:
-    """Build the outcome (lines for failed critical checks and for warnings) from a results table."""
+def outcome_from_results(
+    results: pd.DataFrame, source_files: pd.DataFrame | None = None
+) -> ValidationOutcome:
+    """Build the outcome (lines for failed critical checks and for warnings) from a results table.
+
+    With ``source_files``, each critical line also names the raw file, sheet and column the table came from
+    (:func:`raw_source_text`).
+    """
     failed = results.loc[~results["success"]]
     records = failed.to_dict("records")
     return ValidationOutcome(
         results=results,
-        critical_failures=[failure_line(r) for r in records if r["severity"] == "critical"],
+        critical_failures=[
+            failure_line(r) + raw_source_text(r["suite"], r["column"], source_files)
+            for r in records
+            if r["severity"] == "critical"
+        ],
         warnings=[failure_line(r) for r in records if r["severity"] == "warning"],
     )
+
+
+def raw_source_text(table: str, columns: object, source_files: pd.DataFrame | None) -> str:
+    """`` Raw source: annex_a.xlsx sheet 'List 4', column 'Number of Previous Child Protection Plans'.``
+
+    The raw file and sheet come from ``source_files`` (written by the cleaning stage); the raw column from the
+    Annex A heading of the processed column (:data:`analysis.annex_a.ANNEX_A_BY_TABLE`). Empty when the suite is
+    not a table read from a raw file.
+    """
+    from analysis.annex_a import ANNEX_A_BY_TABLE
+
+    if source_files is None or source_files.empty:
+        return ""
+    rows = source_files.loc[source_files["table"] == table]
+    if rows.empty:
+        return ""
+    places = []
+    for row in rows.itertuples():
+        sheet = row.source_sheet if isinstance(row.source_sheet, str) and row.source_sheet else None
+        places.append(f"{row.source_file}" + (f" sheet '{sheet}'" if sheet else ""))
+    text = f" Raw source: {'; '.join(places)}"
+    spec = ANNEX_A_BY_TABLE.get(table)
+    if spec is not None and isinstance(columns, str) and columns:
+        wanted = [c.strip() for c in columns.split(",")]
+        headings = [c.heading for name in wanted for c in spec.columns if c.column == name]
+        if headings:
+            text += ", column" + ("s " if len(headings) > 1 else " ") + ", ".join(f"'{h}'" for h in headings)
+    return text + "."
 
 
 def data_quality_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -176,11 +214,15 @@ def frames_to_check(
     frames["scorecard"] = derived.scorecard_with_units(tables["scorecard"], config)
     frames["monthly_volumes"] = derived.monthly_volumes(tables, quarter, config.data_checks)
     frames["scorecard_coverage"] = derived.scorecard_coverage(tables["scorecard"], config, quarter)
+    frames["scorecard_percent_scale"] = derived.scorecard_percent_scale(
+        tables["scorecard"], config, tables.get("source_files")
+    )
     frames["benchmark_coverage"] = derived.benchmark_coverage(tables["benchmarks"], config.authority)
     frames["benchmark_authority"] = derived.benchmark_authority_presence(tables["benchmarks"], config)
     frames["referral_before_assessment"] = derived.referral_before_assessment(
         tables["referrals"], tables["assessments"]
     )
+    frames["annex_a_lists"] = derived.annex_a_list_rows(tables, config)
     return frames
 
 
@@ -398,7 +440,7 @@ def validate_processed(
         suites, frames, example_rows=config.data_checks.example_rows, data_docs_dir=data_docs_dir
     )
     write_table(results, "validation_results", processed_dir)
-    outcome = outcome_from_results(results)
+    outcome = outcome_from_results(results, tables.get("source_files"))
     logger.info(
         "Data checks for %s: %d run, %d critical failure(s), %d warning(s)",
         quarter.label,

@@ -1,0 +1,456 @@
+"""Run the monthly products: the Improvement Board dashboard and the safeguarding board's core dataset.
+
+:func:`run_months` reads like a table of contents:
+
+1. **The quarter's pipeline.** :func:`analysis.pipeline.run_pipeline` for the latest quarter that had ended by the
+   last month asked for (its exception reports are the ones a dashboard links to). Every stage whose inputs, code
+   and parameters are unchanged is skipped, so when the quarterly run is up to date this costs under a second.
+2. **The month's notebooks.** ``notebooks/monthly_dashboard.ipynb`` and ``notebooks/safeguarding_board.ipynb``,
+   executed with papermill for each month, in parallel (``jobs``), each in a kernel started and warmed in advance
+   (:class:`analysis.kernels.WarmKernels`, as the quarterly report batch does). A month whose notebooks' inputs
+   (tables, configuration, code, renderer) are unchanged since its last run is skipped.
+3. **Rendering** with the same renderers as the quarterly reports (:mod:`analysis.render`).
+4. **Publication.** The whole run holds the project's lock (:func:`analysis.publication.project_lock`). Each
+   month is written to ``reports/.staging-<YYYY-MM>/`` and swapped into ``reports/<YYYY-MM>/`` by
+   :func:`analysis.publication.publish` (one rename per folder, journalled for recovery) only when every month of
+   the batch has succeeded; then ``reports/dashboards.html`` (the index of every month's
+   dashboard) is rewritten and ``reports/latest-month`` points at the newest month.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from analysis import __version__
+from analysis.errors import InputDataError
+from analysis.io import read_table, write_text
+from analysis.kernels import WarmKernels
+from analysis.months import month_label, month_name, reported_quarter
+from analysis.paths import ProjectPaths
+from analysis.pipeline import RunResult, code_fingerprint, execute_notebook, run_pipeline, tables_digest
+from analysis.publication import JOURNAL_FILE, new_run_id, project_lock, publish
+
+logger = logging.getLogger(__name__)
+
+#: (source notebook, executed file name) of each monthly product.
+MONTHLY_NOTEBOOKS = (
+    ("monthly_dashboard.ipynb", "dashboard.ipynb"),
+    ("safeguarding_board.ipynb", "safeguarding-board.ipynb"),
+)
+#: The tables the monthly notebooks read (a change to any of them re-runs the months).
+MONTHLY_TABLES = (
+    "indicators_monthly",
+    "benchmark_comparison",
+    "exceptions",
+    "actions",
+    "contacts",
+    "referrals",
+    "assessments",
+    "section47",
+    "children_in_need",
+    "cp_plans",
+)
+WARM_UP = "import analysis.dashboard, analysis.safeguarding_board"
+INDEX_PAGE = "dashboards.html"
+LATEST_MONTH = "latest-month"
+MANIFEST_FILE = "manifest.json"
+_MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
+
+
+@dataclass
+class MonthlyResult:
+    """What a monthly run made: the months' folders, which were skipped, the index page and the quarter's run."""
+
+    months: list[str]
+    folders: list[Path]
+    index: Path
+    pipeline: RunResult
+    renderer: str
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def dashboard(self, month: str) -> Path:
+        """The month's dashboard (HTML, or the executed notebook when nothing was rendered)."""
+        suffix = ".ipynb" if self.renderer == "none" else ".html"
+        return self.folders[self.months.index(month)] / f"dashboard{suffix}"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def month_fingerprint(paths: ProjectPaths, month: str, renderer: str, quarter: str) -> str:
+    """What a month's notebooks depend on: tables they read, configuration, code, month, renderer, quarter."""
+    config = [
+        (p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(paths.config.glob("*.yml"))
+    ]
+    notebooks = [
+        hashlib.sha256((paths.notebooks / source).read_bytes()).hexdigest() for source, _ in MONTHLY_NOTEBOOKS
+    ]
+    links = sorted(p.name for p in (paths.reports / quarter).glob("exceptions-*.*"))
+    return _digest(
+        code_fingerprint(),
+        config,
+        notebooks,
+        tables_digest(paths.processed, MONTHLY_TABLES),
+        month,
+        renderer,
+        links,
+    )
+
+
+def _previous_fingerprint(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _probably_unchanged(paths: ProjectPaths, label: str, renderer: str, quarter: str) -> bool:
+    """Whether a month looks up to date before the quarter's run (then no kernel is started for it in advance).
+
+    Only a guess to save starting kernels that would not be used: the decision is taken after the quarter's run.
+    """
+    folder = paths.reports / label
+    try:
+        previous = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    used = previous.get("renderer", "")
+    if {"builtin": "built-in"}.get(renderer, renderer) not in {"auto", used}:
+        return False
+    return previous.get("fingerprint") == month_fingerprint(paths, label, used, quarter) and all(
+        p.is_file() for p in _outputs(folder, used)
+    )
+
+
+def _outputs(folder: Path, renderer: str) -> list[Path]:
+    suffix = ".ipynb" if renderer == "none" else ".html"
+    return [folder / output.replace(".ipynb", suffix) for _, output in MONTHLY_NOTEBOOKS]
+
+
+def check_months_in_data(processed: Path, months: Sequence[pd.Timestamp]) -> None:
+    """Every month asked for must lie within the months the indicators cover (else a clear error, exit 2)."""
+    monthly = read_table("indicators_monthly", processed, columns=["month", "value"]).dropna(subset=["value"])
+    if monthly.empty:
+        raise InputDataError(processed / "indicators_monthly.parquet", "no indicator has a monthly figure")
+    first, last = monthly["month"].min(), monthly["month"].max()
+    for month in months:
+        if not first <= month <= last:
+            raise InputDataError(
+                processed / "indicators_monthly.parquet",
+                f"month {month_label(month)} has no figures",
+                expected=f"a month from {month_label(first)} to {month_label(last)} (the months in the data)",
+            )
+
+
+def _render(folders: list[Path], renderer: str, project: Path) -> None:
+    """Render every executed monthly notebook: Quarto one at a time, or the built-in renderer."""
+    from analysis.render import find_quarto_project, notebook_title, render_notebook_html, render_with_quarto
+
+    notebooks = [folder / output for folder in folders for _, output in MONTHLY_NOTEBOOKS]
+    if renderer == "quarto":
+        render_with_quarto(notebooks, project_dir=find_quarto_project(project) or project)
+        return
+    for notebook in notebooks:
+        title = notebook_title(nbformat.read(notebook, as_version=4)) or notebook.stem
+        render_notebook_html(notebook, notebook.with_suffix(".html"), title=title)
+
+
+def run_months(
+    paths: ProjectPaths,
+    months: Sequence[pd.Timestamp],
+    *,
+    jobs: int = 2,
+    force: bool = False,
+    renderer: str = "auto",
+    warm_kernels: bool = True,
+    new_key: bool = False,
+) -> MonthlyResult:
+    """Make the dashboard and the safeguarding board's view for each month, reusing every unchanged stage.
+
+    Parameters
+    ----------
+    paths
+        The project's folders.
+    months
+        First days of the months (e.g. from :func:`analysis.months.parse_month_range`).
+    jobs
+        Notebooks executed at once.
+    force
+        Run every stage and every month again.
+    renderer
+        ``auto``, ``quarto``, ``builtin`` or ``none``, as for the quarterly reports.
+    warm_kernels
+        Start the notebooks' kernels, and their imports, ahead of time.
+    new_key
+        Start afresh with a new pseudonymisation key, as ``run_pipeline(new_key=True)``.
+
+    Raises
+    ------
+    AnalysisError
+        Bad input or configuration, a month outside the data, a failed data check or notebook (the CLI exits 2);
+        no month's last good outputs are changed.
+    """
+    # The whole monthly run holds the project's lock (the quarterly pipeline inside takes it again), so no other
+    # run can clear or publish over the months' staging folders.
+    with project_lock(paths.root):
+        return _run_months_locked(
+            paths,
+            months,
+            jobs=jobs,
+            force=force,
+            renderer=renderer,
+            warm_kernels=warm_kernels,
+            new_key=new_key,
+        )
+
+
+def _run_months_locked(
+    paths: ProjectPaths,
+    months: Sequence[pd.Timestamp],
+    *,
+    jobs: int,
+    force: bool,
+    renderer: str,
+    warm_kernels: bool,
+    new_key: bool,
+) -> MonthlyResult:
+    started = time.perf_counter()
+    wanted = sorted({pd.Timestamp(m) for m in months})
+    if not wanted:
+        raise ValueError("no months to run")
+    quarter = reported_quarter(wanted[-1])
+    logger.info(
+        "Months %s to %s: the quarter's pipeline first (%s)",
+        month_label(wanted[0]),
+        month_label(wanted[-1]),
+        quarter,
+    )
+    if (paths.processed / "indicators_monthly.parquet").is_file():
+        # Before any work, when an earlier run says which months there are.
+        check_months_in_data(paths.processed, wanted)
+    labels = [month_label(m) for m in wanted]
+    # The months' kernels start (and import the package) while the quarter's stages are checked or run.
+    warm = WarmKernels(paths.notebooks) if warm_kernels else None
+    try:
+        if warm is not None:
+            likely = [
+                label
+                for label in labels
+                if force or not _probably_unchanged(paths, label, renderer, quarter.label)
+            ]
+            for label, output in _kernel_keys(likely)[: _lookahead(jobs)]:
+                warm.prepare(f"{label}/{output}", WARM_UP)
+        pipeline = run_pipeline(
+            paths,
+            quarter=quarter.label,
+            jobs=jobs,
+            force=force,
+            renderer=renderer,
+            warm_kernels=warm_kernels,
+            new_key=new_key,
+        )
+        check_months_in_data(paths.processed, wanted)
+        used = "none" if renderer == "none" else pipeline.renderer
+        folders = [paths.reports / label for label in labels]
+        fingerprints = {label: month_fingerprint(paths, label, used, quarter.label) for label in labels}
+        to_run = [
+            label
+            for label, folder in zip(labels, folders, strict=True)
+            if force
+            or _previous_fingerprint(folder) != fingerprints[label]
+            or not all(p.is_file() for p in _outputs(folder, used))
+        ]
+        skipped = [label for label in labels if label not in to_run]
+        if skipped:
+            logger.info("Unchanged since their last run: %s", ", ".join(skipped))
+        if to_run:
+            _run_and_publish(paths, to_run, fingerprints, quarter.label, used, jobs=jobs, warm=warm)
+    finally:
+        if warm is not None:
+            warm.close()
+    _update_latest_month(paths.reports)
+    index = paths.reports / INDEX_PAGE
+    _write_page(index, dashboards_index_html(paths.reports, authority_name=_authority_name(paths)))
+    seconds = round(time.perf_counter() - started, 3)
+    logger.info("Monthly products for %d month(s) in %.1f s (%d skipped)", len(labels), seconds, len(skipped))
+    return MonthlyResult(labels, folders, index, pipeline, used, skipped, seconds)
+
+
+def _lookahead(jobs: int) -> int:
+    """Kernels kept ready ahead of the notebooks running: one more than run at once (each holds memory)."""
+    return max(1, jobs) + 1
+
+
+def _kernel_keys(labels: Sequence[str]) -> list[tuple[str, str]]:
+    return [(label, output) for label in labels for _, output in MONTHLY_NOTEBOOKS]
+
+
+def _run_and_publish(
+    paths: ProjectPaths,
+    labels: list[str],
+    fingerprints: dict[str, str],
+    quarter: str,
+    renderer: str,
+    *,
+    jobs: int,
+    warm: WarmKernels | None,
+) -> None:
+    """Execute, render and publish the months' notebooks: all of them, or (on any failure) none."""
+    staged = {label: paths.reports / f".staging-{label}" for label in labels}
+    for folder in staged.values():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    jobs_list = [(label, source, output) for label in labels for source, output in MONTHLY_NOTEBOOKS]
+    try:
+        ahead = _lookahead(jobs)
+
+        def execute(index: int, job: tuple[str, str, str]) -> None:
+            label, source, output = job
+            if warm is not None and index + ahead < len(jobs_list):
+                later_label, _, later_output = jobs_list[index + ahead]
+                warm.prepare(f"{later_label}/{later_output}", WARM_UP)
+            parameters = {
+                "month": label,
+                "processed_dir": str(paths.processed),
+                "config_dir": str(paths.config),
+                "manifest_path": "",
+            }
+            if source == "monthly_dashboard.ipynb":
+                parameters["reports_dir"] = str(paths.reports)
+            execute_notebook(
+                paths.notebooks / source,
+                staged[label] / output,
+                parameters,
+                cwd=paths.notebooks,
+                kernel=warm.take(f"{label}/{output}") if warm is not None else None,
+            )
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(execute, n, job) for n, job in enumerate(jobs_list)]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                for pending in futures:
+                    pending.cancel()
+                raise
+        if renderer != "none":
+            _render(list(staged.values()), renderer, paths.root)
+        for label, folder in staged.items():
+            _write_manifest(folder, label, fingerprints[label], quarter, renderer)
+    except BaseException:
+        for label, folder in staged.items():
+            failed = paths.reports / f".failed-{label}"
+            shutil.rmtree(failed, ignore_errors=True)
+            if folder.exists():
+                os.replace(folder, failed)
+        logger.error(
+            "The monthly run failed: the last good outputs are untouched; its notebooks are in .failed-*"
+        )
+        raise
+    publish(
+        [(folder, paths.reports / label) for label, folder in staged.items()],
+        new_run_id(),
+        paths.root / JOURNAL_FILE,
+    )
+
+
+def _write_manifest(folder: Path, label: str, fingerprint: str, quarter: str, renderer: str) -> None:
+    manifest = {
+        "month": label,
+        "quarter_of_exception_reports": quarter,
+        "renderer": renderer,
+        "package_version": __version__,
+        "fingerprint": fingerprint,
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "notebooks": [output for _, output in MONTHLY_NOTEBOOKS],
+    }
+    write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def _authority_name(paths: ProjectPaths) -> str:
+    from analysis.config import load_config
+
+    return load_config(paths.config).authority.name
+
+
+def _update_latest_month(reports: Path) -> None:
+    """Point ``reports/latest-month`` at the newest month's folder (Quarto's render list includes it)."""
+    months = month_folders(reports)
+    if not months:
+        return
+    latest = reports / LATEST_MONTH
+    if latest.is_symlink() or latest.is_file():
+        latest.unlink()
+    elif latest.is_dir():
+        shutil.rmtree(latest)
+    latest.symlink_to(months[-1].name, target_is_directory=True)
+
+
+def month_folders(reports: Path) -> list[Path]:
+    """The months' folders in ``reports/`` (``YYYY-MM`` holding a dashboard), oldest first."""
+    if not reports.is_dir():
+        return []
+    return sorted(
+        p
+        for p in reports.iterdir()
+        if p.is_dir() and not p.is_symlink() and _MONTH_FOLDER.match(p.name) and any(p.glob("dashboard.*"))
+    )
+
+
+def _write_page(target: Path, text: str) -> None:
+    from analysis.io import atomic_path
+    from analysis.render import PAGE_MODE
+
+    with atomic_path(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.chmod(PAGE_MODE)
+
+
+def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
+    """The index of every month's dashboard and safeguarding board view, newest first."""
+    from analysis.render import STYLESHEET
+
+    title = f"{authority_name} children's services: monthly dashboards"
+    items = []
+    for folder in reversed(month_folders(reports)):
+        name = month_name(pd.Timestamp(f"{folder.name}-01"))
+        links = []
+        for stem, text in (
+            ("dashboard", "Improvement Board dashboard"),
+            ("safeguarding-board", "safeguarding board"),
+        ):
+            target = folder / f"{stem}.html"
+            if not target.is_file():
+                target = folder / f"{stem}.ipynb"
+            if target.is_file():
+                links.append(
+                    f'<a href="{html.escape(folder.name)}/{html.escape(target.name)}">{html.escape(text)}, {html.escape(name)}</a>'
+                )
+        items.append(f"<li>{html.escape(name)}: {' · '.join(links)}</li>")
+    body = f"<ul>{''.join(items)}</ul>" if items else "<p>No monthly dashboards have been made yet.</p>"
+    css = STYLESHEET.read_text(encoding="utf-8")
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        f'<main class="report"><h1>{html.escape(title)}</h1>\n'
+        f'<nav class="report-index" aria-label="Monthly dashboards">{body}</nav></main>\n</body>\n</html>\n'
+    )

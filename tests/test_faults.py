@@ -1,0 +1,235 @@
+"""The fault battery: each case breaks a copy of the demo project after a good published run, runs the pipeline
+as the analyst would (``analysis run`` in its own process), and checks the promised exit code, that the message
+names what it must, and that the SHA-256 of every published file is unchanged.
+
+Published files are everything below ``data/processed/`` and ``reports/<quarter>/``. Costly cases share the
+session's one good run (``first_run``) and copy it; the kills use ``--force`` so that every stage really writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+
+from analysis.paths import ProjectPaths
+from analysis.pipeline import RunResult
+from analysis.pseudonymise import KEY_ENV_VAR
+from analysis.publication import folder_bytes
+
+pytestmark = pytest.mark.e2e
+
+QUARTER = "2015-16-Q1"
+#: Log lines after which a run is killed: the next stage (or step: rendering) is running.
+KILL_POINTS = ["Ran clean in", "Ran validate in", "Ran analyse in", "Executed the report notebooks"]
+
+
+def published(paths: ProjectPaths) -> dict[str, str]:
+    """SHA-256 of every published file: the processed tables and the quarter's reports."""
+    digests = {}
+    for folder in (paths.processed, paths.quarter_reports(QUARTER)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digests[str(path.relative_to(paths.root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def _environment(paths: ProjectPaths) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {KEY_ENV_VAR, "ANALYSIS_QUARTER"}}
+    return env | {"ANALYSIS_PROJECT_ROOT": str(paths.root), "GX_ANALYTICS_ENABLED": "false"}
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "analysis.cli", "run", "--renderer", "builtin", *args]
+
+
+def run_cli(paths: ProjectPaths, *args: str) -> subprocess.CompletedProcess[str]:
+    """``analysis run`` on the project, in its own process; output captured."""
+    return subprocess.run(
+        _command(*args),
+        cwd=paths.root,
+        env=_environment(paths),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], *names: str) -> None:
+    """Exit code 2, a short message naming each of ``names``, and no traceback."""
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    for name in names:
+        assert name in done.stderr, (name, done.stderr[-3000:])
+
+
+@pytest.fixture
+def project(first_run: RunResult, demo_project: ProjectPaths, tmp_path: Path) -> ProjectPaths:
+    """A copy of the demo project after its good published run."""
+    assert first_run.quarter == QUARTER
+    return copy_project(demo_project, tmp_path / "project")
+
+
+# --------------------------------------------------------------------------------------------- bad input
+def test_scorecard_150_percent_and_a_fraction_stop_the_run_and_publish_nothing(project: ProjectPaths) -> None:
+    from openpyxl import load_workbook
+
+    before = published(project)
+    path = project.raw / "scorecard.xlsx"
+    workbook = load_workbook(path)
+    sheet = workbook["Scorecard"]
+    row = next(r for r in sheet.iter_rows() if r[0].value == "Agency social worker rate")
+    heading = {c.column: c.value for c in next(r for r in sheet.iter_rows() if r[0].value == "Indicator")}
+    row[-1].value = "150%"  # the issue's case: a percentage over 100
+    row[-2].value = float(str(row[-3].value).rstrip("%")) / 100  # 0.3xx typed where the row holds 3x.x
+    workbook.save(path)
+    done = run_cli(project)
+    assert_refused(
+        done,
+        "scorecard.percentages_0_to_100",
+        "scorecard_percent_scale.no_fractions",
+        "scorecard.xlsx sheet 'Scorecard'",
+        f"column '{_label(heading[row[-2].column])}'",
+    )
+    assert published(project) == before
+
+
+def _label(heading: object) -> str:
+    """A month heading as the cleaning quotes it: a date cell as YYYY-MM-DD, text as it is."""
+    return f"{heading:%Y-%m-%d}" if hasattr(heading, "strftime") else str(heading)
+
+
+def test_a_damaged_annex_a_is_exit_2_naming_the_file(project: ProjectPaths) -> None:
+    before = published(project)
+    path = project.raw / "annex_a.xlsx"
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 200] = bytes(b ^ 0xFF for b in data[middle : middle + 200])
+    path.write_bytes(bytes(data))
+    done = run_cli(project)
+    assert_refused(done, "annex_a.xlsx", "damaged")
+    assert ".ipynb" not in done.stderr, "the message must not point at a notebook"
+    assert published(project) == before
+
+
+def test_an_encrypted_scorecard_is_said_to_be_encrypted(project: ProjectPaths) -> None:
+    before = published(project)
+    entry = "EncryptionInfo".encode("utf-16-le").ljust(64, b"\0")
+    (project.raw / "scorecard.xlsx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + entry)
+    assert_refused(run_cli(project), "scorecard.xlsx", "encrypted")
+    assert published(project) == before
+
+
+# ---------------------------------------------------------------------------------------------- the key
+def test_a_lost_key_stops_the_run_and_new_key_is_needed_to_start_afresh(project: ProjectPaths) -> None:
+    before = published(project)
+    (project.root / ".pseudonym-key").unlink()
+    done = run_cli(project)
+    assert_refused(done, ".pseudonym-key", "restore the key", "--new-key")
+    assert not (project.root / ".pseudonym-key").exists()
+    assert published(project) == before
+
+
+def test_a_different_key_is_detected(project: ProjectPaths) -> None:
+    before = published(project)
+    (project.root / ".pseudonym-key").write_bytes(os.urandom(32))
+    assert_refused(run_cli(project), "not the key the processed data were made with", "--new-key")
+    assert published(project) == before
+
+
+# ------------------------------------------------------------------------------------------------ storage
+def _mount(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
+
+
+def test_a_read_only_reports_folder_is_exit_2_before_any_stage(project: ProjectPaths) -> None:
+    # Tests run as root, whom chmod does not stop: a read-only bind mount does.
+    reports = str(project.reports)
+    if _mount("--bind", reports, reports).returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root and mount rights): read-only folder not tested")
+    try:
+        if _mount("-o", "remount,ro,bind", reports).returncode != 0:
+            pytest.skip("cannot remount read-only here")
+        before = published(project)
+        (project.raw / "commentary" / f"{QUARTER}.md").open("a", encoding="utf-8").close()
+        done = run_cli(project, "--force")
+        assert_refused(done, "read-only file system", reports)
+        assert "Ran clean" not in done.stderr, "the check must come before the first stage"
+        assert published(project) == before
+    finally:
+        subprocess.run(["umount", reports], check=False)
+
+
+def test_a_full_disk_is_exit_2_before_any_stage(project: ProjectPaths, tmp_path: Path) -> None:
+    reports = project.reports
+    aside = tmp_path / "reports-aside"
+    shutil.move(reports, aside)
+    reports.mkdir()
+    size = folder_bytes(aside) + 2 * 1024 * 1024
+    if _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(reports)).returncode != 0:
+        shutil.rmtree(reports)
+        shutil.move(aside, reports)
+        pytest.skip("cannot mount a small tmpfs here (needs root and mount rights): full disk not tested")
+    try:
+        shutil.copytree(aside, reports, symlinks=True, dirs_exist_ok=True)
+        before = published(project)
+        done = run_cli(project, "--force")
+        assert_refused(done, "nearly full", str(reports))
+        assert "Ran clean" not in done.stderr
+        assert published(project) == before
+    finally:
+        subprocess.run(["umount", str(reports)], check=False)
+
+
+# --------------------------------------------------------------------------------- kills and concurrency
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_a_run_killed_at_any_stage_changes_nothing_and_the_next_run_recovers(
+    project: ProjectPaths, point: str
+) -> None:
+    before = published(project)
+    process = subprocess.Popen(
+        _command("--force"),
+        cwd=project.root,
+        env=_environment(project),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # its own process group, killed whole
+    )
+    seen = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            if point in line:
+                break
+        else:
+            pytest.fail(f"the run ended before '{point}': {''.join(seen)[-2000:]}")
+        if point == KILL_POINTS[0]:
+            # A second run meanwhile is refused, naming the first.
+            second = run_cli(project)
+            assert_refused(second, "another run is in progress")
+            assert re.search(rf"pid {process.pid} since \d\d:\d\d", second.stderr), second.stderr
+        os.killpg(process.pid, signal.SIGKILL)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(60)
+    assert process.returncode == -signal.SIGKILL
+    assert published(project) == before
+    # The next run takes the dead run's lock, removes its staging folders and (nothing changed) skips every stage.
+    again = run_cli(project)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert published(project).keys() == before.keys()
+    leftovers = [p.name for p in project.reports.iterdir() if p.name.startswith(".staging-")]
+    leftovers += [p.name for p in project.processed.parent.iterdir() if ".staging-" in p.name]
+    assert leftovers == []

@@ -1,0 +1,172 @@
+"""End to end: a 15-month batch of dashboards from the session's demo run (tests/conftest.py ``monthly_batch``)."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.config import load_config
+from analysis.io import read_table
+from analysis.mdc_icons import VARIATION_WORDS
+from analysis.monthly import MonthlyResult, run_months
+from analysis.months import parse_month, parse_month_range
+from analysis.reporting import VARIATION_LABELS, display_value
+from analysis.safeguarding_board import MEASURES
+
+pytestmark = pytest.mark.e2e
+
+JUNE = "2015-06"
+#: The batch of tests/conftest.py's ``monthly_batch`` fixture: 15 months.
+MONTHLY_BATCH = "2014-04:2015-06"
+_DASH_ROW = re.compile(
+    r'<tr><th[^>]*scope="row"[^>]*>(?P<name>[^<]*?)(?: <span class="provisional">[^<]*</span>)?</th>'
+    r'<td class="col-figure">(?P<figure>.*?)</td>.*?<td class="col-icon">(?P<variation>.*?)</td>'
+    r'<td class="col-icon">.*?</td><td class="col-bench">(?P<england>.*?)</td>',
+    re.DOTALL,
+)
+_TABLE_ROW = re.compile(
+    r"<tr><th scope=\"row\">(?P<name>.*?)</th>(?P<cells>(?:<td>.*?</td>)+)</tr>", re.DOTALL
+)
+_ARIA = re.compile(r'aria-label="([^"]*)"')
+
+
+def _dashboard_rows(page: str) -> dict[str, dict[str, str]]:
+    return {html.unescape(m["name"]): m.groupdict() for m in _DASH_ROW.finditer(page)}
+
+
+def _variation_code(cell: str) -> str | None:
+    match = _ARIA.search(cell)
+    if not match:
+        return None
+    label = html.unescape(match.group(1))
+    return next(code for code, words in VARIATION_WORDS.items() if label.startswith(words))
+
+
+def test_batch_makes_every_month_and_the_index_links_each(monthly_batch: MonthlyResult):
+    months = [f"{m:%Y-%m}" for m in parse_month_range(MONTHLY_BATCH)]
+    assert monthly_batch.months == months
+    index = monthly_batch.index.read_text(encoding="utf-8")
+    for month in months:
+        folder = monthly_batch.index.parent / month
+        assert (folder / "dashboard.html").is_file() and (folder / "safeguarding-board.html").is_file()
+        assert f'href="{month}/dashboard.html"' in index
+        assert f'href="{month}/safeguarding-board.html"' in index
+    assert (monthly_batch.index.parent / "latest-month").resolve().name == JUNE
+
+
+def test_dashboard_is_self_contained_with_icons_sparklines_and_benchmarks(monthly_batch: MonthlyResult):
+    page = monthly_batch.dashboard(JUNE).read_text(encoding="utf-8")
+    assert not re.search(r'<(script|img|link)[^>]+(src|href)="(https?:)?//', page)
+    assert "<script src" not in page and '<link rel="stylesheet"' not in page
+    assert page.count('class="mdc-icon mdc-variation') >= 20
+    assert 'class="mdc-icon mdc-assurance' in page
+    assert len(re.findall(r'<svg[^>]*class="sparkline"', page)) >= 20
+    assert "Synthetic demonstration data" in page
+    assert re.search(r"\(20\d\d-\d\d\)</td>", page)  # a benchmark figure with its year
+    # focus areas come first
+    assert (
+        page.index("Focus area: Early Help")
+        < page.index("Focus area: Children looked after")
+        < page.index("Theme 1 Quality")
+    )
+
+
+def test_dashboard_figures_agree_with_indicators_monthly(monthly_batch: MonthlyResult):
+    root = monthly_batch.index.parent.parent
+    config = load_config(root / "config")
+    monthly = read_table("indicators_monthly", root / "data" / "processed")
+    rows = _dashboard_rows(monthly_batch.dashboard(JUNE).read_text(encoding="utf-8"))
+    by_name = {i.name: i for i in config.indicators}
+    checked = 0
+    for name, row in rows.items():
+        indicator = by_name[name]
+        point = monthly.loc[
+            (monthly["indicator_id"] == indicator.id) & (monthly["month"] == parse_month(JUNE))
+        ]
+        expected = display_value(
+            point["value"].iloc[0], indicator, suppressed=bool(point["suppressed"].iloc[0])
+        )
+        assert html.unescape(row["figure"]) == expected, name
+        checked += 1
+    assert checked == sum(len(g.indicators) for g in config.dashboard.focus_areas + config.dashboard.themes)
+
+
+def test_dashboard_agrees_with_the_quarterly_report_for_the_quarters_last_month(monthly_batch: MonthlyResult):
+    quarterly = (monthly_batch.pipeline.quarter_dir / "quarterly-report.html").read_text(encoding="utf-8")
+    dashboard = _dashboard_rows(monthly_batch.dashboard(JUNE).read_text(encoding="utf-8"))
+    words_to_code = {f"{symbol} {words}": code for code, (symbol, words) in VARIATION_LABELS.items()}
+    compared = 0
+    for match in _TABLE_ROW.finditer(quarterly):
+        name = html.unescape(match["name"])
+        cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", match["cells"])]
+        if name not in dashboard or len(cells) < 10 or not cells[0].endswith("(Jun 2015)"):
+            continue
+        row = dashboard[name]
+        assert html.unescape(row["figure"]) == cells[0].removesuffix(" (Jun 2015)"), name
+        if cells[2] != "–":  # Year compared, England
+            assert html.unescape(row["england"]) == f"{cells[3]} ({cells[2]})", name
+        assert _variation_code(row["variation"]) == words_to_code[cells[8]], name
+        compared += 1
+    assert compared >= 15
+
+
+def test_safeguarding_board_view(monthly_batch: MonthlyResult):
+    page = (monthly_batch.index.parent / JUNE / "safeguarding-board.html").read_text(encoding="utf-8")
+    for measure_id in (
+        "contacts",
+        "referrals",
+        "icpc_within_15_working_days",
+        "cp_plans_ended",
+        "children_in_need",
+    ):
+        assert html.escape(MEASURES[measure_id].name) in page
+        assert html.escape(MEASURES[measure_id].source, quote=True) in page  # the method section
+    # the current Annex A template's review date (List 7) is in the demo data; List 6 has no plan review date
+    assert re.search(
+        r"Child protection reviews held within timescales</th><td class=\"sg-figure\">(c|\d+\.\d%)</td>", page
+    )
+    assert "not available: column latest_cin_plan_review_date missing from List 6" in page
+    dashboard = _dashboard_rows(monthly_batch.dashboard(JUNE).read_text(encoding="utf-8"))
+    figure = html.unescape(dashboard["Initial child protection conferences within 15 working days"]["figure"])
+    assert f'Initial conferences within 15 working days</th><td class="sg-figure">{figure}</td>' in page
+
+
+def test_every_link_of_every_dashboard_resolves(monthly_batch: MonthlyResult):
+    for folder in monthly_batch.folders:
+        page = (folder / "dashboard.html").read_text(encoding="utf-8")
+        for href in re.findall(r'<a href="([^"#]+)"', page):
+            assert (folder / html.unescape(href)).resolve().is_file(), (folder.name, href)
+    june = (monthly_batch.index.parent / JUNE / "dashboard.html").read_text(encoding="utf-8")
+    assert 'href="../2015-16-Q1/exceptions-' in june
+    early = (monthly_batch.index.parent / "2014-04" / "dashboard.html").read_text(encoding="utf-8")
+    assert "Open exceptions (January to March 2014 (2013-14 Q4))" in early
+
+
+def test_a_month_run_again_skips_everything(monthly_batch: MonthlyResult):
+    root: Path = monthly_batch.index.parent.parent
+    from analysis.paths import ProjectPaths
+
+    again = run_months(ProjectPaths.from_root(root), [parse_month(JUNE)], renderer="builtin")
+    assert again.skipped == [JUNE]
+    assert again.pipeline.skipped_everything
+
+
+def test_a_month_outside_the_data_is_a_clear_error(monthly_batch: MonthlyResult, caplog):
+    root: Path = monthly_batch.index.parent.parent
+    folders = [
+        "--config",
+        root / "config",
+        "--raw",
+        root / "data" / "raw",
+        "--processed",
+        root / "data" / "processed",
+    ]
+    code = main(["-q", "run", "--month", "2030-01", *map(str, folders), "--reports", str(root / "reports")])
+    assert code == 2
+    assert "month 2030-01 has no figures; expected a month from" in caplog.text
+    assert pd.Timestamp(2030, 1, 1) not in [parse_month(m) for m in monthly_batch.months]

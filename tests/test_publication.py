@@ -1,0 +1,222 @@
+"""Unit tests of analysis.publication: the run lock, private staging copies and recoverable one-step publication."""
+
+from __future__ import annotations
+
+import errno
+import multiprocessing
+import os
+import re
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import publication
+from analysis.errors import RunInProgress, StorageError
+from analysis.publication import (
+    JOURNAL_FILE,
+    RUN_MARKER,
+    check_can_write,
+    project_lock,
+    publish,
+    recover,
+    remove_leftovers,
+    staging_copy,
+    storage_error,
+)
+
+
+def _folder(path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(text, encoding="utf-8")
+    return path
+
+
+def _contents(path: Path) -> dict[str, str]:
+    return {
+        p.relative_to(path).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and p.name != RUN_MARKER
+    }
+
+
+# ---------------------------------------------------------------------------------------------- the lock
+def _try_lock_in_another_thread(root: Path) -> BaseException | None:
+    """Take and release the project lock on a fresh thread; what it raised, or ``None``."""
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            with project_lock(root):
+                outcome.append(None)
+        except RunInProgress as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=attempt)
+    worker.start()
+    worker.join(30)
+    return outcome[0]
+
+
+def test_a_second_run_is_refused_with_the_holders_pid_and_start_time(tmp_path: Path) -> None:
+    with project_lock(tmp_path):
+        refused = _try_lock_in_another_thread(tmp_path)
+    assert refused is not None
+    assert re.search(rf"another run is in progress \(pid {os.getpid()} since \d\d:\d\d\)", str(refused))
+    assert _try_lock_in_another_thread(tmp_path) is None  # released when the first run ended
+
+
+def test_the_lock_is_reentrant_in_its_own_thread_and_held_until_the_outer_block_ends(tmp_path: Path) -> None:
+    with project_lock(tmp_path):
+        with project_lock(tmp_path):  # the monthly run's quarterly pipeline takes the lock again
+            pass
+        assert isinstance(_try_lock_in_another_thread(tmp_path), RunInProgress)
+    assert _try_lock_in_another_thread(tmp_path) is None
+
+
+def _hold_lock(root: str, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
+    with project_lock(Path(root)):
+        ready.set()
+        time.sleep(600)
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    holder = context.Process(target=_hold_lock, args=(str(tmp_path), ready))
+    holder.start()
+    try:
+        assert ready.wait(60)
+        with pytest.raises(RunInProgress, match=f"pid {holder.pid} since"), project_lock(tmp_path):
+            pass  # pragma: no cover
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(30)
+    with project_lock(tmp_path):  # the dead run's lock file is still there, its lock is not
+        assert (tmp_path / publication.LOCK_FILE).is_file()
+
+
+# ---------------------------------------------------------------------------------------------- staging
+def test_the_staging_copy_shares_no_file_with_the_published_folder(tmp_path: Path) -> None:
+    published = _folder(tmp_path / "published", {"a.ipynb": "good", "docs/index.html": "good docs"})
+    staged = tmp_path / ".staging-x"
+    staging_copy(published, staged)
+    for name in ("a.ipynb", "docs/index.html"):
+        assert (staged / name).stat().st_ino != (published / name).stat().st_ino
+        # What papermill and Great Expectations do: open the output for writing in place.
+        with (staged / name).open("w", encoding="utf-8") as handle:
+            handle.write("failed run")
+    assert _contents(published) == {"a.ipynb": "good", "docs/index.html": "good docs"}
+
+
+def test_leftover_staging_folders_are_removed(tmp_path: Path) -> None:
+    _folder(tmp_path / ".staging-2015-16-Q1-123", {"x": "1"})
+    _folder(tmp_path / "2015-16-Q1", {"x": "1"})
+    remove_leftovers([(tmp_path, ".staging-")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2015-16-Q1"]
+
+
+# ------------------------------------------------------------------------------------------ publication
+def test_publish_swaps_every_folder_and_removes_the_previous_versions(tmp_path: Path) -> None:
+    processed = _folder(tmp_path / "processed", {"t.parquet": "old"})
+    reports = _folder(tmp_path / "reports" / "Q1", {"r.html": "old"})
+    new_processed = _folder(tmp_path / ".processed.staging-1", {"t.parquet": "new"})
+    new_reports = _folder(tmp_path / "reports" / ".staging-Q1-1", {"r.html": "new", "n.html": "new"})
+    publish([(new_processed, processed), (new_reports, reports)], "run-1", tmp_path / JOURNAL_FILE)
+    assert _contents(processed) == {"t.parquet": "new"}
+    assert _contents(reports) == {"r.html": "new", "n.html": "new"}
+    assert not new_processed.exists() and not new_reports.exists()
+    assert not (tmp_path / JOURNAL_FILE).exists()
+
+
+def test_a_publication_interrupted_between_two_swaps_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processed = _folder(tmp_path / "processed", {"t.parquet": "old"})
+    reports = _folder(tmp_path / "Q1", {"r.html": "old"})
+    new_processed = _folder(tmp_path / ".processed.staging-1", {"t.parquet": "new"})
+    new_reports = _folder(tmp_path / ".staging-Q1-1", {"r.html": "new"})
+    real_exchange = publication.exchange
+    calls: list[Path] = []
+
+    def killed_after_first(staged: Path, target: Path) -> None:
+        if calls:
+            raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
+        calls.append(target)
+        real_exchange(staged, target)
+
+    monkeypatch.setattr(publication, "exchange", killed_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        publish([(new_processed, processed), (new_reports, reports)], "run-1", tmp_path / JOURNAL_FILE)
+    # Each folder is whole (the old or the new version), never a mixture of files.
+    assert _contents(processed) == {"t.parquet": "new"}
+    assert _contents(reports) == {"r.html": "old"}
+    monkeypatch.setattr(publication, "exchange", real_exchange)
+    assert recover(tmp_path / JOURNAL_FILE)
+    assert _contents(processed) == {"t.parquet": "new"}
+    assert _contents(reports) == {"r.html": "new"}
+    assert not (tmp_path / JOURNAL_FILE).exists()
+    assert not recover(tmp_path / JOURNAL_FILE)
+
+
+def test_without_an_atomic_exchange_two_renames_are_recovered_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publication, "_rename_exchange", lambda first, second: False)
+    reports = _folder(tmp_path / "Q1", {"r.html": "old"})
+    staged = _folder(tmp_path / ".staging-Q1-1", {"r.html": "new"})
+    real_rename = os.rename
+    renames: list[str] = []
+
+    def rename_then_die(source: str | Path, target: str | Path) -> None:
+        real_rename(source, target)
+        renames.append(str(target))
+        if len(renames) == 1:
+            raise KeyboardInterrupt  # killed after moving the old version aside
+
+    monkeypatch.setattr(publication.os, "rename", rename_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        publish([(staged, reports)], "run-1", tmp_path / JOURNAL_FILE)
+    monkeypatch.setattr(publication.os, "rename", real_rename)
+    assert not reports.exists()
+    recover(tmp_path / JOURNAL_FILE)
+    assert _contents(reports) == {"r.html": "new"}
+
+
+# ---------------------------------------------------------------------------------------------- storage
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "is full"),
+        (errno.EROFS, "read-only file system"),
+        (errno.EACCES, "No permission to write"),
+    ],
+)
+def test_storage_errors_are_one_sentence_naming_the_place(code: int, words: str) -> None:
+    error = storage_error(OSError(code, os.strerror(code), "/data/reports/x.html"), "/data")
+    assert isinstance(error, StorageError) and error.exit_code == 2
+    assert words in str(error) and "/data/reports/x.html" in str(error)
+    assert "unchanged" in str(error)
+
+
+def test_a_folder_without_room_is_reported_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_can_write([tmp_path], needed_bytes=0)
+    free = publication.shutil.disk_usage(tmp_path).free
+    with pytest.raises(StorageError, match="nearly full"):
+        check_can_write([tmp_path / "reports"], needed_bytes=free)
+
+
+def test_a_read_only_folder_is_reported_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(tmp_path))
+
+    monkeypatch.setattr(publication.tempfile, "mkstemp", refuse)
+    with pytest.raises(StorageError, match="read-only file system"):
+        check_can_write([tmp_path / "reports"])

@@ -1,0 +1,130 @@
+"""The safeguarding board's core dataset: hand-worked plans, reviews and suppression."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.indicators.periods import periods_frame
+from analysis.safeguarding_board import (
+    BOARD_TABLES,
+    MEASURES,
+    BoardData,
+    board_html,
+    cin_plan_reviews_within_timescale,
+    core_dataset,
+    cp_plans_ended_median_days,
+    cp_plans_ended_two_years_or_more,
+    cp_reviews_within_timescale,
+    method_html,
+)
+from analysis.schemas import schema
+
+JUNE = periods_frame([pd.Timestamp(2015, 6, 1)], [pd.Timestamp(2015, 6, 30)])
+T = pd.Timestamp
+
+
+def _table(name: str, rows: list[dict]) -> pd.DataFrame:
+    columns = schema(name).column_names
+    frame = pd.DataFrame(rows)
+    for column in columns:
+        if column not in frame:
+            frame[column] = pd.NaT if "date" in column else None
+    frame["child_id"] = frame["child_id"] if "child_id" in frame else [f"c{n}" for n in range(len(frame))]
+    return frame
+
+
+def _plans(rows: list[tuple[str, str | None, str | None]]) -> pd.DataFrame:
+    return _table(
+        "cp_plans",
+        [
+            {
+                "child_id": f"c{n}",
+                "cp_plan_start_date": T(start),
+                "cp_plan_end_date": T(end) if end else pd.NaT,
+                "latest_review_conference_date": T(review) if review else pd.NaT,
+            }
+            for n, (start, end, review) in enumerate(rows)
+        ],
+    )
+
+
+def test_review_conferences_within_timescale_hand_worked():
+    plans = _plans(
+        [
+            ("2015-01-10", None, "2015-04-01"),  # due; reviewed within 6 months: in date
+            ("2014-06-01", None, "2014-11-15"),  # due; last review more than 6 months ago: late
+            ("2015-05-01", None, None),  # open less than 3 months: not yet due
+            ("2014-01-01", "2015-06-30", None),  # ended on the month's last day: not open at its end
+            ("2015-02-01", None, None),  # due, never reviewed: late
+        ]
+    )
+    result = cp_reviews_within_timescale(plans, JUNE, "latest_review_conference_date").iloc[0]
+    assert (result["numerator"], result["denominator"]) == (1, 3)
+    assert result["value"] == pytest.approx(100 / 3)
+
+
+def test_plans_ended_length_hand_worked():
+    plans = _plans(
+        [
+            ("2015-05-02", "2015-06-01", None),  # 30 days
+            ("2015-02-20", "2015-05-31", None),  # ended in May: not counted
+            ("2015-03-05", "2015-06-13", None),  # 100 days
+            ("2013-06-01", "2015-06-01", None),  # exactly two years: 730 days
+        ]
+    )
+    median = cp_plans_ended_median_days(plans, JUNE).iloc[0]
+    assert (median["denominator"], median["value"]) == (3, 100)
+    long = cp_plans_ended_two_years_or_more(plans, JUNE).iloc[0]
+    assert (long["numerator"], long["denominator"]) == (1, 3)
+
+
+def test_cin_plan_reviews_hand_worked():
+    cin = _table(
+        "children_in_need",
+        [
+            {"cin_start_date": T("2014-01-01"), "latest_cin_plan_review_date": T("2015-03-01")},  # in date
+            {"cin_start_date": T("2014-01-01"), "latest_cin_plan_review_date": T("2014-10-01")},  # late
+            {"cin_start_date": T("2015-04-01"), "latest_cin_plan_review_date": pd.NaT},  # not yet due
+        ],
+    )
+    result = cin_plan_reviews_within_timescale(cin, JUNE, "latest_cin_plan_review_date", 6).iloc[0]
+    assert (result["numerator"], result["denominator"]) == (1, 2)
+
+
+def _board(config, **tables: pd.DataFrame) -> BoardData:
+    full = {name: tables.get(name, _table(name, [])) for name in BOARD_TABLES}
+    return BoardData(config=config, month=T("2015-06-01"), tables=full)
+
+
+def test_core_dataset_suppresses_small_counts_and_names_missing_columns(config):
+    contacts = _table(
+        "contacts", [{"contact_date": T("2015-06-02")}] * 3 + [{"contact_date": T("2015-05-02")}] * 7
+    )
+    data = _board(config, contacts=contacts)
+    table = core_dataset(data).set_index("measure_id")
+    assert table.loc["contacts", "Jun 2015"] == "c"  # 3 contacts: suppressed
+    assert table.loc["contacts", "May 2015"] == "7"
+    assert table.loc["contacts", "12 months to Jun 2015"] == "10"
+    assert table.loc["children_on_cp_plans", "12 months to Jun 2015"] == "–"
+    assert table.loc["cp_reviews_within_timescale", "note"] == (
+        "not available: column latest_review_conference_date missing from List 7"
+    )
+    assert table.loc["cin_plan_reviews_within_timescale", "note"].endswith("missing from List 6")
+    assert list(table.index) == list(config.dashboard.safeguarding_board.measures)
+
+
+def test_review_measure_computed_when_the_column_is_present(config):
+    plans = _plans([("2015-01-10", None, "2015-04-01")] * 6 + [("2014-06-01", None, "2014-11-15")] * 6)
+    table = core_dataset(_board(config, cp_plans=plans)).set_index("measure_id")
+    assert table.loc["cp_reviews_within_timescale", "Jun 2015"] == "50.0%"
+    assert table.loc["cp_reviews_within_timescale", "note"] == ""
+
+
+def test_html_escapes_and_has_every_definition(config):
+    data = _board(config)
+    page = board_html(data)
+    assert "<table" in page and "Synthetic demonstration data" in page
+    method = method_html(data)
+    for measure_id in config.dashboard.safeguarding_board.measures:
+        assert MEASURES[measure_id].source.replace("'", "&#x27;") in method
