@@ -241,7 +241,7 @@ def _benchmark_comparison() -> pd.DataFrame:
         "local_value",
         "england",
         "region",
-        "statistical_neighbours_median",
+        "statistical_neighbours_average",
         "statistical_neighbours_count",
         "rank",
         "authorities_ranked",
@@ -250,7 +250,9 @@ def _benchmark_comparison() -> pd.DataFrame:
         "gap_to_target",
         "direction_of_travel",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(3, "local_suppressed", False)
+    return frame
 
 
 def _annual() -> pd.DataFrame:

@@ -53,7 +53,7 @@ def test_indicator_table_of_theme_1(data):
     assert assessments["Target"] == "85.0%"
     assert assessments["Year compared"] == "2014-15"
     assert assessments["England"] == "81.5%"
-    assert assessments["Statistical neighbours (median)"] == "80.0%"
+    assert assessments["Statistical neighbours (average)"] == "80.0%"
     assert assessments["Quartile band"] == "C (third quarter)"
     assert assessments["Direction of travel"] == "↑ Better than the year before"
     assert assessments["Variation"] == "▲ Improvement"

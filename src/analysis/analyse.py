@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.benchmarking import compare_with_benchmarks
 from analysis.config import ProjectConfig
+from analysis.ees import neighbours_of
 from analysis.exception_finder import find_exceptions
 from analysis.io import read_table, write_table
 from analysis.quarters import Quarter
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 #: Tables whose first dated row marks the start of the extract window (a month is used once fully covered).
 WINDOW_TABLES = {"contacts": "contact_date", "referrals": "referral_date"}
-OPTIONAL_TABLES = ("benchmarks", "actions")
+OPTIONAL_TABLES = ("benchmarks", "actions", "statistical_neighbours")
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,10 @@ def analyse_tables(
         tables.get("benchmarks", _empty("benchmarks")),
         tables["population"],
         config,
+        neighbours=neighbours_of(
+            tables.get("statistical_neighbours", _empty("statistical_neighbours")),
+            config.authority.old_la_code,
+        ),
         up_to=quarter.end,
     )
     exceptions = find_exceptions(

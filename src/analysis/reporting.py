@@ -22,6 +22,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from analysis import __version__
+from analysis.benchmarking import neighbours_label
 from analysis.charts import (
     ReportFigure,
     benchmark_chart,
@@ -261,6 +262,8 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
     latest = latest_values(data.indicators_monthly, data.quarter).set_index("indicator_id")
     bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     summary = data.spc_summary.set_index("indicator_id")
+    label = neighbours_label(data.config)
+    neighbours_column = label[0].upper() + label[1:]
     rows = []
     for indicator in data.config.indicators_for_theme(theme):
         row: dict[str, str] = {"Indicator": indicator.name}
@@ -278,14 +281,12 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
             row["Year compared"] = year_label(int(b["time_period"]))
             row["England"] = format_number(b["england"], indicator)
             row["Region"] = format_number(b["region"], indicator)
-            row["Statistical neighbours (median)"] = format_number(
-                b["statistical_neighbours_median"], indicator
-            )
+            row[neighbours_column] = format_number(b["statistical_neighbours_average"], indicator)
             band = b["quartile_band"]
             row["Quartile band"] = "–" if pd.isna(band) or band == "" else f"{band} ({_band_words(band)})"
             row["Direction of travel"] = status_label(b["direction_of_travel"], DIRECTION_LABELS)
         else:
-            for column in ("Year compared", "England", "Region", "Statistical neighbours (median)"):
+            for column in ("Year compared", "England", "Region", neighbours_column):
                 row[column] = "–"
             row["Quartile band"] = "–"
             row["Direction of travel"] = "–"
@@ -431,7 +432,13 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
     if not comparison.empty and comparison[["local_value", "england"]].notna().any().any():
         authority = data.config.authority
         figures.append(
-            benchmark_chart(comparison, indicator, authority=authority.name, region=authority.region.name)
+            benchmark_chart(
+                comparison,
+                indicator,
+                authority=authority.name,
+                region=authority.region.name,
+                neighbours=neighbours_label(data.config).capitalize(),
+            )
         )
     return figures
 
@@ -526,10 +533,12 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
             b = bench.iloc[0]
             lines.append(
                 f"- **Compared with others ({year_label(int(b['time_period']))}):** "
-                f"{data.config.authority.name} {format_number(b['local_value'], indicator)}, "
+                f"{data.config.authority.name} "
+                f"{display_value(b['local_value'], indicator, suppressed=bool(b['local_suppressed']))}, "
                 f"England {format_number(b['england'], indicator)}, "
                 f"{data.config.authority.region.name} {format_number(b['region'], indicator)}, "
-                f"statistical neighbours {format_number(b['statistical_neighbours_median'], indicator)}"
+                f"{neighbours_label(data.config)} "
+                f"{format_number(b['statistical_neighbours_average'], indicator)}"
             )
     elif exception["kind"] == "action":
         action = data.actions.loc[data.actions["action_id"] == exception["item_id"]]
