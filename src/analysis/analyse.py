@@ -154,7 +154,7 @@ def headline_table(
         series = monthly.loc[(monthly["indicator_id"] == indicator.id)].dropna(subset=["value"])
         summary = summaries.loc[indicator.id] if indicator.id in summaries.index else None
         latest_month = summary["latest_month"] if summary is not None else pd.NaT
-        latest = series.loc[series["month"] == latest_month, "value"]
+        latest = series.loc[(series["month"] == latest_month) & ~series["suppressed"].astype("bool"), "value"]
         compared = benchmark_comparison.loc[benchmark_comparison["indicator_id"] == indicator.id]
         compared = compared.sort_values("time_period").tail(1)
         item_exceptions = exceptions.loc[

@@ -194,8 +194,8 @@ def published_series(
     else:
         counts = benchmarks.loc[
             in_publication & (benchmarks["measure"] == indicator.benchmark.measure + COUNT_SUFFIX),
-            [*key, "value"],
-        ].rename(columns={"value": "count"})
+            [*key, "value", "symbol"],
+        ].rename(columns={"value": "count", "symbol": "count_symbol"})
         rows = (
             rows.merge(counts, on=key, how="left", validate="one_to_one")
             if len(counts)
@@ -252,8 +252,10 @@ def _compare_year(
     published = ours["value"].dropna()
     local_value = float(published.iloc[0]) if len(published) else float(local["value"])  # type: ignore[arg-type]
     published_count = ours["count"].dropna() if "count" in ours.columns else pd.Series(dtype="float64")
-    if len(published) and len(published_count):
-        suppressed = bool(small_count(published_count, config.suppression).any())
+    count_withheld = bool(ours.get("count_symbol", pd.Series(dtype="str")).eq(SUPPRESSED_SYMBOL).any())
+    bounds = {"lower": config.suppression.min_count, "upper": config.suppression.max_count}
+    if len(published) and (len(published_count) or count_withheld):
+        suppressed = count_withheld or bool(small_count(published_count, **bounds).any())
     elif len(published):
         suppressed = bool(local["suppressed"])
     else:

@@ -52,15 +52,15 @@ def count_columns_for_unit(unit: str) -> list[str]:
     }.get(unit, [])
 
 
-def small_count(counts: pd.Series | Sequence[float], settings: object | None = None) -> pd.Series:
+def small_count(counts: pd.Series | Sequence[float], *, lower: int = 1, upper: int = 5) -> pd.Series:
     """Whether each count of children is small enough to suppress (1 to 5 by default): THE rule, used everywhere.
 
     Parameters
     ----------
     counts : pandas.Series or sequence of numbers
         Counts of children (NaN or non-numbers: not small).
-    settings : SuppressionSettings, optional
-        ``config.suppression`` (``min_count``, ``max_count``); 1 and 5 without it.
+    lower, upper : int
+        The smallest and largest count that is suppressed (``config.suppression.min_count``/``max_count``).
 
     Returns
     -------
@@ -73,15 +73,8 @@ def small_count(counts: pd.Series | Sequence[float], settings: object | None = N
     zero is shown (it identifies nobody). Every figure published from a count (a local indicator, the authority's
     own row in a benchmark file, and anything derived from it: band, rank, direction, alt text) is decided here.
     """
-    lower = int(getattr(settings, "min_count", 1))
-    upper = int(getattr(settings, "max_count", 5))
     values = pd.to_numeric(pd.Series(counts), errors="coerce")
     return values.between(lower, upper, inclusive="both").fillna(False).astype(bool)
-
-
-class _Bounds:
-    def __init__(self, lower: int, upper: int) -> None:
-        self.min_count, self.max_count = lower, upper
 
 
 def suppress_small_counts(
@@ -112,7 +105,7 @@ def suppress_small_counts(
     """
     suppressed = pd.Series(False, index=frame.index, dtype=bool)
     for column in count_columns:
-        suppressed |= small_count(frame[column], _Bounds(lower, upper)).to_numpy()
+        suppressed |= small_count(frame[column], lower=lower, upper=upper).to_numpy()
     return suppressed
 
 
