@@ -64,6 +64,10 @@ def write_config(folder: Path) -> Path:
         shutil.copy(REPO / "config" / name, folder / name)
     registry = yaml.safe_load((REPO / "config" / "indicators.yml").read_text(encoding="utf-8"))
     registry["indicators"] = [i for i in registry["indicators"] if i["id"] in INDICATOR_IDS]
+    anticipated = registry.get("anticipated", {})
+    anticipated["looking_ahead"] = [
+        m for m in anticipated.get("looking_ahead", []) if m["indicator"] in INDICATOR_IDS
+    ]
     (folder / "indicators.yml").write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
     return folder
 

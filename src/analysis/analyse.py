@@ -1,9 +1,10 @@
-"""The analysis stage: indicators, SPC, benchmarks and exceptions for one quarter (``notebooks/03_analyse.ipynb``).
+"""The analysis stage: indicators, SPC, benchmarks, anticipated trends and exceptions (``notebooks/03_analyse.ipynb``).
 
 :func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
 series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
-published benchmarks, finds the exceptions, writes the six analysis tables and returns headline tables per theme
-for the notebook to show.
+published benchmarks, compares indicators with their anticipated trends (:mod:`analysis.trajectory`), forecasts the
+demand measures (:mod:`analysis.looking_ahead`), finds the exceptions, writes the analysis tables and returns
+headline tables per theme for the notebook to show.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from analysis.config import ProjectConfig
 from analysis.ees import neighbours_of
 from analysis.exception_finder import find_exceptions
 from analysis.io import read_table, write_table
+from analysis.looking_ahead import demand_forecasts
 from analysis.quarters import Quarter
 from analysis.schemas import schema
 from analysis.spc import spc_chart, summarise
+from analysis.trajectory import anticipated_table
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ OPTIONAL_TABLES = ("benchmarks", "actions", "statistical_neighbours")
 
 @dataclass(frozen=True)
 class AnalysisSummary:
-    """What the analysis found for a quarter: the six analysis tables and a headline table per theme."""
+    """What the analysis found for a quarter: the analysis tables and a headline table per theme."""
 
     quarter: Quarter
     monthly: pd.DataFrame
@@ -43,6 +46,9 @@ class AnalysisSummary:
     benchmark_comparison: pd.DataFrame
     exceptions: pd.DataFrame
     headlines: dict[int, pd.DataFrame] = field(default_factory=dict)
+    anticipated: pd.DataFrame = field(default_factory=pd.DataFrame)
+    forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    forecast_backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
     exceptions_by_theme: pd.DataFrame = field(default_factory=pd.DataFrame)
     written: list[Path] = field(default_factory=list)
 
@@ -214,8 +220,10 @@ def analyse_tables(
         ),
         up_to=quarter.end,
     )
+    anticipated = anticipated_table(monthly, config, quarter)
+    forecasts, forecast_backtest = demand_forecasts(monthly, config, quarter)
     exceptions = find_exceptions(
-        spc_summary, comparison, tables.get("actions", _empty("actions")), config, quarter
+        spc_summary, comparison, tables.get("actions", _empty("actions")), config, quarter, anticipated
     )
     headlines = {
         theme.number: headline_table(config, theme.number, monthly, spc_summary, comparison, exceptions)
@@ -231,6 +239,9 @@ def analyse_tables(
         exceptions=exceptions,
         headlines=headlines,
         exceptions_by_theme=exceptions_per_theme(config, exceptions),
+        anticipated=anticipated,
+        forecasts=forecasts,
+        forecast_backtest=forecast_backtest,
     )
 
 
@@ -253,7 +264,7 @@ def analyse_all(
     *,
     compute: Callable[..., tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> AnalysisSummary:
-    """Run the analysis stage for a quarter and write its six tables to ``processed_dir``.
+    """Run the analysis stage for a quarter and write its analysis tables to ``processed_dir``.
 
     Parameters
     ----------
@@ -287,6 +298,9 @@ def analyse_all(
         "spc_summary": result.spc_summary,
         "benchmark_comparison": result.benchmark_comparison,
         "exceptions": result.exceptions,
+        "anticipated": result.anticipated,
+        "forecasts": result.forecasts,
+        "forecast_backtest": result.forecast_backtest,
     }
     written = [write_table(frame, name, processed_dir) for name, frame in outputs.items()]
     logger.info(

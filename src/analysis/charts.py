@@ -18,7 +18,7 @@ import html
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +29,7 @@ matplotlib.use("Agg")  # no display: the charts are written to SVG
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
@@ -267,6 +268,7 @@ def spc_chart(
     *,
     rebase_dates: Sequence[date] = (),
     rebase_label: str = "Process changed: limits recalculated",
+    overlay: Callable[[plt.Axes], list[Artist]] | None = None,
 ) -> ReportFigure:
     """The SPC (XmR) chart of one indicator: values, mean, process limits, target and special causes.
 
@@ -280,6 +282,9 @@ def spc_chart(
         Where the baseline restarts (a vertical line is drawn).
     rebase_label : str
         Legend text for the rebase lines.
+    overlay : callable, optional
+        Draws more on the axes (e.g. the anticipated path and its band, :mod:`analysis.anticipated_charts`) and
+        returns the legend handles for what it drew.
 
     Returns
     -------
@@ -337,6 +342,8 @@ def spc_chart(
             axes.axvline(pd.Timestamp(day), color=TEXT_GREY, linewidth=1, linestyle=":", zorder=1)
         if shown_rebases:
             handles.append(Line2D([], [], color=TEXT_GREY, linewidth=1, linestyle=":", label=rebase_label))
+        if overlay is not None:
+            handles.extend(overlay(axes))
         axes.set_ylabel(axis_label(indicator))
         axes.set_xlabel("Month")
         if indicator.unit in {"%", "count", "rate per 10,000", "days", "weeks", "FTE"}:

@@ -110,6 +110,76 @@ class BenchmarkSeries(_Strict):
     rate_per_10000: bool = False
 
 
+class TrajectoryPoint(_Strict):
+    """One point of a planned path: the value planned for the month containing ``date``."""
+
+    date: date
+    value: float
+
+
+ConcernSide = Literal["above", "below", "either"]
+
+
+class PlannedPath(_Strict):
+    """The Board's planned path for an indicator: straight lines between dated points, with a tolerance.
+
+    Exactly one of ``tolerance`` (in the indicator's unit) and ``tolerance_percent`` (of the planned value) is
+    given. ``concern`` says which side of the band matters; by default it follows the polarity (above for
+    lower_is_better, below for higher_is_better, either side for context indicators).
+    """
+
+    path: list[TrajectoryPoint] = Field(min_length=2)
+    tolerance: float | None = Field(default=None, gt=0)
+    tolerance_percent: float | None = Field(default=None, gt=0, lt=100)
+    concern: ConcernSide | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _path_and_tolerance(self) -> PlannedPath:
+        months = [(p.date.year, p.date.month) for p in self.path]
+        if any(b <= a for a, b in zip(months, months[1:], strict=False)):
+            raise ValueError("the path's dates must be in different months, earliest first")
+        if (self.tolerance is None) == (self.tolerance_percent is None):
+            raise ValueError("give exactly one of tolerance and tolerance_percent")
+        return self
+
+
+class ForecastExpectation(_Strict):
+    """The expectation is a statistical forecast from the series' own history since its last rebase."""
+
+    forecast: Literal[True] = True
+    concern: ConcernSide | None = None
+
+
+class ForecastSettings(_Strict):
+    """How forecasts are made and tested (:mod:`analysis.forecast`; intervals are always 80% and 95%)."""
+
+    horizon_months: int = Field(default=6, ge=1)  # the "looking ahead" section: the next two quarters
+    seasonal_period: int = Field(default=12, ge=2)  # months in a year
+    minimum_points: int = Field(default=12, ge=4)  # fewer points since the last rebase: naive forecast
+    seasonal_minimum_cycles: int = Field(default=2, ge=2)  # whole years needed before seasonality is tried
+    backtest_minimum_points: int = Field(default=12, ge=3)  # training points at the first backtest origin
+    backtest_horizon: int = Field(default=3, ge=1)  # months ahead each backtest origin forecasts
+    backtest_origin_step: int = Field(default=3, ge=1)  # months between backtest origins (one per quarter)
+
+
+class DemandMeasure(_Strict):
+    """A demand measure of the "looking ahead" section: an indicator's value, or its numerator or denominator."""
+
+    name: str
+    indicator: str
+    series: Literal["value", "numerator", "denominator"] = "value"
+    unit: Literal["count", "rate per 10,000"] = "rate per 10,000"
+
+
+class AnticipatedSettings(_Strict):
+    """When an indicator is out of line with its anticipated trend, and how forecasts are made."""
+
+    latest_points: int = Field(default=1, ge=1)  # the latest N months all outside the band: an exception
+    forecast: ForecastSettings = ForecastSettings()
+    looking_ahead: list[DemandMeasure] = []
+
+
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -128,6 +198,14 @@ class Indicator(_Strict):
     rebase_at: list[date] = []
     counts_children: bool = False
     """A count of children (e.g. CSE referrals): small-number suppression applies even from the scorecard."""
+    anticipated: PlannedPath | ForecastExpectation | None = None
+    """The anticipated trend: the Board's planned path, or ``{forecast: true}``; None: SPC rules alone."""
+
+    @field_validator("anticipated", mode="before")
+    @classmethod
+    def _forecast_word(cls, value: Any) -> Any:
+        """``anticipated: forecast`` is short for ``anticipated: {forecast: true}``."""
+        return {"forecast": True} if value == "forecast" else value
 
     @model_validator(mode="after")
     def _source_fields(self) -> Indicator:
@@ -180,6 +258,7 @@ class IndicatorRegistry(_Strict):
     spc: SpcSettings = SpcSettings()
     suppression: SuppressionSettings = SuppressionSettings()
     data_checks: DataCheckSettings = DataCheckSettings()
+    anticipated: AnticipatedSettings = AnticipatedSettings()
     indicators: list[Indicator] = Field(min_length=1)
 
     @field_validator("indicators")
@@ -400,6 +479,19 @@ def _check_consistency(config: ProjectConfig) -> None:
                 )
 
 
+def _check_looking_ahead(config: ProjectConfig) -> None:
+    """Every demand measure of the "looking ahead" section names a registered indicator."""
+    registry_file = config.folder / CONFIG_FILES["registry"]
+    for n, measure in enumerate(config.registry.anticipated.looking_ahead):
+        if measure.indicator not in config.indicators_by_id:
+            raise ConfigError(
+                registry_file,
+                f"anticipated.looking_ahead[{n}].indicator",
+                "the id of an indicator in this file",
+                measure.indicator,
+            )
+
+
 def load_config(folder: Path | str | None = None) -> ProjectConfig:
     """Read and check ``plan.yml``, ``indicators.yml``, ``benchmarks.yml`` and ``authority.yml``."""
     if folder is None:
@@ -419,5 +511,6 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
         parsed[field] = _parse(model, path, _read_yaml(path))
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)
+    _check_looking_ahead(config)
     logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
     return config

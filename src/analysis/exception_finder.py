@@ -4,7 +4,9 @@ An indicator is an exception when its latest point shows special-cause variation
 consistently failing its target (the target lies beyond its process limits on the wrong side), or when it has
 moved into the worst quartile of authorities (band D in its latest published year, not D the year before). An
 action is an exception when it is reported off track, or overdue: due on or before the quarter's last day and not
-complete. A theme with none yields no rows (the report says so).
+complete. An indicator with an anticipated trend (a planned path or a forecast, :mod:`analysis.trajectory`) is an
+exception when its latest month is out of line with it; SPC signals of the anticipated movement itself are not.
+A theme with none yields no rows (the report says so).
 
 Notes
 -----
@@ -31,8 +33,9 @@ FAILING_TARGET = "failing_target"
 WORST_QUARTILE = "worst_quartile"
 OFF_TRACK = "off_track"
 OVERDUE = "overdue"
+OUT_OF_LINE = "out_of_line"  # out of line with the anticipated trend (analysis.trajectory)
 #: Order of exception kinds within a theme.
-REASON_ORDER = (SPECIAL_CAUSE_CONCERN, FAILING_TARGET, WORST_QUARTILE, OFF_TRACK, OVERDUE)
+REASON_ORDER = (OUT_OF_LINE, SPECIAL_CAUSE_CONCERN, FAILING_TARGET, WORST_QUARTILE, OFF_TRACK, OVERDUE)
 WORST_BAND = "D"
 COMPLETE = "complete"
 
@@ -181,6 +184,7 @@ def find_exceptions(
     actions: pd.DataFrame,
     config: ProjectConfig,
     quarter: Quarter,
+    anticipated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every exception of the quarter, by theme, in the ``exceptions`` schema.
 
@@ -194,12 +198,14 @@ def find_exceptions(
         The configuration (indicators' themes, names and targets).
     quarter
         The reporting quarter (its last day decides what is overdue).
+    anticipated
+        The ``anticipated`` table (:mod:`analysis.trajectory`), if any: see :func:`anticipated_trend_exceptions`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per theme, item and reason (``reason_code`` one of special_cause_concern, failing_target,
-        worst_quartile, off_track, overdue) with a plain-English ``reason``; ordered by theme, indicators before
+        One row per theme, item and reason (``reason_code`` one of out_of_line, special_cause_concern,
+        failing_target, worst_quartile, off_track, overdue) with a plain-English ``reason``; ordered by theme, indicators before
         actions.
 
     Notes
@@ -210,7 +216,12 @@ def find_exceptions(
     parts = [
         part
         for part in (
-            indicator_exceptions(spc_summary, benchmark_comparison, config),
+            anticipated_trend_exceptions(
+                indicator_exceptions(spc_summary, benchmark_comparison, config),
+                anticipated,
+                spc_summary,
+                config,
+            ),
             action_exceptions(actions, quarter),
         )
         if not part.empty
@@ -229,3 +240,33 @@ def find_exceptions(
         .astype({c.name: c.dtype for c in table.columns})
         .reset_index(drop=True)
     )
+
+
+def anticipated_trend_exceptions(
+    indicator_rows: pd.DataFrame,
+    anticipated: pd.DataFrame | None,
+    spc_summary: pd.DataFrame,
+    config: ProjectConfig,
+) -> pd.DataFrame:
+    """Indicator exceptions once anticipated trends are taken into account (``out_of_line`` rows added).
+
+    An indicator whose latest month has an anticipated band is judged against it: its SPC special-cause row is
+    dropped (a planned movement is not an exception; a departure from the plan is reported once, as
+    ``out_of_line``). Its other reasons (target, worst quartile) stay.
+
+    Notes
+    -----
+    Committee paper, 21 July 2015, para 5.2; :mod:`analysis.trajectory` defines the bands and the rule.
+    """
+    from analysis.trajectory import judged_against_trend, out_of_line_exceptions
+
+    if anticipated is None or anticipated.empty:
+        return indicator_rows
+    judged = judged_against_trend(anticipated, spc_summary)
+    if not indicator_rows.empty:
+        superseded = indicator_rows["item_id"].isin(judged) & (
+            indicator_rows["reason_code"] == SPECIAL_CAUSE_CONCERN
+        )
+        indicator_rows = indicator_rows.loc[~superseded]
+    parts = [p for p in (out_of_line_exceptions(anticipated, config), indicator_rows) if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

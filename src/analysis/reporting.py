@@ -22,6 +22,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from analysis import __version__
+from analysis.anticipated_charts import anticipated_overlay, with_anticipated_words
 from analysis.benchmarking import neighbours_label
 from analysis.charts import (
     ReportFigure,
@@ -34,6 +35,7 @@ from analysis.charts import (
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
 from analysis.io import read_table
 from analysis.quarters import Quarter
+from analysis.schemas import empty_table
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ ACTION_STATUS_LABELS: dict[str, tuple[str, str]] = {
 ON_TRACK = ("on_track", "complete")
 OFF_TRACK = ("off_track", "at_risk")
 REASON_LABELS: dict[str, str] = {
+    "out_of_line": "Out of line with the anticipated trend (planned path or forecast)",
     "special_cause_concern": "Unusual change for the worse (statistical process control)",
     "failing_target": "Not meeting its target",
     "worst_quartile": "In the worst quarter of authorities in England",
@@ -95,6 +98,8 @@ REPORT_TABLES = (
     "cleaning_log",
     "source_files",
 )
+#: Tables of anticipated trends and forecasts (analysis.trajectory, analysis.looking_ahead): empty when absent.
+OPTIONAL_REPORT_TABLES = ("anticipated", "forecasts", "forecast_backtest")
 
 
 # -------------------------------------------------------------------------------------------- the inputs
@@ -131,6 +136,9 @@ def load_report_data(
     """Read the configuration, the analysis tables and the manifest that the report notebooks show."""
     config = load_config(config_dir)
     tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
+    for name in OPTIONAL_REPORT_TABLES:
+        path = Path(processed_dir) / f"{name}.parquet"
+        tables[name] = read_table(name, Path(processed_dir)) if path.is_file() else empty_table(name)
     return ReportData(
         config=config, quarter=Quarter.parse(quarter), tables=tables, manifest=load_manifest(manifest_path)
     )
@@ -420,13 +428,19 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
         monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
         changes = {c.date: c.name for c in data.config.plan.service_changes}
         label = "; ".join(changes[d] for d in indicator.rebase_at if d in changes) or "Process changed"
+        anticipated = data.tables.get("anticipated")
+        expected = (
+            anticipated.loc[anticipated["indicator_id"] == indicator.id] if anticipated is not None else None
+        )
+        figure = spc_chart(
+            spc_plot_points(spc, monthly),
+            indicator,
+            rebase_dates=indicator.rebase_at,
+            rebase_label=f"{label}: limits recalculated",
+            overlay=anticipated_overlay(expected) if expected is not None else None,
+        )
         figures.append(
-            spc_chart(
-                spc_plot_points(spc, monthly),
-                indicator,
-                rebase_dates=indicator.rebase_at,
-                rebase_label=f"{label}: limits recalculated",
-            )
+            with_anticipated_words(figure, expected, indicator) if expected is not None else figure
         )
     comparison = data.benchmark_comparison.loc[data.benchmark_comparison["indicator_id"] == indicator.id]
     if not comparison.empty and comparison[["local_value", "england"]].notna().any().any():

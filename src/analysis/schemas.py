@@ -497,7 +497,7 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column(
                     "reason_code",
                     "string",
-                    "special_cause_concern, failing_target, worst_quartile, off_track, overdue",
+                    "special_cause_concern, failing_target, worst_quartile, out_of_line, off_track, overdue",
                     False,
                 ),
                 Column(
@@ -510,6 +510,88 @@ SCHEMAS: dict[str, TableSchema] = {
             ),
             ("quarter", "theme", "kind", "item_id", "reason_code"),
         ),
+        TableSchema(
+            "anticipated",
+            "Indicators with an anticipated trend (config/indicators.yml): the expectation and its band by month.",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("month", "datetime64[s]", "First day of the month", False),
+                Column("basis", "string", "planned (the Board's planned path) or forecast", False),
+                Column(
+                    "method",
+                    "string",
+                    "planned path, or the forecast's method (e.g. ETS(A,Ad,N), naive)",
+                    False,
+                ),
+                Column("expected", "float64", "Planned value, or the forecast's mean"),
+                Column("lower", "float64", "Lower edge of the band (path - tolerance, or the 95% interval)"),
+                Column("upper", "float64", "Upper edge of the band"),
+                Column("value", "float64", "The figure (empty for a month without one)"),
+                Column("suppressed", "boolean", "The figure is suppressed: never judged or quoted", False),
+                Column("position", "string", "above, below or within the band; empty when not judged"),
+                Column("concern", "string", "Side of the band that matters: above, below or either", False),
+                Column("out_of_line", "boolean", "Outside the band on the side of concern", False),
+            ),
+            ("indicator_id", "month"),
+        ),
+        TableSchema(
+            "forecasts",
+            "The demand measures forecast for the next two quarters (the quarterly report's 'looking ahead').",
+            (
+                Column(
+                    "series_id", "string", "Indicator id, with ':numerator'/':denominator' for a count", False
+                ),
+                Column("name", "string", "The measure as the report names it", False),
+                Column("unit", "string", "count or rate per 10,000", False),
+                Column("month", "datetime64[s]", "Month forecast (first day)", False),
+                Column("step", "int64", "Months after the last figure", False),
+                Column(
+                    "method", "string", "ETS(A,N,N), ETS(A,Ad,N), ETS(A,N,A), ETS(A,Ad,A) or naive", False
+                ),
+                Column("mean", "float64", "Point forecast"),
+                Column("lower_80", "float64", "Lower edge of the 80% prediction interval (not below 0)"),
+                Column("upper_80", "float64", "Upper edge of the 80% prediction interval"),
+                Column("lower_95", "float64", "Lower edge of the 95% prediction interval (not below 0)"),
+                Column("upper_95", "float64", "Upper edge of the 95% prediction interval"),
+                Column(
+                    "fitted_from",
+                    "datetime64[s]",
+                    "First month the model was fitted on (the last rebase)",
+                    False,
+                ),
+                Column("fitted_to", "datetime64[s]", "Last month the model was fitted on", False),
+                Column("note", "string", "Why this method (the backtest, or too few figures)", False),
+            ),
+            ("series_id", "month"),
+        ),
+        TableSchema(
+            "forecast_backtest",
+            "Rolling-origin backtest of each demand measure's forecast: model against naive.",
+            (
+                Column("series_id", "string", "As in forecasts", False),
+                Column("name", "string", "The measure", False),
+                Column("candidate", "string", "The model chosen by AICc (empty: too few figures to fit one)"),
+                Column(
+                    "method",
+                    "string",
+                    "The method used: the candidate, or naive when it did not beat naive",
+                    False,
+                ),
+                Column("forecasts", "int64", "Forecasts scored (origins x months ahead)", False),
+                Column("model_mape", "float64", "Candidate's mean absolute percentage error (%)"),
+                Column(
+                    "model_coverage_80", "float64", "Share of actuals inside the candidate's 80% interval (%)"
+                ),
+                Column(
+                    "model_coverage_95", "float64", "Share of actuals inside the candidate's 95% interval (%)"
+                ),
+                Column("naive_mape", "float64", "Naive forecast's mean absolute percentage error (%)"),
+                Column("naive_coverage_80", "float64", "Share inside the naive 80% interval (%)"),
+                Column("naive_coverage_95", "float64", "Share inside the naive 95% interval (%)"),
+                Column("note", "string", "Plain-English result", False),
+            ),
+            ("series_id",),
+        ),
     ]
 }
 
@@ -520,6 +602,11 @@ def schema(name: str) -> TableSchema:
         return SCHEMAS[name]
     except KeyError:
         raise KeyError(f"no schema for table {name!r}; known tables: {', '.join(SCHEMAS)}") from None
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """A table with no rows in the columns and types of its schema."""
+    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in schema(name).columns})
 
 
 CHILD_LEVEL_TABLES = [
@@ -544,4 +631,7 @@ ANALYSIS_TABLES = (
     "spc_summary",
     "benchmark_comparison",
     "exceptions",
+    "anticipated",
+    "forecasts",
+    "forecast_backtest",
 )

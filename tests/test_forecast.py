@@ -1,0 +1,130 @@
+"""Forecasts: the naive method by hand, a known seasonal series, the backtest's scores and the method choice."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.config import ForecastSettings
+from analysis.forecast import (
+    NAIVE,
+    EtsSpec,
+    accuracy,
+    candidate_specs,
+    choose_method,
+    current_segment,
+    ets_forecast,
+    monthly_forecast,
+    naive_forecast,
+    rolling_origin,
+)
+
+SETTINGS = ForecastSettings()
+
+
+def test_naive_forecast_by_hand() -> None:
+    # Differences 2, -1, 2: sigma = sqrt((4 + 1 + 4) / 3) = sqrt(3). 95%: 1.959964 x sqrt(3) x sqrt(h).
+    frame = naive_forecast(np.array([10.0, 12.0, 11.0, 13.0]), 4)
+    assert frame["mean"].tolist() == [13.0] * 4
+    half = 1.959964 * np.sqrt(3)
+    assert frame["upper_95"].iloc[0] == pytest.approx(13 + half, abs=1e-5)
+    assert frame["lower_95"].iloc[3] == pytest.approx(13 - 2 * half, abs=1e-5)
+    assert frame["upper_80"].iloc[0] == pytest.approx(13 + 1.281552 * np.sqrt(3), abs=1e-5)
+
+
+def test_accuracy_by_hand() -> None:
+    backtest = pd.DataFrame(
+        {
+            "actual": [100.0, 200.0, 0.0],
+            "mean": [110.0, 180.0, 5.0],
+            "lower_80": [105.0, 170.0, -1.0],
+            "upper_80": [115.0, 190.0, 1.0],
+            "lower_95": [95.0, 160.0, -2.0],
+            "upper_95": [125.0, 200.0, 2.0],
+        }
+    )
+    scores = accuracy(backtest)
+    assert scores.forecasts == 3
+    assert scores.mape == pytest.approx(10.0)  # (10% + 10%) / 2; the zero actual is left out
+    assert scores.coverage_80 == pytest.approx(100 / 3)  # only the zero is inside its 80% interval
+    assert scores.coverage_95 == pytest.approx(100.0)  # 200 on the upper edge counts as inside
+
+
+def test_rolling_origin_origins_and_steps() -> None:
+    y = np.arange(10, dtype=float)
+    backtest = rolling_origin(y, naive_forecast, first_origin=5, horizon=2, step=2)
+    assert backtest["origin"].tolist() == [5, 5, 7, 7, 9]
+    assert backtest["actual"].tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
+    assert backtest["mean"].tolist() == [4.0, 4.0, 6.0, 6.0, 8.0]  # the last training value
+
+
+def _seasonal(months: int) -> np.ndarray:
+    t = np.arange(months)
+    return 100 + 10 * np.sin(2 * np.pi * t / 12)
+
+
+def test_a_seasonal_series_is_forecast_within_its_interval() -> None:
+    noise = np.random.default_rng(7).normal(0, 0.5, 60)
+    y = _seasonal(60) + noise
+    train, actual = y[:48], _seasonal(60)[48:]
+    choice = choose_method(train, SETTINGS, 12)
+    assert choice.spec is not None and choice.spec.seasonal, choice.reason
+    assert choice.model is not None and choice.naive is not None
+    assert choice.model.mape < choice.naive.mape
+    forecast = ets_forecast(train, choice.spec, 12, 12)
+    assert np.all((actual >= forecast["lower_95"]) & (actual <= forecast["upper_95"]))
+    assert np.max(np.abs(forecast["mean"] - actual)) < 2.0  # the peaks and troughs, not a flat line
+    assert np.all(forecast["upper_95"] - forecast["lower_95"] > forecast["upper_80"] - forecast["lower_80"])
+
+
+def test_seasonal_models_only_with_two_whole_years() -> None:
+    assert [s.label for s in candidate_specs(23, SETTINGS, 12)] == ["ETS(A,N,N)", "ETS(A,Ad,N)"]
+    assert [s.label for s in candidate_specs(24, SETTINGS, 12)][2:] == ["ETS(A,N,A)", "ETS(A,Ad,A)"]
+    assert len(candidate_specs(100, SETTINGS, None)) == 2  # annual series: never seasonal
+
+
+def test_too_few_points_gives_naive_and_says_so() -> None:
+    choice = choose_method(np.array([5.0, 6.0, 5.5, 6.5, 6.0]), SETTINGS, 12)
+    assert choice.method == NAIVE and choice.spec is None
+    assert "only 5 figures" in choice.reason and "naive" in choice.reason
+
+
+def test_a_model_that_does_not_beat_naive_is_not_used() -> None:
+    # A random walk's best forecast is its last value: here the seasonal model AICc prefers does worse than naive
+    # in the backtest (about 7% against 5.5%), so the naive forecast is used and the reason says so.
+    y = 100 + np.cumsum(np.random.default_rng(3).normal(0, 5, 40))
+    choice = choose_method(y, SETTINGS, 12)
+    assert choice.method == NAIVE and choice.spec is None
+    assert choice.candidate is not None and choice.model is not None and choice.naive is not None
+    assert choice.model.mape >= choice.naive.mape
+    assert f"{choice.candidate} did not beat a naive forecast in the backtest" in choice.reason
+
+
+def test_forecasts_are_deterministic_and_quiet() -> None:
+    segment = pd.Series(
+        _seasonal(36) + np.linspace(0, 5, 36), index=pd.date_range("2012-07-01", periods=36, freq="MS")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = monthly_forecast(segment, SETTINGS, 6)
+        second = monthly_forecast(segment, SETTINGS, 6)
+    assert first[0] == second[0]
+    pd.testing.assert_frame_equal(first[1], second[1])
+    assert first[1]["month"].iloc[0] == pd.Timestamp("2015-07-01")
+    assert (first[1]["lower_95"] >= 0).all()
+
+
+def test_current_segment_starts_at_the_last_rebase() -> None:
+    series = pd.Series(range(12), index=pd.date_range("2014-01-01", periods=12, freq="MS"), dtype=float)
+    segment = current_segment(series, [date(2014, 4, 1), date(2014, 10, 1), date(2016, 1, 1)])
+    assert segment.index[0] == pd.Timestamp("2014-10-01") and len(segment) == 3
+    assert len(current_segment(series, [], up_to=pd.Timestamp("2014-06-01"))) == 6
+
+
+def test_spec_labels() -> None:
+    assert EtsSpec(trend=True, seasonal=True).label == "ETS(A,Ad,A)"
+    assert EtsSpec().label == "ETS(A,N,N)"
