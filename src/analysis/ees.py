@@ -60,7 +60,20 @@ LEVEL_COLUMNS = {
     "Local authority": ("old_la_code", "new_la_code", "la_name"),
 }
 #: Filter columns seen in DfE's children's social care files: not measures.
-FILTER_COLUMNS = ("category", "age_group", "characteristic", "breakdown_topic", "breakdown")
+FILTER_COLUMNS = (
+    "category",
+    "age_group",
+    "characteristic",
+    "breakdown_topic",
+    "breakdown",
+    "population_type",
+    "cla_group",
+    "placement_stability",
+    "care_leaver_age",
+    "sw_stability",
+    "stage_of_adoption_process",
+    "age_start_poc",
+)
 #: GSS symbols that may stand in a numeric cell instead of a figure.
 SYMBOLS = ("c", "x", "z", "low", "k", "u")
 #: Symbol recorded for an empty cell in a measure column (no figure, no reason given).

@@ -633,7 +633,7 @@ def write_benchmarks(
         shares = rng.dirichlet([30, 25, 27, 15, ENGLAND_VALUES["two_years_percent"][k]])
         return _durations(at31, shares)
 
-    def c3(i: int, old: int, year: int) -> dict[str, float]:
+    def c2(i: int, old: int, year: int) -> dict[str, float]:
         k = YEARS.index(year)
         done = round(ENGLAND_VALUES["referrals_per_10000"][k] * 0.8 * spread[i, 0] * pop(old, year) / 10_000)
         pct = la_value(i, 6, ENGLAND_VALUES["within_45_days_percent"][k], True)
@@ -691,7 +691,7 @@ def write_benchmarks(
     builders: dict[str, Callable[[int, int, int], dict[str, float]]] = {
         "b1": b1,
         "c1": c1,
-        "c2": c3,
+        "c2": c2,
         "c4": c4,
         "d3": d3,
         "d5": d5,
