@@ -38,6 +38,7 @@ from analysis.indicators import (
     rereferrals_within_12_months,
     scorecard_indicator,
     section_47_enquiries,
+    unavailable_indicators,
 )
 from analysis.indicators.periods import sum_in_periods
 from analysis.io import conform
@@ -668,3 +669,43 @@ def test_sum_in_periods_matches_a_direct_count(
     ends = [start + pd.Timedelta(days=length) for start, (_, length) in zip(starts, windows, strict=True)]
     expected = [sum(1 for d in dates.dropna() if s <= d <= e) for s, e in zip(starts, ends, strict=True)]
     assert sum_in_periods(dates, periods_frame(starts, ends)).tolist() == expected
+
+
+def test_an_indicator_needing_a_missing_column_is_not_available_with_the_reason() -> None:
+    # The cleaning log records that List 7 had no "Number of Previous Child Protection Plans" column.
+    config = load_config(REPO / "config")
+    tables = small_tables()
+    with_all = compute_indicators(
+        tables, config, first_month=pd.Timestamp("2014-04-01"), last_month=pd.Timestamp("2015-06-01")
+    )[0]
+    tables["cleaning_log"] = pd.DataFrame(
+        {
+            "table": ["cp_plans"],
+            "rule": ["columns.missing.previous_cp_plans"],
+            "description": [
+                "Column 'Number of Previous Child Protection Plans' missing from List 7: left empty"
+            ],
+            "rows_affected": [4],
+        }
+    )
+    assert unavailable_indicators(config, tables["cleaning_log"]) == {
+        "cp_plans_second_or_subsequent": (
+            "not available: column Number of Previous Child Protection Plans missing from List 7"
+        )
+    }
+    monthly, annual = compute_indicators(
+        tables, config, first_month=pd.Timestamp("2014-04-01"), last_month=pd.Timestamp("2015-06-01")
+    )
+    repeat = "cp_plans_second_or_subsequent"
+    assert with_all.loc[with_all["indicator_id"] == repeat, "value"].notna().any()  # there was a figure
+    assert (
+        monthly.loc[monthly["indicator_id"] == repeat, ["value", "numerator", "denominator"]]
+        .isna()
+        .all()
+        .all()
+    )
+    assert annual.loc[annual["indicator_id"] == repeat, "value"].isna().all()
+    # Other indicators of the same list are unaffected.
+    cp_rate = monthly.loc[monthly["indicator_id"] == "children_on_cp_plan_per_10000", "value"]
+    expected = with_all.loc[with_all["indicator_id"] == "children_on_cp_plan_per_10000", "value"]
+    assert cp_rate.tolist() == pytest.approx(expected.tolist(), nan_ok=True)

@@ -15,10 +15,13 @@ from analysis.config import SpcRules, SpcSettings
 from analysis.spc import (
     CONCERN,
     IMPROVEMENT,
+    point_types,
     process_limits,
     run_flags,
     spc_chart,
+    special_cause_types,
     summarise,
+    trend_directions,
     trend_flags,
     two_of_three_flags,
 )
@@ -276,7 +279,7 @@ def test_reversing_polarity_swaps_improvement_and_concern(values: list[int]) -> 
     assert [swap[c] for c in higher[off_centre]] == lower[off_centre].tolist()
 
 
-def test_a_trend_across_the_mean_is_described_as_a_trend() -> None:
+def test_a_trend_across_the_mean_is_classed_by_its_direction() -> None:
     # After the baseline's last point (10, December 2014): 10.5, 10.8, 11.5, 12, 12.5, 13 -> six increases, seven
     # points; they cross the mean (11) so there is no run, and stay inside two sigma (14.547).
     chart = spc_chart(
@@ -285,12 +288,117 @@ def test_a_trend_across_the_mean_is_described_as_a_trend() -> None:
         settings=SETTINGS,
     )
     assert chart["rules_fired"].iloc[-7:].tolist() == ["trend"] * 7
-    # NHSRplotthedots classes each flagged point by its side of the mean, not by the trend's direction.
-    assert chart["point_class"].iloc[-7:].tolist() == [CONCERN] * 3 + [IMPROVEMENT] * 4
+    # NHSRplotthedots 0.2.x (issue #171): a rising trend is improvement where higher is better, on either side of
+    # the mean (0.1 made the three points below the mean concern).
+    assert chart["point_class"].iloc[-7:].tolist() == [IMPROVEMENT] * 7
     summary = summarise(
         chart, indicator_id="x", polarity="higher_is_better", target=None, settings=SETTINGS
     ).iloc[0]
+    assert summary["variation"] == IMPROVEMENT
     assert summary["since"] == pd.Timestamp("2014-12-01")
     assert summary["description"].startswith(
         "7 months in a row each higher than the month before since December 2014: a real rise, not noise"
     )
+
+
+def test_the_shortest_case_of_issue_171_matches_nhsrplotthedots_0_2_2() -> None:
+    # y = 47 ... 27, all twelve points the baseline. Mean 440/12 = 36.667; moving ranges 1,2,2,3,3,1,3,2,2,2,3 ->
+    # mean 24/11; limits 36.667 +/- 2.66 x 24/11 = 30.863 to 42.470 (screening drops none: 3.267 x 2.18 = 7.1).
+    # Points 1-3 are above the upper limit (improvement); points 1-9 fall each month (a decreasing trend), so points
+    # 4 and 5, above the mean and inside the limits, are concern (0.1: improvement, by their side of the mean);
+    # points 6-12 are seven below the mean; 9, 11 and 12 are below the lower limit.
+    values = [47, 46, 44, 42, 39, 36, 35, 32, 30, 32, 30, 27]
+    chart = spc_chart(monthly(values), polarity="higher_is_better", settings=SETTINGS)
+    assert chart["upper_limit"].iloc[0] == pytest.approx(440 / 12 + 2.66 * 24 / 11)
+    assert chart["lower_limit"].iloc[0] == pytest.approx(440 / 12 - 2.66 * 24 / 11)
+    assert chart["point_class"].tolist() == [IMPROVEMENT] * 3 + [CONCERN] * 9
+    assert chart["rules_fired"].iloc[3] == "trend"
+    assert chart["rules_fired"].iloc[4] == "trend"
+    lower = spc_chart(monthly(values), polarity="lower_is_better", settings=SETTINGS)
+    assert lower["point_class"].tolist() == [CONCERN] * 3 + [IMPROVEMENT] * 9
+
+
+def test_a_falling_trend_above_the_mean_is_narrated_as_a_fall() -> None:
+    # After the baseline (mean 11, two sigma 14.547): 14.5 down to 11.5 in steps of 0.5, seven points each lower
+    # than the last and all above the mean: a trend and a run at once. The trend decides (it comes first in the
+    # package's order), so the points are concern where higher is better and the summary says they fell.
+    chart = spc_chart(
+        monthly(BASELINE + [14.5, 14.0, 13.5, 13.0, 12.5, 12.0, 11.5]),
+        polarity="higher_is_better",
+        settings=SETTINGS,
+    )
+    assert chart["rules_fired"].iloc[-7:].tolist() == ["trend,run"] * 7
+    assert chart["point_class"].iloc[-7:].tolist() == [CONCERN] * 7
+    summary = summarise(
+        chart, indicator_id="x", polarity="higher_is_better", target=None, settings=SETTINGS
+    ).iloc[0]
+    assert summary["variation"] == CONCERN
+    assert summary["since"] == pd.Timestamp("2015-01-01")
+    assert summary["description"].startswith(
+        "7 months in a row each lower than the month before since January 2015: a real fall, not noise"
+    )
+    assert "rise" not in summary["description"]
+
+
+# ------------------------------------ NHSRplotthedots 0.2.x tests/testthat/test-ptd_calculate_point_type.R
+def test_special_cause_type_as_the_package_tests_it() -> None:
+    # "ptd_special_cause_type works as expected": y = 1:8; the package's mocked rule results, as flags.
+    types = special_cause_types(
+        range(1, 9),
+        [1, 1, 1, 1, -1, -1, -1, -1],
+        outside=[v != 0 for v in [0, 0, 0, 0, 0, 1, -1, 0]],
+        trend=[v != 0 for v in [1, -1, 0, 0, 0, 0, 0, 0]],
+        two_of_three=[bool(v) for v in [0, 0, 0, 0, 1, 0, 0, 0]],
+        run=[v != 0 for v in [0, 0, 1, -1, 0, 0, 0, 0]],
+    )
+    assert types == [
+        "7 Point Trend (Increasing)",
+        "7 Point Trend (Increasing)",
+        "7 Points Above CL",
+        "7 Points Above CL",
+        "2 in 3 Below CL",
+        "Below LCL",
+        "Below LCL",
+        "Common Cause",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "in_trend", "expected"),
+    [
+        ([], [], []),
+        ([1, 2, 3, 4, 5, 6, 7], [1] * 7, [1] * 7),
+        ([7, 6, 5, 4, 3, 2, 1], [1] * 7, [-1] * 7),
+        ([2, 1, 2, 3, 4, 5, 6, 7, 3], [0] + [1] * 7 + [0], [0] + [1] * 7 + [0]),
+        # A rise of seven then a fall of seven sharing the peak: the peak takes the step after it (the fall).
+        (
+            [1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1],
+            [1] * 13,
+            [1] * 6 + [-1] * 7,
+        ),
+    ],
+)
+def test_trend_directions_take_the_step_after_within_a_trend(
+    values: list[int], in_trend: list[int], expected: list[int]
+) -> None:
+    assert flags(trend_directions(values, [bool(v) for v in in_trend])) == expected
+
+
+@pytest.mark.parametrize(
+    ("polarity", "expected"),
+    [
+        ("higher_is_better", [IMPROVEMENT, CONCERN, IMPROVEMENT, CONCERN, "common_cause"]),
+        ("lower_is_better", [CONCERN, IMPROVEMENT, CONCERN, IMPROVEMENT, "common_cause"]),
+        ("context", ["neutral"] * 4 + ["common_cause"]),
+    ],
+)
+def test_point_type_orients_high_and_low_by_polarity(polarity: str, expected: list[str]) -> None:
+    # NHSRplotthedots ptd_point_type: "Above|Increasing" high, "Below|Decreasing" low, times the direction.
+    types = [
+        "Above UCL",
+        "7 Point Trend (Decreasing)",
+        "7 Point Trend (Increasing)",
+        "7 Points Below CL",
+        "Common Cause",
+    ]
+    assert point_types(types, polarity).tolist() == expected

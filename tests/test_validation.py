@@ -88,6 +88,9 @@ def baseline(config: ProjectConfig) -> dict[str, pd.DataFrame]:
                 "category_of_abuse": "neglect",
                 "cp_plan_end_date": nat,
                 "previous_cp_plans": 0,
+                "last_visit_date": days + pd.Timedelta(days=10),
+                "seen_alone": True,
+                "latest_review_conference_date": nat,
             }
         ),
         "early_help": pd.DataFrame(
@@ -114,6 +117,7 @@ def baseline(config: ProjectConfig) -> dict[str, pd.DataFrame]:
                 "cin_start_date": [T("2015-01-05"), T("2015-02-05")],
                 "cin_end_date": [T("2015-03-01"), pd.NaT],
                 "primary_need": "N1",
+                "last_seen_date": [T("2015-02-20"), T("2015-03-20")],
             }
         ),
         "looked_after": pd.DataFrame(
@@ -127,6 +131,9 @@ def baseline(config: ProjectConfig) -> dict[str, pd.DataFrame]:
                 "care_end_date": [T("2014-05-01"), pd.NaT],
                 "reason_ceased": ["E11", None],
                 "placement_postcode_sector": "ME4 6",
+                "latest_review_date": [T("2014-02-01"), T("2014-09-01")],
+                "last_visit_date": [T("2014-04-01"), T("2015-06-01")],
+                "last_iro_contact_date": [pd.NaT, T("2015-05-01")],
             }
         ),
         "care_leavers": pd.DataFrame(
@@ -136,6 +143,7 @@ def baseline(config: ProjectConfig) -> dict[str, pd.DataFrame]:
                 "in_touch": True,
                 "activity": ["education", "neet"],
                 "accommodation_suitable": True,
+                "pathway_plan_review_date": [T("2015-03-01"), pd.NaT],
             }
         ),
         "adoptions": pd.DataFrame(

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 #: Tables whose first dated row marks the start of the extract window (a month is used once fully covered).
 WINDOW_TABLES = {"contacts": "contact_date", "referrals": "referral_date"}
-OPTIONAL_TABLES = ("benchmarks", "actions", "statistical_neighbours")
+OPTIONAL_TABLES = ("benchmarks", "actions", "cleaning_log", "statistical_neighbours")
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,13 @@ ACTIVITY = {
     "in employment": "employment",
     "f3": "employment",
     "p3": "employment",
+    "f4": "training",  # SSDA903 2016 on: apprenticeship, full or part time
+    "p4": "training",
+    "f5": "employment",  # training or employment, not an apprenticeship
+    "p5": "employment",
+    "g1": "neet",  # SSDA903 before 2016: G1-G3 not in education, employment or training
+    "g2": "neet",
+    "g3": "neet",
     "training or employment": "employment",
     "neet": "neet",
     "not in education employment or training": "neet",
@@ -478,6 +485,45 @@ def parse_yes_no(value: Any) -> bool | None:
     if isinstance(value, (int, float, np.integer, np.floating)) and float(value).is_integer():
         value = str(int(value))
     return YES_NO.get(_option_text(value))
+
+
+#: SSDA903 ``IN_TOUCH`` codes (DfE children looked after return, care leavers): yes is in touch; no and refused
+#: are not; died, no longer requires services and returned home for six months or more are neither (empty).
+IN_TOUCH = {"yes": True, "y": True, "no": False, "n": False, "refu": False, "refused": False}
+IN_TOUCH_NOT_APPLICABLE = frozenset({"died", "nreq", "rhom"})
+#: Annex A "Suitability of Accommodation" options (``a) Suitable``, ``b) Unsuitable``), and yes/no.
+SUITABILITY = {"suitable": True, "unsuitable": False, "not suitable": False, **YES_NO}
+
+
+def parse_in_touch(value: Any) -> bool | None:
+    """Whether the authority is in touch with the care leaver: ``a) Yes`` -> True; ``b) No``, ``d) Refu`` ->
+    False; ``c) Died``, ``e) NREQ``, ``f) Rhom`` and anything else -> ``None``.
+
+    Notes
+    -----
+    DfE SSDA903 guidance, field IN_TOUCH (YES, NO, DIED, REFU, NREQ, RHOM), as Annex A list 9 offers it.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if is_missing(value):
+        return None
+    text = " ".join(_NON_WORD.sub(" ", _option_text(value)).split())
+    return IN_TOUCH.get(text)
+
+
+def parse_suitability(value: Any) -> bool | None:
+    """``a) Suitable``/``Yes`` -> True, ``b) Unsuitable``/``Not suitable``/``No`` -> False, else ``None``.
+
+    Notes
+    -----
+    Ofsted Annex A list 9 "Suitability of Accommodation"; DfE SSDA903 field ACCOM (suitable or unsuitable).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if is_missing(value):
+        return None
+    text = " ".join(_NON_WORD.sub(" ", _option_text(value)).split())
+    return SUITABILITY.get(text)
 
 
 def parse_activity(value: Any) -> str | None:

@@ -22,6 +22,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from analysis import __version__
+from analysis.annex_a import MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
 from analysis.anticipated_charts import anticipated_overlay, with_anticipated_words
 from analysis.benchmarking import neighbours_label
 from analysis.charts import (
@@ -659,7 +660,11 @@ def data_quality_text(data: ReportData) -> str:
             f'{"are" if len(in_quarter) != 1 else "is"} shown as "c" because the number behind '
             f"{'them' if len(in_quarter) != 1 else 'it'} is between 1 and 5: {', '.join(names)}."
         )
-    fixes = data.cleaning_log.loc[data.cleaning_log["rows_affected"] > 0]
+    lines.extend(not_available_lines(data.config, data.cleaning_log))
+    notes = (
+        data.cleaning_log["rule"].astype(str).str.startswith((MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE))
+    )
+    fixes = data.cleaning_log.loc[(data.cleaning_log["rows_affected"] > 0) & ~notes]
     if not fixes.empty:
         total = int(fixes["rows_affected"].sum())
         lines.append(
@@ -667,6 +672,29 @@ def data_quality_text(data: ReportData) -> str:
             "(for example dates typed as text); they are listed in the cleaning notebook."
         )
     return "\n".join(lines)
+
+
+def not_available_lines(config: ProjectConfig, cleaning_log: pd.DataFrame) -> list[str]:
+    """Markdown lines naming each indicator not available for want of an Annex A column, and why.
+
+    Notes
+    -----
+    The reasons come from :func:`analysis.indicators.unavailable_indicators` (the cleaning log's missing columns).
+    """
+    from analysis.indicators import unavailable_indicators
+
+    reasons = unavailable_indicators(config, cleaning_log)
+    if not reasons:
+        return []
+    several = len(reasons) != 1
+    lines = [
+        f"\n{len(reasons)} indicator{'s are' if several else ' is'} not available because the Annex A workbook "
+        f"lacks a column {'they need' if several else 'it needs'}:\n"
+    ]
+    for indicator in config.indicators:
+        if indicator.id in reasons:  # names from config/, headings from the template: escaped all the same
+            lines.append(f"- {html.escape(indicator.name)}: {html.escape(reasons[indicator.id])}")
+    return lines
 
 
 # -------------------------------------------------------------------------------------------- provenance

@@ -127,6 +127,7 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("cin_start_date", "datetime64[s]", "Start of the child in need episode", False),
                 Column("cin_end_date", "datetime64[s]", "End (closure) of the episode; empty if open"),
                 Column("primary_need", "string", "Primary need code N0-N9"),
+                Column("last_seen_date", "datetime64[s]", "Date the child was last seen (current template)"),
             ),
             ("child_id", "cin_start_date"),
         ),
@@ -138,6 +139,15 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("category_of_abuse", "string", "neglect, physical, sexual, emotional or multiple"),
                 Column("cp_plan_end_date", "datetime64[s]", "Plan end date; empty if open"),
                 Column("previous_cp_plans", "Int64", "Number of previous child protection plans (ever)"),
+                Column(
+                    "last_visit_date", "datetime64[s]", "Date of the last statutory visit (current template)"
+                ),
+                Column("seen_alone", "boolean", "Child seen alone at the last statutory visit"),
+                Column(
+                    "latest_review_conference_date",
+                    "datetime64[s]",
+                    "Date of the latest review child protection conference (current template)",
+                ),
             ),
             ("child_id", "cp_plan_start_date"),
         ),
@@ -149,8 +159,17 @@ SCHEMAS: dict[str, TableSchema] = {
                     "care_start_date", "datetime64[s]", "Date the child started this period of care", False
                 ),
                 Column("legal_status", "string", "SSDA903 legal status code (e.g. C2, E1, V2)"),
-                Column("placement_start_date", "datetime64[s]", "Start of this placement", False),
-                Column("placement_end_date", "datetime64[s]", "End of this placement; empty if current"),
+                Column(
+                    "placement_start_date",
+                    "datetime64[s]",
+                    "Start of this placement (the most recent placement in the current template)",
+                    False,
+                ),
+                Column(
+                    "placement_end_date",
+                    "datetime64[s]",
+                    "End of this placement; empty if current (not in the current template)",
+                ),
                 Column("placement_type", "string", "SSDA903 placement type code (e.g. U1, R3, K2)"),
                 Column(
                     "care_end_date",
@@ -161,17 +180,31 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column(
                     "placement_postcode_sector", "string", "Postcode sector of the placement (e.g. ME4 6)"
                 ),
+                Column("latest_review_date", "datetime64[s]", "Date of the latest statutory (LAC) review"),
+                Column("last_visit_date", "datetime64[s]", "Date of the last social work visit"),
+                Column(
+                    "last_iro_contact_date",
+                    "datetime64[s]",
+                    "Date of the last IRO visit or contact with the child",
+                ),
             ),
             ("child_id", "placement_start_date"),
         ),
         TableSchema(
             "care_leavers",
-            "Annex A list 9: care leavers, one row per contact around the young person's 19th-21st birthday.",
+            "Annex A list 9: care leavers, one row per young person (current template: their latest contact) or per "
+            "contact around their 19th-21st birthday (earlier templates).",
             _child(
-                Column("contact_date", "datetime64[s]", "Date of the birthday contact", False),
+                Column(
+                    "contact_date",
+                    "datetime64[s]",
+                    "Date of the contact recording accommodation and activity: the latest contact (current "
+                    "template) or the birthday contact (earlier templates); empty when none is recorded",
+                ),
                 Column("in_touch", "boolean", "Local authority in touch with the young person"),
                 Column("activity", "string", "Canonical: education, training, employment, neet, unknown"),
                 Column("accommodation_suitable", "boolean", "Accommodation recorded as suitable"),
+                Column("pathway_plan_review_date", "datetime64[s]", "Date of the latest pathway plan review"),
             ),
             ("child_id", "contact_date"),
         ),

@@ -15,17 +15,21 @@ here matches the one an NHS analyst would draw with that package:
   consecutive points beyond two sigma (more than 2/3 of the way from the centre to a limit, but not outside it)
   with all three on the same side of the centre. Every point of a run or trend is flagged; for two-of-three only
   the points beyond two sigma are.
-* a flagged point is ``improvement`` when it is on the good side of the centre for the indicator's polarity,
-  ``concern`` otherwise (a point on the centre, e.g. inside a trend, counts as concern, as in the package) and
-  ``neutral`` for ``context`` indicators; unflagged points are ``common_cause``.
+* each flagged point takes the type of the first of these rules it is part of (the package's
+  ``ptd_special_cause_type``, since its issue #171 / pull request #180): outside the limits (above or below by its
+  side of the centre), a trend (increasing or decreasing by the trend's direction, not by the point's side of the
+  centre), two of three beyond two sigma, a run (above or below by side). A high type is ``improvement`` when
+  higher is better and ``concern`` when lower is better, a low type the reverse, and either is ``neutral`` for
+  ``context`` indicators (the package's ``ptd_point_type``); unflagged points are ``common_cause``.
 * assurance compares the target with the latest point's limits: outside them on the good side is
   ``consistently_passing``, on the bad side ``consistently_failing``, inside ``hit_and_miss``.
 
 Notes
 -----
 NHS England, "Making Data Count" (2019, and "Strengthening your decisions", 2021); NHS-R community,
-NHSRplotthedots R package 0.2.x, functions ``ptd_spc_standard``, ``ptd_calculate_point_type`` and
-``ptd_calculate_assurance_type``.
+NHSRplotthedots R package 0.2.x (0.2.2), R/ptd_spc_standard.R ``ptd_spc_standard``,
+R/ptd_calculate_point_type.R ``ptd_calculate_point_type``, ``ptd_special_cause_type`` and ``ptd_point_type``, and
+R/ptd_calculate_assurance_type.R ``ptd_calculate_assurance_type``.
 """
 
 from __future__ import annotations
@@ -52,8 +56,16 @@ RULE_OUTSIDE_LIMITS = "outside_limits"
 RULE_RUN = "run"
 RULE_TREND = "trend"
 RULE_TWO_OF_THREE = "two_of_three"
-#: Order in which rules are listed and in which the one that explains a point is chosen.
-RULE_ORDER = (RULE_RUN, RULE_TREND, RULE_OUTSIDE_LIMITS, RULE_TWO_OF_THREE)
+#: Order in which rules are listed and in which the one that classes (and explains) a point is chosen:
+#: NHSRplotthedots 0.2.x ``ptd_special_cause_type`` (R/ptd_calculate_point_type.R), its ``dplyr::case_when`` order.
+RULE_ORDER = (RULE_OUTSIDE_LIMITS, RULE_TREND, RULE_TWO_OF_THREE, RULE_RUN)
+
+#: Special-cause types as NHSRplotthedots 0.2.x labels them (``ptd_special_cause_type``); "Common Cause" otherwise.
+ABOVE_UCL, BELOW_LCL = "Above UCL", "Below LCL"
+TREND_INCREASING, TREND_DECREASING = "7 Point Trend (Increasing)", "7 Point Trend (Decreasing)"
+TWO_IN_THREE_ABOVE, TWO_IN_THREE_BELOW = "2 in 3 Above CL", "2 in 3 Below CL"
+RUN_ABOVE, RUN_BELOW = "7 Points Above CL", "7 Points Below CL"
+COMMON_CAUSE_TYPE = "Common Cause"
 
 COMMON_CAUSE = "common_cause"
 IMPROVEMENT = "improvement"
@@ -171,6 +183,94 @@ def two_of_three_flags(beyond_two_sigma: Iterable[bool], relative_to_mean: Itera
     return flagged
 
 
+def trend_directions(values: Iterable[float], in_trend: Iterable[bool]) -> np.ndarray:
+    """Direction (1 up, -1 down) of the trend each point belongs to; 0 for points in no trend.
+
+    A point followed by another point of a trend takes the sign of the step after it, else the step before it, so
+    the first point of a trend takes the trend's direction and a point where a rising trend turns into a falling
+    one takes the later trend's.
+
+    Notes
+    -----
+    NHSRplotthedots 0.2.x, R/ptd_calculate_point_type.R ``ptd_special_cause_type``: ``sdy <- ifelse(c(part[-1],
+    0) & part, c(sdy, tail(sdy, 1)), c(0, sdy))``, then "Increasing" where ``sdy == 1``, else "Decreasing".
+    """
+    y = np.asarray(list(values), dtype="float64")
+    part = np.asarray(list(in_trend), dtype=bool)
+    if y.size == 0:
+        return np.zeros(0, dtype="int64")
+    steps = np.sign(np.diff(y))
+    after = np.append(steps, steps[-1:] if steps.size else [0.0])
+    before = np.insert(steps, 0, 0.0)
+    next_in_trend = np.append(part[1:], False)
+    sdy = np.where(next_in_trend & part, after, before)
+    return np.where(part, np.where(sdy == 1, 1, -1), 0).astype("int64")
+
+
+def special_cause_types(
+    values: Iterable[float],
+    relative_to_mean: Iterable[float],
+    *,
+    outside: Iterable[bool],
+    trend: Iterable[bool],
+    two_of_three: Iterable[bool],
+    run: Iterable[bool],
+) -> list[str]:
+    """The special-cause type of each point, labelled as NHSRplotthedots labels it.
+
+    ``relative_to_mean`` is the sign of each point's difference from the centre; the other arguments are the
+    points flagged by each rule (:func:`run_flags`, :func:`trend_flags`, :func:`two_of_three_flags`). The first
+    rule that flags a point decides its type: outside the limits ("Above UCL" where the point is above the centre,
+    else "Below LCL"), a trend (by its direction, :func:`trend_directions`), two of three beyond two sigma, a run
+    of points on one side ("Above" where the point is above the centre, else "Below").
+
+    Notes
+    -----
+    NHSRplotthedots 0.2.x, R/ptd_calculate_point_type.R ``ptd_special_cause_type`` (issue #171, pull request #180:
+    "points of a trend are classed by the trend's direction").
+    """
+    side = np.asarray(list(relative_to_mean), dtype="float64")
+    outside_ = np.asarray(list(outside), dtype=bool)
+    trend_ = np.asarray(list(trend), dtype=bool)
+    two_ = np.asarray(list(two_of_three), dtype=bool)
+    run_ = np.asarray(list(run), dtype=bool)
+    directions = trend_directions(values, trend_)
+    types: list[str] = []
+    for i in range(side.size):
+        above = side[i] > 0
+        if outside_[i]:
+            types.append(ABOVE_UCL if side[i] == 1 else BELOW_LCL)
+        elif trend_[i]:
+            types.append(TREND_INCREASING if directions[i] == 1 else TREND_DECREASING)
+        elif two_[i]:
+            types.append(TWO_IN_THREE_ABOVE if above else TWO_IN_THREE_BELOW)
+        elif run_[i]:
+            types.append(RUN_ABOVE if above else RUN_BELOW)
+        else:
+            types.append(COMMON_CAUSE_TYPE)
+    return types
+
+
+def point_types(types: Iterable[str], polarity: Polarity) -> np.ndarray:
+    """Class of each point from its special-cause type and the indicator's polarity.
+
+    Notes
+    -----
+    NHSRplotthedots 0.2.x, R/ptd_calculate_point_type.R ``ptd_point_type``: "Above" or "Increasing" is high (1),
+    "Below" or "Decreasing" low (-1), oriented by the improvement direction; with no direction (``context``) a
+    special cause is neutral (the package's ``special_cause_neutral_high``/``_low``).
+    """
+    labels = list(types)
+    high = np.array([("Above" in t or "Increasing" in t) for t in labels], dtype=bool)
+    low = np.array([("Below" in t or "Decreasing" in t) for t in labels], dtype=bool)
+    v = np.where(high, 1, np.where(low, -1, 0))
+    direction = _direction(polarity)
+    if direction == 0:
+        return np.where(v != 0, NEUTRAL, COMMON_CAUSE).astype(object)
+    v = v * direction
+    return np.where(v > 0, IMPROVEMENT, np.where(v < 0, CONCERN, COMMON_CAUSE)).astype(object)
+
+
 # ---------------------------------------------------------------------------------------------------- chart
 def _segments(months: pd.DatetimeIndex, rebase_at: Iterable[date]) -> np.ndarray:
     """Baseline number of each month: +1 at each rebase date after the first month."""
@@ -233,6 +333,7 @@ def spc_chart(
     centre = np.full(y.size, np.nan)
     mean_mr = np.full(y.size, np.nan)
     rules = {rule: np.zeros(y.size, dtype=bool) for rule in RULE_ORDER}
+    types = np.full(y.size, COMMON_CAUSE_TYPE, dtype=object)
     for segment in np.unique(baseline):
         where = np.flatnonzero(baseline == segment)
         fixed = y[where][: settings.baseline_points]
@@ -261,16 +362,15 @@ def spc_chart(
         rules[RULE_TREND][where] = trend_flags(seg_y, settings.rules.trend_length)
         if settings.rules.two_of_three_beyond_two_sigma:
             rules[RULE_TWO_OF_THREE][where] = two_of_three_flags(close, side)
-    special = np.zeros(y.size, dtype=bool)
-    for flags in rules.values():
-        special |= flags
-    direction = _direction(polarity)
-    side = np.sign(y - centre)
-    point_class = np.where(
-        ~special,
-        COMMON_CAUSE,
-        NEUTRAL if direction == 0 else np.where(side == direction, IMPROVEMENT, CONCERN),
-    )
+        types[where] = special_cause_types(
+            seg_y,
+            side,
+            outside=rules[RULE_OUTSIDE_LIMITS][where],
+            trend=rules[RULE_TREND][where],
+            two_of_three=rules[RULE_TWO_OF_THREE][where],
+            run=rules[RULE_RUN][where],
+        )
+    point_class = point_types(types, polarity)
     fired = [",".join(rule for rule in RULE_ORDER if rules[rule][i]) or None for i in range(y.size)]
     return pd.DataFrame(
         {
@@ -319,7 +419,11 @@ def _month(day: pd.Timestamp) -> str:
 
 
 def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
-    """Plain-English reading of the special-cause signal ending at the segment's last point."""
+    """Plain-English reading of the special-cause signal ending at the segment's last point: which way the data moved.
+
+    ``rule`` is the rule that classes the point (the first in :data:`RULE_ORDER` it is part of), so a falling
+    trend above the mean is told as a fall, as its class (concern where higher is better) says.
+    """
     last = segment.iloc[-1]
     rising = last["value"] > last["centre"]
     since = _month(segment["month"].iloc[start])
@@ -329,6 +433,8 @@ def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
         side = "above" if rising else "below"
         return f"{count} months in a row {side} the average since {since}: a real {movement}, not noise"
     if rule == RULE_TREND:
+        # The direction the latest point is classed by: the step before it (ptd_special_cause_type's ``sdy`` for
+        # the last point of a series), so the words agree with the point's class.
         going_up = segment["value"].iloc[-1] > segment["value"].iloc[-2]
         movement = "rise" if going_up else "fall"
         step = "higher" if going_up else "lower"

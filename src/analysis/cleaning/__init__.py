@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.annex_a import ANNEX_A_BY_TABLE
+from analysis.annex_a import ANNEX_A_BY_TABLE, MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
 from analysis.cleaning.annex_a import (
     DateBounds,
+    annex_a_error,
     clean_annex_a_list,
     latest_event_date,
     locate_annex_a,
@@ -33,6 +34,7 @@ from analysis.cleaning.scorecard import (
 )
 from analysis.cleaning.tracker import TRACKER_STEM, clean_tracker, read_tracker_sheet
 from analysis.config import ProjectConfig
+from analysis.errors import InputDataError
 from analysis.io import write_table
 from analysis.schemas import CHILD_LEVEL_TABLES
 
@@ -51,6 +53,20 @@ class CleaningSummary:
     source_files: pd.DataFrame
     extract_date: pd.Timestamp | None
     written: tuple[Path, ...] = ()
+
+    @property
+    def annex_a_headings(self) -> pd.DataFrame:
+        """Annex A columns missing from the lists and headings that matched no column (``table``, ``finding``,
+        ``description``, ``rows_affected``): what the notebook shows about the template used."""
+        log = self.cleaning_log
+        rules = log["rule"].astype(str)
+        missing = rules.str.startswith(MISSING_COLUMN_RULE)
+        unmatched = rules.eq(UNMATCHED_HEADING_RULE)
+        found = log.loc[missing | unmatched, ["table", "description", "rows_affected"]].copy()
+        found.insert(
+            1, "finding", ["column missing" if m else "heading not matched" for m in missing[found.index]]
+        )
+        return found.reset_index(drop=True)
 
     @property
     def quarantine_by_reason(self) -> pd.DataFrame:
@@ -74,8 +90,13 @@ def clean_sources(
     )
     tables: dict[str, pd.DataFrame] = {}
     cleaned_lists = []
+    problems: list[InputDataError] = []
     for table in CHILD_LEVEL_TABLES:
-        cleaned = clean_annex_a_list(sheets[table], ANNEX_A_BY_TABLE[table], key, log, bounds)
+        try:
+            cleaned = clean_annex_a_list(sheets[table], ANNEX_A_BY_TABLE[table], key, log, bounds)
+        except InputDataError as error:  # read on: one error names every problem of every list
+            problems.extend(getattr(error, "problems", [error]))
+            continue
         cleaned_lists.append(cleaned)
         tables[table] = cleaned.frame
         logger.info(
@@ -86,6 +107,8 @@ def clean_sources(
             cleaned.rows_quarantined,
             len(cleaned.frame),
         )
+    if problems:
+        raise annex_a_error(problems)
     if extract_date is None:
         extract_date = latest_event_date(list(tables.values()))
         logger.info("No cover gives the extract date: using the latest date in the lists")

@@ -27,13 +27,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.annex_a import ANNEX_A_LISTS, HEADING_ALIASES, AnnexAColumn, AnnexAList
+from analysis.annex_a import (
+    ANNEX_A_LISTS,
+    HEADING_ALIASES,
+    MISSING_COLUMN_RULE,
+    UNMATCHED_HEADING_RULE,
+    AnnexAColumn,
+    AnnexAList,
+)
 from analysis.cleaning.log import CleaningLog
 from analysis.cleaning.reading import (
     RawSheet,
@@ -45,6 +52,7 @@ from analysis.cleaning.reading import (
 )
 from analysis.errors import InputDataError
 from analysis.parsing import (
+    IN_TOUCH_NOT_APPLICABLE,
     OPTION_PREFIX,
     SSDA903_CODES,
     clean_text,
@@ -59,8 +67,10 @@ from analysis.parsing import (
     parse_date_series,
     parse_ethnicity,
     parse_gender,
+    parse_in_touch,
     parse_integer,
     parse_source,
+    parse_suitability,
     parse_yes_no,
     text_or_none,
 )
@@ -217,11 +227,35 @@ def _canonical_heading(heading: str, spec: AnnexAList) -> AnnexAColumn | None:
     return by_heading.get(normalise_heading(alias)) if alias else None
 
 
-def map_headings(sheet: RawSheet, spec: AnnexAList) -> tuple[int, dict[str, int | None]]:
+@dataclass
+class HeadingMap:
+    """Where each Annex A column of a list is in its sheet, and what did not match.
+
+    ``positions`` maps each column's template heading to its sheet column (None when absent); ``problems`` are
+    the missing required columns (each an :class:`InputDataError` naming the closest heading present);
+    ``missing`` the optional columns absent; ``unmatched`` the sheet's headings (with their positions) that
+    matched no column of the list.
+    """
+
+    header_row: int
+    positions: dict[str, int | None]
+    headings: list[str] = field(default_factory=list)
+    problems: list[InputDataError] = field(default_factory=list)
+    missing: list[AnnexAColumn] = field(default_factory=list)
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
+
+
+def map_headings(sheet: RawSheet, spec: AnnexAList) -> HeadingMap:
     """Find the heading row and map each Annex A column of ``spec`` to a sheet column position.
 
-    Returns the heading row and ``{heading: position or None}``. A missing required heading raises
-    :class:`InputDataError` with the closest heading present; unknown headings are logged and ignored.
+    A missing required column (the identifier, or the date that puts a row in the list) is a problem naming the
+    closest heading present; a missing optional column is left empty; a heading matching no column is noted.
+    Nothing is raised here, so that the caller can report every problem of every list at once.
+
+    Notes
+    -----
+    Headings: :data:`analysis.annex_a.ANNEX_A_LISTS` (Ofsted's current template) and
+    :data:`analysis.annex_a.HEADING_ALIASES` (earlier templates and other wordings).
     """
 
     def score(values: list[str]) -> int:
@@ -231,7 +265,8 @@ def map_headings(sheet: RawSheet, spec: AnnexAList) -> tuple[int, dict[str, int 
         sheet, score, expected=f"the Annex A headings of {spec.sheet} ({spec.title})"
     )
     headings = ["" if is_missing(v) else clean_text(v) for v in sheet.cells.loc[header_row].tolist()]
-    positions: dict[str, int | None] = {c.heading: None for c in spec.columns}
+    mapped = HeadingMap(header_row, {c.heading: None for c in spec.columns}, headings)
+    positions = mapped.positions
     for position, heading in enumerate(headings):
         if not heading:
             continue
@@ -244,25 +279,50 @@ def map_headings(sheet: RawSheet, spec: AnnexAList) -> tuple[int, dict[str, int 
                 heading,
                 spec.sheet,
             )
+            mapped.unmatched.append((position, heading))
         elif positions[column.heading] is not None:
             logger.warning("%s: heading '%s' appears twice: the first is used", sheet.file, heading)
         else:
             positions[column.heading] = position
     for column in spec.columns:
-        if positions[column.heading] is None and column.required and column.kind != "drop":
+        if positions[column.heading] is not None or column.kind == "drop":
+            continue
+        if column.required:
             used = {p for p in positions.values() if p is not None}
             unused = [h for n, h in enumerate(headings) if n not in used]
             suggestion = closest_heading(column.heading, unused) or closest_heading(column.heading, headings)
-            hint = f" (closest heading present: '{suggestion}')" if suggestion else ""
-            raise sheet.error(
-                f"the required column '{column.heading}' is missing{hint}",
-                row=header_row,
-                column=column.heading,
-                expected=f"a column headed '{column.heading}' in the heading row",
+            hint = f" (closest heading present: '{suggestion}')" if suggestion else " (no heading like it)"
+            mapped.problems.append(
+                sheet.error(
+                    f"the required column '{column.heading}' is missing{hint}",
+                    row=header_row,
+                    column=column.heading,
+                    expected=f"a column headed '{column.heading}' in the heading row",
+                )
             )
-        if positions[column.heading] is None and column.kind != "drop":
+        else:
             logger.info("%s: optional column '%s' is absent: left empty", sheet.file, column.heading)
-    return header_row, positions
+            mapped.missing.append(column)
+    return mapped
+
+
+def annex_a_error(problems: list[InputDataError]) -> InputDataError:
+    """One error for every problem found in the Annex A lists (the problem itself when there is only one).
+
+    Each line names the file, sheet, row and column and the closest heading present, so that the analyst can
+    correct the whole workbook at once rather than one list per run.
+    """
+    if len(problems) == 1:
+        return problems[0]
+    files = {p.file for p in problems}
+    file = files.pop() if len(files) == 1 else problems[0].file.parent
+    lines = "\n".join(f"  - {p}" for p in problems)
+    error = InputDataError(
+        file,
+        f"{len(problems)} problems in the Annex A lists; correct them all and run again:\n{lines}",
+    )
+    error.problems = problems  # type: ignore[attr-defined]
+    return error
 
 
 # ----------------------------------------------------------------------------------------------- cleaning
@@ -285,10 +345,43 @@ class _ListCleaner:
         self.sheet, self.spec, self.log, self.bounds = sheet, spec, log, bounds
         self.table = spec.table
         self.table_schema = schema(spec.table)
-        self.header_row, self.positions = map_headings(sheet, spec)
+        self.headings = map_headings(sheet, spec)
+        if self.headings.problems:
+            raise annex_a_error(self.headings.problems)
+        self.header_row, self.positions = self.headings.header_row, self.headings.positions
         _, self.body = data_below_header(sheet, self.header_row)
+        self._note_headings()
         self.fixed = pd.Series(False, index=self.body.index)
         self.faulty = pd.Series(False, index=self.body.index)
+
+    def _note_headings(self) -> None:
+        """Optional columns missing and headings matching nothing go to the cleaning log (and so to the notebook)."""
+        rows = len(self.body)
+        for column in self.headings.missing:
+            if column.column is None:
+                continue
+            self.log.note(
+                self.table,
+                f"{MISSING_COLUMN_RULE}{column.column}",
+                f"Column '{column.heading}' missing from {self.spec.sheet}: left empty; figures needing it are "
+                "not available",
+                rows,
+            )
+        for position, heading in self.headings.unmatched:
+            values = self.body[position] if position in self.body.columns else pd.Series(dtype=object)
+            self.log.note(
+                self.table,
+                UNMATCHED_HEADING_RULE,
+                f"Heading '{clean_text(heading)[:80]}' in {self.spec.sheet} matched no Annex A column: ignored",
+                int((~missing_mask(values)).sum()) if len(values) else 0,
+            )
+
+    def written(self, column: AnnexAColumn) -> str:
+        """The column's heading as the sheet writes it (what the analyst will look for), else the template's."""
+        position = self.positions.get(column.heading)
+        if position is None or position >= len(self.headings.headings):
+            return column.heading
+        return self.headings.headings[position] or column.heading
 
     def raw(self, column: AnnexAColumn) -> pd.Series:
         position = self.positions[column.heading]
@@ -334,19 +427,19 @@ class _ListCleaner:
             raise self.sheet.error(
                 f"most values in the date column cannot be read as dates ({int(bad.sum())} of {present})",
                 row=example,
-                column=column.heading,
+                column=self.written(column),
                 expected=EXPECTED_DATES,
             )
-        self.set_aside(bad, column.heading, "date not recognised")
+        self.set_aside(bad, self.written(column), "date not recognised")
         latest = self.bounds.latest + (UNBORN_MARGIN if date_of_birth else pd.Timedelta(0))
         impossible = values.notna() & ((values < self.bounds.earliest) | (values > latest))
         self.set_aside(
             impossible,
-            column.heading,
+            self.written(column),
             f"impossible date (before {self.bounds.earliest:%d/%m/%Y} or after the extract date)",
         )
         if column.column and not self._nullable(column.column):
-            self.set_aside(values.isna() & ~bad, column.heading, "required date missing")
+            self.set_aside(values.isna() & ~bad, self.written(column), "required date missing")
         return values.where(~(bad | impossible))
 
     def _nullable(self, name: str) -> bool:
@@ -357,6 +450,9 @@ class _ListCleaner:
         missing = self.markers(raw, column)
         values = map_series(raw, parser)
         unrecognised = values.isna() & ~missing
+        if parser is parse_in_touch:  # died, no longer requires services, returned home: known, not yes or no
+            known = map_series(raw, lambda v: _option_words(v) in IN_TOUCH_NOT_APPLICABLE).astype(bool)
+            unrecognised &= ~known
         self.note_fix(
             f"codes.{column.column}_unrecognised",
             f"{column.heading}: values outside the {label} vocabulary set to missing",
@@ -376,13 +472,17 @@ class _ListCleaner:
             name = column.column
             if column.kind in ID_PREFIX:
                 raw = self.raw(column)
-                self.set_aside(missing_mask(raw), column.heading, f"no {column.heading}")
+                self.set_aside(missing_mask(raw), self.written(column), f"no {column.heading}")
                 out[name] = pseudonymise_ids(raw, key, prefix=ID_PREFIX[column.kind])
             elif column.kind == "date_of_birth":
                 values = self.dates(column, date_of_birth=True)
                 out[name] = date_of_birth_to_month(values)
             elif column.kind == "date":
                 out[name] = self.dates(column)
+            elif column.kind == "in_touch":
+                out[name] = self.coded(column, parse_in_touch, "in touch (SSDA903 IN_TOUCH)")
+            elif column.kind == "suitability":
+                out[name] = self.coded(column, parse_suitability, "suitable/unsuitable")
             elif column.kind in _CODE_PARSERS:
                 parser, label = _CODE_PARSERS[column.kind]
                 out[name] = self.coded(column, parser, label)
@@ -430,7 +530,7 @@ class _ListCleaner:
             )
         for table, earlier, later, reason in ROW_ORDER_RULES:
             if table == self.table:
-                heading = next(c.heading for c in self.spec.columns if c.column == later)
+                heading = self.written(next(c for c in self.spec.columns if c.column == later))
                 self.set_aside(frame[later] < frame[earlier], heading, reason)
         return self._finish(frame)
 
@@ -469,6 +569,13 @@ class _ListCleaner:
             rows_fixed=fixed,
             rows_quarantined=quarantined,
         )
+
+
+def _option_words(value: object) -> str:
+    """A cell's words, lower case, without an Annex A option prefix (``c) Died`` -> ``died``)."""
+    if is_missing(value):
+        return ""
+    return " ".join(normalise_heading(OPTION_PREFIX.sub("", clean_text(value))).split())
 
 
 def _recoded(value: object, parser: Callable[[object], object]) -> bool:

@@ -39,6 +39,14 @@ class CleaningLog:
             )
             logger.debug("%s: %s on %d rows", table, rule, rows)
 
+    def note(self, table: str, rule: str, description: str, rows: int) -> None:
+        """Record something the analyst must know about ``table`` even when it touched no row (a missing column
+        of an empty list): unlike :meth:`fix`, zero rows are recorded too."""
+        self.fixes.append(
+            {"table": table, "rule": rule, "description": description, "rows_affected": int(rows)}
+        )
+        logger.info("%s: %s", table, description)
+
     def quarantine(
         self,
         table: str,

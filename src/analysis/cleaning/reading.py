@@ -120,20 +120,30 @@ def _choose_sheets(
     """Wanted sheet -> the workbook's sheet name (case and spacing ignored); a missing required sheet is an error."""
     present = {normalise_heading(name): name for name in names}
     chosen: dict[str, str] = {}
+    missing: list[str] = []
     for wanted in [*sheets, *optional]:
         actual = present.get(normalise_heading(wanted))
         if actual is None and first_if_missing and wanted in sheets:
             actual = names[0]
         if actual is None:
-            if wanted in optional:
-                continue
-            raise InputDataError(
-                path,
-                "the sheet is missing",
-                sheet=wanted,
-                expected=f"a sheet called '{wanted}' (sheets: {', '.join(names)})",
-            )
+            if wanted not in optional:
+                missing.append(wanted)
+            continue
         chosen[wanted] = actual
+    if len(missing) == 1:
+        raise InputDataError(
+            path,
+            "the sheet is missing",
+            sheet=missing[0],
+            expected=f"a sheet called '{missing[0]}' (sheets: {', '.join(names)})",
+        )
+    if missing:  # every missing sheet in one error, so the workbook can be put right in one go
+        listed = ", ".join(f"'{m}'" for m in missing)
+        raise InputDataError(
+            path,
+            f"{len(missing)} sheets are missing: {listed}",
+            expected=f"those sheets (sheets: {', '.join(names)})",
+        )
     return chosen
 
 

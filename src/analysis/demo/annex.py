@@ -1,10 +1,14 @@
 """The Annex A lists as a case system would export them, dirty in the small ways real extracts are.
 
-Headings come from :data:`analysis.annex_a.ANNEX_A_LISTS`. The dirt (all deterministic for a seed, and well under
-1% of rows): exact duplicate rows; dates as ``dd/mm/yyyy`` text or Excel serial numbers among real dates; coded
-values written in several styles (``a) Male``, ``Male``, ``M``, ``m``; ``a) WBRI``, ``WBRI``); ``#N/A`` cells;
-stray and non-breaking spaces; a blank row above the header of List 4; heading variants on List 7 (``Child ID``,
-``DOB``); a few impossible dates (an assessment authorised before it started, a case closed in 2099).
+Headings are those of Ofsted's current Annex A template (:data:`analysis.annex_a.ANNEX_A_LISTS`), for the columns
+the demo simulates, so the demo runs the path a real workbook takes. One column is not in the current template:
+List 8 keeps one row per placement with its ``Placement End Date`` (as earlier templates and many authorities'
+exports have it), because placement stability cannot be computed without it. The dirt (all deterministic for a
+seed, and well under 1% of rows): exact duplicate rows; dates as ``dd/mm/yyyy`` text or Excel serial numbers among
+real dates; coded values written in several styles (``a) Male``, ``Male``, ``M``, ``m``; ``a) WBRI``, ``WBRI``);
+``#N/A`` cells; stray and non-breaking spaces; a blank row above the header of List 4; earlier heading wordings on
+List 7 (``Child ID``, ``DOB``); a few impossible dates (an assessment authorised before it started, a case closed in
+2099).
 """
 
 from __future__ import annotations
@@ -37,7 +41,23 @@ DIRT = {
     "na": 0.001,
     "space": 0.002,
 }
+#: Earlier wordings on List 7 (read through the alias table), as a case system's own export might keep them.
 HEADING_VARIANTS = {7: {"Child Unique ID": "Child ID", "Date of Birth": "DOB"}}
+#: Text columns given "#N/A" markers and stray spaces.
+DIRTY_TEXT = {"contact_source", "referral_source"}
+#: Statutory review timescales: Working Together to Safeguard Children (2015), chapter 1: the first child
+#: protection review conference within three months of the initial conference, then at least every six months;
+#: Care Planning, Placement and Case Review (England) Regulations 2010, reg. 33: the first looked-after review
+#: within 20 working days (about four weeks), the second within three months of it, then every six months.
+FIRST_REVIEW_CONFERENCE_DAYS, REVIEW_CONFERENCE_INTERVAL_DAYS = 91, 182
+FIRST_LAC_REVIEW_DAYS, LAC_REVIEW_INTERVAL_DAYS = 28, 182
+#: Care leavers' activity in the SSDA903 codes of Annex A list 9's "Activity Status".
+ACTIVITY_STATUS = {
+    "Education": "F2: Full time in education other than higher",
+    "Training": "F4: Young person engaged full time in an apprenticeship",
+    "Employment": "F5: Young person engaged full time in training or employment (not apprenticeship)",
+    "NEET": "G5: Not in education, employment or training - other",
+}
 BLANK_ROW_ABOVE_HEADER = {4}
 GENDER_STYLES = {
     "option": {
@@ -116,9 +136,9 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
     frames[2] = pd.DataFrame(
         {
             "child": e["child"],
-            "Assessment Start Date": e["start"],
-            "Assessment Completion Date": e["completed"],
-            "Organisation Completing Assessment": e["organisation"],
+            "Assessment start date": e["start"],
+            "Assessment completion date": e["completed"],
+            "Organisation completing assessment": e["organisation"],
         }
     )
     r = h.referrals.assign(last12=_referrals_last_12_months(h.referrals))
@@ -128,7 +148,7 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
     frames[3] = pd.DataFrame(
         {
             "child": r["child"],
-            "Date of Referral": r["referral_date"],
+            "Date of referral": r["referral_date"],
             "Referral Source": r["source"],
             "Referral NFA?": _yes_no(r["nfa"].to_numpy()),
             "Number of Referrals in Last 12 Months": r["last12"],
@@ -174,7 +194,7 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
             "child": n["child"],
             "CIN Start Date": n["start"],
             "Primary Need Code": n["primary_need"],
-            "Case Closure Date": n["end"],
+            "CIN Closure Date": n["end"],
             "Allocated Team": team(n["start"]),
             "Allocated Worker": rng.choice(workers, len(n)),
         }
@@ -188,7 +208,11 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
             "Allocated Team": team(p["start"]),
             "Allocated Worker": rng.choice(workers, len(p)),
             "Child Protection Plan Start Date": p["start"],
-            "Category of Abuse": p["category"],
+            "Initial Category of Abuse": p["category"],
+            "Date of the Last Statutory Visit": _last_visit(rng, p["start"], p["end"], 15),
+            "Date of latest review conference": _latest_review(
+                p["start"], p["end"], FIRST_REVIEW_CONFERENCE_DAYS, REVIEW_CONFERENCE_INTERVAL_DAYS
+            ),
             "Child Protection Plan End Date": p["end"],
             "Number of Previous Child Protection Plans": p["previous"],
         }
@@ -202,12 +226,16 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
             "child": pl["child"].to_numpy(),
             "Date Started to be Looked After": episode["start"].to_numpy(),
             "Child's Legal Status": pl["legal_status"].to_numpy(),
-            "Placement Start Date": pl["start"].to_numpy(),
+            "Date of Latest Statutory Review": _latest_review(
+                episode["start"], episode["end"], FIRST_LAC_REVIEW_DAYS, LAC_REVIEW_INTERVAL_DAYS
+            ),
+            "Date of Last Social Work Visit": _last_visit(rng, episode["start"], episode["end"], 40),
+            "Date Ceased to be Looked After": episode["end"].to_numpy(),
+            "Reason Ceased to be Looked After": episode["reason"].to_numpy(),
+            "Start Date of Most Recent Placement": pl["start"].to_numpy(),
             "Placement End Date": pl["end"].to_numpy(),
             "Placement Type": pl["placement_type"].to_numpy(),
             "Placement Postcode": pl["postcode"].to_numpy(),
-            "Date Ceased to be Looked After": episode["end"].to_numpy(),
-            "Reason Ceased to be Looked After": episode["reason"].to_numpy(),
             "Allocated Worker": rng.choice(workers, len(pl)),
         }
     )
@@ -215,11 +243,13 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
     frames[9] = pd.DataFrame(
         {
             "child": cl["child"],
-            "Date of Birthday Contact": cl["contact_date"],
-            "Is the LA in Touch": _yes_no(cl["in_touch"].to_numpy()),
-            "Activity": cl["activity"],
-            "Accommodation Suitable": _yes_no(cl["suitable"].to_numpy()),
             "Allocated Personal Advisor": rng.choice(advisers, len(cl)),
+            "LA in Touch": np.where(cl["in_touch"].to_numpy(), "a) Yes", "b) No"),
+            "Latest Date of Contact": cl["contact_date"],
+            "Suitability of Accommodation": pd.Series(cl["suitable"].to_numpy())
+            .map({True: "a) Suitable", False: "b) Unsuitable"})
+            .to_numpy(),
+            "Activity Status": pd.Series(cl["activity"].to_numpy()).map(ACTIVITY_STATUS).to_numpy(),
         }
     )
     ad = h.adoptions[_in_window(h.adoptions["decision"], h.adoptions["adopted"])]
@@ -238,10 +268,10 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
     numbers = rng.choice(np.arange(10_000, 100_000), size=len(adopters), replace=False)
     frames[11] = pd.DataFrame(
         {
-            "Adopter Unique ID": [f"AD{x}" for x in numbers],
-            "Date of Initial Enquiry": adopters["enquiry"],
-            "Date Approved as Adopters": adopters["approved"],
-            "Date Matched with Child": adopters["matched"],
+            "Individual adopter identifier": [f"AD{x}" for x in numbers],
+            "Date enquiry received": adopters["enquiry"],
+            "Date application approved": adopters["approved"],
+            "Date adopter matched with child(ren)": adopters["matched"],
         }
     )
     return {k: _with_child_columns(v, h, k) for k, v in frames.items()}
@@ -269,13 +299,35 @@ def _with_child_columns(frame: pd.DataFrame, h: CaseHistories, number: int) -> p
             "Gender": children["gender"].to_numpy()[child],
             "Ethnicity": children["ethnicity"].to_numpy()[child],
             "Date of Birth": dob,
-            "Age": age,
+            "Age of Child (Years)": age,
         }
     )
     rest = frame.drop(columns="child").reset_index(drop=True)
     out = pd.concat([out, rest], axis=1)
     spec = next(s for s in ANNEX_A_LISTS if s.number == number)
-    return out[[c.heading for c in spec.columns]]
+    return out[[c.heading for c in spec.columns if c.heading in out]]
+
+
+def _latest_review(start: pd.Series, end: pd.Series, first_days: int, interval_days: int) -> np.ndarray:
+    """The latest review due by the plan's (or care's) end or the extract date, on schedule: the first
+    ``first_days`` after the start, then every ``interval_days``; empty before the first is due."""
+    starts = pd.to_datetime(pd.Series(np.asarray(start))).to_numpy()
+    ends = pd.to_datetime(pd.Series(np.asarray(end))).fillna(pd.Timestamp(cal.EXTRACT_DATE)).to_numpy()
+    ends = np.minimum(ends, np.datetime64(pd.Timestamp(cal.EXTRACT_DATE)))
+    elapsed = (ends - starts).astype("timedelta64[D]").astype("int64")
+    held = np.where(elapsed >= first_days, 1 + (elapsed - first_days) // interval_days, 0)
+    offset = first_days + (held - 1) * interval_days
+    latest = starts + offset.astype("timedelta64[D]")
+    return np.where(held > 0, latest, np.datetime64("NaT"))
+
+
+def _last_visit(rng: np.random.Generator, start: pd.Series, end: pd.Series, within_days: int) -> np.ndarray:
+    """A statutory visit within ``within_days`` before the end (or the extract date), not before the start."""
+    starts = pd.to_datetime(pd.Series(np.asarray(start))).to_numpy()
+    ends = pd.to_datetime(pd.Series(np.asarray(end))).fillna(pd.Timestamp(cal.EXTRACT_DATE)).to_numpy()
+    ends = np.minimum(ends, np.datetime64(pd.Timestamp(cal.EXTRACT_DATE)))
+    visit = ends - rng.integers(0, within_days, size=len(ends)).astype("timedelta64[D]")
+    return np.maximum(visit, starts)
 
 
 def _date_columns(spec: AnnexAList) -> list[str]:
@@ -293,7 +345,8 @@ def dirty(frames: dict[int, pd.DataFrame], seed: int, *, as_text_dates: bool) ->
         frame = frames[spec.number]
         n = len(frame)
         cells: dict[str, np.ndarray] = {}
-        for column in spec.columns:
+        columns = [c for c in spec.columns if c.heading in frame]
+        for column in columns:
             values = frame[column.heading].to_numpy()
             if column.heading in _date_columns(spec):
                 cells[column.heading] = _date_cells(rng, values, as_text_dates)
@@ -303,20 +356,20 @@ def dirty(frames: dict[int, pd.DataFrame], seed: int, *, as_text_dates: bool) ->
             cells["Gender"] = _gender_cells(rng, cells["Gender"], LIST_GENDER_STYLE.get(spec.number, "word"))
         if "Ethnicity" in cells and spec.number in LIST_OPTION_ETHNICITY:
             cells["Ethnicity"] = np.char.add("a) ", cells["Ethnicity"].astype(str)).astype(object)
-        for column in spec.columns:
+        for column in columns:
             if column.kind == "yes_no" and spec.number in LIST_OPTION_YES_NO:
                 values = cells[column.heading]
                 cells[column.heading] = np.where(
                     values == "Yes", "a) Yes", np.where(values == "No", "b) No", values)
                 )
-        text_columns = [c.heading for c in spec.columns if c.kind == "text" and c.required]
+        text_columns = [c.heading for c in columns if c.kind == "text" and c.column in DIRTY_TEXT]
         for heading in text_columns:
             values = cells[heading]
             na = rng.random(n) < DIRT["na"]
             space = rng.random(n) < DIRT["space"]
             values = np.where(space & (values != None), np.char.add(values.astype(str), "\u00a0"), values)  # noqa: E711
             cells[heading] = np.where(na, "#N/A", values).astype(object)
-        id_heading = spec.columns[0].heading
+        id_heading = columns[0].heading
         stray = rng.random(n) < DIRT["space"]
         cells[id_heading] = np.where(
             stray, np.char.add(cells[id_heading].astype(str), " "), cells[id_heading]
@@ -325,10 +378,10 @@ def dirty(frames: dict[int, pd.DataFrame], seed: int, *, as_text_dates: bool) ->
         if spec.number == 4 and n:
             _authorised_before_start(rng, dirty_frame, as_text_dates)
         if spec.number == 6 and n:
-            closed = np.flatnonzero(dirty_frame["Case Closure Date"].notna().to_numpy())
+            closed = np.flatnonzero(dirty_frame["CIN Closure Date"].notna().to_numpy())
             if len(closed):
                 row = closed[len(closed) // 2]
-                dirty_frame.loc[row, "Case Closure Date"] = (
+                dirty_frame.loc[row, "CIN Closure Date"] = (
                     "31/12/2099" if as_text_dates else datetime(2099, 12, 31)
                 )
         if spec.number in {1, 3, 4, 8} and n:
@@ -378,9 +431,9 @@ def _gender_cells(rng: np.random.Generator, values: np.ndarray, style: str) -> n
     return out
 
 
-def _headings(spec: AnnexAList) -> list[str]:
+def _headings(spec: AnnexAList, frame: pd.DataFrame) -> list[str]:
     variants = HEADING_VARIANTS.get(spec.number, {})
-    return [variants.get(c.heading, c.heading) for c in spec.columns]
+    return [variants.get(str(h), str(h)) for h in frame.columns]
 
 
 def write_workbook(frames: dict[int, pd.DataFrame], path: Path, cover: list[list[object]]) -> Path:
@@ -398,7 +451,7 @@ def write_workbook(frames: dict[int, pd.DataFrame], path: Path, cover: list[list
         book.create_sheet(spec.sheet)
         frame = frames[spec.number]
         first = 2 if spec.number in BLANK_ROW_ABOVE_HEADER else 1
-        header = pd.DataFrame([_headings(spec)], columns=frame.columns)
+        header = pd.DataFrame([_headings(spec, frame)], columns=frame.columns)
         sheets[f"xl/worksheets/sheet{position}.xml"] = _sheet_xml(pd.concat([header, frame]), first)
     save_workbook(book, path, sheets)
     return path
@@ -478,7 +531,7 @@ def write_csvs(frames: dict[int, pd.DataFrame], folder: Path, cover: list[list[o
     for spec in ANNEX_A_LISTS:
         path = folder / spec.csv_name
         frame = frames[spec.number].copy()
-        frame.columns = _headings(spec)
+        frame.columns = _headings(spec, frame)
         with path.open("w", encoding="utf-8", newline="") as handle:
             if spec.number in BLANK_ROW_ABOVE_HEADER:
                 handle.write("\n")

@@ -25,7 +25,7 @@ from analysis.indicators.child_protection import (
     section_47_enquiries,
     subsequent_plan_flags,
 )
-from analysis.indicators.compute import CASE_RECORD_INDICATORS, compute_indicators
+from analysis.indicators.compute import CASE_RECORD_INDICATORS, compute_indicators, unavailable_indicators
 from analysis.indicators.front_door import (
     contacts_converting_to_referrals,
     early_help_assessments_started,
@@ -74,5 +74,6 @@ __all__ = [
     "section_47_enquiries",
     "subsequent_plan_flags",
     "trailing_periods",
+    "unavailable_indicators",
     "working_days_between",
 ]

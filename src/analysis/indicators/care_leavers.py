@@ -21,7 +21,9 @@ def care_leavers_in_suitable_accommodation(care_leavers: pd.DataFrame, periods: 
     -----
     DfE, Children looked after in England including adoptions (SSDA903), care leavers aged 19 to 21: of the
     birthday contacts in the period, those recording suitable accommodation. Young people the authority is not
-    in touch with (suitability not known) stay in the denominator, as DfE counts them.
+    in touch with (suitability not known) stay in the denominator, as DfE counts them. Ofsted's current Annex A
+    template records the latest contact instead of the birthday contact: its date places the young person in a
+    period, and a young person with no contact date recorded is in no period (neither numerator nor denominator).
     """
     suitable = care_leavers["accommodation_suitable"].fillna(False).astype(float)
     contacted = care_leavers["contact_date"]

@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.annex_a import missing_column_reason, missing_columns
 from analysis.config import Indicator, ProjectConfig
 from analysis.errors import ConfigError
 from analysis.indicators import (
@@ -51,6 +52,8 @@ class IndicatorSpec:
     timing: Timing
     lookback_months: int = 0
     """Months of history before a period that its figure needs (re-referrals look back 12 months)."""
+    columns: tuple[tuple[str, str], ...] = ()
+    """Optional Annex A columns (table, column) the figure needs: without one it is not available."""
 
 
 CASE_RECORD_INDICATORS: dict[str, IndicatorSpec] = {
@@ -68,57 +71,119 @@ CASE_RECORD_INDICATORS: dict[str, IndicatorSpec] = {
         lambda t, p, _: front_door.rereferrals_within_12_months(t["referrals"], p), "flow", TRAILING_MONTHS
     ),
     "assessments_within_45_working_days": IndicatorSpec(
-        lambda t, p, _: assessments.assessments_within_45_working_days(t["assessments"], p), "flow"
+        lambda t, p, _: assessments.assessments_within_45_working_days(t["assessments"], p),
+        "flow",
+        columns=(("assessments", "assessment_authorised_date"),),
     ),
     "children_in_need_per_10000": IndicatorSpec(
-        lambda t, p, pop: assessments.children_in_need_per_10000(t["children_in_need"], p, pop), "stock"
+        lambda t, p, pop: assessments.children_in_need_per_10000(t["children_in_need"], p, pop),
+        "stock",
+        columns=(("children_in_need", "cin_end_date"),),
     ),
     "section_47_enquiries": IndicatorSpec(
         lambda t, p, _: child_protection.section_47_enquiries(t["section47"], p), "flow"
     ),
     "icpc_within_15_working_days": IndicatorSpec(
-        lambda t, p, _: child_protection.icpc_within_15_working_days(t["section47"], p), "flow"
+        lambda t, p, _: child_protection.icpc_within_15_working_days(t["section47"], p),
+        "flow",
+        columns=(("section47", "icpc_date"),),
     ),
     "children_on_cp_plan_per_10000": IndicatorSpec(
-        lambda t, p, pop: child_protection.children_on_cp_plan_per_10000(t["cp_plans"], p, pop), "stock"
+        lambda t, p, pop: child_protection.children_on_cp_plan_per_10000(t["cp_plans"], p, pop),
+        "stock",
+        columns=(("cp_plans", "cp_plan_end_date"),),
     ),
     "cp_plans_second_or_subsequent": IndicatorSpec(
-        lambda t, p, _: child_protection.cp_plans_second_or_subsequent(t["cp_plans"], p), "flow"
+        lambda t, p, _: child_protection.cp_plans_second_or_subsequent(t["cp_plans"], p),
+        "flow",
+        columns=(("cp_plans", "previous_cp_plans"),),
     ),
     "cp_plans_lasting_two_years_or_more": IndicatorSpec(
-        lambda t, p, _: child_protection.cp_plans_lasting_two_years_or_more(t["cp_plans"], p), "stock"
+        lambda t, p, _: child_protection.cp_plans_lasting_two_years_or_more(t["cp_plans"], p),
+        "stock",
+        columns=(("cp_plans", "cp_plan_end_date"),),
     ),
     "children_looked_after_per_10000": IndicatorSpec(
-        lambda t, p, pop: looked_after.children_looked_after_per_10000(t["looked_after"], p, pop), "stock"
+        lambda t, p, pop: looked_after.children_looked_after_per_10000(t["looked_after"], p, pop),
+        "stock",
+        columns=(("looked_after", "care_end_date"),),
     ),
     "lac_three_or_more_placements": IndicatorSpec(
         lambda t, p, _: looked_after.lac_three_or_more_placements(t["looked_after"], p),
         "stock",
         TRAILING_MONTHS,
+        columns=(("looked_after", "placement_end_date"), ("looked_after", "care_end_date")),
     ),
     "adoption_a1_days_entering_care_to_placed": IndicatorSpec(
         lambda t, p, _: adoption.adoption_a1_days_entering_care_to_placed(t["adoptions"], p),
         "trailing_12_months",
+        columns=(("adoptions", "placed_date"), ("adoptions", "adoption_order_date")),
     ),
     "adoption_a2_days_placement_order_to_match": IndicatorSpec(
         lambda t, p, _: adoption.adoption_a2_days_placement_order_to_match(t["adoptions"], p),
         "trailing_12_months",
+        columns=(
+            ("adoptions", "placement_order_date"),
+            ("adoptions", "matched_date"),
+            ("adoptions", "adoption_order_date"),
+        ),
     ),
     "children_leaving_care_adopted": IndicatorSpec(
-        lambda t, p, _: looked_after.children_leaving_care_adopted(t["looked_after"], p), "flow"
+        lambda t, p, _: looked_after.children_leaving_care_adopted(t["looked_after"], p),
+        "flow",
+        columns=(("looked_after", "care_end_date"), ("looked_after", "reason_ceased")),
     ),
     "care_leavers_in_suitable_accommodation": IndicatorSpec(
-        lambda t, p, _: care_leavers.care_leavers_in_suitable_accommodation(t["care_leavers"], p), "flow"
+        lambda t, p, _: care_leavers.care_leavers_in_suitable_accommodation(t["care_leavers"], p),
+        "flow",
+        columns=(("care_leavers", "contact_date"), ("care_leavers", "accommodation_suitable")),
     ),
     "care_leavers_in_education_employment_training": IndicatorSpec(
         lambda t, p, _: care_leavers.care_leavers_in_education_employment_training(t["care_leavers"], p),
         "flow",
+        columns=(("care_leavers", "contact_date"), ("care_leavers", "activity")),
     ),
     "early_help_assessments_started": IndicatorSpec(
         lambda t, p, _: front_door.early_help_assessments_started(t["early_help"], p), "flow"
     ),
 }
 """Every case-record indicator the registry may name, with the function that computes it."""
+
+
+# ----------------------------------------------------------------------------------------- availability
+def unavailable_indicators(config: ProjectConfig, cleaning_log: pd.DataFrame | None) -> dict[str, str]:
+    """Indicators that cannot be computed because an Annex A column they need was missing from the raw lists.
+
+    Returns
+    -------
+    dict of str to str
+        Indicator id -> ``not available: column Placement End Date missing from List 8`` (every missing column
+        named), for the report's data-quality section and the analysis notebook.
+
+    Notes
+    -----
+    A column is required only where an indicator needs it (:attr:`IndicatorSpec.columns`); the cleaning stage
+    records each missing optional column in the cleaning log (:mod:`analysis.annex_a`). Ofsted's current Annex A
+    template, for example, has no placement end dates, so placement stability cannot be computed from it.
+    """
+    missing = missing_columns(cleaning_log)
+    reasons: dict[str, str] = {}
+    for indicator in config.indicators:
+        spec = CASE_RECORD_INDICATORS.get(indicator.id)
+        if indicator.source != "case_records" or spec is None:
+            continue
+        absent = [missing_column_reason(t, c) for t, c in spec.columns if (t, c) in missing]
+        if absent:
+            reasons[indicator.id] = "not available: " + "; ".join(absent)
+    return reasons
+
+
+def _not_available(result: pd.DataFrame) -> pd.DataFrame:
+    """The result with every figure emptied (the periods stay, so tables and charts show "not available")."""
+    blanked = result.copy()
+    blanked.loc[:, ["value", "numerator", "denominator"]] = np.nan
+    blanked["suppressed"] = False
+    return blanked
 
 
 # ------------------------------------------------------------------------------------------------- helpers
@@ -334,6 +399,9 @@ def compute_indicators(
         needed.append("scorecard")
     _check_tables(tables, needed)
 
+    unavailable = unavailable_indicators(config, tables.get("cleaning_log"))
+    for indicator_id, reason in unavailable.items():
+        logger.warning("%s: %s", indicator_id, reason)
     months = month_periods(first_month, last_month)
     # Warn once about missing population estimates (for the months and the years to 31 March around them).
     population_for_periods(
@@ -363,6 +431,8 @@ def compute_indicators(
                 _evaluate_sets(indicator, tables, config, timing, period_sets), period_sets, strict=True
             )
         ]
+        if indicator.id in unavailable:
+            results = [_not_available(result) for result in results]
         monthly_parts.append(results[0].assign(indicator_id=indicator.id, month=months["start"].to_numpy()))
         for (periods, kind, labels), result in zip(period_sets[1:], results[1:], strict=True):
             annual_parts.append(

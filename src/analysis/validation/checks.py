@@ -234,3 +234,47 @@ def referral_before_assessment(referrals: pd.DataFrame, assessments: pd.DataFram
     )
     judged = judged.mask(in_scope, assessments["assessment_start_date"].ge(first_child))
     return pd.DataFrame({"source_row": assessments["source_row"], "referral_on_or_before_start": judged})
+
+
+# ------------------------------------------------------------------------------- Annex A lists without rows
+#: Units of figures that an empty list would publish as a real 0 (a percentage or a mean of nothing is empty).
+UNITS_PUBLISHED_AS_ZERO = frozenset({"count", "rate per 10,000"})
+
+
+def annex_a_list_rows(tables: Mapping[str, pd.DataFrame], config: ProjectConfig) -> pd.DataFrame:
+    """One row per Annex A list: its usable rows, split by what an empty list would do to the published figures.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``item`` (e.g. ``List 5 (section47): 0 usable rows; feeds section_47_enquiries``), ``table``, ``rows``,
+        ``rows_behind_counts`` (the rows where a count or rate per 10,000 is computed from the list, else empty)
+        and ``rows_behind_other`` (the rows of every other list, else empty).
+
+    Notes
+    -----
+    Ofsted Annex A: every list covers the whole inspection window, so a list with a heading row and no usable
+    rows (header-only, or every row set aside) is an incomplete extract, not a real zero. A count or rate made from
+    it would be published as 0 (a wrong figure: critical); a percentage or duration would be empty (a warning).
+    """
+    from analysis.annex_a import ANNEX_A_LISTS
+
+    rows: list[dict[str, object]] = []
+    for spec in ANNEX_A_LISTS:
+        if spec.table not in tables:
+            continue
+        uses = [i for i in config.indicators if i.source == "case_records" and spec.table in i.tables]
+        counted = any(i.unit in UNITS_PUBLISHED_AS_ZERO for i in uses)
+        n = len(tables[spec.table])
+        feeds = ", ".join(i.id for i in uses) or "no indicator"
+        rows.append(
+            {
+                "item": f"List {spec.number} ({spec.table}): {n:,} usable rows; feeds {feeds}",
+                "table": spec.table,
+                "rows": n,
+                "rows_behind_counts": float(n) if counted else np.nan,
+                "rows_behind_other": np.nan if counted else float(n),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["item", "table", "rows", "rows_behind_counts", "rows_behind_other"])
+    return frame.astype({"rows": "int64", "rows_behind_counts": "float64", "rows_behind_other": "float64"})

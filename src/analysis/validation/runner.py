@@ -181,6 +181,7 @@ def frames_to_check(
     frames["referral_before_assessment"] = derived.referral_before_assessment(
         tables["referrals"], tables["assessments"]
     )
+    frames["annex_a_lists"] = derived.annex_a_list_rows(tables, config)
     return frames
 
 

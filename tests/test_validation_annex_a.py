@@ -1,0 +1,86 @@
+"""Annex A data-quality findings: lists without usable rows, and negative counts of previous plans (issue 12)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.config import ProjectConfig
+from analysis.schemas import CHILD_LEVEL_TABLES, schema
+from analysis.validation.checks import annex_a_list_rows
+from analysis.validation.runner import run_suites
+from analysis.validation.suites import Suite, annex_a_list_suites, annex_a_value_checks
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in schema(table).columns})
+
+
+def _tables(rows: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """Child-level tables with the given numbers of (blank) rows; two rows where not given."""
+    return {
+        table: _empty(table).reindex(range(rows.get(table, 2))).assign(source_row=range(rows.get(table, 2)))
+        for table in CHILD_LEVEL_TABLES
+    }
+
+
+def test_list_rows_split_by_what_an_empty_list_would_publish(config: ProjectConfig) -> None:
+    frame = annex_a_list_rows(_tables({"section47": 0, "care_leavers": 0}), config).set_index("table")
+    # section47 feeds section_47_enquiries (a count): behind counts. care_leavers feeds two percentages only.
+    assert frame.loc["section47", "rows"] == 0
+    assert frame.loc["section47", "rows_behind_counts"] == 0
+    assert pd.isna(frame.loc["section47", "rows_behind_other"])
+    assert pd.isna(frame.loc["care_leavers", "rows_behind_counts"])
+    assert frame.loc["care_leavers", "rows_behind_other"] == 0
+    # adopters feed no indicator: an empty list of them is never critical.
+    assert pd.isna(frame.loc["adopters", "rows_behind_counts"])
+    assert frame.loc["referrals", "rows_behind_counts"] == 2
+    assert frame.loc["section47", "item"].startswith("List 5 (section47): 0 usable rows; feeds section_47")
+
+
+@pytest.fixture(scope="module")
+def results(config: ProjectConfig) -> pd.DataFrame:
+    """The Annex A checks on a header-only List 5, an empty List 9 and a plan with -2 previous plans."""
+    tables = _tables({"section47": 0, "care_leavers": 0})
+    cp_plans = _empty("cp_plans").reindex(range(3))
+    cp_plans = cp_plans.assign(
+        source_row=[2, 3, 4],
+        previous_cp_plans=pd.array([0, -2, 1], dtype="Int64"),
+        cp_plan_start_date=pd.to_datetime(["2015-01-05", "2015-02-01", "2015-03-01"]).astype("datetime64[s]"),
+        # row 4's latest review conference is dated before its plan started
+        latest_review_conference_date=pd.to_datetime([None, "2015-05-01", "2015-02-01"]).astype(
+            "datetime64[s]"
+        ),
+    )
+    frames = {"annex_a_lists": annex_a_list_rows(tables, config), "cp_plans": cp_plans}
+    suites = [*annex_a_list_suites(config), Suite("cp_plans", annex_a_value_checks("cp_plans"))]
+    return run_suites(suites, frames, example_rows=5).set_index("check_id")
+
+
+def test_a_header_only_list_behind_a_count_is_critical(results: pd.DataFrame) -> None:
+    row = results.loc["annex_a_lists.rows_behind_counts"]
+    assert row["severity"] == "critical" and not row["success"]
+    assert row["unexpected_count"] == 1
+    assert "List 5 (section47)" in row["example_rows"]
+    assert "published as a real 0" in row["description"]
+
+
+def test_an_empty_list_behind_percentages_only_is_a_warning(results: pd.DataFrame) -> None:
+    row = results.loc["annex_a_lists.rows_behind_other"]
+    assert row["severity"] == "warning" and not row["success"]
+    assert "List 9 (care_leavers)" in row["example_rows"]
+    assert "not available" in row["description"]
+
+
+def test_a_negative_number_of_previous_plans_is_critical_and_names_the_row(results: pd.DataFrame) -> None:
+    row = results.loc["cp_plans.previous_cp_plans.not_negative"]
+    assert row["severity"] == "critical" and not row["success"]
+    assert row["unexpected_count"] == 1
+    assert row["example_rows"] == "3"  # the raw row of the plan with -2
+
+
+def test_a_review_conference_before_its_plan_is_a_warning_naming_the_row(results: pd.DataFrame) -> None:
+    row = results.loc["cp_plans.cp_plan_start_date_not_after_latest_review_conference_date"]
+    assert row["severity"] == "warning" and not row["success"]
+    assert row["unexpected_count"] == 1
+    assert row["example_rows"] == "4"
