@@ -58,7 +58,7 @@ def test_indicator_table_of_theme_1(data):
     assert assessments["Medway 2014-15"] == "78.0%"
     assert assessments["England 2014-15"] == "81.5%"
     assert assessments["South East 2014-15"] == "82.0%"
-    assert assessments["Statistical neighbours (median) 2014-15"] == "80.0%"
+    assert assessments["Statistical neighbours (average) 2014-15"] == "80.0%"
     assert assessments["Rank among councils"] == "100 of 150"
     assert assessments["Quartile band"] == "C (third quarter)"
     assert assessments["Direction of travel"] == "↑ Better than the year before"
@@ -75,13 +75,14 @@ def test_indicator_table_of_theme_1(data):
 
 
 def test_benchmark_headings_say_which_year():
-    assert reporting.benchmark_columns("Medway", "South East", [2015, 2015]) == {
+    neighbours = "statistical neighbours (average)"
+    assert reporting.benchmark_columns("Medway", "South East", neighbours, [2015, 2015]) == {
         "local_value": "Medway 2014-15",
         "england": "England 2014-15",
         "region": "South East 2014-15",
-        "statistical_neighbours_median": "Statistical neighbours (median) 2014-15",
+        "statistical_neighbours_average": "Statistical neighbours (average) 2014-15",
     }
-    several = reporting.benchmark_columns("Medway", "South East", [2014, 2015])
+    several = reporting.benchmark_columns("Medway", "South East", neighbours, [2014, 2015])
     assert several["local_value"] == "Medway (year compared)"
 
 
