@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import report_fixtures as rf
@@ -256,6 +257,13 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
             year = reporting.year_label(int(b["time_period"]))
             local_column = next(c for c in table.columns if c.startswith(authority.name))
             assert year in local_column or row.get("Year compared") == year
+            if bool(b["local_suppressed"]):  # from 1 to 5 children: no figure, rank or band that hints at it
+                assert (row[local_column], row["Rank among councils"], row["Quartile band"]) == (
+                    "c",
+                    "–",
+                    "–",
+                )
+                continue
             assert row[local_column] == reporting.format_number(b["local_value"], indicator), indicator.id
             if pd.isna(b["rank"]):
                 assert row["Rank among councils"] == "–"
@@ -267,11 +275,17 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
                 & (published["geographic_level"] == "Local authority")
                 & (published["old_la_code"] != authority.old_la_code)
             ]["value"].dropna()
+            # As LAIT: figures as shown (the indicator's decimals), rank = 1 + councils strictly better, band by
+            # the value against R's type-7 quartiles of every council's figure (numpy's default percentile).
+            others = others.round(indicator.decimals)
+            local = round(float(b["local_value"]), indicator.decimals)
             sign = 1 if indicator.polarity == "higher_is_better" else -1
-            better = int(((others - b["local_value"]) * sign > 0).sum())
+            better = int(((others - local) * sign > 0).sum())
             total = len(others) + 1
             assert row["Rank among councils"] == f"{better + 1} of {total}", indicator.id
-            band = "ABCD"[-(-4 * (better + 1) // total) - 1]
+            quartiles = np.percentile([*others, local], [25, 50, 75])
+            above = int((local > quartiles).sum())
+            band = ("ABCD" if indicator.polarity == "lower_is_better" else "DCBA")[above]
             assert row["Quartile band"].startswith(f"{band} ("), indicator.id
             checked += 1
     assert checked >= 10
