@@ -148,11 +148,11 @@ def test_benchmark_chart_alt_text_names_the_latest_year():
             "local_value": [56.0, 78.0],
             "england": [82.0, 81.5],
             "region": [80.0, np.nan],
-            "statistical_neighbours_median": [79.0, 80.0],
+            "statistical_neighbours_average": [79.0, 80.0],
         }
     )
     alt = benchmark_alt_text(comparison, PERCENT, "Medway")
-    assert "In 2014-15 Medway was 78.0% (England 81.5%, statistical neighbours 80.0%)." in alt
+    assert "In 2014-15 Medway was 78.0% (England 81.5%, statistical neighbours (average) 80.0%)." in alt
     svg = benchmark_chart(comparison, PERCENT, authority="Medway", region="South East").svg
     assert len(data_colours(colours_in_svg(svg))) <= 4
 

@@ -164,6 +164,7 @@ def test_every_processed_table_from_raw_data_is_written(raw, config, tmp_path):
         "actions",
         "benchmarks",
         "population",
+        "statistical_neighbours",
         "commentary",
         "cleaning_log",
         "source_files",

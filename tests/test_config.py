@@ -33,7 +33,10 @@ def test_project_configuration_loads(repo_root: Path) -> None:
     assert config.authority.ons_code == "E06000035"
     assert config.authority.old_la_code == 887
     assert config.authority.region.code == "E12000008"
-    assert len(config.authority.statistical_neighbours) == 10
+    # The neighbours come from DfE's published model, not from authority.yml.
+    assert config.benchmarks.statistical_neighbours.file == "sn_model_2025_wide*.csv"
+    assert config.benchmarks.statistical_neighbours.average == "mean"
+    assert "statistical_neighbours" not in type(config.authority).model_fields
     assert config.indicator("social_workers_recruited").target.value == 3
 
 
@@ -169,3 +172,27 @@ def test_unknown_key_is_rejected(config_copy: Path) -> None:
     _edit(config_copy, "authority.yml", lambda d: d.update(nmae="typo"))
     with pytest.raises(ConfigError, match="nmae"):
         load_config(config_copy)
+
+
+def test_a_benchmark_measure_the_publication_does_not_define_is_refused(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    shutil.copytree(repo_root / "config", tmp_path / "config")
+    path = tmp_path / "config" / "indicators.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("measure: CPP_subsequent_percent,", "measure: CPP_subsequent_pct,"), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="benchmark.measure"):
+        load_config(tmp_path / "config")
+
+
+def test_a_measure_needs_exactly_one_of_column_and_percentage() -> None:
+    from pydantic import ValidationError
+
+    from analysis.config import BenchmarkMeasure
+
+    with pytest.raises(ValidationError, match="exactly one"):
+        BenchmarkMeasure()
+    with pytest.raises(ValidationError, match="exactly one"):
+        BenchmarkMeasure(column="a", percentage={"numerator": ["a"], "denominator": ["b"]})

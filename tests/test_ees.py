@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.config import load_config
+from analysis.config import BenchmarkMeasure, Publication, load_config
 from analysis.ees import (
+    duration_in_months,
     read_ees_file,
+    read_neighbour_model,
     read_population_file,
+    read_publication,
     read_statistical_neighbours,
     year_ending_31_march,
 )
@@ -50,16 +54,113 @@ def value(
 
 
 # ------------------------------------------------------------------------------------------- real files
+CONFIG = load_config(REPO / "config")
+NEIGHBOUR_FILES = {"sn_model_2025_wide.csv", "New_Statistical_Neighbour_Groupings_April_2021.csv"}
+
+
+def publication_for(name: str) -> str | None:
+    """The publication of config/benchmarks.yml whose glob matches a file name."""
+    matches = [p for p, e in CONFIG.benchmarks.publications.items() if fnmatch(name, e.file)]
+    assert len(matches) <= 1, matches
+    return matches[0] if matches else None
+
+
 @needs_shared
-@pytest.mark.parametrize("name", sorted(p.name for p in EES.glob("[a-z]*_*.csv")) if EES.is_dir() else [])
-def test_every_published_file_loads_into_the_schema(name: str) -> None:
-    frame = read_ees_file(EES / name, "x")
+@pytest.mark.parametrize("name", sorted(p.name for p in EES.glob("*.csv")) if EES.is_dir() else [])
+def test_every_published_file_loads(name: str) -> None:
+    # Every real file in ../shared/data/ees: a benchmark publication through its configuration, the population
+    # file, or a neighbour model; nothing is left unread.
+    path = EES / name
+    if name in NEIGHBOUR_FILES:
+        model = read_neighbour_model(path)
+        conform(model, "statistical_neighbours")
+        assert model["old_la_code"].nunique() >= 150
+        assert model.groupby("old_la_code").size().max() == 10
+        return
+    if name.startswith("ons_mid-year_population"):
+        conform(read_population_file(path), "population")
+        return
+    publication = publication_for(name)
+    assert publication is not None, f"{name} is named by no publication in config/benchmarks.yml"
+    frame = read_publication(path, publication, CONFIG.benchmarks.publications[publication])
     conform(frame, "benchmarks")
-    assert len(frame) > 2000
+    assert len(frame) > 1000
     assert set(frame["geographic_level"]) == {"National", "Regional", "Local authority"}
     assert not frame.duplicated(
         ["time_period", "geographic_level", "area_code", "old_la_code", "measure"]
     ).any()
+    assert (frame["old_la_code"] == 887).any()
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(p.name for p in EES.glob("[a-z]*_*.csv")) if EES.is_dir() else [])
+def test_without_configuration_a_file_loads_or_names_its_filter_column(name: str) -> None:
+    if name in NEIGHBOUR_FILES:
+        return
+    try:
+        frame = read_ees_file(EES / name, "x")
+    except InputDataError as error:
+        assert error.column == "population_type" and "'Children looked after on 31 March each year'" in str(
+            error
+        )
+        assert name == "cla_number_and_rate_per_10k_children.csv"
+    else:
+        conform(frame, "benchmarks")
+
+
+@needs_shared
+def test_children_looked_after_rate_as_published() -> None:
+    # cla_number_and_rate_per_10k_children.csv, Medway (887), 2024, "Children looked after on 31 March each year":
+    # children_count 476, rate_per_10000 71.
+    cla = read_publication(
+        EES / "cla_number_and_rate_per_10k_children.csv", "cla", CONFIG.benchmarks.publications["cla"]
+    )
+    assert value(cla, "cla_at31_per_10000", 2024, old_la_code=887)["value"] == 71
+    assert value(cla, "cla_at31_per_10000:count", 2024, old_la_code=887)["value"] == 476
+
+
+@needs_shared
+def test_icpc_within_15_days_is_a_percentage_of_the_duration_columns() -> None:
+    # c4, England 2025: (6240 + 52430) / (6240 + 52430 + 6430 + 6990) = 58670 / 72090 = 81.38...% -> 81.4.
+    c4 = read_publication(
+        EES / "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv",
+        "c4",
+        CONFIG.benchmarks.publications["c4"],
+    )
+    assert value(c4, "icpc_within_15_days_percent", 2025, area_code="E92000001")["value"] == pytest.approx(
+        81.4
+    )
+
+
+@needs_shared
+def test_jointly_published_councils_each_get_the_joint_figure(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    path = EES / "csww_indicators_2017_to_2025.csv"
+    csww = read_publication(path, "csww", CONFIG.benchmarks.publications["csww"])
+    joint = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = joint.loc[(joint["old_la_code"] == "940 / 941") & (joint["time_period"] == "2022")].iloc[0]
+    for code, name in ((940, "North Northamptonshire"), (941, "West Northamptonshire")):
+        figure = value(csww, "agency_rate_fte", 2022, old_la_code=code)
+        assert figure["value"] == float(row["agency_rate_fte"]) and figure["area_name"] == name
+    assert (csww["old_la_code"] == 314).any() and (csww["old_la_code"] == 318).any()
+    assert "jointly for two councils" in caplog.text and "940 / 941" not in set(csww["area_code"])
+
+
+@needs_shared
+def test_statistical_neighbours_of_medway_in_both_published_models() -> None:
+    groups_2021 = read_statistical_neighbours(EES / "New_Statistical_Neighbour_Groupings_April_2021.csv")
+    assert groups_2021[887] == [866, 894, 332, 882, 886, 883, 941, 372, 311, 940]
+    assert 928 in groups_2021  # the "Old SNs" section after the note row is kept
+    groups_2025 = read_statistical_neighbours(EES / "sn_model_2025_wide.csv")
+    assert groups_2025[887] == [866, 332, 886, 303, 926, 935, 883, 891, 351, 384]
+    assert len(set(groups_2021[887]) & set(groups_2025[887])) == 4
+    model = read_neighbour_model(EES / "sn_model_2025_wide.csv")
+    first = model.loc[(model["old_la_code"] == 887) & (model["neighbour_rank"] == 1)].iloc[0]
+    assert (first["neighbour_old_la_code"], first["closeness"], first["la_name"]) == (
+        866,
+        "Very close",
+        "Medway",
+    )
 
 
 @needs_shared
@@ -102,15 +203,6 @@ def test_population_is_by_mid_year() -> None:
     medway = population.loc[(population["old_la_code"] == 887) & (population["time_period"] == 2014)]
     assert medway["population"].tolist() == [62183]
     assert population["time_period"].min() == 2012
-
-
-@needs_shared
-def test_statistical_neighbours_of_medway_match_the_configuration() -> None:
-    groups = read_statistical_neighbours(EES / "New_Statistical_Neighbour_Groupings_April_2021.csv")
-    assert groups[887] == [866, 894, 332, 882, 886, 883, 941, 372, 311, 940]
-    assert groups[887] == load_config(REPO / "config").authority.statistical_neighbours
-    assert all(len(n) == 10 for n in groups.values())
-    assert 928 in groups  # the "Old SNs" section after the note row is kept
 
 
 # ------------------------------------------------------------------------------------ hand-made files
@@ -189,6 +281,139 @@ def test_two_rows_for_one_area_and_year_are_refused(tmp_path: Path) -> None:
     text = HEADER + ",category,n\n" + "2015,Reporting year,National,E92000001,England,,,,,,Boys,1\n" * 2
     with pytest.raises(InputDataError, match="second row"):
         read_ees_file(write(tmp_path, text), "t")
+
+
+BREAKDOWN = (
+    HEADER + ",cla_group,characteristic,number,percentage\n"
+    "2015,Reporting year,National,E92000001,England,,,,,,Ceased,Adopted,5000,15\n"
+    "2015,Reporting year,National,E92000001,England,,,,,,Ceased,Total,33000,100\n"
+    "2015,Reporting year,Local authority,E92000001,England,E12000008,South East,887,E06000035,Medway,Ceased,Adopted,3,2\n"
+    "2015,Reporting year,Local authority,E92000001,England,E12000008,South East,887,E06000035,Medway,Ceased,Total,150,100\n"
+)
+
+
+def publication(**measures: BenchmarkMeasure) -> Publication:
+    return Publication(file="*.csv", title="t", source="s", published=True, measures=measures)
+
+
+def test_a_breakdown_that_is_not_selected_names_the_filter_column_and_its_values(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError) as caught:
+        read_ees_file(write(tmp_path, BREAKDOWN), "t")
+    assert caught.value.column == "characteristic" and caught.value.row == 3
+    assert "'Adopted', 'Total'" in str(caught.value)
+    spec = publication(adopted=BenchmarkMeasure(column="percentage", filters={"cla_group": "Ceased"}))
+    with pytest.raises(InputDataError, match="filter column 'characteristic'") as caught:
+        read_publication(write(tmp_path, BREAKDOWN), "t", spec)
+    assert "measure 'adopted'" in str(caught.value)
+
+
+def test_the_selected_filter_values_give_one_figure_and_its_count(tmp_path: Path) -> None:
+    spec = publication(
+        adopted=BenchmarkMeasure(
+            column="percentage", count="number", filters={"cla_group": "Ceased", "characteristic": "Adopted"}
+        )
+    )
+    frame = read_publication(write(tmp_path, BREAKDOWN), "t", spec)
+    conform(frame, "benchmarks")
+    assert value(frame, "adopted", 2015, old_la_code=887)["value"] == 2
+    assert value(frame, "adopted:count", 2015, old_la_code=887)["value"] == 3
+    assert value(frame, "adopted", 2015, area_code="E92000001")["value"] == 15
+    assert len(frame) == 4
+
+
+@pytest.mark.parametrize(
+    ("filters", "column", "message"),
+    [
+        ({"characteristic": "Adopted", "sex": "Girls"}, "sex", "no filter column 'sex'"),
+        ({"characteristic": "Adoption"}, "characteristic", "its values are 'Adopted', 'Total'"),
+    ],
+)
+def test_a_filter_the_file_does_not_have_is_named(tmp_path: Path, filters, column, message) -> None:
+    spec = publication(adopted=BenchmarkMeasure(column="percentage", filters=filters))
+    with pytest.raises(InputDataError, match=message) as caught:
+        read_publication(write(tmp_path, BREAKDOWN), "t", spec)
+    assert caught.value.column == column
+
+
+def test_a_configured_column_the_file_does_not_have_is_named(tmp_path: Path) -> None:
+    spec = publication(adopted=BenchmarkMeasure(column="percent", filters={"characteristic": "Adopted"}))
+    with pytest.raises(InputDataError, match="no column 'percent'") as caught:
+        read_publication(write(tmp_path, BREAKDOWN), "t", spec)
+    assert caught.value.column == "percent"
+
+
+@pytest.mark.parametrize(("text", "months"), [("00:09", 9), ("01:07", 19), ("02:00", 24), ("10:11", 131)])
+def test_durations_in_years_and_months(text: str, months: int) -> None:
+    assert duration_in_months(text) == months
+
+
+@pytest.mark.parametrize("text", ["1:7", "01:12", "01-07", "", "0107"])
+def test_a_duration_that_is_not_years_and_months(text: str) -> None:
+    with pytest.raises(ValueError):
+        duration_in_months(text)
+
+
+def test_adoption_durations_become_days_or_months(tmp_path: Path) -> None:
+    text = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,stage,age,number\n"
+        "2025,Reporting year,National,E92000001,England,Entry to placed,Total,01:07\n"
+        "2025,Reporting year,National,E92000001,England,Entry to placed,Aged 1,k\n"
+        "2024,Reporting year,National,E92000001,England,Entry to placed,Total,01:05\n"
+    )
+    path = write(tmp_path, text)
+    filters = {"stage": "Entry to placed", "age": "Total"}
+    spec = publication(
+        days=BenchmarkMeasure(column="number", duration="days", filters=filters),
+        months=BenchmarkMeasure(column="number", duration="months", filters=filters),
+    )
+    frame = read_publication(path, "t", spec)
+    # 01:07 = 19 months = 19 x 365.25 / 12 = 578.3125 days; 01:05 = 17 months = 517.4375 days.
+    assert value(frame, "days", 2025)["value"] == pytest.approx(578.3125)
+    assert value(frame, "days", 2024)["value"] == pytest.approx(517.4375)
+    assert value(frame, "months", 2025)["value"] == 19
+    bad = write(tmp_path, text.replace("01:07", "1 year 7 months"), "bad.csv")
+    with pytest.raises(InputDataError) as caught:
+        read_publication(bad, "t", spec)
+    assert caught.value.row == 2 and caught.value.column == "number"
+
+
+def test_joint_councils_in_a_small_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    text = (
+        HEADER + ",agency_rate_fte\n"
+        "2022,Reporting year,Local authority,E92000001,England,E12000004,East Midlands,940 / 941,"
+        "E06000061 / E06000062,North Northamptonshire / West Northamptonshire,12.5\n"
+        "2022,Reporting year,Local authority,E92000001,England,E12000008,South East,887,E06000035,Medway,x\n"
+        "2022,Reporting year,Local authority,E92000001,England,E12000008,South East,886,E10000016,Kent,oops\n"
+    )
+    with pytest.raises(InputDataError) as caught:
+        read_ees_file(write(tmp_path, text), "t")
+    assert caught.value.row == 4  # the file's row, although the joint row above it became two
+    frame = read_ees_file(write(tmp_path, text.replace("oops", "9")), "t")
+    rows = frame.set_index("old_la_code")
+    assert rows.loc[940, "value"] == 12.5 and rows.loc[941, "value"] == 12.5
+    assert (rows.loc[940, "area_code"], rows.loc[941, "area_name"]) == ("E06000061", "West Northamptonshire")
+    assert "North Northamptonshire / West Northamptonshire" in caplog.text
+
+
+def test_a_neighbour_file_in_the_2025_layout(tmp_path: Path) -> None:
+    text = (
+        "old_la_code,la_name,region_ind,region_name,SN_1,SN_1P,SN_2,SN_2P\n"
+        "887,Medway,6,South East,866,Very close,332,Close \n"
+        "866,Swindon,9,South West,887,Close ,332,Somewhat close\n"
+    )
+    model = read_neighbour_model(write(tmp_path, text, encoding="utf-8-sig"))
+    conform(model, "statistical_neighbours")
+    assert read_statistical_neighbours(write(tmp_path, text, encoding="utf-8-sig")) == {
+        887: [866, 332],
+        866: [887, 332],
+    }
+    assert model["closeness"].tolist() == ["Very close", "Close", "Close", "Somewhat close"]
+
+
+def test_a_neighbour_file_in_neither_layout(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="neither DfE layout"):
+        read_neighbour_model(write(tmp_path, "code,name,n1\n887,Medway,866\n"))
 
 
 def test_statistical_neighbours_file_with_repeated_headers_and_trailing_comma(tmp_path: Path) -> None:

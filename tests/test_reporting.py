@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import report_fixtures as rf
@@ -58,7 +59,7 @@ def test_indicator_table_of_theme_1(data):
     assert assessments["Medway 2014-15"] == "78.0%"
     assert assessments["England 2014-15"] == "81.5%"
     assert assessments["South East 2014-15"] == "82.0%"
-    assert assessments["Statistical neighbours (median) 2014-15"] == "80.0%"
+    assert assessments["Statistical neighbours (average) 2014-15"] == "80.0%"
     assert assessments["Rank among councils"] == "100 of 150"
     assert assessments["Quartile band"] == "Lower middle 25% of councils (band C)"
     assert assessments["Direction of travel"] == "↑ Better than the year before"
@@ -75,13 +76,14 @@ def test_indicator_table_of_theme_1(data):
 
 
 def test_benchmark_headings_say_which_year():
-    assert reporting.benchmark_columns("Medway", "South East", [2015, 2015]) == {
+    neighbours = "statistical neighbours (average)"
+    assert reporting.benchmark_columns("Medway", "South East", neighbours, [2015, 2015]) == {
         "local_value": "Medway 2014-15",
         "england": "England 2014-15",
         "region": "South East 2014-15",
-        "statistical_neighbours_median": "Statistical neighbours (median) 2014-15",
+        "statistical_neighbours_average": "Statistical neighbours (average) 2014-15",
     }
-    several = reporting.benchmark_columns("Medway", "South East", [2014, 2015])
+    several = reporting.benchmark_columns("Medway", "South East", neighbours, [2014, 2015])
     assert several["local_value"] == "Medway (year compared)"
 
 
@@ -383,6 +385,13 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
             year = reporting.year_label(int(b["time_period"]))
             local_column = next(c for c in table.columns if c.startswith(authority.name))
             assert year in local_column or row.get("Year compared") == year
+            if bool(b["local_suppressed"]):  # from 1 to 5 children: no figure, rank or band that hints at it
+                assert (row[local_column], row["Rank among councils"], row["Quartile band"]) == (
+                    "c",
+                    "–",
+                    "–",
+                )
+                continue
             assert row[local_column] == reporting.format_number(b["local_value"], indicator), indicator.id
             if pd.isna(b["rank"]):
                 assert row["Rank among councils"] == "–"
@@ -394,11 +403,17 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
                 & (published["geographic_level"] == "Local authority")
                 & (published["old_la_code"] != authority.old_la_code)
             ]["value"].dropna()
+            # As LAIT: figures as shown (the indicator's decimals), rank = 1 + councils strictly better, band by
+            # the value against R's type-7 quartiles of every council's figure (numpy's default percentile).
+            others = others.round(indicator.decimals)
+            local = round(float(b["local_value"]), indicator.decimals)
             sign = 1 if indicator.polarity == "higher_is_better" else -1
-            better = int(((others - b["local_value"]) * sign > 0).sum())
+            better = int(((others - local) * sign > 0).sum())
             total = len(others) + 1
             assert row["Rank among councils"] == f"{better + 1} of {total}", indicator.id
-            band = "ABCD"[-(-4 * (better + 1) // total) - 1]
+            quartiles = np.percentile([*others, local], [25, 50, 75])
+            above = int((local > quartiles).sum())
+            band = ("ABCD" if indicator.polarity == "lower_is_better" else "DCBA")[above]
             assert row["Quartile band"].endswith(f"(band {band})"), indicator.id
             checked += 1
     assert checked >= 10

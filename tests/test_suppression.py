@@ -12,6 +12,7 @@ from analysis.suppression import (
     count_columns_for_unit,
     publishable,
     publishable_column,
+    small_count,
     suppress_small_counts,
 )
 
@@ -80,3 +81,9 @@ def test_publishable_column() -> None:
 def test_suppressed_exactly_when_between_one_and_five(counts: list[int]) -> None:
     flags = suppress_small_counts(pd.DataFrame({"numerator": counts}), ["numerator"])
     assert flags.tolist() == [1 <= c <= 5 for c in counts]
+
+
+def test_small_count_is_the_one_rule_with_its_bounds() -> None:
+    counts = pd.Series([0, 1, 5, 6, float("nan"), "c"], dtype="object")
+    assert small_count(counts).tolist() == [False, True, True, False, False, False]
+    assert small_count([3, 7, 10], lower=1, upper=7).tolist() == [True, True, False]

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.benchmarking import compare_with_benchmarks
 from analysis.config import ProjectConfig
+from analysis.ees import neighbours_of
 from analysis.exception_finder import find_exceptions
 from analysis.io import read_table, write_table
 from analysis.looking_ahead import demand_forecasts
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 #: Tables whose first dated row marks the start of the extract window (a month is used once fully covered).
 WINDOW_TABLES = {"contacts": "contact_date", "referrals": "referral_date"}
-OPTIONAL_TABLES = ("benchmarks", "actions", "cleaning_log")
+OPTIONAL_TABLES = ("benchmarks", "actions", "cleaning_log", "statistical_neighbours")
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def headline_table(
         series = monthly.loc[(monthly["indicator_id"] == indicator.id)].dropna(subset=["value"])
         summary = summaries.loc[indicator.id] if indicator.id in summaries.index else None
         latest_month = summary["latest_month"] if summary is not None else pd.NaT
-        latest = series.loc[series["month"] == latest_month, "value"]
+        latest = series.loc[(series["month"] == latest_month) & ~series["suppressed"].astype("bool"), "value"]
         compared = benchmark_comparison.loc[benchmark_comparison["indicator_id"] == indicator.id]
         compared = compared.sort_values("time_period").tail(1)
         item_exceptions = exceptions.loc[
@@ -214,6 +215,10 @@ def analyse_tables(
         tables.get("benchmarks", _empty("benchmarks")),
         tables["population"],
         config,
+        neighbours=neighbours_of(
+            tables.get("statistical_neighbours", _empty("statistical_neighbours")),
+            config.authority.old_la_code,
+        ),
         up_to=quarter.end,
     )
     anticipated = anticipated_table(monthly, config, quarter)

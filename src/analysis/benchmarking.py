@@ -2,20 +2,27 @@
 
 For each indicator with a ``benchmark`` in ``config/indicators.yml`` and each year the publication covers, one row
 of the ``benchmark_comparison`` table: the authority's figure (the published one; else the figure computed
-locally from the case records), England's, the region's, the median of the statistical neighbours that have a
-figure, the authority's rank and quartile band among all authorities with a figure, the gap to target and the
-direction of travel since the year before.
+locally from the case records), England's, the region's, the average of the statistical neighbours that have a
+figure (the mean, as DfE's LAIT shows it; the median by configuration), the authority's rank and quartile band
+among all authorities with a figure, the gap to target and the direction of travel since the year before.
 
-Ranking and bands follow the DfE Local Authority Interactive Tool (LAIT) convention: authorities with a figure
-are ranked 1..n from best to worst by the indicator's polarity; equal figures share the best rank they span
-("1, 2, 2, 4"); the band is the quarter of the ranking the rank falls in, ``ceil(4 x rank / n)``: A (best) for
-ranks up to n/4, then B, C and D (worst). Context indicators (no better or worse) are neither ranked nor banded.
+Ranks and bands are computed exactly as DfE's Local Authority Interactive Tool (LAIT) computes them: authorities
+with a figure are ranked from best to worst by the indicator's polarity, equal figures sharing the lowest rank
+(R's ``rank(ties.method = "min")``); the quartiles are R's default ``quantile()`` (type 7) of all authorities'
+figures, and the band is found by value: for lower-is-better A up to the lower quartile, B up to the median, C up
+to the upper quartile, D above; for higher-is-better the mirror (D up to the lower quartile ... A above the upper
+quartile). Context indicators are neither ranked nor banded.
+
+The authority's own figure is suppressed (``c``, no rank, band or direction) when the count of children behind it
+is 1 to 5, in the benchmark file or in the local annual indicators (:func:`analysis.suppression.small_count`).
 
 Notes
 -----
-DfE, Local Authority Interactive Tool (LAIT): quartile banding of local authority figures; DfE children's services
-statistical neighbour benchmarking tool; rates per 10,000 children use the ONS mid-year estimate of the year
-before the 31 March they describe (DfE, Characteristics of children in need, methodology).
+DfE, Local Authority Interactive Tool (dfe-analytical-services/local-authority-interactive-tool, R/fn_analysis.R:
+``calculate_quartile_band`` and ``calculate_rank``; the quartiles are ``quantile(na.rm = TRUE)`` of the figures of
+every local authority); DfE children's services statistical neighbour benchmarking tool; rates per 10,000
+children use the ONS mid-year estimate of the year before the 31 March they describe (DfE, Characteristics of
+children in need, methodology).
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Indicator, Polarity, ProjectConfig
+from analysis.ees import COUNT_SUFFIX
 from analysis.schemas import schema
+from analysis.suppression import SUPPRESSED_SYMBOL, small_count
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +91,32 @@ def rate_per_10000(counts: pd.DataFrame, population: pd.DataFrame) -> pd.DataFra
     return merged.assign(value=rate.to_numpy()).drop(columns=["_key", "_mid_year", "population"])
 
 
+def r_quantile_type7(values: np.ndarray, probabilities: tuple[float, ...]) -> np.ndarray:
+    """R's default ``quantile(x, probs)`` (type 7), computed as R computes it.
+
+    Notes
+    -----
+    R, ``stats::quantile.default``, type 7: ``index = 1 + (n - 1) p``; ``lo = floor(index)``,
+    ``hi = ceiling(index)``; the quantile is ``x[lo]`` where ``x[hi] == x[lo]`` or the index is whole, else
+    ``(1 - h) x[lo] + h x[hi]`` with ``h = index - lo``. (numpy's default "linear" method is the same definition
+    but can differ in the last binary digit, which matters for a value exactly on a quartile.)
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    n = len(x)
+    out = np.empty(len(probabilities), dtype="float64")
+    for k, p in enumerate(probabilities):
+        index = 1 + max(n - 1, 0) * p
+        lo, hi = math.floor(index), math.ceil(index)
+        q = x[lo - 1]
+        if index > lo and x[hi - 1] != q:
+            h = index - lo
+            q = (1 - h) * q + h * x[hi - 1]
+        out[k] = q
+    return out
+
+
 def quartile_bands(values: pd.Series, polarity: Polarity) -> pd.DataFrame:
-    """Rank (1 = best) and quartile band (A = best quarter) of each figure among those present.
+    """Rank (1 = best) and quartile band (A = best quarter) of each figure among those present, as LAIT does.
 
     Returns
     -------
@@ -93,18 +126,22 @@ def quartile_bands(values: pd.Series, polarity: Polarity) -> pd.DataFrame:
 
     Notes
     -----
-    DfE LAIT convention: rank 1..n by polarity, ties share the lowest rank (``method="min"``), band
-    ``ceil(4 x rank / n)`` so A holds ranks up to n/4, B up to n/2, C up to 3n/4 and D the rest.
+    DfE LAIT, R/fn_analysis.R: ``calculate_rank`` ranks with ``rank(values, ties.method = "min")`` (descending
+    for higher-is-better); ``calculate_quartile_band`` bands a value against ``quantile(values, na.rm = TRUE)``
+    (R type 7, :func:`r_quantile_type7`): lower-is-better A when value <= Q1, B when <= Q2, C when <= Q3, else
+    D; higher-is-better D when value <= Q1, C when <= Q2, B when <= Q3, else A.
     """
     result = pd.DataFrame({"rank": pd.array([pd.NA] * len(values), dtype="Int64")}, index=values.index)
     result["band"] = pd.Series(pd.NA, index=values.index, dtype="str")
-    present = values.dropna()
+    present = values.dropna().astype("float64")
     if polarity == "context" or present.empty:
         return result
     ranks = present.rank(method="min", ascending=polarity == "lower_is_better").astype("int64")
-    n = len(present)
+    quartiles = r_quantile_type7(present.to_numpy(), (0.25, 0.5, 0.75))
+    above = (present.to_numpy()[:, None] > quartiles[None, :]).sum(axis=1)
+    order = BANDS if polarity == "lower_is_better" else BANDS[::-1]
     result.loc[ranks.index, "rank"] = ranks
-    result.loc[ranks.index, "band"] = [BANDS[math.ceil(4 * r / n) - 1] for r in ranks]
+    result.loc[ranks.index, "band"] = [order[k] for k in above]
     return result
 
 
@@ -136,52 +173,119 @@ def gap_to_target(value: float, target: float | None, polarity: Polarity) -> flo
 def published_series(
     benchmarks: pd.DataFrame, population: pd.DataFrame, indicator: Indicator
 ) -> pd.DataFrame:
-    """The published figures of an indicator's benchmark measure for every area and year (rates computed)."""
+    """The published figures of an indicator's benchmark measure for every area and year (rates computed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of the ``benchmarks`` table for the measure, ``value`` as the indicator shows it (rounded to its
+        decimals: LAIT ranks and bands the figures as published), plus ``count``: the count of children behind
+        the figure where the file gives it (the ``<measure>:count`` rows, or the count itself for a rate per
+        10,000), else NaN.
+    """
     assert indicator.benchmark is not None
-    rows = benchmarks.loc[
-        (benchmarks["publication"] == indicator.benchmark.publication)
-        & (benchmarks["measure"] == indicator.benchmark.measure)
-    ]
-    if indicator.benchmark.rate_per_10000 and not rows.empty:
-        rows = rate_per_10000(rows, population)
+    in_publication = benchmarks["publication"] == indicator.benchmark.publication
+    rows = benchmarks.loc[in_publication & (benchmarks["measure"] == indicator.benchmark.measure)]
+    key = ["time_period", "geographic_level", "area_code", "old_la_code"]
+    if indicator.benchmark.rate_per_10000:
+        rows = rows.assign(count=rows["value"].to_numpy())
+        if not rows.empty:
+            rows = rate_per_10000(rows, population)
+    else:
+        counts = benchmarks.loc[
+            in_publication & (benchmarks["measure"] == indicator.benchmark.measure + COUNT_SUFFIX),
+            [*key, "value", "symbol"],
+        ].rename(columns={"value": "count", "symbol": "count_symbol"})
+        rows = (
+            rows.merge(counts, on=key, how="left", validate="one_to_one")
+            if len(counts)
+            else rows.assign(count=np.nan)
+        )
+    rows = rows.assign(value=rows["value"].round(indicator.decimals))
     return rows.reset_index(drop=True)
 
 
-def _local_computed(annual: pd.DataFrame, indicator: Indicator) -> pd.Series:
+def _local_annual(annual: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The authority's own annual figures by year: ``value`` and ``suppressed`` (from ``indicators_annual``)."""
     rows = annual.loc[(annual["indicator_id"] == indicator.id) & (annual["period_type"] == indicator.annual)]
-    return (
-        rows.drop_duplicates("time_period", keep="last").set_index("time_period")["value"].astype("float64")
+    rows = rows.drop_duplicates("time_period", keep="last").set_index("time_period")
+    suppressed = (
+        rows["suppressed"].fillna(False).astype("bool")
+        if "suppressed" in rows.columns
+        else pd.Series(False, index=rows.index, dtype="bool")
     )
+    return pd.DataFrame({"value": rows["value"].astype("float64"), "suppressed": suppressed})
+
+
+def neighbours_average(values: pd.Series, average: str) -> float:
+    """The statistical neighbours' figure: the mean (LAIT, DfE's tools) or the median of those with a figure.
+
+    Notes
+    -----
+    DfE's LAIT and children's services benchmarking tools show the average (mean) of an authority's ten
+    statistical neighbours; neighbours without a figure (suppressed, or not yet created) are left out.
+    """
+    present = values.dropna().astype("float64")
+    if present.empty:
+        return float("nan")
+    return float(present.median() if average == "median" else present.mean())
+
+
+def neighbours_label(config: ProjectConfig) -> str:
+    """How the neighbours' figure is labelled: "statistical neighbours (average)" or "(median)"."""
+    average = config.benchmarks.statistical_neighbours.average
+    return f"statistical neighbours ({'average' if average == 'mean' else 'median'})"
 
 
 def _compare_year(
-    year_rows: pd.DataFrame, local_computed: float, indicator: Indicator, config: ProjectConfig
+    year_rows: pd.DataFrame,
+    local: dict[str, object],
+    indicator: Indicator,
+    config: ProjectConfig,
+    neighbours: list[int],
 ) -> dict[str, object]:
     authority = config.authority
     level = year_rows["geographic_level"]
     las = year_rows.loc[level == LOCAL_AUTHORITY]
     is_ours = las["old_la_code"].eq(authority.old_la_code).fillna(False).to_numpy(dtype=bool)
-    published = las.loc[is_ours, "value"].dropna()
-    local_value = float(published.iloc[0]) if len(published) else local_computed
+    ours = las.loc[is_ours]
+    published = ours["value"].dropna()
+    local_value = float(published.iloc[0]) if len(published) else float(local["value"])  # type: ignore[arg-type]
+    published_count = ours["count"].dropna() if "count" in ours.columns else pd.Series(dtype="float64")
+    count_withheld = bool(ours.get("count_symbol", pd.Series(dtype="str")).eq(SUPPRESSED_SYMBOL).any())
+    bounds = {"lower": config.suppression.min_count, "upper": config.suppression.max_count}
+    if len(published) and (len(published_count) or count_withheld):
+        suppressed = count_withheld or bool(small_count(published_count, **bounds).any())
+    elif len(published):
+        suppressed = bool(local["suppressed"])
+    else:
+        suppressed = bool(ours["symbol"].eq(SUPPRESSED_SYMBOL).any()) or bool(local["suppressed"])
     england = year_rows.loc[level == NATIONAL, "value"]
     region = year_rows.loc[(level == REGIONAL) & (year_rows["area_code"] == authority.region.code), "value"]
-    neighbours = las.loc[
-        las["old_la_code"].isin(authority.statistical_neighbours).fillna(False), "value"
-    ].dropna()
+    neighbour_values = las.loc[las["old_la_code"].isin(neighbours).fillna(False), "value"].dropna()
     others = las.loc[~is_ours, "value"]
     field = pd.concat([others, pd.Series([local_value], index=["ours"])])
     ranked = quartile_bands(field, indicator.polarity)
     rank = ranked.loc["ours", "rank"]
+    band = ranked.loc["ours", "band"]
     target = indicator.target.value if indicator.target else None
+    if not others.notna().any():
+        # A publication with no other authority's figure (e.g. national adoption times): nothing to rank against.
+        rank, band = pd.NA, pd.NA
+    if suppressed:
+        local_value, rank, band = np.nan, pd.NA, pd.NA
     return {
         "local_value": local_value,
+        "local_suppressed": suppressed,
         "england": float(england.iloc[0]) if len(england) else np.nan,
         "region": float(region.iloc[0]) if len(region) else np.nan,
-        "statistical_neighbours_median": float(neighbours.median()) if len(neighbours) else np.nan,
-        "statistical_neighbours_count": len(neighbours),
+        "statistical_neighbours_average": neighbours_average(
+            neighbour_values, config.benchmarks.statistical_neighbours.average
+        ),
+        "statistical_neighbours_count": len(neighbour_values),
         "rank": rank,
         "authorities_ranked": pd.NA if pd.isna(rank) else int(field.notna().sum()),
-        "quartile_band": ranked.loc["ours", "band"],
+        "quartile_band": band,
         "target": np.nan if target is None else target,
         "gap_to_target": gap_to_target(local_value, target, indicator.polarity),
     }
@@ -193,6 +297,7 @@ def compare_with_benchmarks(
     population: pd.DataFrame,
     config: ProjectConfig,
     *,
+    neighbours: list[int] | None = None,
     up_to: date | None = None,
 ) -> pd.DataFrame:
     """Each benchmarked indicator against England, region, statistical neighbours and all authorities, by year.
@@ -200,13 +305,17 @@ def compare_with_benchmarks(
     Parameters
     ----------
     annual
-        The ``indicators_annual`` table (local figures, used where the authority has no published figure).
+        The ``indicators_annual`` table (local figures, used where the authority has no published figure, and
+        their ``suppressed`` flags).
     benchmarks
-        The ``benchmarks`` table (every publication's published figures).
+        The ``benchmarks`` table (every publication's published figures, and the counts behind them).
     population
         The ``population`` table (for measures with ``rate_per_10000: true``).
     config
-        The configuration (indicators, authority, its region and statistical neighbours).
+        The configuration (indicators, authority and its region, publications, the neighbours' average).
+    neighbours
+        The authority's statistical neighbours (old LA codes) from DfE's model (the ``statistical_neighbours``
+        table, :func:`analysis.ees.neighbours_of`); none: no neighbours' figure.
     up_to
         Leave out years ending after this date (a report on a quarter uses only what was known by its end).
 
@@ -214,13 +323,15 @@ def compare_with_benchmarks(
     -------
     pandas.DataFrame
         The ``benchmark_comparison`` table: one row per indicator and published year (``time_period`` = the year
-        ending 31 March the published figures describe: national data lag local data, so the latest comparison is
-        usually a year or more behind the local monthly figures).
+        the published figures describe: national data lag local data, so the latest comparison is usually a year
+        or more behind the local monthly figures).
 
     Notes
     -----
-    Ranking and bands: DfE LAIT convention (see the module docstring); rates: DfE CIN census methodology.
+    Ranks and bands: DfE LAIT (see the module docstring); rates: DfE CIN census methodology; suppression:
+    :mod:`analysis.suppression`.
     """
+    neighbours = list(neighbours or [])
     rows: list[dict[str, object]] = []
     for indicator in config.indicators:
         if indicator.benchmark is None:
@@ -234,14 +345,19 @@ def compare_with_benchmarks(
                 indicator.benchmark.measure,
             )
             continue
-        local = _local_computed(annual, indicator)
+        publication = config.benchmarks.publications[indicator.benchmark.publication]
+        month, day = (int(part) for part in publication.period_end.split("-"))
+        local = _local_annual(annual, indicator)
         years = sorted(int(y) for y in series["time_period"].unique())
         if up_to is not None:
-            years = [y for y in years if date(y, 3, 31) <= up_to]
+            years = [y for y in years if date(y, month, day) <= up_to]
         previous_value = np.nan
         for year in years:
-            local_computed = float(local.get(year, np.nan))
-            row = _compare_year(series.loc[series["time_period"] == year], local_computed, indicator, config)
+            own = {
+                "value": float(local["value"].get(year, np.nan)),
+                "suppressed": bool(local["suppressed"].get(year, False)),
+            }
+            row = _compare_year(series.loc[series["time_period"] == year], own, indicator, config, neighbours)
             row["direction_of_travel"] = direction_of_travel(
                 row["local_value"], previous_value, indicator.polarity, indicator.decimals
             )

@@ -488,15 +488,35 @@ BENCHMARK_SERIES: tuple[tuple[str, str, str, str], ...] = (
     ("local_value", "{authority}", DARK_BLUE, "o"),
     ("england", "England", TURQUOISE, "s"),
     ("region", "{region}", DARK_PINK, "^"),
-    ("statistical_neighbours_median", "Statistical neighbours (median)", ORANGE, "D"),
+    ("statistical_neighbours_average", "{neighbours}", ORANGE, "D"),
 )
 
 
-def benchmark_alt_text(comparison: pd.DataFrame, indicator: Indicator, authority: str) -> str:
-    """Alt text for a benchmark chart: the latest year's figure for the authority against England and others."""
+def benchmark_alt_text(
+    comparison: pd.DataFrame,
+    indicator: Indicator,
+    authority: str,
+    neighbours: str = "Statistical neighbours (average)",
+) -> str:
+    """Alt text for a benchmark chart: the latest year's figure for the authority against England and others.
+
+    A year whose figure rests on 1 to 5 children (``local_suppressed``) is named as suppressed (``c``).
+    """
     rows = comparison.sort_values("time_period")
+    suppressed = rows.loc[
+        rows.get("local_suppressed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
+    ]
+    note = (
+        f" {authority}'s figure for {', '.join(year_label(int(y)) for y in suppressed['time_period'])} is not "
+        "published (c: fewer than six children)."
+        if len(suppressed)
+        else ""
+    )
     if rows.empty or rows["local_value"].isna().all():
-        return f"Line chart: {indicator.name} compared with England, region and statistical neighbours. No figures."
+        return (
+            f"Line chart: {indicator.name} compared with England, region and statistical neighbours. No figures."
+            + note
+        )
     latest = rows.dropna(subset=["local_value"]).iloc[-1]
     year = year_label(int(latest["time_period"]))
     text = (
@@ -508,19 +528,24 @@ def benchmark_alt_text(comparison: pd.DataFrame, indicator: Indicator, authority
         for column, label in (
             ("england", "England"),
             ("region", "the region"),
-            ("statistical_neighbours_median", "statistical neighbours"),
+            ("statistical_neighbours_average", neighbours[0].lower() + neighbours[1:]),
         )
         if pd.notna(latest[column])
     ]
     if others:
         text += " (" + ", ".join(others) + ")"
-    return text + "."
+    return text + "." + note
 
 
 def benchmark_chart(
-    comparison: pd.DataFrame, indicator: Indicator, *, authority: str, region: str
+    comparison: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    authority: str,
+    region: str,
+    neighbours: str = "Statistical neighbours (average)",
 ) -> ReportFigure:
-    """The authority against England, its region and its statistical neighbours' median, by year (lines).
+    """The authority against England, its region and its statistical neighbours' average, by year (lines).
 
     Parameters
     ----------
@@ -530,6 +555,8 @@ def benchmark_chart(
         The indicator's configuration.
     authority, region : str
         Names for the legend.
+    neighbours : str
+        The neighbours' legend label (:func:`analysis.benchmarking.neighbours_label`, capitalised).
 
     Notes
     -----
@@ -552,7 +579,9 @@ def benchmark_chart(
                 marker=marker,
                 linewidth=2.2 if column == "local_value" else 1.4,
                 markersize=6,
-                label=wrap(label.format(authority=authority, region=region), LEGEND_WRAP),
+                label=wrap(
+                    label.format(authority=authority, region=region, neighbours=neighbours), LEGEND_WRAP
+                ),
             )
         axes.set_ylim(*fitted_limits(shown, indicator))
         axes.set_ylabel(axis_label(indicator))
@@ -563,7 +592,9 @@ def benchmark_chart(
         f"{indicator.name}: {authority} compared with England, {region} and similar authorities, by year."
     )
     return ReportFigure(
-        svg=figure_svg(figure), alt=benchmark_alt_text(rows, indicator, authority), caption=caption
+        svg=figure_svg(figure),
+        alt=benchmark_alt_text(rows, indicator, authority, neighbours),
+        caption=caption,
     )
 
 

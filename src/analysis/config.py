@@ -275,15 +275,57 @@ class IndicatorRegistry(_Strict):
 
 
 # ----------------------------------------------------------------------------------------- benchmarks.yml
+class PercentageOfColumns(_Strict):
+    """A percentage DfE publishes as counts only: 100 x sum(numerator columns) / sum(denominator columns)."""
+
+    numerator: list[str] = Field(min_length=1)
+    denominator: list[str] = Field(min_length=1)
+    decimals: int = Field(default=1, ge=0, le=3)
+
+
+class BenchmarkMeasure(_Strict):
+    """One figure read from a published file: its column, the filter values that select its rows, its count.
+
+    ``filters`` name a value for each filter column that breaks the figure down (e.g. ``population_type``);
+    ``count`` names the column holding the count of children behind the figure (for small-number suppression);
+    ``duration`` says a ``YY:MM`` column becomes ``days`` or ``months``.
+    """
+
+    column: str | None = None
+    percentage: PercentageOfColumns | None = None
+    filters: dict[str, str] = {}
+    count: str | None = None
+    duration: Literal["days", "months"] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BenchmarkMeasure:
+        if (self.column is None) == (self.percentage is None):
+            raise ValueError("give exactly one of 'column' and 'percentage'")
+        return self
+
+
 class Publication(_Strict):
     file: str
     title: str
     source: str
     published: bool
+    measures: dict[str, BenchmarkMeasure] = Field(min_length=1)
+    period_end: str = Field(default="03-31", pattern=r"^\d{2}-\d{2}$")
+    """Month and day the years of ``time_period`` end (31 March; 30 September for the workforce census)."""
+    local_authority_rows: bool = True
+    """False for a publication with national (and regional) figures only, e.g. national adoption times."""
+
+
+class NeighbourModel(_Strict):
+    """Which DfE statistical neighbour file to use, and how the neighbours' figures are summarised."""
+
+    file: str = "sn_model_2025_wide*.csv"
+    average: Literal["mean", "median"] = "mean"
 
 
 class BenchmarkCatalogue(_Strict):
     folder: str = "benchmarks"
+    statistical_neighbours: NeighbourModel = NeighbourModel()
     publications: dict[str, Publication]
 
 
@@ -298,7 +340,6 @@ class Authority(_Strict):
     ons_code: str = Field(pattern=r"^E0[6-9]\d{6}$|^E10\d{6}$")
     old_la_code: int = Field(ge=100, le=999)
     region: Region
-    statistical_neighbours: list[int] = Field(min_length=1)
     population_file: str
     report_status: Literal["draft", "final"] = "draft"
     demo: bool = True
@@ -458,6 +499,15 @@ def _check_consistency(config: ProjectConfig) -> None:
                 f"{where}.benchmark.publication",
                 f"a publication in benchmarks.yml ({sorted(config.benchmarks.publications)})",
                 indicator.benchmark.publication,
+            )
+        if indicator.benchmark and indicator.benchmark.measure not in (
+            measures := config.benchmarks.publications[indicator.benchmark.publication].measures
+        ):
+            raise ConfigError(
+                registry_file,
+                f"{where}.benchmark.measure",
+                f"a measure of publication {indicator.benchmark.publication} in benchmarks.yml ({sorted(measures)})",
+                indicator.benchmark.measure,
             )
         for day in indicator.rebase_at:
             if day not in change_dates:

@@ -7,6 +7,12 @@ Cells of a measure column hold a number or a GSS symbol saying why there is none
 available, ``z`` not applicable, ``low``, ``k``, ``u``). The statistical-neighbour groupings are a different,
 non-EES file with its own reader here.
 
+:func:`read_publication` reads a file as ``config/benchmarks.yml`` describes it: each measure's column, the filter
+values that select its rows (``population_type: Children looked after on 31 March each year``), the count of
+children behind it, and ``YY:MM`` durations. :func:`read_ees_file` reads every measure column of a file that has
+one row per area and year. Rows DfE publishes for two councils jointly (``old_la_code`` ``940 / 941``) become one
+row per council carrying the joint figure, as DfE's LAIT does, and the log says so.
+
 Notes
 -----
 Format: DfE analytical services, "Open data standards" (Explore Education Statistics guidance,
@@ -21,11 +27,15 @@ import logging
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import InputDataError
+
+if TYPE_CHECKING:
+    from analysis.config import BenchmarkMeasure, Publication
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +60,20 @@ LEVEL_COLUMNS = {
     "Local authority": ("old_la_code", "new_la_code", "la_name"),
 }
 #: Filter columns seen in DfE's children's social care files: not measures.
-FILTER_COLUMNS = ("category", "age_group", "characteristic", "breakdown_topic", "breakdown")
+FILTER_COLUMNS = (
+    "category",
+    "age_group",
+    "characteristic",
+    "breakdown_topic",
+    "breakdown",
+    "population_type",
+    "cla_group",
+    "placement_stability",
+    "care_leaver_age",
+    "sw_stability",
+    "stage_of_adoption_process",
+    "age_start_poc",
+)
 #: GSS symbols that may stand in a numeric cell instead of a figure.
 SYMBOLS = ("c", "x", "z", "low", "k", "u")
 #: Symbol recorded for an empty cell in a measure column (no figure, no reason given).
@@ -58,6 +81,16 @@ EMPTY_CELL_SYMBOL = "x"
 #: Header rows before the first data row (data row i, 0-based, is file row i + 2).
 _HEADER_ROWS = 1
 
+#: Suffix of the measure that carries the count of children behind a figure (``rereferral_percent:count``).
+COUNT_SUFFIX = ":count"
+#: Days in a month when a ``YY:MM`` duration is read as days (a year of 365.25 days over 12 months).
+DAYS_PER_MONTH = 365.25 / 12
+#: Separator DfE uses in the codes and names of councils published jointly (``940 / 941``).
+JOINT_SEPARATOR = " / "
+#: At most this many values of a filter column are listed in an error message.
+LISTED_VALUES = 12
+
+_DURATION = re.compile(r"^(?P<years>\d{1,3}):(?P<months>\d{2})$")
 _FINANCIAL_YEAR = re.compile(r"^(?P<start>\d{4})(?P<end>\d{2})$")
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -129,36 +162,71 @@ def year_ending_31_march(time_period: str) -> int:
 
 def _time_periods(frame: pd.DataFrame, path: Path) -> pd.Series:
     years = []
-    for position, text in enumerate(frame["time_period"]):
+    for label, text in frame["time_period"].items():
         try:
             years.append(year_ending_31_march(text))
         except ValueError:
             raise InputDataError(
                 path,
                 f"time_period {text!r} is not a year",
-                row=position + _HEADER_ROWS + 1,
+                row=int(label) + _HEADER_ROWS + 1,
                 column="time_period",
                 expected="a year such as 2015 or a financial year such as 201415",
             ) from None
     return pd.Series(years, index=frame.index, dtype="int64")
 
 
-def _parse_measure(column: pd.Series, name: str, path: Path) -> tuple[pd.Series, pd.Series]:
-    """Numbers and symbols of one measure column; a cell that is neither raises, naming its row."""
+def duration_in_months(text: str) -> int:
+    """Months in a duration DfE publishes as ``YY:MM`` text: ``01:07`` -> 19.
+
+    Notes
+    -----
+    DfE, national_cla_adopted_average_time_between_adoption_process_stages (years and months); read as
+    ``years x 12 + months``, as DfE's CSC outcomes and enablers dashboard reads it
+    (dfe-analytical-services/CSC_outcomes_and_enablers, R/read_data.R, ``read_placement_order_match_data``).
+    """
+    match = _DURATION.match(text.strip())
+    if not match or int(match["months"]) > 11:
+        raise ValueError(text)
+    return int(match["years"]) * 12 + int(match["months"])
+
+
+def _parse_measure(
+    column: pd.Series, name: str, path: Path, duration: str | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Numbers and symbols of one measure column; a cell that is neither raises, naming its row.
+
+    With ``duration`` (``"days"`` or ``"months"``) the cells are ``YY:MM`` text, read as months (x 365.25 / 12 for
+    days).
+    """
     text = column.str.strip()
     lowered = text.str.lower()
     is_symbol = lowered.isin(list(SYMBOLS))
     is_empty = text == ""
-    numbers = pd.to_numeric(text.where(~(is_symbol | is_empty)), errors="coerce").astype("float64")
+    candidates = text.where(~(is_symbol | is_empty))
+    if duration is None:
+        numbers = pd.to_numeric(candidates, errors="coerce").astype("float64")
+        expected = f"a number or one of the symbols {', '.join(SYMBOLS)}"
+    else:
+        factor = DAYS_PER_MONTH if duration == "days" else 1.0
+
+        def months(cell: object) -> float:
+            try:
+                return duration_in_months(str(cell)) * factor
+            except ValueError:
+                return np.nan
+
+        numbers = candidates.map(months, na_action="ignore").astype("float64")
+        expected = f"a duration as years:months (e.g. 01:07) or one of the symbols {', '.join(SYMBOLS)}"
     bad = ~is_symbol & ~is_empty & ~np.isfinite(numbers.to_numpy(dtype="float64", na_value=np.nan))
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputDataError(
             path,
             f"value {column.iloc[position]!r} is neither a number nor a GSS symbol",
-            row=position + _HEADER_ROWS + 1,
+            row=int(column.index[position]) + _HEADER_ROWS + 1,
             column=name,
-            expected=f"a number or one of the symbols {', '.join(SYMBOLS)}",
+            expected=expected,
         )
     symbols = lowered.where(is_symbol).astype("str")
     symbols = symbols.mask(is_empty, EMPTY_CELL_SYMBOL)
@@ -194,21 +262,162 @@ def _areas(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def measure_columns(columns: list[str]) -> list[str]:
+def split_joint_councils(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Rows published for two or more councils jointly (``940 / 941``) as one row per council with the joint figure.
+
+    The codes and names in ``old_la_code``, ``new_la_code`` and ``la_name`` are split on ``/``; every other cell is
+    repeated. A split row keeps the raw row's index label, so error messages still name the file's row.
+
+    Notes
+    -----
+    DfE publishes some workforce figures for councils that share a children's services department (North and West
+    Northamptonshire, ``940 / 941``; Kingston upon Thames and Richmond upon Thames, ``314 / 318``). DfE's LAIT shows
+    the joint figure against each council; so does this reader, and the log names the rows.
+    """
+    if "old_la_code" not in frame.columns:
+        return frame
+    joint = frame["old_la_code"].str.contains("/", regex=False)
+    if not joint.any():
+        return frame
+    rows, labels = [], []
+    for label, row in frame.loc[joint].iterrows():
+        codes = [c.strip() for c in row["old_la_code"].split("/")]
+        columns = {}
+        for name in ("new_la_code", "la_name"):
+            if name in frame.columns:
+                values = [v.strip() for v in str(row[name]).split("/")]
+                columns[name] = values if len(values) == len(codes) else [str(row[name])] * len(codes)
+        for n, code in enumerate(codes):
+            new = row.copy()
+            new["old_la_code"] = code
+            for name, values in columns.items():
+                new[name] = values[n]
+            rows.append(new)
+            labels.append(label)
+    names = sorted(set(frame.loc[joint, "la_name"])) if "la_name" in frame.columns else []
+    logger.info(
+        "%s: %d rows published jointly for two councils (%s): each council is given the joint figure, as LAIT does",
+        path.name,
+        int(joint.sum()),
+        "; ".join(names),
+    )
+    split = pd.DataFrame(rows, index=labels, columns=frame.columns)
+    return pd.concat([frame.loc[~joint], split]).sort_index(kind="stable")
+
+
+def filter_columns(frame: pd.DataFrame) -> list[str]:
+    """The filter columns of an EES file: DfE's known ones, and any other column holding mostly text.
+
+    A column is a measure when most of its non-empty cells are numbers, GSS symbols or ``YY:MM`` durations; one
+    stray word in a measure column is then reported as a bad value, not mistaken for a breakdown.
+    """
+    found = []
+    for name in frame.columns:
+        if not name or name in GEOGRAPHY_COLUMNS or name.startswith("Unnamed:"):
+            continue
+        text = frame[name].str.strip()
+        filled = text[text != ""]
+        figure_like = (
+            filled.str.lower().isin(list(SYMBOLS))
+            | filled.str.fullmatch(_DURATION.pattern)
+            | pd.to_numeric(filled, errors="coerce").notna()
+        )
+        if name in FILTER_COLUMNS or (len(filled) and (~figure_like).mean() > 0.5):
+            found.append(name)
+    return found
+
+
+def measure_columns(columns: list[str], filters: list[str] | None = None) -> list[str]:
     """The measure columns of an EES file: everything that is not geography, time or a filter."""
-    skip = set(GEOGRAPHY_COLUMNS) | set(FILTER_COLUMNS)
+    skip = set(GEOGRAPHY_COLUMNS) | set(FILTER_COLUMNS) | set(filters or [])
     return [c for c in columns if c and c not in skip and not c.startswith("Unnamed:")]
 
 
+def _listed(values: pd.Series) -> str:
+    unique = sorted({str(v) for v in values})
+    shown = ", ".join(repr(v) for v in unique[:LISTED_VALUES])
+    return shown + (f" and {len(unique) - LISTED_VALUES} more" if len(unique) > LISTED_VALUES else "")
+
+
+def _check_one_row_per_area(
+    base: pd.DataFrame, frame: pd.DataFrame, filters: list[str], path: Path, measure: str | None = None
+) -> None:
+    """Refuse two rows for one area and year, naming the filter column that breaks the figure down and its values."""
+    key = ["time_period", "geographic_level", "area_code", "old_la_code"]
+    duplicated = base.duplicated(key, keep=False).to_numpy()
+    if not duplicated.any():
+        return
+    first = int(np.flatnonzero(base.duplicated(key, keep="first").to_numpy())[0])
+    row = int(base.index[first]) + _HEADER_ROWS + 1
+    groups = base.loc[duplicated, key].astype("string").fillna("").agg("|".join, axis=1).to_numpy()
+    for name in filters:
+        varies = frame.loc[duplicated, name].groupby(groups).nunique().gt(1).any()
+        if varies:
+            where = f" for measure '{measure}'" if measure else ""
+            raise InputDataError(
+                path,
+                f"the figures{where} are broken down by the filter column '{name}' (values "
+                f"{_listed(frame.loc[duplicated, name])}) and no value of it is selected",
+                row=row,
+                column=name,
+                expected=f"one value of '{name}' chosen in config/benchmarks.yml (the measure's filters)",
+            )
+    raise InputDataError(
+        path,
+        "a second row for the same area and year",
+        row=row,
+        column="time_period",
+        expected="one row per area and year",
+    )
+
+
+def _prepare(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The file's cells (joint councils split) and, on the same index, each row's year and area."""
+    frame = _read_csv_text(path)
+    _check_columns(frame, path)
+    frame = split_joint_councils(frame, path)
+    base = _areas(frame)
+    base.insert(0, "time_period", _time_periods(frame, path))
+    return frame, base
+
+
+_TIDY_COLUMNS = [
+    "publication",
+    "time_period",
+    "geographic_level",
+    "area_code",
+    "old_la_code",
+    "area_name",
+    "measure",
+    "value",
+    "symbol",
+]
+
+
+def _tidy(parts: list[pd.DataFrame], publication: str, path: Path) -> pd.DataFrame:
+    tidy = pd.concat(parts, ignore_index=True)
+    tidy.insert(0, "publication", publication)
+    logger.info(
+        "Read %s: %d measures, years %d to %d",
+        path.name,
+        tidy["measure"].nunique(),
+        tidy["time_period"].min(),
+        tidy["time_period"].max(),
+    )
+    return tidy.loc[:, _TIDY_COLUMNS].astype(
+        {"publication": "str", "area_code": "str", "area_name": "str", "measure": "str", "symbol": "str"}
+    )
+
+
 def read_ees_file(path: Path, publication: str) -> pd.DataFrame:
-    """Read one EES open-data CSV file as tidy rows of the ``benchmarks`` table.
+    """Read every measure column of an EES open-data CSV file that has one row per area and year.
 
     Parameters
     ----------
     path
         The CSV file (UTF-8, with or without a byte-order mark).
     publication
-        The publication id from ``config/benchmarks.yml`` written in the ``publication`` column.
+        The publication id written in the ``publication`` column.
 
     Returns
     -------
@@ -221,66 +430,148 @@ def read_ees_file(path: Path, publication: str) -> pd.DataFrame:
     ------
     InputDataError
         Empty file, missing geography columns, an unknown geographic level, a time period that is not a year, a
-        value that is neither a number nor a GSS symbol (with its row and column), or two rows for the same area,
-        year and measure.
+        value that is neither a number nor a GSS symbol (with its row and column), or a file that breaks its
+        figures down by a filter column (the column and its values are named: read it with
+        :func:`read_publication` and the filter values chosen in ``config/benchmarks.yml``).
 
     Notes
     -----
     Inner London and Outer London (E13000001/2) are kept as regional rows beside London (E12000007), as DfE
-    publishes them. Filter columns (``category``, ``age_group``) must hold one value per area and year; files that
-    break a measure down further are not benchmark tables and are refused.
+    publishes them. Jointly published councils: :func:`split_joint_councils`.
     """
     path = Path(path)
-    frame = _read_csv_text(path)
-    _check_columns(frame, path)
-    measures = measure_columns(list(frame.columns))
+    frame, base = _prepare(path)
+    filters = filter_columns(frame)
+    measures = measure_columns(list(frame.columns), filters)
     if not measures:
         raise InputDataError(
             path, "no measure columns", expected="at least one column after the geography columns"
         )
-    base = _areas(frame)
-    base.insert(0, "time_period", _time_periods(frame, path))
-    base["source_row"] = np.arange(len(frame)) + _HEADER_ROWS + 1
-    duplicated = base.duplicated(
-        ["time_period", "geographic_level", "area_code", "old_la_code"], keep="first"
-    )
-    if duplicated.any():
-        position = int(np.flatnonzero(duplicated.to_numpy())[0])
-        raise InputDataError(
-            path,
-            "a second row for the same area and year (a breakdown by a filter column?)",
-            row=position + _HEADER_ROWS + 1,
-            column="time_period",
-            expected="one row per area and year",
-        )
+    _check_one_row_per_area(base, frame, filters, path)
     parts = []
     for name in measures:
         values, symbols = _parse_measure(frame[name], name, path)
         parts.append(base.assign(measure=name, value=values, symbol=symbols))
-    tidy = pd.concat(parts, ignore_index=True)
-    tidy.insert(0, "publication", publication)
-    logger.info(
-        "Read %s: %d rows, %d measures, years %d to %d",
-        path.name,
-        len(frame),
-        len(measures),
-        tidy["time_period"].min(),
-        tidy["time_period"].max(),
-    )
-    columns = [
-        "publication",
-        "time_period",
-        "geographic_level",
-        "area_code",
-        "old_la_code",
-        "area_name",
-        "measure",
-        "value",
-        "symbol",
-    ]
-    return tidy.loc[:, columns].astype(
-        {"publication": "str", "area_code": "str", "area_name": "str", "measure": "str", "symbol": "str"}
-    )
+    return _tidy(parts, publication, path)
+
+
+def _require_columns(frame: pd.DataFrame, names: list[str], path: Path, measure: str) -> None:
+    for name in names:
+        if name not in frame.columns:
+            raise InputDataError(
+                path,
+                f"no column '{name}' (measure '{measure}' in config/benchmarks.yml); the file has "
+                f"{', '.join(c for c in frame.columns if c not in GEOGRAPHY_COLUMNS)}",
+                row=1,
+                column=name,
+                expected=f"the column '{name}' as DfE publishes it",
+            )
+
+
+def _selected(frame: pd.DataFrame, filters: dict[str, str], path: Path, measure: str) -> np.ndarray:
+    """Rows whose filter columns hold the chosen values (compared without surrounding spaces)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for name, wanted in filters.items():
+        if name not in frame.columns:
+            raise InputDataError(
+                path,
+                f"no filter column '{name}' (measure '{measure}' in config/benchmarks.yml); filter columns "
+                f"present: {', '.join(filter_columns(frame)) or 'none'}",
+                row=1,
+                column=name,
+                expected=f"a column '{name}'",
+            )
+        cells = frame[name].str.strip()
+        matches = (cells == wanted.strip()).to_numpy()
+        if not matches.any():
+            raise InputDataError(
+                path,
+                f"no row has {name} = {wanted!r} (measure '{measure}'); its values are {_listed(cells)}",
+                column=name,
+                expected=f"one of the values of '{name}' in config/benchmarks.yml",
+            )
+        mask &= matches
+    return mask
+
+
+def _percentage_of_columns(
+    rows: pd.DataFrame, numerator: list[str], denominator: list[str], decimals: int, path: Path
+) -> tuple[pd.Series, pd.Series]:
+    """100 x sum(numerator) / sum(denominator), rounded; a suppressed part suppresses the figure (``c``)."""
+    parsed = {c: _parse_measure(rows[c], c, path) for c in dict.fromkeys(numerator + denominator)}
+    top = sum(parsed[c][0] for c in numerator)
+    bottom = sum(parsed[c][0] for c in denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = (100 * top / bottom.where(bottom > 0)).round(decimals)
+    part_symbols = pd.concat([parsed[c][1] for c in parsed], axis=1)
+    first = part_symbols.bfill(axis=1).iloc[:, 0]
+    any_suppressed = part_symbols.eq("c").any(axis=1)
+    symbols = first.mask(any_suppressed, "c").fillna("z").where(values.isna())
+    return values.astype("float64"), symbols.astype("str")
+
+
+def read_publication(path: Path, publication: str, spec: Publication) -> pd.DataFrame:
+    """Read a published file as ``config/benchmarks.yml`` describes it: each measure's column, filters and count.
+
+    Parameters
+    ----------
+    path
+        The CSV file as DfE publishes it.
+    publication
+        The publication id (``spec`` is its entry in ``config/benchmarks.yml``).
+    spec
+        The publication's measures: column (or a percentage of summed columns), the filter values selecting the
+        measure's rows, the column of the count of children behind it and whether it is a ``YY:MM`` duration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of the ``benchmarks`` table, ``measure`` being the configured measure name; a measure with a ``count``
+        also gives rows ``<measure>:count`` (for small-number suppression of the authority's own figure).
+
+    Raises
+    ------
+    InputDataError
+        As :func:`read_ees_file`; and a configured column, filter column or filter value that the file does not
+        have, or a breakdown left unselected (the filter column and its values are named).
+
+    Notes
+    -----
+    DfE's open-data files repeat the geography for each value of their filter columns (e.g. ``population_type``,
+    ``cla_group``, ``care_leaver_age``, ``breakdown``); DfE analytical services, "Open data standards".
+    """
+    path = Path(path)
+    frame, base = _prepare(path)
+    filters = filter_columns(frame)
+    parts = []
+    for name, measure in spec.measures.items():
+        columns = (
+            [measure.column]
+            if measure.column is not None
+            else [*measure.percentage.numerator, *measure.percentage.denominator]  # type: ignore[union-attr]
+        )
+        _require_columns(frame, [*columns, *([measure.count] if measure.count else [])], path, name)
+        mask = _selected(frame, measure.filters, path, name)
+        rows, rows_base = frame.loc[mask], base.loc[mask]
+        unselected = [f for f in filters if f not in measure.filters]
+        _check_one_row_per_area(rows_base, rows, unselected, path, measure=name)
+        parts.append(_measure_rows(rows, rows_base, name, measure, path))
+        if measure.count:
+            counts, symbols = _parse_measure(rows[measure.count], measure.count, path)
+            parts.append(rows_base.assign(measure=name + COUNT_SUFFIX, value=counts, symbol=symbols))
+    return _tidy(parts, publication, path)
+
+
+def _measure_rows(
+    rows: pd.DataFrame, base: pd.DataFrame, name: str, measure: BenchmarkMeasure, path: Path
+) -> pd.DataFrame:
+    if measure.percentage is not None:
+        spec = measure.percentage
+        values, symbols = _percentage_of_columns(rows, spec.numerator, spec.denominator, spec.decimals, path)
+    else:
+        assert measure.column is not None
+        values, symbols = _parse_measure(rows[measure.column], measure.column, path, measure.duration)
+    return base.assign(measure=name, value=values, symbol=symbols)
 
 
 def read_population_file(path: Path) -> pd.DataFrame:
@@ -317,40 +608,77 @@ def read_population_file(path: Path) -> pd.DataFrame:
     return rows.loc[:, columns].assign(population=rows["value"])
 
 
-def read_statistical_neighbours(path: Path) -> dict[int, list[int]]:
-    """Read DfE's statistical neighbour groupings: each authority's old LA code -> its neighbours, closest first.
+NEIGHBOUR_COLUMNS = [
+    "old_la_code",
+    "la_name",
+    "neighbour_rank",
+    "neighbour_old_la_code",
+    "closeness",
+    "model",
+]
 
-    The file is not EES format: a byte-order mark, columns ``LA num, LA Name, ..., SN1, SNP, SN2, SNP, ...`` (the
-    "SNP" closeness heading repeated) and a trailing comma on some rows.
+
+def read_neighbour_model(path: Path) -> pd.DataFrame:
+    """Read DfE's statistical neighbour file, in its 2025 or its April 2021 layout, as one row per neighbour.
+
+    Layouts
+    -------
+    2025 model (``sn_model_2025_wide.csv``): ``old_la_code, la_name, region_ind, region_name, SN_1, SN_1P, ...,
+    SN_10, SN_10P`` (closeness in ``SN_nP``), UTF-8 with a byte-order mark. April 2021 groupings
+    (``New_Statistical_Neighbour_Groupings_April_2021.csv``): ``LA num, LA Name, LA number, GOInd, GOReg, SN1, SNP,
+    SN2, SNP, ...`` (the closeness heading ``SNP`` repeated after each neighbour), a trailing comma on some rows, a
+    note row ("Old SNs:") before the authorities that no longer exist.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``old_la_code`` (the authority), ``la_name``, ``neighbour_rank`` (1 = closest), ``neighbour_old_la_code``,
+        ``closeness`` (e.g. "Very close") and ``model`` (the file name).
 
     Raises
     ------
     InputDataError
-        Empty file, no ``LA num`` or ``SN1`` column, or a code that is not a number (with its row and column).
+        Missing file, empty file, a header of neither layout, or a code that is not a whole number (with its row
+        and column).
 
     Notes
     -----
-    DfE, "Children's services statistical neighbour benchmarking tool" (groupings of April 2021).
+    DfE, "Children's services statistical neighbour benchmarking tool" (2025 model; April 2021 groupings). LAIT
+    takes an authority's ten neighbours from this file (dfe-analytical-services/local-authority-interactive-tool,
+    01_data/02_prod/sn_may_2025.xlsx).
     """
     path = Path(path)
     if not path.is_file():
-        raise InputDataError(path, "file not found", expected="DfE's statistical neighbour groupings CSV")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+        raise InputDataError(path, "file not found", expected="DfE's statistical neighbour file")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as error:
+        raise InputDataError(path, f"not UTF-8 text ({error.reason})", expected="a UTF-8 CSV file") from None
     if not rows:
         raise InputDataError(path, "the file is empty", expected="a header row and one row per authority")
     header = [h.strip() for h in rows[0]]
-    if "LA num" not in header:
+    if "old_la_code" in header:
+        key, name_column, pattern = "old_la_code", "la_name", r"SN_(\d+)"
+    elif "LA num" in header:
+        key, name_column, pattern = "LA num", "LA Name", r"SN(\d+)"
+    else:
         raise InputDataError(
-            path, "no 'LA num' column", row=1, column="LA num", expected="DfE's SN groupings header"
+            path,
+            "neither DfE layout: no 'old_la_code' (2025 model) nor 'LA num' (2021 groupings) column",
+            row=1,
+            column=header[0] if header else None,
+            expected="the header of sn_model_2025_wide.csv or New_Statistical_Neighbour_Groupings_April_2021.csv",
         )
-    key = header.index("LA num")
+    key_at = header.index(key)
+    name_at = header.index(name_column) if name_column in header else None
     neighbour_columns = sorted(
-        ((int(h[2:]), i) for i, h in enumerate(header) if re.fullmatch(r"SN\d+", h)), key=lambda pair: pair[0]
+        ((int(m[1]), i) for i, h in enumerate(header) if (m := re.fullmatch(pattern, h))), key=lambda p: p[0]
     )
     if not neighbour_columns:
+        first = "SN_1" if key == "old_la_code" else "SN1"
         raise InputDataError(
-            path, "no SN1, SN2, ... columns", row=1, column="SN1", expected="DfE's SN groupings header"
+            path, f"no {first}, ... columns", row=1, column=first, expected="DfE's neighbour columns"
         )
 
     def code(cell: str, row: int, column: str) -> int:
@@ -366,16 +694,47 @@ def read_statistical_neighbours(path: Path) -> dict[int, list[int]]:
             )
         return int(value)
 
-    groups: dict[int, list[int]] = {}
+    records = []
     for number, row in enumerate(rows[1:], start=2):
-        if not row or not row[key].strip():
+        if len(row) <= key_at or not row[key_at].strip():
             # Blank rows and notes such as "Old SNs:" (the pre-2019/2021 authorities that follow are kept).
             continue
-        authority = code(row[key].strip(), number, "LA num")
-        groups[authority] = [
-            code(row[i].strip(), number, f"SN{n}")
-            for n, i in neighbour_columns
-            if i < len(row) and row[i].strip()
-        ]
-    logger.info("Read %s: statistical neighbours of %d authorities", path.name, len(groups))
-    return groups
+        authority = code(row[key_at].strip(), number, key)
+        name = row[name_at].strip() if name_at is not None and name_at < len(row) else ""
+        for rank, at in neighbour_columns:
+            if at < len(row) and row[at].strip():
+                closeness = row[at + 1].strip() if at + 1 < len(row) else ""
+                records.append(
+                    (authority, name, rank, code(row[at].strip(), number, header[at]), closeness, path.name)
+                )
+    frame = pd.DataFrame.from_records(records, columns=NEIGHBOUR_COLUMNS)
+    logger.info(
+        "Read %s: statistical neighbours of %d authorities", path.name, frame["old_la_code"].nunique()
+    )
+    return frame.astype(
+        {
+            "old_la_code": "Int64",
+            "la_name": "str",
+            "neighbour_rank": "int64",
+            "neighbour_old_la_code": "Int64",
+            "closeness": "str",
+            "model": "str",
+        }
+    )
+
+
+def neighbours_of(model: pd.DataFrame, old_la_code: int) -> list[int]:
+    """An authority's statistical neighbours (old LA codes), closest first; empty if the model does not list it."""
+    rows = model.loc[model["old_la_code"].eq(old_la_code).fillna(False)].sort_values("neighbour_rank")
+    return [int(c) for c in rows["neighbour_old_la_code"]]
+
+
+def read_statistical_neighbours(path: Path) -> dict[int, list[int]]:
+    """Each authority's old LA code -> its neighbours, closest first, from either DfE layout.
+
+    Notes
+    -----
+    See :func:`read_neighbour_model` for the two layouts and the source.
+    """
+    model = read_neighbour_model(path)
+    return {int(a): neighbours_of(model, int(a)) for a in model["old_la_code"].unique()}

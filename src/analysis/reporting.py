@@ -19,13 +19,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
 from analysis import __version__
 from analysis.annex_a import MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
 from analysis.anticipated_charts import anticipated_overlay, with_anticipated_words
+from analysis.benchmarking import neighbours_label
 from analysis.charts import (
     ChartNote,
     ReportFigure,
@@ -332,22 +332,7 @@ def latest_benchmarks(comparison: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def local_value_suppressed(annual: pd.DataFrame, indicator: Indicator, year: int, value: float) -> bool:
-    """Whether the authority's figure for a compared year is its own computed figure from a count of 1 to 5.
-
-    ``benchmark_comparison`` takes the published figure where there is one (already suppressed by DfE) and else
-    the figure computed from the case records; that one must be shown as ``c`` when its count is small.
-    """
-    rows = annual.loc[
-        (annual["indicator_id"] == indicator.id)
-        & (annual["period_type"] == indicator.annual)
-        & (annual["time_period"] == year)
-        & annual["suppressed"].fillna(False).astype(bool)
-    ]
-    return bool(len(rows)) and bool(np.isclose(rows["value"].astype(float), value, equal_nan=False).any())
-
-
-def benchmark_columns(authority: str, region: str, years: Iterable[int]) -> dict[str, str]:
+def benchmark_columns(authority: str, region: str, neighbours: str, years: Iterable[int]) -> dict[str, str]:
     """Column headings of the comparison, naming the year they describe when a table compares one year only.
 
     e.g. ``{"local_value": "Medway 2014-15", "england": "England 2014-15", ...}``; with several years, a
@@ -359,7 +344,7 @@ def benchmark_columns(authority: str, region: str, years: Iterable[int]) -> dict
         "local_value": f"{authority} {period}",
         "england": f"England {period}",
         "region": f"{region} {period}",
-        "statistical_neighbours_median": f"Statistical neighbours (median) {period}",
+        "statistical_neighbours_average": f"{neighbours[0].upper()}{neighbours[1:]} {period}",
     }
 
 
@@ -381,7 +366,7 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
     indicators = data.config.indicators_for_theme(theme)
     authority = data.config.authority
     years = [int(bench.loc[i.id, "time_period"]) for i in indicators if i.id in bench.index]
-    headings = benchmark_columns(authority.name, authority.region.name, years)
+    headings = benchmark_columns(authority.name, authority.region.name, neighbours_label(data.config), years)
     several_years = len(set(years)) > 1
     rows = []
     for indicator in indicators:
@@ -405,9 +390,9 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
         if indicator.id in bench.index:
             b = bench.loc[indicator.id]
             year = int(b["time_period"])
-            hidden = pd.notna(b["local_value"]) and local_value_suppressed(
-                data.indicators_annual, indicator, year, float(b["local_value"])
-            )
+            # One decision for the authority's own figure (analysis.benchmarking, analysis.suppression): a figure
+            # from 1 to 5 children is shown as c, with no rank or band made from it.
+            hidden = bool(b["local_suppressed"])
             if several_years:
                 row["Year compared"] = year_label(year)
             for column, heading_text in headings.items():
@@ -641,7 +626,13 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
     if has_benchmark:
         authority = data.config.authority
         figures.append(
-            benchmark_chart(comparison, indicator, authority=authority.name, region=authority.region.name)
+            benchmark_chart(
+                comparison,
+                indicator,
+                authority=authority.name,
+                region=authority.region.name,
+                neighbours=neighbours_label(data.config).capitalize(),
+            )
         )
     return figures
 
@@ -915,18 +906,14 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         if not bench.empty:
             b = bench.iloc[0]
             year = int(b["time_period"])
-            local = (
-                SUPPRESSED
-                if pd.notna(b["local_value"])
-                and local_value_suppressed(data.indicators_annual, indicator, year, float(b["local_value"]))
-                else format_number(b["local_value"], indicator)
-            )
             lines.append(
                 f"- **Compared with others ({year_label(year)}):** "
-                f"{data.config.authority.name} {local}, "
+                f"{data.config.authority.name} "
+                f"{display_value(b['local_value'], indicator, suppressed=bool(b['local_suppressed']))}, "
                 f"England {format_number(b['england'], indicator)}, "
                 f"{data.config.authority.region.name} {format_number(b['region'], indicator)}, "
-                f"statistical neighbours {format_number(b['statistical_neighbours_median'], indicator)}"
+                f"{neighbours_label(data.config)} "
+                f"{format_number(b['statistical_neighbours_average'], indicator)}"
             )
     elif exception["kind"] == "action":
         action = data.actions.loc[data.actions["action_id"] == exception["item_id"]]

@@ -296,6 +296,19 @@ SCHEMAS: dict[str, TableSchema] = {
             ("time_period", "geographic_level", "area_code", "old_la_code"),
         ),
         TableSchema(
+            "statistical_neighbours",
+            "DfE's statistical neighbour model (the file named in config/benchmarks.yml): one row per neighbour.",
+            (
+                Column("old_la_code", "Int64", "The authority's DfE three-digit LA code", False),
+                Column("la_name", "string", "The authority's name"),
+                Column("neighbour_rank", "int64", "1 = closest neighbour", False),
+                Column("neighbour_old_la_code", "Int64", "The neighbour's DfE LA code", False),
+                Column("closeness", "string", "DfE's closeness label, e.g. 'Very close'"),
+                Column("model", "string", "The file the neighbours were read from", False),
+            ),
+            ("old_la_code", "neighbour_rank"),
+        ),
+        TableSchema(
             "commentary",
             "The analyst's commentary for each quarter, per theme and optionally per indicator.",
             (
@@ -477,13 +490,23 @@ SCHEMAS: dict[str, TableSchema] = {
             (
                 Column("indicator_id", "string", "Indicator id", False),
                 Column("time_period", "int64", "Year ending 31 March of the comparison", False),
-                Column("local_value", "float64", "The authority's figure (published, else computed locally)"),
+                Column(
+                    "local_value",
+                    "float64",
+                    "The authority's figure (published, else computed locally); empty where suppressed",
+                ),
+                Column(
+                    "local_suppressed",
+                    "boolean",
+                    "The authority's figure is built from 1 to 5 children: published as c, no rank, band or direction",
+                    False,
+                ),
                 Column("england", "float64", "England"),
                 Column("region", "float64", "The authority's region"),
                 Column(
-                    "statistical_neighbours_median",
+                    "statistical_neighbours_average",
                     "float64",
-                    "Median of the statistical neighbours with a figure",
+                    "Mean (or, by configuration, median) of the statistical neighbours with a figure",
                 ),
                 Column("statistical_neighbours_count", "int64", "How many neighbours had a figure", False),
                 Column("rank", "Int64", "Rank among authorities, 1 = best by polarity (empty for context)"),

@@ -52,6 +52,31 @@ def count_columns_for_unit(unit: str) -> list[str]:
     }.get(unit, [])
 
 
+def small_count(counts: pd.Series | Sequence[float], *, lower: int = 1, upper: int = 5) -> pd.Series:
+    """Whether each count of children is small enough to suppress (1 to 5 by default): THE rule, used everywhere.
+
+    Parameters
+    ----------
+    counts : pandas.Series or sequence of numbers
+        Counts of children (NaN or non-numbers: not small).
+    lower, upper : int
+        The smallest and largest count that is suppressed (``config.suppression.min_count``/``max_count``).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, never missing: True where the count is between the bounds inclusive.
+
+    Notes
+    -----
+    DfE, "Statistics at DfE: policy statement on confidentiality": counts of 1 to 5 children are shown as ``c``;
+    zero is shown (it identifies nobody). Every figure published from a count (a local indicator, the authority's
+    own row in a benchmark file, and anything derived from it: band, rank, direction, alt text) is decided here.
+    """
+    values = pd.to_numeric(pd.Series(counts), errors="coerce")
+    return values.between(lower, upper, inclusive="both").fillna(False).astype(bool)
+
+
 def suppress_small_counts(
     frame: pd.DataFrame, count_columns: Sequence[str], *, lower: int = 1, upper: int = 5
 ) -> pd.Series:
@@ -80,8 +105,7 @@ def suppress_small_counts(
     """
     suppressed = pd.Series(False, index=frame.index, dtype=bool)
     for column in count_columns:
-        counts = pd.to_numeric(frame[column], errors="coerce")
-        suppressed |= counts.between(lower, upper, inclusive="both").fillna(False).astype(bool)
+        suppressed |= small_count(frame[column], lower=lower, upper=upper).to_numpy()
     return suppressed
 
 

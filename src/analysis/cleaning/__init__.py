@@ -23,7 +23,7 @@ from analysis.cleaning.annex_a import (
     locate_annex_a,
     read_annex_a,
 )
-from analysis.cleaning.benchmarks import clean_benchmarks
+from analysis.cleaning.benchmarks import clean_benchmarks, clean_statistical_neighbours
 from analysis.cleaning.commentary import clean_commentary
 from analysis.cleaning.log import CleaningLog, quarantine_summary
 from analysis.cleaning.scorecard import (
@@ -137,6 +137,7 @@ def clean_sources(
     tracker_path = locate_workbook_or_csv(raw_dir, TRACKER_STEM, "action tracker")
     tables["actions"] = clean_tracker(read_tracker_sheet(tracker_path, raw_dir), config, log)
     tables["benchmarks"], tables["population"] = clean_benchmarks(raw_dir, config, log)
+    tables["statistical_neighbours"] = clean_statistical_neighbours(raw_dir, config, log)
     tables["commentary"] = clean_commentary(raw_dir, config, log)
 
     tables["cleaning_log"] = log.log_table()

@@ -1,7 +1,9 @@
 """Reading the published benchmark files (DfE Explore Education Statistics open data) and the population file.
 
-The files are parsed by :mod:`analysis.ees`; this module finds them (the newest match of each publication's
-glob in ``config/benchmarks.yml``), checks that each covers the configured authority and records them.
+The files are parsed by :mod:`analysis.ees` as ``config/benchmarks.yml`` describes them (each measure's column,
+filter values and count); this module finds them (the newest match of each publication's glob), checks that each
+covers the configured authority and records them. DfE's statistical neighbour model named there is read into the
+``statistical_neighbours`` table.
 
 Notes
 -----
@@ -60,7 +62,7 @@ def clean_benchmarks(
     A publication with no file is a warning (its indicators go without benchmarks); a missing population file
     is also a warning (rates per 10,000 cannot then be computed locally).
     """
-    from analysis.ees import read_ees_file, read_population_file
+    from analysis.ees import read_population_file, read_publication
 
     folder = raw_dir / config.benchmarks.folder
     frames = []
@@ -71,8 +73,9 @@ def clean_benchmarks(
                 "No file for benchmark publication '%s' (%s in %s)", publication, entry.file, folder
             )
             continue
-        frame = read_ees_file(path, publication)
-        check_covers_authority(frame, path, config)
+        frame = read_publication(path, publication, entry)
+        if entry.local_authority_rows:
+            check_covers_authority(frame, path, config)
         frames.append(frame)
         log.source(
             "benchmarks", relative_name(path, raw_dir), None, rows_read=len(frame), rows_written=len(frame)
@@ -113,3 +116,47 @@ def _dedupe_sorted(frame: pd.DataFrame, table: str, log: CleaningLog) -> pd.Data
     )
     log.count(table, rows_read=rows_read, duplicates_removed=int(repeated.sum()), written=len(frame))
     return frame
+
+
+def clean_statistical_neighbours(raw_dir: Path, config: ProjectConfig, log: CleaningLog) -> pd.DataFrame:
+    """The ``statistical_neighbours`` table from DfE's model named in ``config/benchmarks.yml``.
+
+    A missing file is a warning (the reports then show no neighbours' figure); a model that does not list the
+    configured authority is an error.
+
+    Notes
+    -----
+    DfE, children's services statistical neighbour benchmarking tool: the 2025 model (``sn_model_2025_wide.csv``)
+    or the April 2021 groupings, as LAIT uses them (:func:`analysis.ees.read_neighbour_model`).
+    """
+    from analysis.ees import neighbours_of, read_neighbour_model
+
+    folder = raw_dir / config.benchmarks.folder
+    pattern = config.benchmarks.statistical_neighbours.file
+    path = newest_match(folder, pattern)
+    if path is None:
+        logger.warning(
+            "No statistical neighbour file matching %s in %s: no neighbours' figures", pattern, folder
+        )
+        return pd.DataFrame(
+            {c.name: pd.Series(dtype=c.dtype) for c in schema("statistical_neighbours").columns}
+        )
+    model = read_neighbour_model(path)
+    authority = config.authority
+    neighbours = neighbours_of(model, authority.old_la_code)
+    if not neighbours:
+        raise InputDataError(
+            path,
+            f"no row for {authority.name}",
+            column="old_la_code" if "2025" in path.name else "LA num",
+            expected=f"a row for old LA code {authority.old_la_code} (is this DfE's neighbour file?)",
+        )
+    logger.info("%s's statistical neighbours (%s): %s", authority.name, path.name, neighbours)
+    log.source(
+        "statistical_neighbours",
+        relative_name(path, raw_dir),
+        None,
+        rows_read=len(model),
+        rows_written=len(model),
+    )
+    return _dedupe_sorted(model, "statistical_neighbours", log)

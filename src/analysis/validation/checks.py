@@ -174,9 +174,12 @@ def benchmark_coverage(benchmarks: pd.DataFrame, authority: Authority) -> pd.Dat
     masks = _area_rows(benchmarks, authority)
     for publication, group in benchmarks.groupby("publication", sort=True):
         latest = int(group["time_period"].max())
+        # A publication of national figures only (e.g. national adoption times) is checked for England only.
+        national_only = set(group["geographic_level"]) == {NATIONAL}
+        covered = {area: mask for area, mask in masks.items() if not national_only or area == "England"}
         for year in (latest, latest - 1):
             in_year = group["time_period"].eq(year)
-            for area, mask in masks.items():
+            for area, mask in covered.items():
                 rows.append(
                     {
                         "item": f"{publication} {year - 1}-{year % 100:02d}, {area}",
