@@ -36,9 +36,9 @@ from analysis.quarters import Quarter
 from analysis.reporting import (
     ACTION_STATUS_LABELS,
     DEMO_BANNER,
-    REASON_LABELS,
     SUPPRESSED_FOOTNOTE,
     display_value,
+    exception_headline,
     latest_benchmarks,
     load_manifest,
 )
@@ -547,10 +547,8 @@ def exceptions_html(data: DashboardData) -> str:
                 if link
                 else f"{name} (its exception report for {_cell(quarter.label)} has not been made)"
             )
-            items = "".join(
-                f"<li>{_cell(str(r.title))}: {_cell(REASON_LABELS.get(r.reason_code, r.reason_code).lower())}</li>"
-                for r in theirs.itertuples()
-            )
+            # One line per item with all its reasons, as the quarter's reports name it (reporting.exception_headline).
+            items = "".join(f"<li>{_cell(exception_headline(row))}</li>" for _, row in theirs.iterrows())
             parts.append(f'<li class="dash-exception-theme">{title}<ul>{items}</ul></li>')
         body = f"<ul>{''.join(parts)}</ul>"
     return (
