@@ -66,3 +66,37 @@ def test_first_screens_of_the_report_and_the_index(quarter_dir, first_run):
         assert any("Synthetic demonstration data" in t for t in texts), name
         statuses = [t for t in texts if t.startswith(("Needs attention", "No exceptions"))]
         assert len(statuses) >= 6, (name, statuses)  # every theme's status without scrolling
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def test_index_report_and_every_exception_report_are_axe_clean(quarter_dir):
+    """axe-core with the WCAG 2.2 AA rule set finds no violation on any page the committee reads."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed"
+    )
+    pages = [
+        quarter_dir / "index.html",
+        quarter_dir / "quarterly-report.html",
+        *sorted(quarter_dir.glob("exceptions-*.html")),
+    ]
+    assert len(pages) > 2, "the demo quarter has no exception report"
+    found: dict[str, list[str]] = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for path in pages:
+                page.goto(path.as_uri(), wait_until="load")
+                result = axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+                found[path.name] = [
+                    f"{v['id']}: {[node['target'] for node in v['nodes'][:3]]}"
+                    for v in result.response["violations"]
+                ]
+        finally:
+            browser.close()
+    assert {name: v for name, v in found.items() if v} == {}

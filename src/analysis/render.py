@@ -531,10 +531,12 @@ def _index_parts(
             + "</tr>"
             for number, (label, words, css) in enumerate(statuses, start=1)
         )
+        caption = f"Status by theme, {html.escape(quarter.name)}"
         status_part = (
             "<h2>How each theme is doing</h2>"
-            '<div class="table-wrap"><table class="report-table" data-quarto-disable-processing="true">'
-            f"<caption>Status by theme, {html.escape(quarter.name)}</caption><thead><tr>"
+            f'<div class="table-wrap" role="region" tabindex="0" aria-label="{caption}">'
+            '<table class="report-table" data-quarto-disable-processing="true">'
+            f"<caption>{caption}</caption><thead><tr>"
             '<th scope="col">Theme</th><th scope="col">Status</th><th scope="col">Report</th></tr></thead>'
             f"<tbody>{rows}</tbody></table></div>"
             + ('<p><a href="quarterly-report.pdf">The quarterly report as a PDF (A4)</a></p>' if pdf else "")

@@ -290,7 +290,9 @@ def table_html(
         body.append(f"<tr>{''.join(cells)}</tr>")
     notes = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
     return (
-        f'<div class="table-wrap"><table class="{" ".join(["report-table", css_class]).strip()}" '
+        # a scrolling region must be reachable by keyboard (WCAG 2.1.1; axe ``scrollable-region-focusable``)
+        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
+        f'<table class="{" ".join(["report-table", css_class]).strip()}" '
         'data-quarto-disable-processing="true">'
         f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>{notes}</div>"
