@@ -257,7 +257,31 @@ def test_a_changed_process_missing_its_target_says_so(config) -> None:
         ("special_cause_concern", "June 2015 was above the upper process limit: a real rise, not noise"),
         (
             "failing_target",
-            "Missed the target of 10% in June 2015; performance has changed, so whether the target will be met "
+            "Missed the target of 10.0% in June 2015; performance has changed, so whether the target will be met "
             "cannot be judged yet",
         ),
     ]
+
+
+def test_a_target_in_an_exception_reason_carries_its_unit(config) -> None:
+    """Adoption A1 (days, no decimals, threshold 487): the reason reads "487 days", never a bare "487"."""
+    summaries = conform(
+        pd.DataFrame(
+            [
+                summary(
+                    "adoption_a1_days_entering_care_to_placed",
+                    "common_cause",
+                    "consistently_failing",
+                    "Within the expected range.",
+                )
+            ]
+        ),
+        "spc_summary",
+    )
+    empty_comparison = conform(
+        pd.DataFrame([comparison("cp_plans_second_or_subsequent", 2015, "A")]), "benchmark_comparison"
+    )
+    actions = conform(pd.DataFrame([action("1.1", 1, "complete", "2015-04-30")]), "actions")
+    found = find_exceptions(summaries, empty_comparison, actions, config, QUARTER)
+    reasons = exception_reasons(found.iloc[0])
+    assert reasons[0][1].startswith("Consistently failing the target of 487 days: ")

@@ -469,3 +469,31 @@ def test_point_type_orients_high_and_low_by_polarity(polarity: str, expected: li
         "Common Cause",
     ]
     assert point_types(types, polarity).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "decimals", "target", "words"),
+    [
+        ("days", 0, 20.0, "The target (20 days)"),
+        ("%", 1, 20.0, "The target (20.0%)"),
+        ("count", 0, 20.0, "The target (20)"),
+    ],
+)
+def test_assurance_sentence_gives_the_target_with_its_unit(
+    unit: str, decimals: int, target: float, words: str
+) -> None:
+    """Limits 5.68 to 16.32 below a target of 20 (higher is better): consistently failing, the target with its unit."""
+    chart = spc_chart(monthly(BASELINE), polarity="higher_is_better", settings=SETTINGS)
+    summary = summarise(
+        chart,
+        indicator_id="x",
+        polarity="higher_is_better",
+        target=target,
+        settings=SETTINGS,
+        decimals=decimals,
+        unit=unit,
+    ).iloc[0]
+    assert (
+        f"{words} is beyond the process limits: it will not be met without a change."
+        in summary["description"]
+    )

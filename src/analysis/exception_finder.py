@@ -30,6 +30,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.charts import format_number
 from analysis.config import ProjectConfig
 from analysis.quarters import Quarter
 from analysis.schemas import schema
@@ -74,11 +75,6 @@ def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".")
 
 
-def _unit_suffix(unit: str) -> str:
-    """What follows a figure in a sentence: ``%``, `` days``, `` per 10,000``; nothing for counts and FTE."""
-    return {"%": "%", "days": " days", "weeks": " weeks", "rate per 10,000": " per 10,000"}.get(unit, "")
-
-
 def action_title(action_id: str, text: str) -> str:
     """An action as the reports name it, reference first: ``Action 4.1: Launch the early help hubs``."""
     return f"Action {action_id}: {text}"
@@ -114,9 +110,7 @@ def indicator_exceptions(
                     "since": summary.since,
                 }
             )
-        target = (
-            None if indicator.target is None else f"{indicator.target.value:g}{_unit_suffix(indicator.unit)}"
-        )
+        target = None if indicator.target is None else format_number(indicator.target.value, indicator)
         if _is(summary.assurance, CONSISTENTLY_FAILING) and target is not None:
             rows.append(
                 base

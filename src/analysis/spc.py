@@ -84,9 +84,9 @@ CHANGED_MEETING_TARGET = "changed_meeting_target"
 CHANGED_MISSING_TARGET = "changed_missing_target"
 
 ASSURANCE_SENTENCES = {
-    CONSISTENTLY_FAILING: "The target ({target:g}) is beyond the process limits: it will not be met without a change",
-    CONSISTENTLY_PASSING: "The target ({target:g}) is beyond the process limits on the good side: it is met every month",
-    HIT_AND_MISS: "The target ({target:g}) is within the process limits: it will be hit and missed",
+    CONSISTENTLY_FAILING: "The target ({target}) is beyond the process limits: it will not be met without a change",
+    CONSISTENTLY_PASSING: "The target ({target}) is beyond the process limits on the good side: it is met every month",
+    HIT_AND_MISS: "The target ({target}) is within the process limits: it will be hit and missed",
 }
 
 #: Columns of an SPC chart's points: the ``spc`` table's, less the indicator (added by the caller).
@@ -647,7 +647,7 @@ def summarise(
     )
     sentences = [description]
     if level in ASSURANCE_SENTENCES:
-        sentences.append(ASSURANCE_SENTENCES[level].format(target=target))
+        sentences.append(ASSURANCE_SENTENCES[level].format(target=_figure(float(target), decimals, unit)))
     elif level is not None and target is not None:
         sentences.append(changed_assurance_sentence(segment.iloc[start:], target, polarity, decimals, unit))
     if provisional:
