@@ -1,7 +1,7 @@
 """Synthetic benchmark files in DfE's Explore Education Statistics (EES) open-data CSV format.
 
-England, the nine regions plus Inner and Outer London, and 150 local authorities: the authority itself (whose rows
-are computed from its simulated case histories), Medway's statistical neighbours in DfE's 2025 model under their
+England, the nine regions plus Inner and Outer London, and as many local authorities as England had in 2014-15
+(152, :data:`REGIONS`): the authority itself (whose rows are computed from its simulated case histories), Medway's statistical neighbours in DfE's 2025 model under their
 real names and codes, and "Synthetic authority NNN" for the rest. Each file has the columns and filter values of the
 file DfE publishes (:data:`LAYOUTS`, named in ``config/benchmarks.yml``), and the neighbour model is written in the
 layout of DfE's ``sn_model_2025_wide.csv``, so the demo exercises the readers of the real files. England's figures
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 YEARS = (2013, 2014, 2015)
 POPULATION_YEARS = (2011, 2012, 2013, 2014)
 ENGLAND = ("E92000001", "England")
+#: Regions (and DfE's Inner and Outer London) with the number of local authorities England had in 2014-15: 152,
+#: as in DfE's children in need and looked-after children publications for 2015 (Inner London counts the City of
+#: London, the South West the Isles of Scilly).
 REGIONS = [
     ("E12000001", "North East", 12),
     ("E12000002", "North West", 23),
@@ -38,10 +41,12 @@ REGIONS = [
     ("E12000006", "East of England", 11),
     ("E12000007", "London", 0),
     ("E12000008", "South East", 19),
-    ("E12000009", "South West", 15),
+    ("E12000009", "South West", 16),
     ("E13000001", "Inner London", 14),
-    ("E13000002", "Outer London", 18),
+    ("E13000002", "Outer London", 19),
 ]
+#: Local authorities in England in 2014-15.
+ENGLAND_AUTHORITIES = sum(n for *_, n in REGIONS)
 #: Medway's statistical neighbours in DfE's 2025 model (sn_model_2025_wide.csv), closest first: old code ->
 #: (new code, name, region code). The demo writes them under their real names and codes.
 MEDWAY_NEIGHBOURS_2025 = {
@@ -213,8 +218,9 @@ def _authorities(config: ProjectConfig, rng: np.random.Generator) -> pd.DataFram
         counts[region] = counts.get(region, 0) - 1
     free_codes = iter(c for c in range(601, 800) if c not in used)
     serial = 1
-    for code, _, n in REGIONS:
-        for _ in range(max(n, 0)):
+    for code, _, _ in REGIONS:
+        # the region's count less the named authorities already in it, so England has its real number
+        for _ in range(max(counts[code], 0)):
             old = next(free_codes)
             prefix = "E09" if code.startswith("E13") else ("E06" if rng.random() < 0.5 else "E10")
             rows.append((old, f"{prefix}000{100 + serial:03d}", f"Synthetic authority {serial:03d}", code))
