@@ -16,7 +16,7 @@ from analysis.cleaning.commentary import read_commentary
 from analysis.cleaning.log import CleaningLog
 from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
 from analysis.cleaning.scorecard import clean_scorecard
-from analysis.cleaning.tracker import clean_tracker
+from analysis.cleaning.tracker import clean_tracker, locate_tracker
 from analysis.errors import InputDataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +84,23 @@ def test_tracker_statuses_themes_and_dates(raw, config):
     assert frame["theme"].tolist() == [1, 2, 3]  # "1", "Theme 2", "Performance Management"
     assert frame["status"].tolist() == ["on_track", "at_risk", "complete"]  # Green, Amber, Complete
     assert frame["due_date"].tolist()[2] == pd.Timestamp("2015-09-30")  # Excel serial 42277
+
+
+def test_a_past_quarter_takes_its_tracker_snapshot(raw, config, caplog):
+    """Issue 13: the run for 2014-15 Q4 reads action_tracker/2014-15-Q4.csv; a quarter without one, the current."""
+    folder = raw / "action_tracker"
+    folder.mkdir()
+    snapshot = folder / "2014-15-Q4.csv"
+    snapshot.write_text(
+        (raw / "action_tracker.csv").read_text(encoding="utf-8").replace("Amber", "Green"), encoding="utf-8"
+    )
+    assert locate_tracker(raw, "2014-15-Q4") == snapshot
+    assert locate_tracker(raw) == raw / "action_tracker.csv"
+    assert not caplog.records
+    assert locate_tracker(raw, "2015-16-Q1") == raw / "action_tracker.csv"
+    assert "No snapshot of the action tracker for 2015-16-Q1" in caplog.text
+    frame = clean_tracker(read_csv_cells(locate_tracker(raw, "2014-15-Q4"), raw), config, CleaningLog())
+    assert frame["status"].tolist() == ["on_track", "on_track", "complete"]  # as the snapshot, not Amber
 
 
 def test_an_unknown_theme_names_the_row(raw, config):

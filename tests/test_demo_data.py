@@ -56,6 +56,7 @@ def test_files_sheets_and_headings(demo: Path) -> None:
         "annex_a.xlsx",
         "scorecard.xlsx",
         "action_tracker.xlsx",
+        "action_tracker/2014-15-Q4.xlsx",  # the tracker as at 2014-15 Q4, for reproducing that quarter
         "commentary/2015-16-Q1.md",
         "commentary/2014-15-Q4.md",
         "benchmarks/README.txt",

@@ -167,3 +167,23 @@ def test_critical_data_failure_exits_2_and_keeps_the_last_good_reports(
     assert code == 2
     assert str(raw_row) in caplog.text
     assert report.read_bytes() == before
+
+
+def test_a_past_quarter_is_reproduced_with_its_own_tracker_and_commentary(
+    first_run: RunResult, demo_project: ProjectPaths, tmp_path: Path
+) -> None:
+    """Issue 13: 2014-15 Q4 takes the tracker as at March 2015 (no June deadline passed) and its own commentary."""
+    paths = copy_project(demo_project, tmp_path / "past")
+    past = run_pipeline(paths, quarter="2014-15-Q4", jobs=2, renderer="builtin")
+    assert past.quarter == "2014-15-Q4"
+    actions = pd.read_parquet(paths.processed / "actions.parquet")
+    # the demo's snapshot action_tracker/2014-15-Q4.xlsx: nothing had started, nothing was due by 31 March 2015
+    assert set(actions["status"]) == {"not_started"}
+    report = (past.quarter_dir / "quarterly-report.html").read_text(encoding="utf-8")
+    assert "Due date passed" not in report  # the July tracker's update on the June 2015 deadline
+    # the commentary of 2015-16 Q1 (notes on May and June) is not in the report of 2014-15 Q4
+    assert "May and June are well above the 18-week standard" not in report
+    current = (first_run.quarter_dir / "quarterly-report.html").read_text(encoding="utf-8")
+    assert "May and June are well above the 18-week standard" in current
+    assert "Due date passed" in current
+    assert (paths.reports / "latest").resolve().name == "2015-16-Q1"

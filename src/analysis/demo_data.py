@@ -88,6 +88,12 @@ def generate_demo_data(out: Path, *, seed: int, scale: float, config: ProjectCon
             written_staged = [annex.write_workbook(frames, staging / "annex_a.xlsx", cover)]
         written_staged.append(local_files.write_scorecard(config, staging / "scorecard.xlsx", seed))
         written_staged.append(local_files.write_action_tracker(config, staging / "action_tracker.xlsx", seed))
+        (staging / "action_tracker").mkdir()
+        written_staged.append(
+            local_files.write_action_tracker(
+                config, staging / "action_tracker" / "2014-15-Q4.xlsx", seed, before_the_plan=True
+            )
+        )
         written_staged += benchmarks.write_benchmarks(
             histories, config, staging / config.benchmarks.folder, seed, scale
         )

@@ -281,6 +281,8 @@ class _Run:
     warm: WarmKernels | None = None
     records: list[StageRecord] = field(default_factory=list)
     quarter: Quarter | None = None
+    #: The quarter asked for (its label), whose action tracker snapshot the cleaning takes; None for the latest.
+    tracker_quarter: str | None = None
 
     def prepare_kernels(self, stages: Iterable[str]) -> None:
         """Start, in the background, kernels for the notebooks of ``stages`` (validate, analyse, reports)."""
@@ -374,7 +376,12 @@ def stage_clean(run: _Run) -> str:
     )
     run.new_state["key_check"] = key_digest
     fingerprint = _digest(
-        "clean", run.code, run.config_hash, fingerprint_files(raw_files, run.paths.raw), key_digest
+        "clean",
+        run.code,
+        run.config_hash,
+        fingerprint_files(raw_files, run.paths.raw),
+        key_digest,
+        run.tracker_quarter or "",
     )
     outputs = [run.staged_processed / "source_files.parquet"]
     if run.should_skip("clean", fingerprint, outputs):
@@ -389,7 +396,7 @@ def stage_clean(run: _Run) -> str:
     execute_notebook(
         run.paths.notebooks / "01_clean.ipynb",
         holding / "01-clean.ipynb",
-        run.parameters(raw_dir=str(run.paths.raw), key_file=str(key_file)),
+        run.parameters(raw_dir=str(run.paths.raw), key_file=str(key_file), quarter=run.tracker_quarter),
         cwd=run.paths.notebooks,
     )
     run.record("clean", fingerprint, started, skipped=False, notebooks=[])
@@ -748,6 +755,7 @@ def _locked_run(
         config_hash=_digest(fingerprint_files(sorted(paths.config.glob("*.yml")), paths.config)),
         new_key=new_key,
         warm=WarmKernels(paths.notebooks) if warm else None,
+        tracker_quarter=requested.label if requested else None,
     )
     logger.debug("Run %s: staging in %s", run_id, staged_processed)
     holding = staged_processed.parent / f"{staged_processed.name}-notebooks"

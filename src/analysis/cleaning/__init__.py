@@ -32,7 +32,7 @@ from analysis.cleaning.scorecard import (
     locate_workbook_or_csv,
     read_scorecard_sheet,
 )
-from analysis.cleaning.tracker import TRACKER_STEM, clean_tracker, read_tracker_sheet
+from analysis.cleaning.tracker import clean_tracker, locate_tracker, read_tracker_sheet
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.io import write_table
@@ -75,11 +75,17 @@ class CleaningSummary:
 
 
 def clean_sources(
-    raw_dir: Path, config: ProjectConfig, *, key: bytes, today: date | None = None
+    raw_dir: Path,
+    config: ProjectConfig,
+    *,
+    key: bytes,
+    today: date | None = None,
+    quarter: str | None = None,
 ) -> tuple[dict[str, pd.DataFrame], CleaningSummary]:
     """Read and clean every raw source in memory: the processed tables by name, and the summary.
 
-    ``today`` bounds plausible dates when no cover gives the extract date (default: the current date).
+    ``today`` bounds plausible dates when no cover gives the extract date (default: the current date);
+    ``quarter`` (a label such as ``2014-15-Q4``) takes the action tracker's snapshot as at that quarter.
     """
     raw_dir = Path(raw_dir)
     log = CleaningLog()
@@ -134,7 +140,7 @@ def clean_sources(
 
     scorecard_path = locate_workbook_or_csv(raw_dir, SCORECARD_STEM, "scorecard")
     tables["scorecard"] = clean_scorecard(read_scorecard_sheet(scorecard_path, raw_dir), config, log)
-    tracker_path = locate_workbook_or_csv(raw_dir, TRACKER_STEM, "action tracker")
+    tracker_path = locate_tracker(raw_dir, quarter)
     tables["actions"] = clean_tracker(read_tracker_sheet(tracker_path, raw_dir), config, log)
     tables["benchmarks"], tables["population"] = clean_benchmarks(raw_dir, config, log)
     tables["statistical_neighbours"] = clean_statistical_neighbours(raw_dir, config, log)
@@ -154,7 +160,13 @@ def clean_sources(
 
 
 def clean_all(
-    raw_dir: Path, processed_dir: Path, config: ProjectConfig, *, key: bytes, today: date | None = None
+    raw_dir: Path,
+    processed_dir: Path,
+    config: ProjectConfig,
+    *,
+    key: bytes,
+    today: date | None = None,
+    quarter: str | None = None,
 ) -> CleaningSummary:
     """Stage 1: clean every raw source in ``raw_dir`` and write the processed tables to ``processed_dir``.
 
@@ -166,7 +178,7 @@ def clean_all(
     Raw layout: ``data/raw/README.md``; tables: :mod:`analysis.schemas`; what is quarantined and what is left
     to the data checks: :mod:`analysis.cleaning.annex_a`.
     """
-    tables, summary = clean_sources(raw_dir, config, key=key, today=today)
+    tables, summary = clean_sources(raw_dir, config, key=key, today=today, quarter=quarter)
     written = tuple(write_table(frame, name, Path(processed_dir)) for name, frame in tables.items())
     logger.info("Wrote %d processed tables to %s", len(written), processed_dir)
     return CleaningSummary(

@@ -24,6 +24,7 @@ from analysis.cleaning.reading import (
     read_csv_cells,
     read_excel_sheets,
 )
+from analysis.cleaning.scorecard import locate_workbook_or_csv
 from analysis.config import ProjectConfig
 from analysis.parsing import clean_text, is_missing, normalise_heading, parse_date_with_rule, parse_number
 from analysis.schemas import schema
@@ -67,6 +68,33 @@ STATUS = {
     "b": "complete",
 }
 _CANONICAL_STATUS = sorted(set(STATUS.values()))
+
+
+def locate_tracker(raw_dir: Path, quarter: str | None = None) -> Path:
+    """The action tracker as at ``quarter``: ``action_tracker/<quarter>.xlsx`` (or ``.csv``) when there is one.
+
+    Notes
+    -----
+    Issue 13: a past quarter is reproduced as it was, so a run for a named quarter takes that quarter's snapshot of
+    the tracker (statuses and updates as reported then). Without a snapshot it falls back to the single
+    ``action_tracker.xlsx`` (or ``.csv``) with a logged notice: its statuses may be later than the quarter.
+    """
+    if quarter is not None:
+        for suffix in (".xlsx", ".csv"):
+            snapshot = raw_dir / TRACKER_STEM / f"{quarter}{suffix}"
+            if snapshot.is_file():
+                return snapshot
+    path = locate_workbook_or_csv(raw_dir, TRACKER_STEM, "action tracker")
+    if quarter is not None:
+        logger.warning(
+            "No snapshot of the action tracker for %s (%s/%s.xlsx): using %s, whose statuses may be later than "
+            "the quarter",
+            quarter,
+            TRACKER_STEM,
+            quarter,
+            path.name,
+        )
+    return path
 
 
 def read_tracker_sheet(path: Path, raw_dir: Path) -> RawSheet:

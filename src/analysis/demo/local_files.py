@@ -145,8 +145,18 @@ LEADS = {
 }
 
 
-def write_action_tracker(config: ProjectConfig, path: Path, seed: int) -> Path:
-    """``action_tracker.xlsx``, sheet ``Actions``: 3-6 actions per theme, some off track or overdue in themes 1, 4."""
+#: The tracker's status and update for every action as at 31 March 2015, before the Improvement Plan 2015-16 began.
+BEFORE_THE_PLAN = ("Not started", "Scheduled to start in April 2015 with the Improvement Plan 2015-16.")
+
+
+def write_action_tracker(
+    config: ProjectConfig, path: Path, seed: int, *, before_the_plan: bool = False
+) -> Path:
+    """``action_tracker.xlsx``, sheet ``Actions``: 3-6 actions per theme, some off track or overdue in themes 1, 4.
+
+    With ``before_the_plan`` the same actions as the tracker stood at the end of 2014-15 (the snapshot
+    ``action_tracker/2014-15-Q4.xlsx``): none started, none yet due.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 22]))
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Actions")
@@ -172,6 +182,8 @@ def write_action_tracker(config: ProjectConfig, path: Path, seed: int) -> Path:
             if theme.number in {1, 4} and k == 1:
                 status, due = "At risk", pd.Timestamp("2015-06-15")
                 update = "Due date passed; completion expected next quarter."
+            if before_the_plan:
+                status, update = BEFORE_THE_PLAN
             sheet.append(
                 [
                     f"{theme.number}.{k + 1}",
