@@ -101,17 +101,32 @@ def test_dashboard_agrees_with_the_quarterly_report_for_the_quarters_last_month(
     dashboard = _dashboard_rows(monthly_batch.dashboard(JUNE).read_text(encoding="utf-8"))
     words_to_code = {f"{symbol} {words}": code for code, (symbol, words) in VARIATION_LABELS.items()}
     compared = 0
-    for match in _TABLE_ROW.finditer(quarterly):
-        name = html.unescape(match["name"])
-        cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", match["cells"])]
-        if name not in dashboard or len(cells) < 10 or not cells[0].endswith("(Jun 2015)"):
-            continue
-        row = dashboard[name]
-        assert html.unescape(row["figure"]) == cells[0].removesuffix(" (Jun 2015)"), name
-        if cells[2] != "–":  # Year compared, England
-            assert html.unescape(row["england"]) == f"{cells[3]} ({cells[2]})", name
-        assert _variation_code(row["variation"]) == words_to_code[cells[8]], name
-        compared += 1
+    for table in re.findall(r"<table.*?</table>", quarterly, flags=re.DOTALL):
+        headings = [html.unescape(h) for h in re.findall(r'<th scope="col">(.*?)</th>', table)][1:]
+        if "Latest month" not in headings or "Variation" not in headings:
+            continue  # not an indicator table
+        england = next(h for h in headings if h.startswith("England"))
+        for match in _TABLE_ROW.finditer(table):
+            name = html.unescape(match["name"])
+            cells = dict(
+                zip(
+                    headings,
+                    (html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", match["cells"])),
+                    strict=True,
+                )
+            )
+            if name not in dashboard or not cells["Latest month"].endswith("(Jun 2015)"):
+                continue
+            row = dashboard[name]
+            assert html.unescape(row["figure"]) == cells["Latest month"].removesuffix(" (Jun 2015)"), name
+            if (
+                cells[england] != "–"
+            ):  # the year compared is in the heading ("England 2014-15") or its own column
+                year = cells.get("Year compared") or england.removeprefix("England ")
+                assert html.unescape(row["england"]) == f"{cells[england]} ({year})", name
+            if cells["Variation"] in words_to_code:  # else "Not assessed": too few published monthly figures
+                assert _variation_code(row["variation"]) == words_to_code[cells["Variation"]], name
+            compared += 1
     assert compared >= 15
 
 

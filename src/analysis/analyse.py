@@ -24,7 +24,7 @@ from analysis.io import read_table, write_table
 from analysis.looking_ahead import demand_forecasts
 from analysis.quarters import Quarter
 from analysis.schemas import schema
-from analysis.spc import spc_chart, summarise
+from analysis.spc import indicator_chart
 from analysis.trajectory import anticipated_table
 
 logger = logging.getLogger(__name__)
@@ -118,29 +118,9 @@ def run_spc(
     """
     charts, summaries = [], []
     for indicator in config.indicators:
-        rows = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last_month)]
-        series = pd.Series(rows["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(rows["month"]))
-        target = indicator.target.value if indicator.target else None
-        chart = spc_chart(
-            series,
-            polarity=indicator.polarity,
-            target=target,
-            rebase_at=indicator.rebase_at,
-            settings=config.spc,
-            label=indicator.id,
-        )
+        chart, summary = indicator_chart(monthly, indicator, config.spc, last_month)
         charts.append(chart.assign(indicator_id=indicator.id))
-        summaries.append(
-            summarise(
-                chart,
-                indicator_id=indicator.id,
-                polarity=indicator.polarity,
-                target=target,
-                settings=config.spc,
-                decimals=indicator.decimals,
-                unit=indicator.unit,
-            )
-        )
+        summaries.append(summary)
     spc = pd.concat(charts, ignore_index=True) if charts else _empty("spc")
     summary = pd.concat(summaries, ignore_index=True) if summaries else _empty("spc_summary")
     return spc, summary

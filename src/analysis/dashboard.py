@@ -43,7 +43,7 @@ from analysis.reporting import (
     load_manifest,
 )
 from analysis.sparklines import sparkline_svg
-from analysis.spc import COMMON_CAUSE, spc_chart, summarise
+from analysis.spc import COMMON_CAUSE, indicator_chart
 
 logger = logging.getLogger(__name__)
 
@@ -172,30 +172,13 @@ def spc_as_of(
 
     Notes
     -----
-    The same functions and settings as the analysis stage (:func:`analysis.analyse.run_spc`), so the reading at
+    The same function and settings as the analysis stage (:func:`analysis.spc.indicator_chart`), so the reading at
     a quarter's last month is the one in that quarter's report. NHS England "Making Data Count";
     NHSRplotthedots 0.2.x ``ptd_spc`` and ``ptd_calculate_assurance_type``.
     """
-    rows = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= month)]
-    series = pd.Series(rows["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(rows["month"]))
-    target = indicator.target.value if indicator.target else None
     with _quiet_spc():
-        chart = spc_chart(
-            series,
-            polarity=indicator.polarity,
-            target=target,
-            rebase_at=indicator.rebase_at,
-            settings=config.spc,
-            label=indicator.id,
-        )
-        summary = summarise(
-            chart,
-            indicator_id=indicator.id,
-            polarity=indicator.polarity,
-            target=target,
-            settings=config.spc,
-            decimals=indicator.decimals,
-        ).iloc[0]
+        chart, summaries = indicator_chart(monthly, indicator, config.spc, month)
+    summary = summaries.iloc[0]
     above = None
     if not chart.empty:
         last = chart.iloc[-1]

@@ -44,7 +44,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.config import Polarity, SpcSettings
+from analysis.config import Indicator, Polarity, SpcSettings
 from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
@@ -669,3 +669,34 @@ def summarise(
             }
         ]
     )
+
+
+def indicator_chart(
+    monthly: pd.DataFrame, indicator: Indicator, settings: SpcSettings, last_month: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """XmR chart and its one-row summary for one indicator's monthly figures up to ``last_month``.
+
+    The one place the analysis stage (every indicator at the quarter's end) and the monthly dashboard (each
+    indicator as at a month) draw a chart from ``indicators_monthly``, so the two readings agree.
+    """
+    rows = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last_month)]
+    series = pd.Series(rows["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(rows["month"]))
+    target = indicator.target.value if indicator.target else None
+    chart = spc_chart(
+        series,
+        polarity=indicator.polarity,
+        target=target,
+        rebase_at=indicator.rebase_at,
+        settings=settings,
+        label=indicator.id,
+    )
+    summary = summarise(
+        chart,
+        indicator_id=indicator.id,
+        polarity=indicator.polarity,
+        target=target,
+        settings=settings,
+        decimals=indicator.decimals,
+        unit=indicator.unit,
+    )
+    return chart, summary
