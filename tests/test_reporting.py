@@ -489,3 +489,13 @@ def test_method_text_explains_the_assurance_rule(data):
     text = reporting.spc_rules_text(data.config)
     assert "the report says the target cannot be judged yet" in text
     assert "fewer than 12 published monthly figures" in text
+
+
+def test_demo_headline_figures_have_one_set_of_headings(demo_data):
+    """Headline indicators from several themes, compared in different years, share one set of headings: a
+    "Year compared" column and one England column, no column left empty for the other rows' years."""
+    table = reporting.headline_table(demo_data)
+    assert len(table) >= 4
+    assert not table.isna().any().any()
+    assert [c for c in table.columns if c.startswith("England")] == ["England (year compared)"]
+    assert "Year compared" in table.columns

@@ -353,6 +353,14 @@ def benchmark_columns(authority: str, region: str, neighbours: str, years: Itera
 def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
     """The table of a theme's indicators: latest month, target, the compared year, quartile, direction, SPC status.
 
+    See :func:`indicators_table`.
+    """
+    return indicators_table(data, data.config.indicators_for_theme(theme))
+
+
+def indicators_table(data: ReportData, indicators: Sequence[Indicator]) -> pd.DataFrame:
+    """The table of some indicators: latest month, target, the compared year, quartile, direction, SPC status.
+
     The authority's figure beside England, the region and the statistical neighbours is its own figure for the
     same year (``benchmark_comparison.local_value``): the one its rank, quartile band and direction of travel are
     computed from. The latest month is shown too, labelled as a month, for what has happened since.
@@ -365,7 +373,6 @@ def indicator_table(data: ReportData, theme: int) -> pd.DataFrame:
     latest = latest_values(data.indicators_monthly, data.quarter).set_index("indicator_id")
     bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     summary = data.spc_summary.set_index("indicator_id")
-    indicators = data.config.indicators_for_theme(theme)
     authority = data.config.authority
     years = [int(bench.loc[i.id, "time_period"]) for i in indicators if i.id in bench.index]
     headings = benchmark_columns(authority.name, authority.region.name, neighbours_label(data.config), years)
@@ -745,44 +752,24 @@ def theme_statuses(
     return statuses
 
 
+#: Columns of the indicator tables that the headline figures leave to the theme sections.
+HEADLINE_OMITS = ("Quartile band", "Direction of travel", "Variation", "Assurance")
+
+
 def headline_table(data: ReportData) -> pd.DataFrame:
     """The figures the committee leads on (``headline: true`` in ``config/indicators.yml``) against others.
 
-    The rows are those of the theme tables (:func:`indicator_table`), so the first screen and the theme sections
-    show the same figures; only the columns that compare (our figure, its period, target, England, region,
-    neighbours, rank) are kept.
+    The rows are made by the theme tables' own function (:func:`indicators_table`), so the first screen and the
+    theme sections show the same figures; only the columns that compare (our figure, its period, target, England,
+    region, neighbours, rank) are kept.
     """
-    rows = []
-    for theme in data.config.plan.themes:
-        wanted = {i.name for i in data.config.indicators_for_theme(theme.number) if i.headline}
-        if wanted:
-            table = indicator_table(data, theme.number)
-            rows.append(table.loc[table["Indicator"].isin(wanted)])
-    if not rows:
+    wanted = [i for theme in data.config.plan.themes for i in data.config.indicators_for_theme(theme.number)]
+    headline = [i for i in wanted if i.headline]
+    if not headline:
         return pd.DataFrame()
-    table = pd.concat(rows, ignore_index=True)
-    own = data.config.authority.name.lower()
-    keep = [
-        c
-        for c in table.columns
-        if c == "Indicator"
-        or c.lower().startswith(own)
-        or any(
-            word in c.lower()
-            for word in (
-                "latest",
-                "target",
-                "year",
-                "period",
-                "england",
-                "region",
-                "south east",
-                "neighbour",
-                "rank",
-            )
-        )
-    ]
-    return table.loc[:, keep]
+    # One table for all of them, so that one set of headings says which year each comparison is.
+    table = indicators_table(data, headline)
+    return table.drop(columns=[c for c in HEADLINE_OMITS if c in table.columns])
 
 
 def headline_html(data: ReportData) -> str:
