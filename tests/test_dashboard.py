@@ -138,3 +138,12 @@ def test_a_bad_dashboard_file_names_the_key(tmp_path, repo_root):
         load_config(folder)
     (folder / "dashboard.yml").unlink()  # optional: without it every theme shows, in plan order
     assert [b.theme for b in dashboard_blocks(load_config(folder))] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_changed_process_says_in_words_that_assurance_cannot_be_judged():
+    """No assurance icon after a special cause (spc.assurance): the dashboard says why, as the report does."""
+    from analysis.dashboard import _assurance_words
+
+    assert "Cannot be judged: performance has changed" in _assurance_words("changed_missing_target")
+    assert "Cannot be judged: performance has changed" in _assurance_words("changed_meeting_target")
+    assert _assurance_words(None) == "–"  # no target: Making Data Count draws no assurance

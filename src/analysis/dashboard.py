@@ -35,6 +35,7 @@ from analysis.months import month_end, month_name, parse_month, reported_quarter
 from analysis.quarters import Quarter
 from analysis.reporting import (
     ACTION_STATUS_LABELS,
+    ASSURANCE_LABELS,
     DEMO_BANNER,
     SUPPRESSED_FOOTNOTE,
     display_value,
@@ -332,7 +333,7 @@ def block_table_html(
             f'<td class="col-target">{_cell(row.target)}</td>'
             f'<td class="col-spark">{row.sparkline}</td>'
             f'<td class="col-icon">{row.variation_svg or "–"}</td>'
-            f'<td class="col-icon">{row.assurance_svg or "–"}</td>'
+            f'<td class="col-icon">{row.assurance_svg or _assurance_words(row.assurance)}</td>'
             f'<td class="col-bench">{_cell(row.england)}</td>'
             f'<td class="col-bench">{_cell(row.region)}</td></tr>'
         )
@@ -561,3 +562,13 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
         '<div class="mdc-dashboard"><section class="dash-key" aria-labelledby="dash-key">'
         f'<h2 id="dash-key">Key and method</h2><ul class="dash-legend">{items}</ul>{paragraphs}</section></div>'
     )
+
+
+def _assurance_words(assurance: str | None) -> str:
+    """Words where Making Data Count draws no assurance icon: no target (a dash), or a process that has just
+    changed, which the quarterly report also calls "cannot be judged" (:data:`analysis.reporting.ASSURANCE_LABELS`).
+    """
+    if assurance not in ASSURANCE_LABELS:
+        return "–"
+    words = ASSURANCE_LABELS[assurance][1].split(";")[0]
+    return f'<span class="assurance-words">{_cell(words)}</span>'
