@@ -25,14 +25,13 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis.config import ForecastSettings, load_config
 from analysis.ees import read_ees_file
 from analysis.forecast import choose_method
 from analysis.io import read_table
-from analysis.looking_ahead import demand_forecasts
+from analysis.looking_ahead import backtest_scores, demand_forecasts
 from analysis.quarters import Quarter
 
 #: DfE files and measures of the annual backtest: (label, file, publication id, measure column).
@@ -69,22 +68,26 @@ COLUMNS = [
 ]
 
 
-def _row(series: str, frequency: str, points: int, choice: object) -> dict[str, object]:
-    model, naive = choice.model, choice.naive  # type: ignore[attr-defined]
-    return {
-        "series": series,
-        "frequency": frequency,
-        "points": points,
-        "model": choice.candidate or "-",  # type: ignore[attr-defined]
-        "tested": model.forecasts if model else 0,
-        "model_mape": model.mape if model else np.nan,
-        "naive_mape": naive.mape if naive else np.nan,
-        "model_cov80": model.coverage_80 if model else np.nan,
-        "model_cov95": model.coverage_95 if model else np.nan,
-        "naive_cov80": naive.coverage_80 if naive else np.nan,
-        "naive_cov95": naive.coverage_95 if naive else np.nan,
-        "used": choice.method,  # type: ignore[attr-defined]
-    }
+#: The printed table's short headings for the columns of :func:`analysis.looking_ahead.backtest_scores`.
+SHORT_NAMES = {
+    "candidate": "model",
+    "forecasts": "tested",
+    "model_mape": "model_mape",
+    "naive_mape": "naive_mape",
+    "model_coverage_80": "model_cov80",
+    "model_coverage_95": "model_cov95",
+    "naive_coverage_80": "naive_cov80",
+    "naive_coverage_95": "naive_cov95",
+    "method": "used",
+}
+
+
+def _row(series: str, frequency: str, points: int, scores: dict[str, object]) -> dict[str, object]:
+    row = {"series": series, "frequency": frequency, "points": points}
+    row |= {short: scores[name] for name, short in SHORT_NAMES.items()}
+    if not isinstance(row["model"], str):
+        row["model"] = "-"
+    return row
 
 
 def demo_rows(processed: Path, config_dir: Path, quarter: str) -> list[dict[str, object]]:
@@ -96,22 +99,8 @@ def demo_rows(processed: Path, config_dir: Path, quarter: str) -> list[dict[str,
     rows = []
     for row in backtest.itertuples(index=False):
         start, end = spans.loc[row.series_id, ["fitted_from", "fitted_to"]]
-        rows.append(
-            {
-                "series": f"demo: {row.name}",
-                "frequency": "monthly",
-                "points": (end.year - start.year) * 12 + end.month - start.month + 1,
-                "model": row.candidate if isinstance(row.candidate, str) else "-",
-                "tested": row.forecasts,
-                "model_mape": row.model_mape,
-                "naive_mape": row.naive_mape,
-                "model_cov80": row.model_coverage_80,
-                "model_cov95": row.model_coverage_95,
-                "naive_cov80": row.naive_coverage_80,
-                "naive_cov95": row.naive_coverage_95,
-                "used": row.method,
-            }
-        )
+        points = (end.year - start.year) * 12 + end.month - start.month + 1
+        rows.append(_row(f"demo: {row.name}", "monthly", points, row._asdict()))
     return rows
 
 
@@ -134,7 +123,7 @@ def annual_rows(ees: Path) -> list[dict[str, object]]:
             y = series["value"].to_numpy(dtype="float64")
             choice = choose_method(y, ANNUAL, None)
             years = f"{int(series['time_period'].iloc[0])}-{int(series['time_period'].iloc[-1])}"
-            rows.append(_row(f"DfE {label}, {area} ({years})", "annual", len(y), choice))
+            rows.append(_row(f"DfE {label}, {area} ({years})", "annual", len(y), backtest_scores(choice)))
     return rows
 
 

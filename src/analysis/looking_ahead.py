@@ -50,11 +50,13 @@ def demand_series(monthly: pd.DataFrame, measure: DemandMeasure, last_month: pd.
     return frame.sort_values("month").reset_index(drop=True)
 
 
-def _backtest_row(measure: DemandMeasure, choice: ForecastChoice) -> dict[str, object]:
+def backtest_scores(choice: ForecastChoice) -> dict[str, object]:
+    """The backtest figures of a forecast choice: the model tried, the method used, MAPE and interval coverage.
+
+    One place for the ``forecast_backtest`` table's columns and for ``benchmarks/forecast_backtest.py``.
+    """
     model, naive = choice.model, choice.naive
     return {
-        "series_id": series_id(measure),
-        "name": measure.name,
         "candidate": choice.candidate,
         "method": choice.method,
         "forecasts": model.forecasts if model else 0,
@@ -64,8 +66,15 @@ def _backtest_row(measure: DemandMeasure, choice: ForecastChoice) -> dict[str, o
         "naive_mape": naive.mape if naive else np.nan,
         "naive_coverage_80": naive.coverage_80 if naive else np.nan,
         "naive_coverage_95": naive.coverage_95 if naive else np.nan,
-        "note": choice.reason,
     }
+
+
+def _backtest_row(measure: DemandMeasure, choice: ForecastChoice) -> dict[str, object]:
+    return (
+        {"series_id": series_id(measure), "name": measure.name}
+        | backtest_scores(choice)
+        | {"note": choice.reason}
+    )
 
 
 def demand_forecasts(
