@@ -196,3 +196,23 @@ def test_a_measure_needs_exactly_one_of_column_and_percentage() -> None:
         BenchmarkMeasure()
     with pytest.raises(ValidationError, match="exactly one"):
         BenchmarkMeasure(column="a", percentage={"numerator": ["a"], "denominator": ["b"]})
+
+
+def test_a_publications_filters_apply_to_every_measure_and_a_measures_own_win() -> None:
+    from analysis.config import Publication
+
+    publication = Publication.model_validate(
+        {
+            "file": "f.csv",
+            "title": "t",
+            "source": "s",
+            "published": True,
+            "filters": {"category": "Factors", "breakdown": "Total"},
+            "measures": {
+                "a": {"column": "a"},
+                "b": {"column": "b", "filters": {"breakdown": "Girls", "sex": "F"}},
+            },
+        }
+    )
+    assert publication.measures["a"].filters == {"category": "Factors", "breakdown": "Total"}
+    assert publication.measures["b"].filters == {"category": "Factors", "breakdown": "Girls", "sex": "F"}

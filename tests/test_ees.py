@@ -92,6 +92,16 @@ def test_every_published_file_loads(name: str) -> None:
     assert (frame["old_la_code"] == 887).any()
 
 
+#: The published files that break their figures down by a filter column: the column named and one of its values.
+BROKEN_DOWN = {
+    "cla_number_and_rate_per_10k_children.csv": (
+        "population_type",
+        "Children looked after on 31 March each year",
+    ),
+    "la_cla_during_year_new_placements.csv": ("characteristic", "Location of new placements during the year"),
+}
+
+
 @needs_shared
 @pytest.mark.parametrize("name", sorted(p.name for p in EES.glob("[a-z]*_*.csv")) if EES.is_dir() else [])
 def test_without_configuration_a_file_loads_or_names_its_filter_column(name: str) -> None:
@@ -100,11 +110,11 @@ def test_without_configuration_a_file_loads_or_names_its_filter_column(name: str
     try:
         frame = read_ees_file(EES / name, "x")
     except InputDataError as error:
-        assert error.column == "population_type" and "'Children looked after on 31 March each year'" in str(
-            error
-        )
-        assert name == "cla_number_and_rate_per_10k_children.csv"
+        assert name in BROKEN_DOWN, str(error)
+        column, value = BROKEN_DOWN[name]
+        assert error.column == column and f"'{value}'" in str(error)
     else:
+        assert name not in BROKEN_DOWN
         conform(frame, "benchmarks")
 
 
@@ -117,6 +127,39 @@ def test_children_looked_after_rate_as_published() -> None:
     )
     assert value(cla, "cla_at31_per_10000", 2024, old_la_code=887)["value"] == 71
     assert value(cla, "cla_at31_per_10000:count", 2024, old_la_code=887)["value"] == 476
+
+
+@needs_shared
+def test_factors_at_the_end_of_assessment_as_published() -> None:
+    # c3_factors_identified_at_end_of_assessment_2018_to_2025.csv, 2025: England 513250 episodes with assessment
+    # factor information; Medway (887) domestic abuse concerning a parent 1184, privately fostered "c".
+    c3 = read_publication(
+        EES / "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv",
+        "c3",
+        CONFIG.benchmarks.publications["c3"],
+    )
+    assert value(c3, "Episodes_with_assessment_factor", 2025, area_code="E92000001")["value"] == 513250
+    assert value(c3, "Domestic_Abuse_parent", 2025, old_la_code=887)["value"] == 1184
+    fostered = value(c3, "Privately_fostered", 2025, old_la_code=887)
+    assert pd.isna(fostered["value"]) and fostered["symbol"] == "c"
+    assert sorted(c3["time_period"].unique()) == list(range(2018, 2026))
+
+
+@needs_shared
+def test_new_placements_distance_from_home_as_published() -> None:
+    # la_cla_during_year_new_placements.csv, Medway (887), 2024, "Location of new placements during the year":
+    # 645 new placements; outside the boundary more than 20 miles from home 137 (21%); inside more than 20 miles "c".
+    placements = read_publication(
+        EES / "la_cla_during_year_new_placements.csv",
+        "new_placements",
+        CONFIG.benchmarks.publications["new_placements"],
+    )
+    assert value(placements, "new_placements", 2024, old_la_code=887)["value"] == 645
+    assert value(placements, "outside_over_20_miles_percent", 2024, old_la_code=887)["value"] == 21
+    assert value(placements, "outside_over_20_miles_percent:count", 2024, old_la_code=887)["value"] == 137
+    inside = value(placements, "inside_over_20_miles_percent", 2024, old_la_code=887)
+    assert pd.isna(inside["value"]) and inside["symbol"] == "c"
+    assert value(placements, "placements_changing", 2024, old_la_code=887)["value"] == 453
 
 
 @needs_shared

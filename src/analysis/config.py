@@ -314,6 +314,28 @@ class Publication(_Strict):
     """Month and day the years of ``time_period`` end (31 March; 30 September for the workforce census)."""
     local_authority_rows: bool = True
     """False for a publication with national (and regional) figures only, e.g. national adoption times."""
+    filters: dict[str, str] = {}
+    """Filter values shared by every measure (a measure's own ``filters`` add to them and win on a clash)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shared_filters(cls, data: Any) -> Any:
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("filters"), dict)
+            and isinstance(data.get("measures"), dict)
+        ):
+            shared = data["filters"]
+            data = {
+                **data,
+                "measures": {
+                    name: {**measure, "filters": {**shared, **(measure.get("filters") or {})}}
+                    if isinstance(measure, dict)
+                    else measure
+                    for name, measure in data["measures"].items()
+                },
+            }
+        return data
 
 
 class NeighbourModel(_Strict):
