@@ -48,15 +48,15 @@ def annual_frame() -> pd.DataFrame:
     return conform(
         pd.DataFrame(
             {
-                "indicator_id": ["rereferrals_within_12_months"],
-                "period_type": ["year_to_31_march"],
-                "time_period": [2015],
-                "period_end": [pd.Timestamp("2015-03-31")],
-                "period_label": ["2014-15"],
-                "value": [21.5],
-                "numerator": [np.nan],
-                "denominator": [np.nan],
-                "suppressed": [False],
+                "indicator_id": ["rereferrals_within_12_months"] * 2,
+                "period_type": ["year_to_31_march"] * 2,
+                "time_period": [2014, 2015],
+                "period_end": [pd.Timestamp("2014-03-31"), pd.Timestamp("2015-03-31")],
+                "period_label": ["2013-14", "2014-15"],
+                "value": [21.5, 20.0],
+                "numerator": [np.nan] * 2,
+                "denominator": [np.nan] * 2,
+                "suppressed": [False] * 2,
             }
         ),
         "indicators_annual",
@@ -65,7 +65,7 @@ def annual_frame() -> pd.DataFrame:
 
 def benchmark_rows() -> pd.DataFrame:
     rows = []
-    for year, england in ((2015, 24.2), (2016, 22.5)):
+    for year, england in ((2014, 24.2), (2015, 22.5)):
         rows.append(("National", "E92000001", None, england))
         rows[-1] = (year, *rows[-1])
         rows.append((year, "Local authority", "E06000001", 100, 30.0))
@@ -151,7 +151,9 @@ def test_the_stage_writes_its_tables_and_finds_the_story(processed: Path, config
     assert summary["since"] == pd.Timestamp("2014-12-01")
 
     comparison = read_table("benchmark_comparison", processed)
-    assert comparison["time_period"].tolist() == [2015]  # 2015-16 ends after the quarter
+    # 2014-15's figures were released in October 2015, after the quarter (to June 2015): only 2013-14 is known.
+    assert comparison["time_period"].tolist() == [2014]
+    assert comparison["release"].tolist() == ["Children in need 2013-14, released October 2014"]
     assert comparison["local_value"].tolist() == [21.5]  # no published figure for Medway: the local one
     assert comparison["england"].tolist() == [24.2]
 

@@ -15,11 +15,16 @@ from analysis.benchmarking import (
     compare_with_benchmarks,
     direction_of_travel,
     gap_to_target,
+    known_by,
     neighbours_average,
     quartile_bands,
     r_quantile_type7,
     rate_per_10000,
+    release_label,
+    released_on,
+    year_end,
 )
+from analysis.config import Release
 from analysis.ees import read_ees_file, read_population_file, read_publication, read_statistical_neighbours
 from analysis.io import conform
 
@@ -223,11 +228,108 @@ def test_comparison_of_a_small_made_up_publication(config) -> None:
     assert result.loc[2015, "direction_of_travel"] == "improving"
     assert not result["local_suppressed"].any()
 
+    # A report for 2015-16 Q1 (to 30 June 2015): children in need 2014-15 came out on 22 October 2015, so only
+    # 2013-14 (released 29 October 2014) was known.
     only_2014 = compare_with_benchmarks(
-        annual, frame(rows), EMPTY_POPULATION, config, up_to=date(2014, 6, 30)
+        annual, frame(rows), EMPTY_POPULATION, config, up_to=date(2015, 6, 30)
     )
     assert only_2014["time_period"].tolist() == [2014]
     assert only_2014["statistical_neighbours_count"].tolist() == [0]  # no neighbours given: none shown
+    assert only_2014["release"].tolist() == ["Children in need 2013-14, released October 2014"]
+    assert only_2014["released"].tolist() == [pd.Timestamp("2014-10-29")]
+    for day, years in [
+        (date(2014, 10, 28), []),
+        (date(2014, 10, 29), [2014]),
+        (date(2015, 10, 21), [2014]),
+        (date(2015, 10, 22), [2014, 2015]),
+    ]:
+        known = compare_with_benchmarks(annual, frame(rows), EMPTY_POPULATION, config, up_to=day)
+        assert known["time_period"].tolist() == years, day
+        # The dashboard's rule is the same rule: filtering the whole table by release gives the same rows.
+        assert known_by(result.reset_index(), day)["time_period"].tolist() == years, day
+
+
+CHILDREN_IN_NEED = Release(
+    name="Children in need",
+    source="s",
+    period_end="03-31",
+    usual="11-30",
+    dates={2015: date(2015, 10, 22)},
+)
+WORKFORCE = Release(name="Children's social work workforce", source="s", period_end="09-30", usual="03-31")
+
+
+@pytest.mark.parametrize(
+    ("release", "year", "ends", "released", "label"),
+    [
+        # A known date replaces the usual day.
+        (
+            CHILDREN_IN_NEED,
+            2015,
+            date(2015, 3, 31),
+            date(2015, 10, 22),
+            "Children in need 2014-15, released October 2015",
+        ),
+        # No known date: the usual day, the first 30 November after the year's end, said as "by".
+        (
+            CHILDREN_IN_NEED,
+            2014,
+            date(2014, 3, 31),
+            date(2014, 11, 30),
+            "Children in need 2013-14, released by November 2014",
+        ),
+        # The workforce year ends 30 September: its figures come out the following March at the latest.
+        (
+            WORKFORCE,
+            2014,
+            date(2014, 9, 30),
+            date(2015, 3, 31),
+            "Children's social work workforce year to 30 September 2014, released by March 2015",
+        ),
+    ],
+)
+def test_when_a_year_ends_and_when_its_figures_were_released(release, year, ends, released, label) -> None:
+    assert year_end(release, year) == ends
+    assert released_on(release, year) == released
+    assert release_label(release, year) == label
+
+
+@given(st.integers(2000, 2040))
+def test_figures_are_never_released_before_their_year_ends(year: int) -> None:
+    for release in (CHILDREN_IN_NEED, WORKFORCE):
+        assert year_end(release, year) < released_on(release, year)
+
+
+def test_workforce_figures_are_known_by_their_own_year_end(config) -> None:
+    # Workforce 2014 (year to 30 September 2014) is not known at the end of 2014-15 Q3 (31 December 2014): taking
+    # 31 March as every year's end showed it six months early. It is known at the end of Q4 (31 March 2015).
+    rows = [
+        bench_row(2014, "National", "E92000001", 15.0, measure="agency_rate_fte"),
+        la(2014, 887, 20.0, measure="agency_rate_fte"),
+        la(2014, 866, 10.0, measure="agency_rate_fte"),
+    ]
+    rows = [{**r, "publication": "csww"} for r in rows]
+    workforce = [i.id for i in config.indicators if i.benchmark and i.benchmark.publication == "csww"]
+    assert workforce
+    table = compare_with_benchmarks(EMPTY_ANNUAL, frame(rows), EMPTY_POPULATION, config)
+    table = table.loc[table["indicator_id"].isin(workforce)]
+    assert len(table) >= 1
+    assert set(table["release"]) == {
+        "Children's social work workforce year to 30 September 2014, released by March 2015"
+    }
+    for day, shown in [(date(2014, 12, 31), False), (date(2015, 3, 30), False), (date(2015, 3, 31), True)]:
+        known = compare_with_benchmarks(EMPTY_ANNUAL, frame(rows), EMPTY_POPULATION, config, up_to=day)
+        assert known["indicator_id"].isin(workforce).any() == shown, day
+        assert (not known_by(table, day).empty) == shown, day
+
+
+def test_a_release_date_before_its_year_ends_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="not after the year ends"):
+        Release(name="n", source="s", period_end="09-30", usual="03-31", dates={2014: date(2014, 9, 1)})
+    with pytest.raises(ValidationError, match="not a month and day"):
+        Release(name="n", source="s", period_end="02-30", usual="03-31")
 
 
 @pytest.mark.parametrize(("average", "expected"), [("mean", 80 / 3), ("median", 30.0)])

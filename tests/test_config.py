@@ -207,6 +207,7 @@ def test_a_publications_filters_apply_to_every_measure_and_a_measures_own_win() 
             "title": "t",
             "source": "s",
             "published": True,
+            "release": "children_in_need",
             "filters": {"category": "Factors", "breakdown": "Total"},
             "measures": {
                 "a": {"column": "a"},
@@ -216,3 +217,41 @@ def test_a_publications_filters_apply_to_every_measure_and_a_measures_own_win() 
     )
     assert publication.measures["a"].filters == {"category": "Factors", "breakdown": "Total"}
     assert publication.measures["b"].filters == {"category": "Factors", "breakdown": "Girls", "sex": "F"}
+
+
+def test_every_publication_says_when_its_years_end_and_are_released(repo_root: Path) -> None:
+    catalogue = load_config(repo_root / "config").benchmarks
+    assert catalogue.release_of("b1").period_end == "03-31"
+    assert catalogue.release_of("cla").period_end == "03-31"
+    assert catalogue.release_of("csww").period_end == "09-30"
+    # DfE's usual months: children in need October/November, looked after November/December, workforce
+    # February/March (after the year to 30 September).
+    assert [catalogue.release_of(p).usual for p in ("c1", "placement_stability", "csww")] == [
+        "11-30",
+        "12-31",
+        "03-31",
+    ]
+
+
+def test_a_publication_without_a_release_is_refused(config_copy: Path) -> None:
+    _edit(config_copy, "benchmarks.yml", lambda d: d["publications"]["c1"].pop("release"))
+    with pytest.raises(ConfigError, match=r"publications\.c1\.release"):
+        load_config(config_copy)
+
+
+def test_a_publication_naming_an_unknown_release_is_refused(config_copy: Path) -> None:
+    _edit(
+        config_copy, "benchmarks.yml", lambda d: d["publications"]["csww"].update(release="workforce_census")
+    )
+    with pytest.raises(ConfigError, match=r"publications\.csww\.release.*workforce_census"):
+        load_config(config_copy)
+
+
+def test_a_release_date_before_the_year_ends_names_the_release(config_copy: Path) -> None:
+    _edit(
+        config_copy,
+        "benchmarks.yml",
+        lambda d: d["releases"]["workforce"]["dates"].update({2016: "2016-08-01"}),
+    )
+    with pytest.raises(ConfigError, match=r"releases\.workforce"):
+        load_config(config_copy)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from analysis.dashboard import (
     Block,
     DashboardData,
-    benchmarks_known_by,
     block_table_html,
     change_line,
     dashboard_blocks,
@@ -110,14 +107,6 @@ def test_suppressed_month_shows_c_and_is_not_drawn(config):
     )
     assert '<th scope="row" class="col-name">Initial child protection conferences' in page
     assert "Jun 2015" in page and "South East" in page
-
-
-def test_benchmarks_known_by_a_day():
-    comparison = pd.DataFrame(
-        {"indicator_id": ["a", "a"], "time_period": [2014, 2015], "england": [1.0, 2.0]}
-    )
-    assert list(benchmarks_known_by(comparison, date(2015, 3, 30))["time_period"]) == [2014]
-    assert list(benchmarks_known_by(comparison, date(2015, 3, 31))["time_period"]) == [2014, 2015]
 
 
 def test_a_bad_dashboard_file_names_the_key(tmp_path, repo_root):

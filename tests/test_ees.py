@@ -336,7 +336,9 @@ BREAKDOWN = (
 
 
 def publication(**measures: BenchmarkMeasure) -> Publication:
-    return Publication(file="*.csv", title="t", source="s", published=True, measures=measures)
+    return Publication(
+        file="*.csv", title="t", source="s", published=True, release="children_in_need", measures=measures
+    )
 
 
 def test_a_breakdown_that_is_not_selected_names_the_filter_column_and_its_values(tmp_path: Path) -> None:

@@ -35,6 +35,8 @@ def comparison(indicator_id: str, year: int, band: str | None, rank: int | None 
     return {
         "indicator_id": indicator_id,
         "time_period": year,
+        "released": pd.Timestamp(f"{year}-10-31"),
+        "release": f"Children in need {year - 1}-{year % 100:02d}, released October {year}",
         "local_value": 1.0,
         "local_suppressed": False,
         "england": 1.0,

@@ -417,11 +417,51 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
             assert row["Quartile band"].endswith(f"(band {band})"), indicator.id
             checked += 1
     assert checked >= 10
-    # The case of issue 13: assessments within 45 days shows Medway's 2014-15 figure, not June's.
+    # The case of issue 13: assessments within 45 days shows Medway's figure for the compared year, not June's.
+    # That year is 2013-14: children in need 2014-15 was released in October 2015, after this quarter (issue 18).
     one = reporting.indicator_table(data, 1).set_index("Indicator")
     assessments = one.loc[data.config.indicator("assessments_within_45_working_days").name]
     assert assessments["Latest month"].endswith("(Jun 2015)")
-    assert assessments["Medway 2014-15"] != assessments["Latest month"].split(" (")[0]
+    assert assessments["Medway 2013-14"] != assessments["Latest month"].split(" (")[0]
+
+
+@pytest.mark.e2e
+def test_demo_report_shows_only_benchmarks_released_by_the_quarter_end(first_run, demo_data, demo_project):
+    """Issue 18: the report for 2015-16 Q1 (to 30 June 2015) shows no figure DfE released after 30 June 2015.
+
+    Children in need for the year to March 2015 came out on 22 October 2015: not shown; those to March 2014 (29
+    October 2014) are. The workforce year ends 30 September: 2014's figures (released by March 2015) are shown.
+    The tables and charts name the release they use.
+    """
+    from datetime import date
+
+    from analysis.benchmarking import released_on
+
+    config = demo_data.config
+    quarter_end = pd.Timestamp(date(2015, 6, 30))
+    assert first_run.quarter == "2015-16-Q1"
+    comparison = demo_data.benchmark_comparison
+    assert not comparison.empty
+    assert (pd.to_datetime(comparison["released"]) <= quarter_end).all()
+    release_of = {
+        i.id: config.benchmarks.publications[i.benchmark.publication].release
+        for i in config.indicators
+        if i.benchmark is not None
+    }
+    comparison = comparison.assign(release_id=comparison["indicator_id"].map(release_of))
+    children_in_need = comparison.loc[comparison["release_id"] == "children_in_need"]
+    assert children_in_need["time_period"].max() == 2014
+    # Each row's release is the configured rule's, whatever the year.
+    for _, row in comparison.iterrows():
+        release = config.benchmarks.releases[row["release_id"]]
+        assert pd.Timestamp(row["released"]) == pd.Timestamp(released_on(release, int(row["time_period"])))
+    workforce = comparison.loc[comparison["release_id"] == "workforce"]
+    assert workforce["time_period"].max() == 2014
+    assert set(workforce.loc[workforce["time_period"] == 2014, "released"]) == {pd.Timestamp("2015-03-31")}
+    page = (first_run.quarter_dir / "quarterly-report.html").read_text(encoding="utf-8")
+    assert "Children in need 2013-14, released October 2014" in page
+    assert "released October 2015" not in page and "Children in need 2014-15" not in page
+    assert "year to 30 September 2014, released by March 2015" in page
 
 
 @pytest.mark.e2e

@@ -34,7 +34,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.config import Indicator, Polarity, ProjectConfig
+from analysis.config import Indicator, Polarity, ProjectConfig, Release
 from analysis.ees import COUNT_SUFFIX
 from analysis.schemas import schema
 from analysis.suppression import SUPPRESSED_SYMBOL, small_count
@@ -51,6 +51,65 @@ IMPROVING = "improving"
 WORSENING = "worsening"
 NO_CHANGE = "no_change"
 NOT_APPLICABLE = "not_applicable"
+
+
+def year_end(release: Release, time_period: int) -> date:
+    """The last day of the year a ``time_period`` describes: 31 March 2015 for children in need's 2015.
+
+    Notes
+    -----
+    DfE's ``time_period`` is the calendar year in which the collection year ends (the CIN census and SSDA903 to 31
+    March; the children's social work workforce census to 30 September), ``period_end`` in ``config/benchmarks.yml``.
+    """
+    month, day = (int(part) for part in release.period_end.split("-"))
+    return date(time_period, month, day)
+
+
+def released_on(release: Release, time_period: int) -> date:
+    """The day a year's figures were released: the known date, else the first usual release day after the year ends.
+
+    Notes
+    -----
+    The dates and DfE's usual release months are configuration (``releases`` in ``config/benchmarks.yml``, with the
+    statistical release each date comes from); the usual day is the end of DfE's usual month, so a report never
+    shows a figure before it could have been had.
+    """
+    if time_period in release.dates:
+        return release.dates[time_period]
+    ends = year_end(release, time_period)
+    month, day = (int(part) for part in release.usual.split("-"))
+    usual = date(ends.year, month, day)
+    return usual if usual > ends else date(ends.year + 1, month, day)
+
+
+def period_label(release: Release, time_period: int) -> str:
+    """How a year is named: "2013-14" for a year to 31 March 2014; "year to 30 September 2014" otherwise."""
+    ends = year_end(release, time_period)
+    if (ends.month, ends.day) == (3, 31):
+        return f"{time_period - 1}-{time_period % 100:02d}"
+    return f"year to {ends.day} {ends.strftime('%B')} {ends.year}"
+
+
+def release_label(release: Release, time_period: int) -> str:
+    """Which release a figure comes from: "Children in need 2013-14, released October 2014".
+
+    Where the date is DfE's usual release day (no known date configured): "..., released by November 2015".
+    """
+    day = released_on(release, time_period)
+    when = "released" if time_period in release.dates else "released by"
+    return f"{release.name} {period_label(release, time_period)}, {when} {day.strftime('%B')} {day.year}"
+
+
+def known_by(comparison: pd.DataFrame, day: date) -> pd.DataFrame:
+    """The rows of the ``benchmark_comparison`` table whose figures DfE had released on or before ``day``.
+
+    The one rule of when a benchmark was known (the analysis stage applies it with
+    ``compare_with_benchmarks(up_to=...)``, the dashboard for a month's end with this): each year's comparison does
+    not depend on later years, so filtering the table equals recomputing it.
+    """
+    if comparison.empty:
+        return comparison
+    return comparison.loc[pd.to_datetime(comparison["released"]) <= pd.Timestamp(day)]
 
 
 def _area_key(frame: pd.DataFrame) -> pd.Series:
@@ -317,14 +376,16 @@ def compare_with_benchmarks(
         The authority's statistical neighbours (old LA codes) from DfE's model (the ``statistical_neighbours``
         table, :func:`analysis.ees.neighbours_of`); none: no neighbours' figure.
     up_to
-        Leave out years ending after this date (a report on a quarter uses only what was known by its end).
+        Leave out years whose figures DfE released after this date (a report on a quarter uses only what had been
+        released by its end: :func:`released_on`, from ``releases`` in ``config/benchmarks.yml``).
 
     Returns
     -------
     pandas.DataFrame
         The ``benchmark_comparison`` table: one row per indicator and published year (``time_period`` = the year
         the published figures describe: national data lag local data, so the latest comparison is usually a year
-        or more behind the local monthly figures).
+        or more behind the local monthly figures), with the day the figures were released (``released``) and the
+        release named (``release``: "Children in need 2013-14, released October 2014").
 
     Notes
     -----
@@ -345,12 +406,11 @@ def compare_with_benchmarks(
                 indicator.benchmark.measure,
             )
             continue
-        publication = config.benchmarks.publications[indicator.benchmark.publication]
-        month, day = (int(part) for part in publication.period_end.split("-"))
+        release = config.benchmarks.release_of(indicator.benchmark.publication)
         local = _local_annual(annual, indicator)
         years = sorted(int(y) for y in series["time_period"].unique())
         if up_to is not None:
-            years = [y for y in years if date(y, month, day) <= up_to]
+            years = [y for y in years if released_on(release, y) <= up_to]
         previous_value = np.nan
         for year in years:
             own = {
@@ -362,6 +422,8 @@ def compare_with_benchmarks(
                 row["local_value"], previous_value, indicator.polarity, indicator.decimals
             )
             previous_value = row["local_value"]
+            row["released"] = pd.Timestamp(released_on(release, year))
+            row["release"] = release_label(release, year)
             rows.append({"indicator_id": indicator.id, "time_period": year, **row})
         logger.debug("%s: compared with benchmarks for %d years", indicator.id, len(years))
     columns = schema("benchmark_comparison").column_names

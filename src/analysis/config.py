@@ -304,14 +304,54 @@ class BenchmarkMeasure(_Strict):
         return self
 
 
+def _month_day(text: str) -> tuple[int, int]:
+    """``"03-31"`` -> (3, 31); a day that no year has (``"02-30"``) raises ``ValueError``."""
+    month, day = (int(part) for part in text.split("-"))
+    date(2000, month, day)  # a leap year: 29 February is allowed
+    return month, day
+
+
+class Release(_Strict):
+    """When DfE releases one year's figures of a statistical release (several published files share one release).
+
+    ``period_end``: the month and day each ``time_period`` ends (31 March; 30 September for the workforce census).
+    ``usual``: the month and day by which DfE has usually released a year's figures: the first such day after the
+    year's end (e.g. ``"11-30"``: children in need for the year to 31 March 2015 by 30 November 2015). ``dates``:
+    the real release date of a year (its ``time_period``) where it is known, which replaces the usual day.
+    """
+
+    name: str = Field(min_length=1)
+    period_end: str = Field(pattern=r"^\d{2}-\d{2}$")
+    usual: str = Field(pattern=r"^\d{2}-\d{2}$")
+    dates: dict[int, date] = {}
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _days_exist_and_follow_the_year(self) -> Release:
+        for key in ("period_end", "usual"):
+            try:
+                _month_day(getattr(self, key))
+            except ValueError:
+                raise ValueError(f"{key} {getattr(self, key)!r} is not a month and day (MM-DD)") from None
+        month, day = _month_day(self.period_end)
+        for year, released in self.dates.items():
+            ends = date(year, month, day)
+            if released <= ends:
+                raise ValueError(
+                    f"dates: {year}'s figures released on {released}, not after the year ends on {ends}"
+                )
+        return self
+
+
 class Publication(_Strict):
     file: str
     title: str
     source: str
     published: bool
+    release: str
+    """The id of the DfE release (``releases`` in benchmarks.yml) that publishes this file: when its years end
+    and when each year's figures came out."""
     measures: dict[str, BenchmarkMeasure] = Field(min_length=1)
-    period_end: str = Field(default="03-31", pattern=r"^\d{2}-\d{2}$")
-    """Month and day the years of ``time_period`` end (31 March; 30 September for the workforce census)."""
     local_authority_rows: bool = True
     """False for a publication with national (and regional) figures only, e.g. national adoption times."""
     filters: dict[str, str] = {}
@@ -348,7 +388,12 @@ class NeighbourModel(_Strict):
 class BenchmarkCatalogue(_Strict):
     folder: str = "benchmarks"
     statistical_neighbours: NeighbourModel = NeighbourModel()
+    releases: dict[str, Release] = Field(min_length=1)
     publications: dict[str, Publication]
+
+    def release_of(self, publication: str) -> Release:
+        """The release that publishes ``publication`` (the loader has checked that it exists)."""
+        return self.releases[self.publications[publication].release]
 
 
 # ------------------------------------------------------------------------------------------ authority.yml
@@ -542,6 +587,20 @@ def _check_consistency(config: ProjectConfig) -> None:
     _check_dashboard(config, themes)
 
 
+def _check_releases(config: ProjectConfig) -> None:
+    """Every publication names a release defined in ``benchmarks.yml``."""
+    path = config.folder / CONFIG_FILES["benchmarks"]
+    releases = config.benchmarks.releases
+    for publication_id, publication in config.benchmarks.publications.items():
+        if publication.release not in releases:
+            raise ConfigError(
+                path,
+                f"publications.{publication_id}.release",
+                f"a release in benchmarks.yml ({sorted(releases)})",
+                publication.release,
+            )
+
+
 def _check_dashboard(config: ProjectConfig, themes: set[int]) -> None:
     """The dashboard's groups must name known themes and indicators, each indicator at most once."""
     path = config.folder / OPTIONAL_CONFIG_FILES["dashboard"]
@@ -600,6 +659,7 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
         parsed["dashboard"] = _parse(DashboardSettings, dashboard_file, _read_yaml(dashboard_file))
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)
+    _check_releases(config)
     _check_looking_ahead(config)
     logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
     return config

@@ -20,12 +20,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.benchmarking import known_by
 from analysis.charts import format_number, year_label
 from analysis.config import Indicator, ProjectConfig, load_config
 from analysis.exception_finder import find_exceptions
@@ -196,20 +196,6 @@ def month_point(monthly: pd.DataFrame, indicator_id: str, month: pd.Timestamp) -
     return (None if pd.isna(value) else float(value)), bool(row["suppressed"].iloc[0])
 
 
-def benchmarks_known_by(comparison: pd.DataFrame, day: date) -> pd.DataFrame:
-    """The benchmark comparisons of years ending (31 March) on or before ``day``: what was published by then.
-
-    Notes
-    -----
-    The same rule as the analysis stage's ``compare_with_benchmarks(up_to=...)``; each year's comparison does
-    not depend on later years, so filtering the table equals recomputing it.
-    """
-    if comparison.empty:
-        return comparison
-    ends = pd.to_datetime(comparison["time_period"].astype("int64").astype(str) + "-03-31")
-    return comparison.loc[ends <= pd.Timestamp(day)]
-
-
 @dataclass(frozen=True)
 class IndicatorRow:
     """One indicator's line on the dashboard, every cell already as the reader sees it."""
@@ -281,7 +267,7 @@ def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame
 def dashboard_rows(data: DashboardData) -> dict[str, list[IndicatorRow]]:
     """Every block's rows, by block title, in the configured order."""
     bench = latest_benchmarks(
-        benchmarks_known_by(data.tables["benchmark_comparison"], month_end(data.month).date())
+        known_by(data.tables["benchmark_comparison"], month_end(data.month).date())
     ).set_index("indicator_id")
     return {
         block.title: [indicator_row(data, indicator, bench) for indicator in block.indicators]
@@ -495,7 +481,7 @@ def open_exceptions(data: DashboardData) -> tuple[Quarter, pd.DataFrame]:
         )
         rows = find_exceptions(
             summary,
-            benchmarks_known_by(data.tables["benchmark_comparison"], quarter.end),
+            known_by(data.tables["benchmark_comparison"], quarter.end),
             data.tables["actions"],
             data.config,
             quarter,

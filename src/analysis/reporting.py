@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -334,6 +334,21 @@ def latest_benchmarks(comparison: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def releases_footnote(comparison: pd.DataFrame, indicators: Sequence[Indicator]) -> str:
+    """Which DfE releases a table's comparisons use: "England, region and other councils: Children in need 2013-14,
+    released October 2014; ...", or ``""`` when the table compares nothing.
+
+    The releases are those of each indicator's latest compared year (:func:`latest_benchmarks`), as the analysis
+    stage names them (``benchmark_comparison.release``: only figures released by the report's date are there).
+    """
+    ids = {i.id for i in indicators}
+    bench = latest_benchmarks(comparison)
+    used = list(dict.fromkeys(bench.loc[bench["indicator_id"].isin(ids), "release"].astype(str)))
+    if not used:
+        return ""
+    return "England, region, neighbours and ranks: " + "; ".join(used) + "."
+
+
 def benchmark_columns(authority: str, region: str, neighbours: str, years: Iterable[int]) -> dict[str, str]:
     """Column headings of the comparison, naming the year they describe when a table compares one year only.
 
@@ -634,15 +649,15 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
             figures.append(annual_chart(own, indicator))
     if has_benchmark:
         authority = data.config.authority
-        figures.append(
-            benchmark_chart(
-                comparison,
-                indicator,
-                authority=authority.name,
-                region=authority.region.name,
-                neighbours=neighbours_label(data.config).capitalize(),
-            )
+        chart = benchmark_chart(
+            comparison,
+            indicator,
+            authority=authority.name,
+            region=authority.region.name,
+            neighbours=neighbours_label(data.config).capitalize(),
         )
+        latest = comparison.sort_values("time_period").iloc[-1]
+        figures.append(replace(chart, caption=f"{chart.caption} Latest: {latest['release']}."))
     return figures
 
 
@@ -672,9 +687,14 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
         blocks.append(markdown("This theme has no performance indicators: progress is shown by its actions."))
         return blocks
     table = indicator_table(data, theme.number)
+    releases = releases_footnote(data.benchmark_comparison, indicators)
     blocks.append(
         html_block(
-            table_html(table, caption=f"Theme {theme.number} indicators", footnotes=table_footnotes(table))
+            table_html(
+                table,
+                caption=f"Theme {theme.number} indicators",
+                footnotes=[*table_footnotes(table), *([releases] if releases else [])],
+            )
         )
     )
     for indicator in indicators:
@@ -777,11 +797,13 @@ def headline_html(data: ReportData) -> str:
     table = headline_table(data)
     if table.empty:
         return ""
+    headline = [i for i in data.config.indicators if i.headline]
+    releases = releases_footnote(data.benchmark_comparison, headline)
     return table_html(
         table,
         caption=f"Headline figures, {data.quarter.name}",
         css_class="headline-table",
-        footnotes=table_footnotes(table),
+        footnotes=[*table_footnotes(table), *([releases] if releases else [])],
     )
 
 
@@ -894,9 +916,8 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         bench = bench.loc[bench["indicator_id"] == indicator.id]
         if not bench.empty:
             b = bench.iloc[0]
-            year = int(b["time_period"])
             lines.append(
-                f"- **Compared with others ({year_label(year)}):** "
+                f"- **Compared with others ({b['release']}):** "
                 f"{data.config.authority.name} "
                 f"{display_value(b['local_value'], indicator, suppressed=bool(b['local_suppressed']))}, "
                 f"England {format_number(b['england'], indicator)}, "

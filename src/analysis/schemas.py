@@ -489,7 +489,25 @@ SCHEMAS: dict[str, TableSchema] = {
             "Each indicator against England, its region and statistical neighbours, by published year.",
             (
                 Column("indicator_id", "string", "Indicator id", False),
-                Column("time_period", "int64", "Year ending 31 March of the comparison", False),
+                Column(
+                    "time_period",
+                    "int64",
+                    "The year the published figures describe (DfE's time_period: the year ending 31 March, or 30 "
+                    "September for the workforce census)",
+                    False,
+                ),
+                Column(
+                    "released",
+                    "datetime64[s]",
+                    "The day DfE released the year's figures (or by which)",
+                    False,
+                ),
+                Column(
+                    "release",
+                    "string",
+                    "The release used, e.g. 'Children in need 2013-14, released October 2014'",
+                    False,
+                ),
                 Column(
                     "local_value",
                     "float64",
