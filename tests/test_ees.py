@@ -5,12 +5,21 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.config import BenchmarkMeasure, Publication, load_config
 from analysis.ees import (
+    WITHHELD_BY_DFE,
+    WITHHELD_SECONDARY,
+    WITHHELD_SMALL,
+    assessment_factors,
+    distance_from_home,
     duration_in_months,
+    factor_label,
     read_ees_file,
     read_neighbour_model,
     read_population_file,
@@ -478,3 +487,130 @@ def test_statistical_neighbours_with_a_bad_code(tmp_path: Path) -> None:
     with pytest.raises(InputDataError) as caught:
         read_statistical_neighbours(write(tmp_path, text))
     assert caught.value.row == 2 and caught.value.column == "SN1"
+
+
+# ------------------------------------------------------------------- issue 19: breakdowns against England
+@needs_shared
+def test_medway_new_placements_distance_from_home_against_england() -> None:
+    # la_cla_during_year_new_placements.csv, 2024: Medway 645 new placements, 269 (42%) inside the boundary less
+    # than 20 miles from home, two locations "c"; England 45%, 4%, 20%, 15%, 16% of 100,250.
+    spec = CONFIG.benchmarks.publications["new_placements"]
+    frame = read_publication(EES / "la_cla_during_year_new_placements.csv", "new_placements", spec)
+    table = distance_from_home(frame, spec, 887).set_index(["time_period", "location"])
+    year = table.loc[2024]
+    assert len(year) == 5
+    inside = year.loc["Placed inside LA boundary less than 20 miles from home"]
+    assert (inside["authority_count"], inside["authority_percent"], inside["england_percent"]) == (
+        269,
+        42,
+        45,
+    )
+    assert inside["authority_new_placements"] == 645 and inside["england_new_placements"] == 100250
+    assert year["england_percent"].sum() == 100
+    far = year.loc["Placed inside LA boundary more than 20 miles from home"]
+    assert pd.isna(far["authority_percent"]) and far["authority_withheld"] == WITHHELD_BY_DFE
+    assert sorted(table.index.get_level_values("time_period").unique()) == [2021, 2022, 2023, 2024, 2025]
+
+
+@needs_shared
+def test_medway_factors_at_the_end_of_assessment_against_england() -> None:
+    # c3, 2025: Medway 4110 episodes with factor information, domestic abuse (parent) 1184 -> 28.8%; England
+    # 162,890 of 513,250 -> 31.7%. Privately fostered is "c" for Medway.
+    frame = read_publication(
+        EES / "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv",
+        "c3",
+        CONFIG.benchmarks.publications["c3"],
+    )
+    table = assessment_factors(frame, 887).set_index(["time_period", "factor"])
+    row = table.loc[(2025, "Domestic_Abuse_parent")]
+    assert row["factor_label"] == "Domestic abuse (concerning a parent or carer)"
+    assert (row["authority_count"], row["authority_percent"]) == (1184, 28.8)
+    assert (row["england_count"], row["england_percent"]) == (162890, 31.7)
+    fostered = table.loc[(2025, "Privately_fostered")]
+    assert pd.isna(fostered["authority_count"]) and fostered["authority_withheld"] == WITHHELD_BY_DFE
+    assert len(table.loc[2025]) == 39  # every factor column, not the denominator
+    assert "Episodes_with_assessment_factor" not in table.index.get_level_values("factor")
+
+
+def test_factor_labels() -> None:
+    assert factor_label("Mental_Health_child") == "Mental health (concerning the child)"
+    assert factor_label("Alcohol_Misuse_person") == "Alcohol misuse (concerning another person)"
+    assert factor_label("Child_sexual_exploitation") == "Child sexual exploitation"
+
+
+def placements_rows(counts: dict[str, float], england: dict[str, float], year: int = 2024) -> pd.DataFrame:
+    """The tidy rows read_publication gives for the new placements file: percentages and counts by location."""
+    spec = CONFIG.benchmarks.publications["new_placements"]
+    total = sum(counts.values())
+    rows = []
+    for name, measure in spec.measures.items():
+        if measure.count is None:
+            if measure.filters["breakdown"] == "Total new placements":
+                rows.append(("Local authority", 887, name, total))
+                rows.append(("National", None, name, sum(england.values())))
+            continue
+        breakdown = measure.filters["breakdown"]
+        count = counts[breakdown]
+        rows.append(("Local authority", 887, name, round(100 * count / total) if total else np.nan))
+        rows.append(("Local authority", 887, name + ":count", count))
+        rows.append(("National", None, name, round(100 * england[breakdown] / sum(england.values()))))
+    return conform(
+        pd.DataFrame(
+            {
+                "publication": "new_placements",
+                "time_period": year,
+                "geographic_level": [r[0] for r in rows],
+                "area_code": ["E06000035" if r[1] else "E92000001" for r in rows],
+                "old_la_code": pd.array([r[1] for r in rows], dtype="Int64"),
+                "area_name": "x",
+                "measure": [r[2] for r in rows],
+                "value": [r[3] for r in rows],
+                "symbol": [None] * len(rows),
+            }
+        ),
+        "benchmarks",
+    )
+
+
+LOCATIONS = [
+    m.filters["breakdown"]
+    for m in CONFIG.benchmarks.publications["new_placements"].measures.values()
+    if m.count
+]
+
+
+def test_a_small_location_count_is_withheld_with_the_next_smallest() -> None:
+    # 3 children placed far inside the boundary: withheld; the total (3 + 40 + 30 + 20 + 10 = 103) would give it
+    # back, so the smallest other count (10) is withheld too.
+    counts = dict(zip(LOCATIONS, [40, 3, 30, 20, 10], strict=True))
+    spec = CONFIG.benchmarks.publications["new_placements"]
+    table = distance_from_home(placements_rows(counts, counts), spec, 887).set_index("location")
+    assert table.loc[LOCATIONS[1], "authority_withheld"] == WITHHELD_SMALL
+    assert table.loc[LOCATIONS[4], "authority_withheld"] == WITHHELD_SECONDARY
+    assert (
+        table.loc[[LOCATIONS[1], LOCATIONS[4]], ["authority_count", "authority_percent"]].isna().all().all()
+    )
+    assert table.loc[LOCATIONS[0], "authority_count"] == 40
+    assert (table["authority_new_placements"] == 103).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=len(LOCATIONS), max_size=len(LOCATIONS)))
+def test_no_published_location_count_is_small_or_recoverable_from_the_total(values: list[int]) -> None:
+    counts = dict(zip(LOCATIONS, values, strict=True))
+    spec = CONFIG.benchmarks.publications["new_placements"]
+    table = distance_from_home(placements_rows(counts, dict.fromkeys(LOCATIONS, 10)), spec, 887)
+    assert (
+        table["authority_withheld"].isin(["", WITHHELD_SMALL, WITHHELD_SECONDARY]).all() or sum(values) == 0
+    )
+    shown = table["authority_count"].dropna()
+    assert not ((shown >= 1) & (shown <= 5)).any()
+    total = table["authority_new_placements"].iloc[0]
+    assert pd.isna(total) or not 1 <= total <= 5
+    if pd.notna(total):
+        # With the total shown, the withheld counts add up to total - shown: that sum must not give back one small
+        # count (one cell withheld, or a small count withheld beside zeros only).
+        hidden = total - shown.sum()
+        withheld = table.loc[table["authority_withheld"] != ""]
+        assert len(withheld) != 1
+        assert len(withheld) == 0 or not 1 <= hidden <= 5 or len(withheld) >= 2 and hidden >= 2
