@@ -295,3 +295,23 @@ def test_a_csv_with_a_blank_line_and_a_title_above_the_headings(raw, config):
     tables, _ = clean_sources(raw, config, key=KEY)
     assert tables["care_leavers"]["source_row"].tolist() == [4]  # was row 2; two lines added above
     assert tables["care_leavers"]["contact_date"].tolist() == [pd.Timestamp("2015-05-15")]
+
+
+# ------------------------------------------------------------------------------------- ambiguous sheet names
+@pytest.mark.parametrize("other", ["List 1 ", " List 1", "LIST  1", "List_1"])  # Excel forbids case alone
+def test_two_sheets_that_could_be_one_list_are_an_error_naming_both(tmp_path, other):
+    """Issue 23, 5: 'List 1 ' beside 'List 1' was read instead of it (contacts 27,215 -> 100, exit 0)."""
+    from analysis.cleaning.reading import read_excel_sheets
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "List 1"
+    workbook.active.append(["Child Unique ID"])
+    workbook.create_sheet(other).append(["Child Unique ID"])
+    workbook.create_sheet("List 2").append(["Child Unique ID"])
+    path = tmp_path / "annex_a.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputDataError) as caught:
+        read_excel_sheets(path, tmp_path, ["List 1", "List 2"])
+    message = str(caught.value)
+    assert str(path) in message and "'List 1' and" in message and f"'{other}'" in message
+    assert read_excel_sheets(path, tmp_path, ["List 2"])["List 2"].sheet == "List 2"  # no other list suffers
