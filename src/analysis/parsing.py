@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.safe_text import visible_text
+
 logger = logging.getLogger(__name__)
 
 #: Cell contents that mean "no value" (compared after stripping, case-insensitively).
@@ -300,12 +302,16 @@ def is_missing(value: Any) -> bool:
 
 
 def clean_text(value: Any) -> str:
-    """Text of a cell with non-breaking and repeated spaces collapsed and the ends stripped (``""`` if missing)."""
+    """Text of a cell with non-breaking and repeated spaces collapsed and the ends stripped (``""`` if missing).
+
+    Invisible format and control characters (bidirectional overrides, zero-width spaces, ...) are removed
+    (:func:`analysis.safe_text.visible_text`): what is kept is what a reader of the cell sees.
+    """
     if isinstance(value, str) and value.isascii():  # fast path: nothing for NFKC to change
-        return " ".join(value.split())
+        return " ".join(visible_text(value).split())
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", visible_text(value))
     return " ".join(text.split())
 
 
