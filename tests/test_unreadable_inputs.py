@@ -273,3 +273,31 @@ def test_critical_check_lines_name_the_raw_file_sheet_and_column() -> None:
     )
     assert raw_source_text("monthly_volumes", "ratio", sources) == ""
     assert raw_source_text("cp_plans", "previous_cp_plans", None) == ""
+
+
+# ---------------------------------------------------------------------------------------------- commentary
+@pytest.mark.parametrize(
+    "damage",
+    ["binary", "Windows-1252", "unreadable", "dangling link"],
+)
+def test_a_commentary_file_that_is_not_utf8_text_is_an_error_naming_it(
+    raw: Path, config, damage: str
+) -> None:
+    """Every unreadable input is exit 2 with the file named (issue 23, 2): the commentary was read unguarded."""
+    from analysis.cleaning.commentary import clean_commentary
+
+    path = next((raw / "commentary").glob("*.md"))
+    if damage == "binary":
+        path.write_bytes(b"## 1\x00\x01\x02" * 20)
+    elif damage == "Windows-1252":
+        path.write_bytes("## 1 Caf\xe9 \x93quoted\x94\n".encode("latin-1"))
+    elif damage == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads every file")
+        path.chmod(0)
+    else:
+        path.unlink()
+        path.symlink_to(raw / "nowhere.md")
+    with pytest.raises(InputDataError) as error:
+        clean_commentary(raw, config, CleaningLog())
+    assert str(path) in str(error.value) and "Markdown text saved as UTF-8" in str(error.value)

@@ -201,6 +201,26 @@ def check_csv_text(path: Path, expected: str) -> None:
         )
 
 
+def read_text_file(path: Path, expected: str) -> str:
+    """The whole of a small text file (UTF-8, with or without BOM), or an error naming it and ``expected``.
+
+    A file that cannot be opened (permissions, a dangling link), holds binary data or is not UTF-8 is an
+    :class:`InputDataError` (exit 2), never a traceback; nothing of its content is quoted.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputDataError(path, f"the file cannot be read ({_reason(error)})", expected=expected) from None
+    if b"\x00" in data[:CSV_BLOCK_BYTES]:
+        raise InputDataError(path, "the file holds binary data (NUL bytes), not text", expected=expected)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputDataError(
+            path, f"the file is not UTF-8 text ({error.reason})", expected=expected
+        ) from None
+
+
 @contextmanager
 def reading_csv(path: Path, expected: str) -> Iterator[None]:
     """Turn a parser's failure on ``path`` into an :class:`InputDataError` naming it and ``expected`` (exit 2)."""
