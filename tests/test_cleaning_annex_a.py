@@ -295,3 +295,64 @@ def test_a_csv_with_a_blank_line_and_a_title_above_the_headings(raw, config):
     tables, _ = clean_sources(raw, config, key=KEY)
     assert tables["care_leavers"]["source_row"].tolist() == [4]  # was row 2; two lines added above
     assert tables["care_leavers"]["contact_date"].tolist() == [pd.Timestamp("2015-05-15")]
+
+
+# ------------------------------------------------------------------------------------- ambiguous sheet names
+@pytest.mark.parametrize("other", ["List 1 ", " List 1", "LIST  1", "List_1"])  # Excel forbids case alone
+def test_two_sheets_that_could_be_one_list_are_an_error_naming_both(tmp_path, other):
+    """Issue 23, 5: 'List 1 ' beside 'List 1' was read instead of it (contacts 27,215 -> 100, exit 0)."""
+    from analysis.cleaning.reading import read_excel_sheets
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "List 1"
+    workbook.active.append(["Child Unique ID"])
+    workbook.create_sheet(other).append(["Child Unique ID"])
+    workbook.create_sheet("List 2").append(["Child Unique ID"])
+    path = tmp_path / "annex_a.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputDataError) as caught:
+        read_excel_sheets(path, tmp_path, ["List 1", "List 2"])
+    message = str(caught.value)
+    assert str(path) in message and "'List 1' and" in message and f"'{other}'" in message
+    assert read_excel_sheets(path, tmp_path, ["List 2"])["List 2"].sheet == "List 2"  # no other list suffers
+
+
+# ---------------------------------------------------------------------------------- identifiers across lists
+def test_an_id_stored_as_a_number_in_one_list_and_zero_padded_text_in_another_is_one_child(tmp_path):
+    """Issue 23, 5: List 3 held 580049 (a number cell), List 4 "00580049" (text): no referral matched an
+    assessment and "Referrals that led to an assessment 0.0%" was published with every check passing."""
+    from analysis.annex_a import ANNEX_A_BY_TABLE
+    from analysis.cleaning.annex_a import DateBounds, clean_annex_a_list
+    from analysis.cleaning.log import CleaningLog
+    from analysis.cleaning.reading import read_excel_sheets
+    from analysis.validation.checks import annex_a_links
+
+    referrals, assessments = ANNEX_A_BY_TABLE["referrals"], ANNEX_A_BY_TABLE["assessments"]
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for spec, ids in ((referrals, [580049, 123.0, 77]), (assessments, ["00580049", " 0123 ", "C77"])):
+        sheet = workbook.create_sheet(spec.sheet)
+        headings = [c.heading for c in spec.columns]
+        sheet.append(headings)
+        for child in ids:
+            row: list[object] = [None] * len(headings)
+            for at, column in enumerate(spec.columns):
+                if column.kind in {"child_id", "adopter_id"}:
+                    row[at] = child
+                elif column.kind == "date" and column.required:
+                    row[at] = datetime(2015, 4, 1)
+            sheet.append(row)
+    path = tmp_path / "annex_a.xlsx"
+    workbook.save(path)
+    sheets = read_excel_sheets(path, tmp_path, [referrals.sheet, assessments.sheet])
+    assert isinstance(sheets[referrals.sheet].cells.iloc[1, 0], (int, float))  # stored as a number
+    bounds = DateBounds.until(pd.Timestamp("2015-06-30"))
+    tables = {
+        spec.table: clean_annex_a_list(sheets[spec.sheet], spec, KEY, CleaningLog(), bounds).frame
+        for spec in (referrals, assessments)
+    }
+    expected = {pseudonym("580049"), pseudonym("123")}
+    assert set(tables["referrals"]["child_id"]) == expected | {pseudonym("77")}
+    assert set(tables["assessments"]["child_id"]) == expected | {pseudonym("C77")}  # C77 is not 77
+    links = annex_a_links(tables).set_index("second_list")
+    assert links.loc["List 4", "children_in_both"] == 2

@@ -199,3 +199,43 @@ def test_a_benchmark_file_without_geography_columns_is_an_error(ees_raw, config)
         clean_benchmarks(ees_raw, config, CleaningLog())
     assert caught.value.file.name == path.name
     assert "geographic_level" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(None, id="a link to /etc/passwd"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, id="binary bytes"),
+        pytest.param("caf\xe9,time_period\n".encode("cp1252"), id="not UTF-8"),
+        pytest.param(
+            b'time_period,geographic_level\n2015,National\n2016,"National\n2017,x\n', id="an open quote"
+        ),
+    ],
+)
+def test_a_benchmark_file_that_is_not_csv_text_is_an_error_naming_it(ees_raw, config, content):
+    """Issue 23, 2: the file named and what was expected, never a parser's error or the file's content."""
+    path = ees_raw / "benchmarks" / "d3_cpps_subsequent_plan_2013_to_2025.csv"
+    path.unlink()
+    if content is None:
+        if not Path("/etc/passwd").is_file():
+            pytest.skip("no /etc/passwd on this machine")
+        path.symlink_to("/etc/passwd")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(InputDataError) as caught:
+        clean_benchmarks(ees_raw, config, CleaningLog())
+    message = str(caught.value)
+    assert caught.value.file.name == path.name
+    assert "Explore Education Statistics open-data file" in message
+    assert ":0:0:" not in message and "PNG" not in message
+
+
+def test_a_neighbour_file_that_is_not_csv_text_is_an_error_naming_it(ees_raw, config):
+    from analysis.cleaning.benchmarks import clean_statistical_neighbours
+
+    path = ees_raw / "benchmarks" / "sn_model_2025_wide.csv"
+    path.symlink_to("/etc/passwd")
+    with pytest.raises(InputDataError) as caught:
+        clean_statistical_neighbours(ees_raw, config, CleaningLog())
+    assert caught.value.file.name == path.name
+    assert "statistical neighbour file" in str(caught.value) and ":0:0:" not in str(caught.value)

@@ -282,3 +282,43 @@ def test_any_ethnicity_code_with_or_without_its_description_reads_as_the_code(co
     text = prefix + code + (f" - {ETHNICITY_CODES[code]}" if described else "")
     assert parse_ethnicity(text) == code
     assert parse_ethnicity(ETHNICITY_CODES[code].upper()) == code
+
+
+# ------------------------------------------------------------------------------------------- identifiers
+def test_identifier_rule_examples() -> None:
+    from analysis.parsing import normalise_identifier
+
+    assert normalise_identifier(580049) == normalise_identifier("00580049") == "580049"
+    assert normalise_identifier(580049.0) == normalise_identifier(" 580049.0 ") == "580049"
+    assert normalise_identifier("\uff15\uff18\uff10") == "580"  # full-width digits are digits (NFKC)
+    assert normalise_identifier("\u200b580049\u202e") == "580049"  # invisible characters are not part of it
+    assert normalise_identifier("C00123") == "C00123" and normalise_identifier("c00123") == "c00123"
+    assert normalise_identifier("000") == "0"
+    assert normalise_identifier(12.5) == "12.5"
+    for missing in (None, "", "  ", float("nan"), "N/A", True):
+        assert normalise_identifier(missing) is None
+
+
+@given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=0, max_value=6))
+def test_a_whole_number_and_its_zero_padded_text_are_one_identifier(number: int, zeros: int) -> None:
+    """Excel drops leading zeros from an identifier stored as a number: every form of it meets in one."""
+    from analysis.parsing import normalise_identifier
+
+    forms = {number, float(number) if number < 2**53 else number, "0" * zeros + str(number), f" {number} "}
+    assert {normalise_identifier(form) for form in forms} == {str(number)}
+
+
+@given(st.text(min_size=1, max_size=20))
+def test_identifier_normalisation_is_idempotent_and_never_empty(text: str) -> None:
+    from analysis.parsing import normalise_identifier
+
+    once = normalise_identifier(text)
+    assert once is None or (once and normalise_identifier(once) == once)
+
+
+@given(st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,10}", fullmatch=True))
+def test_identifiers_with_letters_are_kept_exactly(identifier: str) -> None:
+    from analysis.parsing import normalise_identifier
+
+    if identifier.upper() not in {"NA", "NAN", "NONE", "NULL", "N", "NIL"}:  # missing markers
+        assert normalise_identifier(identifier) in {identifier, None}

@@ -100,3 +100,48 @@ def test_markdown_text_never_carries_html_or_markdown_structure(text: str) -> No
 @given(st.lists(st.sampled_from([*PAYLOADS, "text", "**b**", "\n\n", " ", "<", ">", "(", ")"]), max_size=12))
 def test_commentary_from_any_mixture_of_payloads_is_inert(parts: list[str]) -> None:
     assert active_content(commentary_html("".join(parts))) == []
+
+
+# ------------------------------------------------------------------------------- invisible format characters
+#: Bidirectional controls and other invisible characters a cell could hide (Unicode TR 36, 2.4; CVE-2021-42574).
+INVISIBLE = [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200C, 0x200D, 0x200E]]
+INVISIBLE += ["\u200f", "\u061c", "\u2060", "\ufeff", "\u00ad", "\U000e0041", "\x00", "\x07", "\x1b"]
+
+
+def test_a_right_to_left_override_cannot_make_08_show_as_80() -> None:
+    from analysis.safe_text import visible_text
+
+    hidden = "On time: \u202e%08\u202c of visits"
+    assert visible_text(hidden) == "On time: %08 of visits"
+    for render in (markdown_text, html_text, commentary_html):
+        assert not set(render(hidden)) & set(INVISIBLE), render.__name__
+        assert "%08" in render(hidden)
+
+
+@given(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(INVISIBLE)), max_size=12))
+def test_no_invisible_character_survives_any_renderer(parts: list[str]) -> None:
+    import unicodedata
+
+    text = "".join(parts)
+    for render in (markdown_text, html_text, commentary_html):
+        out = render(text)
+        assert not [
+            c for c in out if c not in "\t\n\r" and unicodedata.category(c) in {"Cf", "Cc", "Co", "Cs"}
+        ]
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp"))))
+def test_visible_text_leaves_visible_text_alone(text: str) -> None:
+    from analysis.safe_text import visible_text
+
+    assert visible_text(text) == text
+
+
+@given(st.text())
+def test_input_cells_lose_their_invisible_characters_when_read(text: str) -> None:
+    """The cleaning's one text function applies the same sanitiser, so no table stores them either."""
+    import unicodedata
+
+    from analysis.parsing import clean_text
+
+    assert not [c for c in clean_text(text) if unicodedata.category(c) in {"Cf", "Cc", "Co", "Cs", "Cn"}]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hostile_files import SHEET_PART, write_zip_bomb
 
 from analysis.cleaning.annex_a import ANNEX_A_LISTS, read_annex_a
 from analysis.cleaning.log import CleaningLog
@@ -66,6 +67,53 @@ def test_an_old_xls_and_a_non_workbook_are_named(tmp_path: Path) -> None:
     text.write_text("Indicator,Apr-15\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="not an Excel workbook"):
         check_workbook_file(text)
+
+
+class _MustNotOpen:
+    """Stands in for the workbook readers: a zip bomb must be refused before any of them opens it."""
+
+    @staticmethod
+    def from_path(path: str) -> None:
+        raise AssertionError(f"{path} was opened by a workbook reader")
+
+
+def test_a_zip_bomb_is_refused_naming_the_file_before_it_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 9 MB workbook whose sheet declares 3 GiB of XML: refused from its declared sizes, in no time or memory."""
+    import analysis.cleaning.reading as reading
+
+    path = write_zip_bomb(tmp_path / "annex_a.xlsx", 3 * 1024**3)
+    assert path.stat().st_size < 16 * 1024**2
+    monkeypatch.setattr(reading, "CalamineWorkbook", _MustNotOpen)
+    monkeypatch.setattr(reading.openpyxl, "load_workbook", _MustNotOpen.from_path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for percent_as_fraction in (False, True):
+        with pytest.raises(InputDataError, match="zip bomb") as error:
+            read_excel_sheets(path, tmp_path, ["List 1"], percent_as_fraction=percent_as_fraction)
+        assert str(path) in str(error.value) and "3,072 MiB" in str(error.value)
+        assert SHEET_PART in str(error.value)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+
+
+def test_a_part_that_expands_hundreds_of_times_is_refused_though_small(tmp_path: Path) -> None:
+    """Under the total limit, but expanding 341 times: no spreadsheet XML does that."""
+    path = write_zip_bomb(tmp_path / "scorecard.xlsx", 40 * 1024**2)
+    with pytest.raises(InputDataError, match=r"would expand 341 times, to 40 MiB") as error:
+        check_workbook_file(path)
+    assert str(path) in str(error.value)
+
+
+def test_a_part_larger_than_it_declares_is_caught_while_streaming(tmp_path: Path) -> None:
+    """The headers declare 1 KB for a sheet of 40 MiB: the streaming check stops at the declared size."""
+    path = write_zip_bomb(tmp_path / "annex_a.xlsx", 40 * 1024**2, declared=1000)
+    with pytest.raises(InputDataError, match="damaged") as error:
+        check_workbook_file(path)
+    assert str(path) in str(error.value)
+
+
+def test_a_real_sized_workbook_passes_the_size_checks(tmp_path: Path) -> None:
+    check_workbook_file(_workbook(tmp_path / "annex_a.xlsx"))
 
 
 # ----------------------------------------------------------------------------------------------- CSV files
@@ -225,3 +273,31 @@ def test_critical_check_lines_name_the_raw_file_sheet_and_column() -> None:
     )
     assert raw_source_text("monthly_volumes", "ratio", sources) == ""
     assert raw_source_text("cp_plans", "previous_cp_plans", None) == ""
+
+
+# ---------------------------------------------------------------------------------------------- commentary
+@pytest.mark.parametrize(
+    "damage",
+    ["binary", "Windows-1252", "unreadable", "dangling link"],
+)
+def test_a_commentary_file_that_is_not_utf8_text_is_an_error_naming_it(
+    raw: Path, config, damage: str
+) -> None:
+    """Every unreadable input is exit 2 with the file named (issue 23, 2): the commentary was read unguarded."""
+    from analysis.cleaning.commentary import clean_commentary
+
+    path = next((raw / "commentary").glob("*.md"))
+    if damage == "binary":
+        path.write_bytes(b"## 1\x00\x01\x02" * 20)
+    elif damage == "Windows-1252":
+        path.write_bytes("## 1 Caf\xe9 \x93quoted\x94\n".encode("latin-1"))
+    elif damage == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads every file")
+        path.chmod(0)
+    else:
+        path.unlink()
+        path.symlink_to(raw / "nowhere.md")
+    with pytest.raises(InputDataError) as error:
+        clean_commentary(raw, config, CleaningLog())
+    assert str(path) in str(error.value) and "Markdown text saved as UTF-8" in str(error.value)

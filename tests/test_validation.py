@@ -113,7 +113,7 @@ def baseline(config: ProjectConfig) -> dict[str, pd.DataFrame]:
         ),
         "children_in_need": pd.DataFrame(
             {
-                **_people(2, "N"),
+                **_people(2, "P"),  # children on plans are children in need (CIN census)
                 "cin_start_date": [T("2015-01-05"), T("2015-02-05")],
                 "cin_end_date": [T("2015-03-01"), pd.NaT],
                 "primary_need": "N1",

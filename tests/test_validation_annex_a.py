@@ -72,6 +72,17 @@ def test_an_empty_list_behind_percentages_only_is_a_warning(results: pd.DataFram
     assert "not available" in row["description"]
 
 
+def test_the_data_quality_section_names_the_empty_list(results: pd.DataFrame) -> None:
+    """Issue 23, 8: the councillors' table said a list was empty without saying which."""
+    from analysis.validation import data_quality_table
+
+    table = data_quality_table(results.reset_index())
+    empty = table.loc[table["Check"].str.startswith("Every other Annex A list")].iloc[0]
+    assert "Found for: List 9 (care_leavers): 0 usable rows" in empty["Check"]
+    review = table.loc[table["Check"].str.contains("review conference")].iloc[0]
+    assert "Found for" not in review["Check"]  # raw row numbers stay out of the councillors' table
+
+
 def test_a_negative_number_of_previous_plans_is_critical_and_names_the_row(results: pd.DataFrame) -> None:
     row = results.loc["cp_plans.previous_cp_plans.not_negative"]
     assert row["severity"] == "critical" and not row["success"]
@@ -84,3 +95,42 @@ def test_a_review_conference_before_its_plan_is_a_warning_naming_the_row(results
     assert row["severity"] == "warning" and not row["success"]
     assert row["unexpected_count"] == 1
     assert row["example_rows"] == "4"
+
+
+# ------------------------------------------------------------------------------ lists that must share children
+def _linked_tables(referral_ids: list[str], assessment_ids: list[str]) -> dict[str, pd.DataFrame]:
+    tables = _tables({})
+    shared = [f"C{n}" for n in range(3)]
+    for table in ("contacts", "children_in_need", "cp_plans"):
+        tables[table] = tables[table].reindex(range(3)).assign(child_id=pd.array(shared, dtype="string"))
+    tables["contacts"] = tables["contacts"].assign(child_id=pd.array(referral_ids[:3], dtype="string"))
+    tables["referrals"] = _empty("referrals").assign(child_id=pd.array(referral_ids, dtype="string"))
+    tables["assessments"] = _empty("assessments").assign(child_id=pd.array(assessment_ids, dtype="string"))
+    return tables
+
+
+def test_lists_that_share_no_child_stop_the_run_naming_both_lists() -> None:
+    """Issue 23, 5: referrals and assessments written with different identifiers matched nothing."""
+    from analysis.validation.checks import annex_a_links
+    from analysis.validation.suites import annex_a_link_suite
+
+    tables = _linked_tables(["C1", "C2", "C3"], ["X1", "X2"])
+    results = run_suites([annex_a_link_suite()], {"annex_a_links": annex_a_links(tables)}, example_rows=5)
+    row = results.set_index("check_id").loc["annex_a_links.children_in_both"]
+    assert row["severity"] == "critical" and not row["success"]
+    assert row["unexpected_count"] == 1
+    assert row["example_rows"].startswith("List 3 (referrals) and List 4 (assessments)")
+    assert "published as 0" in row["description"]
+
+
+def test_lists_that_share_some_children_pass_and_empty_lists_are_left_to_the_row_checks() -> None:
+    from analysis.validation.checks import annex_a_links
+    from analysis.validation.suites import annex_a_link_suite
+
+    tables = _linked_tables(["C1", "C2", "C3"], ["C3", "X2"])
+    tables["cp_plans"] = _empty("cp_plans")
+    links = annex_a_links(tables).set_index("second_list")
+    assert links.loc["List 4", "children_in_both"] == 1
+    assert pd.isna(links.loc["List 7", "children_in_both"])  # no rows: annex_a_lists reports that
+    results = run_suites([annex_a_link_suite()], {"annex_a_links": links.reset_index()}, example_rows=5)
+    assert results["success"].all()

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.safe_text import visible_text
+
 logger = logging.getLogger(__name__)
 
 #: Cell contents that mean "no value" (compared after stripping, case-insensitively).
@@ -300,13 +302,51 @@ def is_missing(value: Any) -> bool:
 
 
 def clean_text(value: Any) -> str:
-    """Text of a cell with non-breaking and repeated spaces collapsed and the ends stripped (``""`` if missing)."""
+    """Text of a cell with non-breaking and repeated spaces collapsed and the ends stripped (``""`` if missing).
+
+    Invisible format and control characters (bidirectional overrides, zero-width spaces, ...) are removed
+    (:func:`analysis.safe_text.visible_text`): what is kept is what a reader of the cell sees.
+    """
     if isinstance(value, str) and value.isascii():  # fast path: nothing for NFKC to change
-        return " ".join(value.split())
+        return " ".join(visible_text(value).split())
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFKC", visible_text(value))
     return " ".join(text.split())
+
+
+#: An identifier that is a whole number: digits, optionally written with a decimal point and zeros (``580049.0``).
+_WHOLE_NUMBER_ID = re.compile(r"([0-9]+)(?:\.0*)?")
+
+
+def normalise_identifier(value: Any) -> str | None:
+    """An identifier (child, adopter) in the one form every list is joined on; ``None`` if missing.
+
+    The rule: the cell's visible text (:func:`clean_text`: spaces collapsed, invisible characters removed, NFKC so
+    full-width digits are digits); an identifier that is a whole number, stored as a number (``580049``,
+    ``580049.0``) or as digits in text (``"00580049"``, ``"580049.0"``), is written as that number without leading
+    zeros (``580049``); any other identifier is kept as text exactly, case included (``C00123`` stays ``C00123``).
+
+    Why: Ofsted's Annex A asks for the authority's own identifier for the child, the same in every list. Excel
+    stores an identifier typed as digits as a number and drops its leading zeros, so one list can hold
+    ``580049`` where another (a text column, or a CSV export) holds ``00580049`` for the same child. The zeros
+    cannot be put back, so the number is the form both can reach. The cost: two identifiers differing only in
+    leading zeros would be one child; a case system does not issue those as different people's numbers.
+
+    Examples
+    --------
+    >>> [normalise_identifier(v) for v in (580049, 580049.0, " 00580049 ", "580049.0", "C0012", "", None)]
+    ['580049', '580049', '580049', '580049', 'C0012', None, None]
+    """
+    if is_missing(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value)
+    whole = _WHOLE_NUMBER_ID.fullmatch(text)
+    if whole:
+        return str(int(whole.group(1)))
+    return text or None
 
 
 def text_or_none(value: Any) -> str | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import ConfigError, PseudonymKeyError
-from analysis.parsing import clean_text, is_missing, map_series
+from analysis.parsing import clean_text, is_missing, map_series, normalise_identifier
 
 logger = logging.getLogger(__name__)
 
@@ -140,16 +140,6 @@ def confirm_key(
     if new_key and has_pseudonymised_data:
         logger.warning("Starting afresh with the pseudonymisation key in %s (%s)", path, NEW_KEY_FLAG)
     return key
-
-
-def normalise_identifier(value: object) -> str | None:
-    """An identifier as text: whitespace stripped, ``1234.0`` (a number cell) written ``1234``; ``None`` if missing."""
-    if is_missing(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = clean_text(value)
-    return text or None
 
 
 def pseudonym(identifier: str, key: bytes, prefix: str = "C") -> str:

@@ -9,10 +9,17 @@ A report is e-mailed to councillors and opened in a browser: nothing from an inp
 - :func:`markdown_text` makes a tracker, scorecard or Annex A string safe inside Markdown that the report builds
   (no HTML, no Markdown syntax: the reader sees the characters typed in the cell).
 - :func:`html_text` escapes a string for HTML.
+- :func:`visible_text` (used by all three, and by :func:`analysis.parsing.clean_text` for every input cell)
+  removes invisible format characters: bidirectional overrides, embeddings and isolates (U+202A-U+202E,
+  U+2066-U+2069), marks (U+200E, U+200F, U+061C), zero-width characters, the byte-order mark, soft hyphens,
+  tag characters and control characters; line and paragraph separators become line breaks. A cell
+  ``"\u202e%08"`` displays as ``80%``; after it, the reader sees ``%08``, the characters that are there.
 
 Notes
 -----
-OWASP Cross Site Scripting Prevention Cheat Sheet, rules 1 (HTML-escape untrusted data in element content) and
+Unicode Technical Report #36 (Unicode Security Considerations), 2.4 "Bidirectional text spoofing"; CVE-2021-42574
+("Trojan Source"); Unicode general category Cf (format characters). OWASP Cross Site Scripting Prevention Cheat
+Sheet, rules 1 (HTML-escape untrusted data in element content) and
 6 (sanitise HTML markup with a library designed for the job).
 """
 
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -59,6 +67,37 @@ COMMENTARY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"
 #: Markdown characters escaped with a backslash in :func:`markdown_text` (CommonMark "Backslash escapes").
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:@])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+#: Characters kept although invisible or control: tab, line feed and carriage return (the text's own layout).
+_LAYOUT_CONTROLS = frozenset("\t\n\r")
+#: Line and paragraph separators (categories Zl, Zp): read as the line break they mean.
+_SEPARATORS = {"\u2028": "\n", "\u2029": "\n"}
+
+
+def _invisible(character: str) -> bool:
+    """A format (Cf: bidi controls, zero-width characters, BOM, soft hyphen, tags), control (Cc), surrogate (Cs)
+    or private-use (Co) character, or a noncharacter (Cn): nothing a reader can see, or can trust to mean itself."""
+    return character not in _LAYOUT_CONTROLS and unicodedata.category(character) in {
+        "Cf",
+        "Cc",
+        "Cs",
+        "Co",
+        "Cn",
+    }
+
+
+def visible_text(value: object) -> str:
+    """``value`` as text without invisible format and control characters (see the module notes).
+
+    Examples
+    --------
+    >>> visible_text("\u202e%08\u202c done")
+    '%08 done'
+    """
+    text = "" if value is None else str(value)
+    if text.isascii() and text.isprintable():  # the usual case: nothing to remove
+        return text
+    text = "".join(_SEPARATORS.get(c, c) for c in text)
+    return "".join(c for c in text if not _invisible(c))
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +143,7 @@ def commentary_html(text: str) -> str:
     >>> commentary_html("**Better** <script>alert(1)</script>")
     '<p><strong>Better</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>'
     """
-    return sanitise_html(str(_markdown()(str(text)))).strip()
+    return sanitise_html(str(_markdown()(visible_text(text)))).strip()
 
 
 def markdown_text(value: object) -> str:
@@ -119,7 +158,7 @@ def markdown_text(value: object) -> str:
     """
     if value is None:
         return ""
-    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    text = _LINE_BREAKS.sub(" ", visible_text(value)).strip()
     text = html.escape(text, quote=False)
     # '&' is escaped first by html.escape, so the entities it makes are not escaped again here.
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
@@ -127,4 +166,4 @@ def markdown_text(value: object) -> str:
 
 def html_text(value: object) -> str:
     """A string from an input cell escaped for HTML element content or a quoted attribute."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    return "" if value is None else html.escape(visible_text(value), quote=True)

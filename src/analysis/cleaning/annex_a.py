@@ -190,7 +190,12 @@ def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[dict[str, RawShee
     path = source.path / COVER_TEXT
     if not path.is_file():
         return lists, None
-    lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError as error:
+        raise InputDataError(
+            path, f"the file cannot be read ({error.strerror})", expected="the Annex A cover as text"
+        ) from None
     values = [[part.strip() for part in line.replace(",", ":").split(":", 1)] for line in lines]
     values += [[word.strip(" .,;")] for line in lines for word in line.split()]
     return lists, extract_date_from_cells(values)

@@ -2,7 +2,9 @@
 
 The files are parsed by :mod:`analysis.ees` as ``config/benchmarks.yml`` describes them (each measure's column,
 filter values and count); this module finds them (the newest match of each publication's glob), checks that each
-covers the configured authority and records them. DfE's statistical neighbour model named there is read into the
+is CSV text (:func:`analysis.cleaning.reading.check_csv_text`: a binary file, or a link to something else under a
+configured name, is an error naming the file and what was expected), covers the configured authority and records
+them. DfE's statistical neighbour model named there is read into the
 ``statistical_neighbours`` table.
 
 Notes
@@ -19,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import relative_name
+from analysis.cleaning.reading import check_csv_text, reading_csv, relative_name
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.schemas import schema
@@ -27,6 +29,11 @@ from analysis.schemas import schema
 logger = logging.getLogger(__name__)
 
 LOCAL_AUTHORITY = "Local authority"
+#: What each kind of file must be, for the message when it is not.
+EXPECTED_EES_FILE = (
+    "a DfE Explore Education Statistics open-data file (CSV text, UTF-8, headings in the first line)"
+)
+EXPECTED_NEIGHBOUR_FILE = "DfE's statistical neighbour file (CSV text, UTF-8, headings in the first line)"
 
 
 def newest_match(folder: Path, pattern: str) -> Path | None:
@@ -73,7 +80,9 @@ def clean_benchmarks(
                 "No file for benchmark publication '%s' (%s in %s)", publication, entry.file, folder
             )
             continue
-        frame = read_publication(path, publication, entry)
+        check_csv_text(path, EXPECTED_EES_FILE)
+        with reading_csv(path, EXPECTED_EES_FILE):
+            frame = read_publication(path, publication, entry)
         if entry.local_authority_rows:
             check_covers_authority(frame, path, config)
         frames.append(frame)
@@ -89,7 +98,9 @@ def clean_benchmarks(
         logger.warning("No population file matching %s in %s", config.authority.population_file, raw_dir)
         population = pd.DataFrame(columns=schema("population").column_names)
     else:
-        population = read_population_file(path)
+        check_csv_text(path, EXPECTED_EES_FILE)
+        with reading_csv(path, EXPECTED_EES_FILE):
+            population = read_population_file(path)
         check_covers_authority(population, path, config)
         log.source(
             "population",
@@ -141,7 +152,9 @@ def clean_statistical_neighbours(raw_dir: Path, config: ProjectConfig, log: Clea
         return pd.DataFrame(
             {c.name: pd.Series(dtype=c.dtype) for c in schema("statistical_neighbours").columns}
         )
-    model = read_neighbour_model(path)
+    check_csv_text(path, EXPECTED_NEIGHBOUR_FILE)
+    with reading_csv(path, EXPECTED_NEIGHBOUR_FILE):
+        model = read_neighbour_model(path)
     authority = config.authority
     neighbours = neighbours_of(model, authority.old_la_code)
     if not neighbours:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import relative_name
+from analysis.cleaning.reading import read_text_file, relative_name
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.quarters import Quarter
@@ -25,6 +25,8 @@ from analysis.schemas import schema
 logger = logging.getLogger(__name__)
 
 COMMENTARY_FOLDER = "commentary"
+#: What a commentary file must be, for the message when it is not.
+EXPECTED_COMMENTARY = "the quarter's commentary as Markdown text saved as UTF-8"
 _THEME = re.compile(r"^##\s+(?:theme\s+)?(\d+)\b[\s.:)-]*(.*)$", re.IGNORECASE)
 _INDICATOR = re.compile(r"^###\s+`?([A-Za-z0-9_]+)`?\s*$")
 
@@ -121,7 +123,7 @@ def read_commentary(folder: Path, config: ProjectConfig) -> pd.DataFrame:
         return _commentary_frame([])[0]
     rows: list[dict[str, object]] = []
     for path, quarter in _commentary_files(folder):
-        rows.extend(parse_commentary(path.read_text(encoding="utf-8-sig"), quarter, path, config))
+        rows.extend(parse_commentary(read_text_file(path, EXPECTED_COMMENTARY), quarter, path, config))
     return _commentary_frame(rows)[0]
 
 
@@ -132,7 +134,7 @@ def clean_commentary(raw_dir: Path, config: ProjectConfig, log: CleaningLog) -> 
     rows: list[dict[str, object]] = []
     if folder.is_dir():
         for path, quarter in _commentary_files(folder):
-            found = parse_commentary(path.read_text(encoding="utf-8-sig"), quarter, path, config)
+            found = parse_commentary(read_text_file(path, EXPECTED_COMMENTARY), quarter, path, config)
             rows.extend(found)
             log.source(
                 table, relative_name(path, raw_dir), None, rows_read=len(found), rows_written=len(found)

@@ -280,6 +280,56 @@ def annex_a_list_rows(tables: Mapping[str, pd.DataFrame], config: ProjectConfig)
     return frame.astype({"rows": "int64", "rows_behind_counts": "float64", "rows_behind_other": "float64"})
 
 
+# ------------------------------------------------------------------------------ Annex A lists that must link up
+#: Pairs of Annex A lists whose children must overlap: (earlier list's table, later list's table, the rule).
+#: Each later step of a child's journey follows the earlier one for at least some children in any extract.
+LINKED_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("contacts", "referrals", "a referral is a contact accepted by children's social care"),
+    ("referrals", "assessments", "an assessment follows an accepted referral"),
+    ("children_in_need", "cp_plans", "a child on a child protection plan is a child in need"),
+)
+
+
+def annex_a_links(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per pair of :data:`LINKED_LISTS`: whether any child (pseudonym) is in both lists.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``item`` (e.g. ``List 3 (referrals) and List 4 (assessments): an assessment follows an accepted
+        referral``), ``first_list``, ``second_list`` and ``children_in_both`` (empty where either list has no rows:
+        :func:`annex_a_list_rows` reports that). No count of children is put in the label.
+
+    Notes
+    -----
+    Working Together to Safeguard Children (2015), chapter 1 (contact, referral, assessment); DfE CIN census
+    guidance (children on a plan are children in need). Lists that share no child at all were not exported with
+    one identifier: a list with identifiers of another system, or formatted differently, which the cleaning
+    cannot recognise (:func:`analysis.parsing.normalise_identifier` aligns numbers and zero-padded text). Every
+    figure joining them would be published as 0 (issue 23: "Referrals that led to an assessment 0.0%").
+    """
+    from analysis.annex_a import ANNEX_A_BY_TABLE
+
+    rows: list[dict[str, object]] = []
+    for first, second, rule in LINKED_LISTS:
+        if first not in tables or second not in tables:
+            continue
+        one, other = ANNEX_A_BY_TABLE[first], ANNEX_A_BY_TABLE[second]
+        children = set(tables[first]["child_id"].dropna())
+        later = set(tables[second]["child_id"].dropna())
+        both = float(len(children & later)) if children and later else np.nan
+        rows.append(
+            {
+                "item": f"{one.sheet} ({first}) and {other.sheet} ({second}): {rule}",
+                "first_list": one.sheet,
+                "second_list": other.sheet,
+                "children_in_both": both,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["item", "first_list", "second_list", "children_in_both"])
+    return frame.astype({"children_in_both": "float64"})
+
+
 def scorecard_percent_scale(
     scorecard: pd.DataFrame, config: ProjectConfig, source_files: pd.DataFrame | None = None
 ) -> pd.DataFrame:

@@ -171,8 +171,18 @@ def raw_source_text(table: str, columns: object, source_files: pd.DataFrame | No
     return text + "."
 
 
+def _found_for(examples: object) -> str:
+    """`` Found for: List 9 (care_leavers): 0 usable rows; ...`` when a check's examples are named items (an
+    Annex A list, an indicator's month), so a reader knows which; nothing for raw row numbers."""
+    if not isinstance(examples, str) or not examples or examples[:1].isdigit():
+        return ""
+    return f" Found for: {examples}."
+
+
 def data_quality_table(results: pd.DataFrame) -> pd.DataFrame:
     """The failed warnings for councillors: what was found, how many rows, and what it means for the figures.
+
+    A warning about named items (an empty Annex A list, an indicator's month without a figure) names them.
 
     Parameters
     ----------
@@ -187,9 +197,12 @@ def data_quality_table(results: pd.DataFrame) -> pd.DataFrame:
     failed = results.loc[(results["severity"] == "warning") & ~results["success"].astype(bool)]
     parts = failed["description"].map(split_description)
     rows = failed["unexpected_count"].map(lambda n: "" if pd.isna(n) else f"{int(n):,}")
+    checks = [
+        what + _found_for(examples) for (what, _), examples in zip(parts, failed["example_rows"], strict=True)
+    ]
     return pd.DataFrame(
         {
-            DATA_QUALITY_COLUMNS[0]: parts.map(lambda p: p[0]).to_numpy(),
+            DATA_QUALITY_COLUMNS[0]: checks,
             DATA_QUALITY_COLUMNS[1]: rows.to_numpy(),
             DATA_QUALITY_COLUMNS[2]: parts.map(lambda p: p[1][:1].upper() + p[1][1:]).to_numpy(),
         },
@@ -223,6 +236,7 @@ def frames_to_check(
         tables["referrals"], tables["assessments"]
     )
     frames["annex_a_lists"] = derived.annex_a_list_rows(tables, config)
+    frames["annex_a_links"] = derived.annex_a_links(tables)
     return frames
 
 

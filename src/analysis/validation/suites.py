@@ -706,10 +706,35 @@ def annex_a_list_suites(config: ProjectConfig) -> list[Suite]:
     ]
 
 
+def annex_a_link_suite() -> Suite:
+    """Annex A lists that must share children do (:func:`.checks.annex_a_links`): critical, naming both lists."""
+    return Suite(
+        "annex_a_links",
+        [
+            Check(
+                "annex_a_links.children_in_both",
+                CRITICAL,
+                "ExpectColumnValuesToBeBetween",
+                {"column": "children_in_both", "min_value": 1},
+                _d(
+                    "Each pair of linked Annex A lists (contacts and referrals, referrals and assessments, children "
+                    f"in need and child protection plans) has children in both ({ANNEX_A}; Working Together to "
+                    "Safeguard Children 2015; DfE CIN census guidance).",
+                    "the two lists do not use the same identifiers (another system's IDs, or IDs written "
+                    "differently); every figure joining them, such as referrals that led to an assessment, would "
+                    "be published as 0.",
+                ),
+            )
+        ],
+        row_label="item",
+    )
+
+
 def build_suites(config: ProjectConfig, extract: date, tables: list[str]) -> list[Suite]:
     """Every suite: one per processed table in ``tables`` (in that order), then the derived-frame suites."""
     return (
         [table_suite(name, config, extract) for name in tables]
         + derived_suites(config)
         + annex_a_list_suites(config)
+        + [annex_a_link_suite()]
     )

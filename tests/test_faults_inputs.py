@@ -1,0 +1,150 @@
+"""The fault battery's hostile and plausible-but-wrong input files (issue 23): each breaks a copy of the demo project
+after a good published run, runs ``analysis run`` in its own process, and checks the exit code, the message and that
+the SHA-256 of every published file is unchanged.
+
+Published files are everything below ``data/processed/`` and ``reports/<quarter>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+from hostile_files import write_zip_bomb
+
+from analysis.paths import ProjectPaths
+from analysis.pipeline import RunResult
+from analysis.pseudonymise import KEY_ENV_VAR
+
+pytestmark = pytest.mark.e2e
+
+QUARTER = "2015-16-Q1"
+#: The issue's limits for refusing a zip bomb: time and memory of the whole process tree. The time is CPU time
+#: (user and system, every process): expanding a bomb burns it, while wall-clock time on a machine shared with
+#: other runs measures the neighbours. Wall-clock time gets a looser bound against a hang.
+BOMB_SECONDS = 30
+BOMB_WALL_CLOCK_SECONDS = 120
+BOMB_MEMORY_KIB = 1024 * 1024
+
+#: Runs ``analysis run`` as a child and prints its exit code, the largest resident memory (KiB) of the process
+#: tree it started and the tree's CPU seconds (every descendant is waited for, so RUSAGE_CHILDREN covers the
+#: kernels too).
+_MEASURED_RUN = """
+import json, resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+sys.stderr.write(done.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"returncode": done.returncode, "max_rss_kib": usage.ru_maxrss,
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime}))
+"""
+
+
+def published(paths: ProjectPaths) -> dict[str, str]:
+    """SHA-256 of every published file: the processed tables and the quarter's reports."""
+    digests = {}
+    for folder in (paths.processed, paths.quarter_reports(QUARTER)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digests[str(path.relative_to(paths.root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def _environment(paths: ProjectPaths) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {KEY_ENV_VAR, "ANALYSIS_QUARTER"}}
+    return env | {"ANALYSIS_PROJECT_ROOT": str(paths.root), "GX_ANALYTICS_ENABLED": "false"}
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "analysis.cli", "run", "--renderer", "builtin", *args]
+
+
+def run_cli(paths: ProjectPaths, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _command(*args),
+        cwd=paths.root,
+        env=_environment(paths),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], *names: str) -> None:
+    """Exit code 2, a short message naming each of ``names``, and no traceback."""
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    for name in names:
+        assert name in done.stderr, (name, done.stderr[-3000:])
+
+
+@pytest.fixture
+def project(first_run: RunResult, demo_project: ProjectPaths, tmp_path: Path) -> ProjectPaths:
+    """A copy of the demo project after its good published run."""
+    assert first_run.quarter == QUARTER
+    return copy_project(demo_project, tmp_path / "project")
+
+
+# ------------------------------------------------------------------------------------------------ zip bomb
+def test_a_zip_bomb_annex_a_is_refused_in_seconds_and_little_memory(project: ProjectPaths) -> None:
+    """Issue 23, 1: a ~9 MB Annex A whose sheet expands to 3 GiB; the run used to pass 6 GiB and be killed."""
+    before = published(project)
+    bomb = write_zip_bomb(project.raw / "annex_a.xlsx", 3 * 1024**3)
+    assert bomb.stat().st_size < 16 * 1024**2
+    started = time.monotonic()
+    measured = subprocess.run(
+        [sys.executable, "-c", _MEASURED_RUN, *_command()],
+        cwd=project.root,
+        env=_environment(project),
+        capture_output=True,
+        text=True,
+        timeout=2 * BOMB_WALL_CLOCK_SECONDS,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    outcome = json.loads(measured.stdout.strip().splitlines()[-1])
+    done = subprocess.CompletedProcess(measured.args, outcome["returncode"], "", measured.stderr)
+    assert_refused(done, "annex_a.xlsx", "zip bomb")
+    assert outcome["cpu_seconds"] < BOMB_SECONDS, outcome
+    assert seconds < BOMB_WALL_CLOCK_SECONDS, seconds
+    assert outcome["max_rss_kib"] < BOMB_MEMORY_KIB, outcome
+    print(f"zip bomb refused: {seconds:.1f} s wall clock, {outcome}")
+    assert published(project) == before
+
+
+# --------------------------------------------------------------------------------------- not a CSV file
+@pytest.mark.parametrize("kind", ["a link to /etc/passwd", "binary bytes"])
+def test_a_benchmark_file_that_is_not_csv_text_is_exit_2_naming_it(project: ProjectPaths, kind: str) -> None:
+    """Issue 23, 2: it used to end in exit 1 with "ParserError: Error tokenizing data" from the notebook."""
+    before = published(project)
+    path = next((project.raw / "benchmarks").glob("d3_cpps_subsequent_plan_*.csv"))
+    path.unlink()
+    if kind == "binary bytes":
+        path.write_bytes(bytes(range(256)) * 64)
+    elif Path("/etc/passwd").is_file():
+        path.symlink_to("/etc/passwd")
+    else:
+        pytest.skip("no /etc/passwd on this machine")
+    done = run_cli(project)
+    assert_refused(done, path.name, "expected a DfE Explore Education Statistics open-data file")
+    assert "Unexpected error" not in done.stderr and "ParserError" not in done.stderr
+    assert published(project) == before
+
+
+# ------------------------------------------------------------------------------------ silent wrong figures
+def test_a_second_list_1_with_a_trailing_space_is_exit_2_naming_both_sheets(project: ProjectPaths) -> None:
+    """Issue 23, 5: 'List 1 ' (100 rows) was read instead of 'List 1': contacts 27,215 -> 100 with exit 0."""
+    from hostile_files import add_sheet_copy
+
+    before = published(project)
+    add_sheet_copy(project.raw / "annex_a.xlsx", "List 1", "List 1 ", keep_rows=100)
+    done = run_cli(project)
+    assert_refused(done, "annex_a.xlsx", "'List 1' and 'List 1 '")
+    assert published(project) == before
