@@ -28,7 +28,8 @@ def _figures(folder: Path, year: int = 2015, population: float | None = 10_000) 
 
 
 @pytest.mark.parametrize(
-    ("name", "year"), [("2014-15", 2015), ("SSDA903_2014_15", 2015), ("201415", 2015), ("2015", 2015), ("x", None)]
+    ("name", "year"),
+    [("2014-15", 2015), ("SSDA903_2014_15", 2015), ("201415", 2015), ("2015", 2015), ("x", None)],
 )
 def test_collection_year_from_folder_name(name, year):
     assert collection_year_of(name) == year
@@ -80,7 +81,8 @@ def test_looked_after_at_31_march_started_and_ceased_with_episodes_spanning_31_m
     _write(
         folder,
         "h.csv",
-        HEADER + "1,1,01/01/2005,WBRI,,,\n2,2,01/01/2006,WBRI,,,\n3,1,01/01/2007,WBRI,,,\n4,1,01/01/2008,WBRI,,,\n",
+        HEADER
+        + "1,1,01/01/2005,WBRI,,,\n2,2,01/01/2006,WBRI,,,\n3,1,01/01/2007,WBRI,,,\n4,1,01/01/2008,WBRI,,,\n",
     )
     _write(
         folder,
@@ -128,7 +130,8 @@ def test_long_term_stability_under_16_in_care_2_5_years_same_placement_2_years(t
     _write(
         folder,
         "h.csv",
-        HEADER + "1,1,01/01/2005,WBRI,,,\n2,1,01/01/2005,WBRI,,,\n3,1,01/01/1999,WBRI,,,\n4,1,01/01/2005,WBRI,,,\n",
+        HEADER
+        + "1,1,01/01/2005,WBRI,,,\n2,1,01/01/2005,WBRI,,,\n3,1,01/01/1999,WBRI,,,\n4,1,01/01/2005,WBRI,,,\n",
     )
     _write(
         folder,
@@ -171,7 +174,9 @@ def test_adoption_and_timings(tmp_path):
 def test_care_leavers_by_age_and_missing_and_uasc(tmp_path):
     folder = tmp_path / "2015"
     _write(folder, "h.csv", HEADER + "1,1,01/01/2005,WBRI,,,\n2,1,01/01/2005,WBRI,,,\n")
-    _write(folder, "e.csv", EPISODES + "1,01/01/2014,S,C2,N1,U1,PR1,,,,,,\n2,01/01/2014,S,C2,N1,U1,PR1,,,,,,\n")
+    _write(
+        folder, "e.csv", EPISODES + "1,01/01/2014,S,C2,N1,U1,PR1,,,,,,\n2,01/01/2014,S,C2,N1,U1,PR1,,,,,,\n"
+    )
     _write(
         folder, "oc3.csv", "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
         "10,01/05/1995,YES,F1,B1\n"  # 19th birthday 01/05/2014: age 19, EET, suitable
