@@ -107,12 +107,12 @@ def rate_per_10000(count: float, population: float | None) -> float | None:
     """A count per 10,000 children aged 0 to 17 (``None`` without a population)."""
     if population is None or not population:
         return None
-    return count / population * 10_000
+    return count * 10_000 / population
 
 
 def percent(numerator: float, denominator: float) -> float | None:
     """``numerator`` as a percentage of ``denominator`` (``None`` when the denominator is 0)."""
-    return numerator / denominator * 100 if denominator else None
+    return numerator * 100 / denominator if denominator else None
 
 
 @dataclass(frozen=True)
