@@ -51,7 +51,12 @@ def rereferral_flags(episodes: pd.DataFrame) -> pd.Series:
 
 
 def cin_figures(censuses: list[CinCensus], year: int, population: float | None) -> list[Figure]:
-    """Every CIN census measure for one collection year, from the censuses of that year and the years before."""
+    """Every CIN census measure for one collection year, from the censuses of that year and the years before.
+
+    Children in need at 31 March are CIN episodes open at 31 March (referral on or before it, no closure or a
+    closure after it), as DfE counts them (CIN census table B1, ``At31_episodes``: a child with two open episodes
+    counts twice); unborn children are the open episodes of children unborn at 31 March.
+    """
     current = [c for c in censuses if c.collection_year is not None and c.collection_year <= year]
     episodes = _all(current, "cin_episodes", ["child", "referral_date"])
     day = year_end(year)
@@ -61,10 +66,9 @@ def cin_figures(censuses: list[CinCensus], year: int, population: float | None) 
     src_ref = "CIN census CINdetails (CINreferralDate)"
     open_now = open_at(episodes["referral_date"], episodes["closure_date"], day)
     children = _all(current, "children", ["child"])
-    in_need = episodes.loc[open_now, "child"].drop_duplicates()
     unborn_ids = _unborn(children, day)
-    cin = float(len(in_need))
-    unborn = float(in_need.isin(unborn_ids).sum())
+    cin = float(open_now.sum())
+    unborn = float((open_now & episodes["child"].isin(unborn_ids)).sum())
     src_cin = "CIN census CINdetails (CINreferralDate, CINclosureDate)"
     figures = [
         Figure("referrals_count", year, referrals, None, referrals, src_ref),

@@ -22,7 +22,7 @@ from analysis.returns.cin import CinCensus, combine, read_cin_file
 from analysis.returns.cin_measures import cin_figures
 from analysis.returns.common import ERROR, NOTE, Figure, Finding, collection_year_of, year_end, year_label
 from analysis.returns.ssda903 import Ssda903Return, read_ssda903_folder
-from analysis.returns.ssda903_measures import ssda903_figures
+from analysis.returns.ssda903_measures import care_begun_before_data, ssda903_figures, with_history
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ def returns_figures(read: ReturnsRead, population: dict[int, float]) -> list[Fig
     """
     figures: list[Figure] = []
     for year in sorted(read.ssda903):
-        figures += ssda903_figures(read.ssda903[year], population.get(year))
+        earlier = [read.ssda903[y] for y in sorted(read.ssda903) if y < year]
+        figures += ssda903_figures(with_history(read.ssda903[year], earlier), population.get(year))
     censuses = [read.cin[y] for y in sorted(read.cin)]
     for year in sorted(read.cin):
         figures += cin_figures(censuses, year, population.get(year))
@@ -167,6 +168,15 @@ def run_returns(
     rates_population = population_by_year(
         population if population is not None else pd.DataFrame(), years, *authority_codes
     )
+    for year in sorted(read.ssda903):
+        earlier = [read.ssda903[y] for y in sorted(read.ssda903) if y < year]
+        unknown = care_begun_before_data(with_history(read.ssda903[year], earlier))
+        if unknown:
+            print(
+                f"{NOTE.upper()} {folder}: {unknown} children looked after at 31 March {year} began their care before "
+                "the earliest SSDA903 episodes read: add the earlier years' returns for long-term stability and A1",
+                file=err,
+            )
     missing = [year_label(y) for y in years if y not in rates_population]
     if missing:
         print(

@@ -275,3 +275,31 @@ def _uasc(ssda: Ssda903Return, at_end: pd.DataFrame, year: int) -> list[Figure]:
     current = uasc.loc[uasc["DUC"].isna() | (uasc["DUC"] > year_end(year)), "CHILD"]
     n, cla = float(at_end["CHILD"].isin(current).sum()), float(len(at_end))
     return [Figure("cla_uasc_at_31_march", year, n, cla, percent(n, cla), "SSDA903 uasc (DUC), episodes")]
+
+
+def with_history(current: Ssda903Return, earlier: list[Ssda903Return]) -> Ssda903Return:
+    """The year's return with the episodes and header rows of earlier years' returns added (DfE links each year's
+    return to the years before to see a child's whole period of care). An episode in several returns is kept as
+    the latest return has it (last year's open episode has its end date this year)."""
+    if not earlier:
+        return current
+    combined = Ssda903Return(current.collection_year, dict(current.tables), [])
+    for name, key in (("episodes", ["CHILD", "DECOM"]), ("header", ["CHILD"])):
+        frames = [r.table(name) for r in earlier] + [current.table(name)]
+        stacked = (
+            pd.concat([f for f in frames if len(f)], ignore_index=True)
+            if any(len(f) for f in frames)
+            else None
+        )
+        if stacked is not None:
+            combined.tables[name] = stacked.drop_duplicates(key, keep="last").reset_index(drop=True)
+    return combined
+
+
+def care_begun_before_data(ssda: Ssda903Return) -> int:
+    """Children looked after at 31 March whose first episode read does not start a period of care (RNE S): their
+    care began before the earliest return read, so long-term stability and adoption timings may understate."""
+    episodes = _episodes(ssda)
+    first = episodes.drop_duplicates("CHILD")
+    unknown = set(first.loc[_flag(first["RNE"].ne("S")), "CHILD"])
+    return int(looked_after_at_31_march(ssda)["CHILD"].isin(unknown).sum())
