@@ -149,7 +149,38 @@ def build_parser() -> argparse.ArgumentParser:
         default="local",
         help="with --authorities: 'local' (processes on this machine) or 'dask://host:port' (a Dask scheduler)",
     )
+    _add_returns_command(commands)
     return parser
+
+
+def _add_returns_command(commands: argparse._SubParsersAction) -> None:
+    """``analysis returns FOLDER``: the statutory returns' figures as DfE defines them (:mod:`analysis.returns`)."""
+    returns = commands.add_parser(
+        "returns",
+        help="read the SSDA903 and CIN census returns in FOLDER; print DfE's measures per year as CSV",
+        description=(
+            "Read every SSDA903 CSV table and CIN census XML file in FOLDER (one folder per collection year, e.g. "
+            "2014-15/), print measure,year,numerator,denominator,value on standard output and the data-quality "
+            "findings on standard error. Exit 0 when the returns were read, 2 when nothing could be read."
+        ),
+    )
+    returns.add_argument("folder", type=Path, metavar="FOLDER", help="folder of the returns")
+    returns.add_argument("--config", type=Path, default=None, help="configuration folder (default: config/)")
+    returns.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="raw inputs folder holding the population file (default: data/raw/)",
+    )
+    returns.add_argument(
+        "--schemas",
+        type=Path,
+        default=None,
+        help="folder of DfE's CIN census schemas CIN_schema_YYYY.xsd (default: ../shared/data/cin_census_schemas)",
+    )
+    returns.add_argument(
+        "--no-expectations", action="store_true", help="skip the Great Expectations checks (faster)"
+    )
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
@@ -228,12 +259,38 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _returns(args: argparse.Namespace) -> int:
+    from analysis.cleaning.benchmarks import newest_match
+    from analysis.config import load_config
+    from analysis.ees import read_population_file
+    from analysis.paths import ProjectPaths
+    from analysis.pipeline import KEY_FILE
+    from analysis.pseudonymise import load_or_create_key
+    from analysis.returns.command import DEFAULT_SCHEMA_DIR, run_returns
+
+    paths = ProjectPaths.from_root(config=args.config, raw=args.raw)
+    config = load_config(paths.config)
+    population_path = newest_match(paths.raw, config.authority.population_file)
+    population = read_population_file(population_path) if population_path is not None else None
+    schemas = args.schemas or (paths.root / DEFAULT_SCHEMA_DIR)
+    return run_returns(
+        args.folder,
+        key=load_or_create_key(paths.root / KEY_FILE),
+        schema_dir=schemas if schemas.is_dir() else None,
+        population=population,
+        authority_codes=(config.authority.old_la_code, config.authority.ons_code),
+        out=sys.stdout,
+        err=sys.stderr,
+        expectations=not args.no_expectations,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``analysis`` console script."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
     try:
-        return {"demo-data": _demo_data, "run": _run}[args.command](args)
+        return {"demo-data": _demo_data, "run": _run, "returns": _returns}[args.command](args)
     except AnalysisError as error:
         logger.error("%s", error)
         return error.exit_code

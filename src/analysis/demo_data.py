@@ -24,6 +24,9 @@ Planted surprises in April-June 2015 (for the exception reports)
 - Average caseloads rise every month from November 2014 to June 2015 (eight rises in a row; scorecard).
 - Placement moves for looked after children rise in April-June 2015 (extra moves in Annex A list 8).
 - Action tracker: actions 1.1 and 4.1 are off track and overdue, 1.2 and 4.2 at risk and past their due date.
+
+The statutory returns for 2013-14 and 2014-15 (``returns/<year>/``: the SSDA903 tables and the CIN census) are
+written from the same case histories as the Annex A lists (:mod:`analysis.demo.returns`).
 """
 
 from __future__ import annotations
@@ -35,13 +38,15 @@ import time
 from pathlib import Path
 
 from analysis.config import ProjectConfig
-from analysis.demo import annex, benchmarks, local_files
+from analysis.demo import annex, benchmarks, local_files, returns
 from analysis.demo.simulate import simulate_histories
 
 logger = logging.getLogger(__name__)
 
 #: Above this scale the Annex A lists are written as CSV files (xlsx is too slow for a million rows).
 CSV_ABOVE_SCALE = 4.0
+#: The statutory returns (SSDA903 CSV tables and CIN census XML), one folder per collection year.
+RETURNS_FOLDER = "returns"
 
 
 def generate_demo_data(out: Path, *, seed: int, scale: float, config: ProjectConfig) -> list[Path]:
@@ -98,6 +103,7 @@ def generate_demo_data(out: Path, *, seed: int, scale: float, config: ProjectCon
             histories, config, staging / config.benchmarks.folder, seed, scale
         )
         written_staged += local_files.write_commentary(config, staging / "commentary")
+        written_staged += returns.write_returns(histories, staging / RETURNS_FOLDER)
         for path in written_staged:
             target = out / path.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)
