@@ -19,6 +19,7 @@ notebook executed with papermill into ``reports/<quarter>/`` (the audit trail). 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -27,7 +28,7 @@ import platform
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -689,22 +690,30 @@ def run_pipeline(
     config = load_config(paths.config)
     requested = Quarter.parse(quarter) if quarter else None
     check_can_write([paths.root])
-    with project_lock(paths.root):
-        try:
-            return _locked_run(
-                paths,
-                config,
-                requested,
-                jobs=jobs,
-                force=force,
-                renderer=renderer,
-                warm=warm_kernels,
-                new_key=new_key,
-            )
-        except OSError as error:
-            if is_storage_error(error):
-                raise storage_error(error, paths.root) from None
-            raise
+    with project_lock(paths.root), storage_errors_explained(paths.root):
+        with staged_quarter(
+            paths,
+            config,
+            requested,
+            jobs=jobs,
+            force=force,
+            renderer=renderer,
+            warm=warm_kernels,
+            new_key=new_key,
+        ) as run:
+            publish_run(run)
+        return finish_quarter(run, renderer)
+
+
+@contextlib.contextmanager
+def storage_errors_explained(root: Path) -> Iterator[None]:
+    """Turn a storage failure (full disk, read-only folder) inside the block into one sentence (exit code 2)."""
+    try:
+        yield
+    except OSError as error:
+        if is_storage_error(error):
+            raise storage_error(error, root) from None
+        raise
 
 
 def _prepare_project(paths: ProjectPaths, state: dict[str, Any]) -> None:
@@ -724,7 +733,8 @@ def _prepare_project(paths: ProjectPaths, state: dict[str, Any]) -> None:
     check_can_write([paths.processed.parent, paths.reports], needed_bytes=needed)
 
 
-def _locked_run(
+@contextlib.contextmanager
+def staged_quarter(
     paths: ProjectPaths,
     config: ProjectConfig,
     requested: Quarter | None,
@@ -734,8 +744,14 @@ def _locked_run(
     renderer: str,
     warm: bool,
     new_key: bool,
-) -> RunResult:
-    """The run itself, holding the project's lock (see :func:`run_pipeline`)."""
+) -> Iterator[_Run]:
+    """Run the quarter's stages into private copies of the published folders, and yield the run.
+
+    Call under the project's lock. The caller publishes the copies inside the block (:func:`publish_run`), with
+    any folders of its own (a monthly run's months), so that one publication puts everything in place. If the
+    stages or anything in the block fail, the copies are deleted, the last good outputs are unchanged and the
+    run's notebooks are kept in ``reports/.failed-<quarter>/``.
+    """
     state = _read_state(paths.processed)
     _prepare_project(paths, state)
     run_id = new_run_id()
@@ -760,42 +776,8 @@ def _locked_run(
     logger.debug("Run %s: staging in %s", run_id, staged_processed)
     holding = staged_processed.parent / f"{staged_processed.name}-notebooks"
     try:
-        stage_clean(run)
-        stage_commentary(run)
-        run.quarter = requested or latest_complete_quarter(staged_processed)
-        logger.info("Reporting quarter %s: %s", run.quarter.label, run.quarter.name)
-        staged_reports = _ensure_quarter_reports(run)
-        if (holding / "01-clean.ipynb").is_file():
-            shutil.move(holding / "01-clean.ipynb", staged_reports / "01-clean.ipynb")
-            run.new_state["stages"]["clean"]["notebooks"] = [f"{run.quarter.label}/01-clean.ipynb"]
-            run.records[0].notebooks = run.new_state["stages"]["clean"]["notebooks"]
-        else:
-            _carry_notebooks(run, "clean")
-        _notebook_stage(
-            run,
-            "validate",
-            "02_validate.ipynb",
-            "02-validate.ipynb",
-            CLEAN_TABLES,
-            run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs")),
-            ["validation_results"],
-        )
-        _notebook_stage(
-            run,
-            "analyse",
-            "03_analyse.ipynb",
-            "03-analyse.ipynb",
-            [*CLEAN_TABLES, "validation_results"],
-            run.parameters(quarter=run.quarter.label),
-            list(ANALYSIS_TABLES),
-        )
-        _, used = stage_reports(run, renderer)
-        run.new_state["renderer"] = used
-        run.new_state["quarter"] = run.quarter.label
-        _write_json(staged_reports / MANIFEST_FILE, _manifest(run, renderer=used))
-        _write_json(staged_processed / STATE_FILE, run.new_state)
-        logger.debug("Run %s: publishing", run_id)
-        _publish(run)
+        _run_stages(run, requested, renderer, holding)
+        yield run
     except BaseException as error:
         failed = _keep_failed(run, holding)
         if isinstance(error, NotebookFailed) and failed is not None:
@@ -808,14 +790,58 @@ def _locked_run(
         if run.warm is not None:
             run.warm.close()
         shutil.rmtree(holding, ignore_errors=True)
-    quarter_dir = paths.quarter_reports(run.quarter.label)
+
+
+def _run_stages(run: _Run, requested: Quarter | None, renderer: str, holding: Path) -> None:
+    """Clean, commentary, validate, analyse and the reports, into the run's private copies."""
+    stage_clean(run)
+    stage_commentary(run)
+    run.quarter = requested or latest_complete_quarter(run.staged_processed)
+    logger.info("Reporting quarter %s: %s", run.quarter.label, run.quarter.name)
+    staged_reports = _ensure_quarter_reports(run)
+    if (holding / "01-clean.ipynb").is_file():
+        shutil.move(holding / "01-clean.ipynb", staged_reports / "01-clean.ipynb")
+        run.new_state["stages"]["clean"]["notebooks"] = [f"{run.quarter.label}/01-clean.ipynb"]
+        run.records[0].notebooks = run.new_state["stages"]["clean"]["notebooks"]
+    else:
+        _carry_notebooks(run, "clean")
+    _notebook_stage(
+        run,
+        "validate",
+        "02_validate.ipynb",
+        "02-validate.ipynb",
+        CLEAN_TABLES,
+        run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs")),
+        ["validation_results"],
+    )
+    _notebook_stage(
+        run,
+        "analyse",
+        "03_analyse.ipynb",
+        "03-analyse.ipynb",
+        [*CLEAN_TABLES, "validation_results"],
+        run.parameters(quarter=run.quarter.label),
+        list(ANALYSIS_TABLES),
+    )
+    _, used = stage_reports(run, renderer)
+    run.new_state["renderer"] = used
+    run.new_state["quarter"] = run.quarter.label
+    _write_json(staged_reports / MANIFEST_FILE, _manifest(run, renderer=used))
+    _write_json(run.staged_processed / STATE_FILE, run.new_state)
+
+
+def finish_quarter(run: _Run, renderer: str) -> RunResult:
+    """After publication: Quarto's render list (for ``--renderer none``) and the run's result."""
+    assert run.quarter is not None
+    used = run.new_state["renderer"]
+    quarter_dir = run.paths.quarter_reports(run.quarter.label)
     if renderer == "none":  # Quarto's pre-render: tell Quarto what to render next
         from analysis.render import prepare_quarto_render
 
-        banner, statuses = index_summary(config, paths.processed, run.quarter)
+        banner, statuses = index_summary(run.config, run.paths.processed, run.quarter)
         prepare_quarto_render(
             quarter_dir,
-            authority_name=config.authority.name,
+            authority_name=run.config.authority.name,
             quarter_label=run.quarter.label,
             banner=banner,
             statuses=statuses,
@@ -829,12 +855,17 @@ def _locked_run(
     return result
 
 
-def _publish(run: _Run) -> None:
-    """Swap the staged processed tables and the quarter's reports into place (:func:`analysis.publication.publish`)."""
+def publish_run(run: _Run, also: Sequence[tuple[Path, Path]] = ()) -> None:
+    """Swap the staged processed tables, the quarter's reports and ``also`` (staged, published) into place at once.
+
+    One publication (:func:`analysis.publication.publish`): a monthly run passes its months' folders as ``also``,
+    so the quarter and the months are published together or not at all.
+    """
+    logger.debug("Run %s: publishing", run.run_id)
     moves = [(run.staged_processed, run.paths.processed)]
     if run.staged_reports is not None and run.quarter is not None:
         moves.append((run.staged_reports, run.paths.quarter_reports(run.quarter.label)))
-    publish(moves, run.run_id, run.paths.root / JOURNAL_FILE)
+    publish([*moves, *also], run.run_id, run.paths.root / JOURNAL_FILE)
     if run.quarter is not None:
         _update_latest(run.paths.reports, run.quarter.label)
 
