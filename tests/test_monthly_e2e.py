@@ -238,3 +238,26 @@ def test_every_month_of_the_data_in_any_order(
     assert not [p for p in paths.reports.iterdir() if p.name.startswith(".staging-")]
     index = (paths.reports / "dashboards.html").read_text(encoding="utf-8")
     assert all(f'href="{label}/dashboard.html"' in index for label in ("2015-02", "2015-04", "2015-05"))
+
+
+def test_a_monthly_run_publishes_the_quarter_and_the_month_in_one_publication(
+    first_run, demo_project, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 23 item 4: one journal, one set of swaps, for the processed tables, the quarter and the month."""
+    from conftest import copy_project
+
+    from analysis import pipeline
+
+    paths = copy_project(demo_project, tmp_path_factory.mktemp("one-publication") / "project")
+    publications: list[list[Path]] = []
+    real_publish = pipeline.publish
+
+    def publish(moves, run_id, journal):
+        publications.append([target for _, target in moves])
+        real_publish(moves, run_id, journal)
+
+    monkeypatch.setattr(pipeline, "publish", publish)
+    run_months(paths, [parse_month("2015-03")], renderer="builtin")
+    assert publications == [
+        [paths.processed, paths.quarter_reports(first_run.quarter), paths.reports / "2015-03"]
+    ]

@@ -242,7 +242,7 @@ def run_months(
 
     config = load_config(paths.config)
     check_can_write([paths.root])
-    with project_lock(paths.root), storage_errors_explained(paths.root):
+    with project_lock(paths.root), storage_errors_explained(paths):
         return _run_months_locked(
             paths,
             config,
@@ -468,7 +468,7 @@ def _write_page(target: Path, text: str) -> None:
 
 def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
     """The index of every month's dashboard and safeguarding board view, newest first."""
-    from analysis.render import STYLESHEET
+    from analysis.render import PAGE_HEAD, STYLESHEET
 
     title = f"{authority_name} children's services: monthly dashboards"
     items = []
@@ -490,9 +490,7 @@ def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
     body = f"<ul>{''.join(items)}</ul>" if items else "<p>No monthly dashboards have been made yet.</p>"
     css = STYLESHEET.read_text(encoding="utf-8")
     return (
-        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        PAGE_HEAD + f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
         f'<main class="report"><h1>{html.escape(title)}</h1>\n'
         f'<nav class="report-index" aria-label="Monthly dashboards">{body}</nav></main>\n</body>\n</html>\n'
     )

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import time
@@ -44,13 +45,17 @@ from analysis.errors import (
     DataCheckFailed,
     InputDataError,
     NotebookFailed,
+    PseudonymKeyError,
+    PublicationFailed,
     StorageError,
 )
 from analysis.kernels import KERNEL_ARGUMENTS, WarmKernels
 from analysis.paths import ProjectPaths
-from analysis.pseudonymise import confirm_key, key_check
+from analysis.pseudonymise import NEW_KEY_FLAG, confirm_key, key_check
 from analysis.publication import (
     JOURNAL_FILE,
+    STATE_FILE,
+    check_can_swap,
     check_can_write,
     folder_bytes,
     is_storage_error,
@@ -70,9 +75,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = ".pipeline-state.json"
 MANIFEST_FILE = "manifest.json"
 KEY_FILE = ".pseudonym-key"
+#: The key's check value, in the processed folder beside the tables it was made with (published with them).
+KEY_CHECK_FILE = ".pseudonym-key-check"
+_CHECK_VALUE = re.compile(r"[0-9a-f]{64}")
 #: Raw sub-folder that only the report notebooks read: changing it re-runs the reports alone.
 COMMENTARY_FOLDER = "commentary"
 #: Errors raised inside a notebook that are the analyst's to fix (exit code 2), by exception class name.
@@ -207,9 +214,13 @@ def _read_state(processed: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
     from analysis.io import write_text
 
-    write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    write_text(path, text)
 
 
 # ---------------------------------------------------------------------------------------------- notebooks
@@ -354,6 +365,39 @@ def _carry_notebooks(run: _Run, stage: str) -> None:
             shutil.copy2(source, target)
 
 
+def read_key_check(processed: Path, state: dict[str, Any]) -> str | None:
+    """The check value of the key the processed data were made with (:func:`analysis.pseudonymise.key_check`).
+
+    Kept in its own file beside the tables, ``data/processed/.pseudonym-key-check``, published with them. Before
+    that file existed it was kept in the run's state file, which is still read when the file is absent.
+
+    Raises
+    ------
+    PseudonymKeyError
+        The file exists but cannot be read or does not hold a check value: the run stops (exit code 2) rather
+        than accept a key it cannot check.
+    """
+    path = processed / KEY_CHECK_FILE
+    if not path.exists() and not path.is_symlink():
+        recorded = state.get("key_check")
+        return str(recorded) if recorded else None
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not text"
+        raise PseudonymKeyError(
+            f"The key's check value {path} cannot be read ({reason}): the key cannot be checked against the "
+            f"processed data. Restore the file, or run again with {NEW_KEY_FLAG} to start afresh on purpose."
+        ) from None
+    if not _CHECK_VALUE.fullmatch(text):
+        raise PseudonymKeyError(
+            f"The key's check value {path} does not hold a check value (64 hexadecimal digits): the key cannot be "
+            f"checked against the processed data. Restore the file, or run again with {NEW_KEY_FLAG} to start "
+            "afresh on purpose."
+        )
+    return text
+
+
 def stage_clean(run: _Run) -> str:
     """Stage 1: raw files to tidy, pseudonymised tables (``01_clean.ipynb``)."""
     started = time.perf_counter()
@@ -368,14 +412,14 @@ def stage_clean(run: _Run) -> str:
     key_digest = key_check(
         confirm_key(
             key_file,
-            recorded_check=run.state.get("key_check"),
+            recorded_check=read_key_check(run.paths.processed, run.state),
             has_pseudonymised_data=any(
                 (run.paths.processed / f"{table}.parquet").is_file() for table in CLEAN_TABLES
             ),
             new_key=run.new_key,
         )
     )
-    run.new_state["key_check"] = key_digest
+    _write_text(run.staged_processed / KEY_CHECK_FILE, key_digest + "\n")
     fingerprint = _digest(
         "clean",
         run.code,
@@ -630,6 +674,32 @@ def _data_period(processed: Path) -> tuple[dict[str, str | None], str | None]:
     return period, extract
 
 
+def manifest_inputs(paths: ProjectPaths, processed: Path) -> list[dict[str, Any]]:
+    """The raw files the run read (the cleaning's ``source_files`` table and the commentary), with their SHA-256.
+
+    Only those: a file in ``data/raw/`` that no reader opens is not hashed into the published manifest (it may
+    be anything, a link to a system file included). An input that is a symbolic link to a file outside the project
+    is marked ``"outside_project": true``.
+    """
+    from analysis.io import read_table
+
+    names: set[str] = set()
+    with contextlib.suppress(FileNotFoundError):
+        names.update(read_table("source_files", processed, columns=["source_file"])["source_file"].dropna())
+    names.update(p.relative_to(paths.raw).as_posix() for p in _files_below(paths.raw / COMMENTARY_FOLDER))
+    root = paths.root.resolve()
+    inputs: list[dict[str, Any]] = []
+    for name in sorted(names):
+        path = paths.raw / name
+        if not path.is_file():
+            continue
+        entry: dict[str, Any] = {"path": name, "sha256": sha256_file(path)}
+        if not path.resolve().is_relative_to(root):
+            entry["outside_project"] = True
+        inputs.append(entry)
+    return inputs
+
+
 def _manifest(run: _Run, *, renderer: str) -> dict[str, Any]:
     """The run's provenance: inputs and their hashes, configuration, versions, parameters and stage timings.
 
@@ -637,7 +707,6 @@ def _manifest(run: _Run, *, renderer: str) -> dict[str, Any]:
     run timestamp and timings.
     """
     period, extract = _data_period(run.staged_processed)
-    raw_files = _files_below(run.paths.raw)
     return {
         "authority": run.config.authority.name,
         "quarter": run.quarter.label if run.quarter else None,
@@ -648,7 +717,7 @@ def _manifest(run: _Run, *, renderer: str) -> dict[str, Any]:
         "libraries": _library_versions(),
         "config_sha256": run.config_hash,
         "code_sha256": run.code,
-        "inputs": fingerprint_files(raw_files, run.paths.raw),
+        "inputs": manifest_inputs(run.paths, run.staged_processed),
         "parameters": {
             "quarter": run.quarter.label if run.quarter else None,
             "jobs": run.jobs,
@@ -690,7 +759,7 @@ def run_pipeline(
     config = load_config(paths.config)
     requested = Quarter.parse(quarter) if quarter else None
     check_can_write([paths.root])
-    with project_lock(paths.root), storage_errors_explained(paths.root):
+    with project_lock(paths.root), storage_errors_explained(paths):
         with staged_quarter(
             paths,
             config,
@@ -706,13 +775,23 @@ def run_pipeline(
 
 
 @contextlib.contextmanager
-def storage_errors_explained(root: Path) -> Iterator[None]:
-    """Turn a storage failure (full disk, read-only folder) inside the block into one sentence (exit code 2)."""
+def storage_errors_explained(paths: ProjectPaths) -> Iterator[None]:
+    """Turn a storage failure (full disk, read-only folder) inside the block into one sentence (exit code 2).
+
+    A full disk often gives an error without a file name (a write, not an open): the message then names the
+    folder, of those the run writes, whose disk has the least room left, not the project's root.
+    """
     try:
         yield
     except OSError as error:
         if is_storage_error(error):
-            raise storage_error(error, root) from None
+            place = paths.root
+            if not getattr(error, "filename", None):
+                place = min(
+                    [paths.processed.parent, paths.reports, paths.root],
+                    key=lambda folder: shutil.disk_usage(folder).free if folder.exists() else float("inf"),
+                )
+            raise storage_error(error, place) from None
         raise
 
 
@@ -722,15 +801,37 @@ def _prepare_project(paths: ProjectPaths, state: dict[str, Any]) -> None:
     The free space needed is about one more copy of what is published (the run's private copies).
     """
     if recover(paths.root / JOURNAL_FILE):
-        logger.warning("The previous run was interrupted while publishing: its outputs are now in place")
+        logger.warning("The previous run was interrupted while publishing: its publication is now finished")
+    # A folder that cannot be swapped (a mount point, read-only) is found now, not after every stage has run.
+    check_can_swap([paths.processed, *_published_folders(paths.reports)])
     remove_leftovers(
         [(paths.processed.parent, _processed_staging_prefix(paths)), (paths.reports, REPORTS_STAGING_PREFIX)]
     )
     published_quarter = state.get("quarter")
-    needed = folder_bytes(paths.processed) + (
-        folder_bytes(paths.quarter_reports(published_quarter)) if published_quarter else 0
-    )
-    check_can_write([paths.processed.parent, paths.reports], needed_bytes=needed)
+    needs = {
+        paths.processed.parent: folder_bytes(paths.processed),
+        paths.reports: folder_bytes(paths.quarter_reports(published_quarter)) if published_quarter else 0,
+    }
+    # Each disk must hold the copies of the folders it holds: the message names the folder on the full disk.
+    disks = {folder: _disk_of(folder) for folder in needs}
+    for folder in needs:
+        on_same_disk = sum(needs[other] for other in needs if disks[other] == disks[folder])
+        check_can_write([folder], needed_bytes=on_same_disk)
+
+
+def _disk_of(folder: Path) -> int:
+    """The device number of the file system holding ``folder`` (or its nearest existing parent)."""
+    existing = Path(folder)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    return existing.stat().st_dev
+
+
+def _published_folders(reports: Path) -> list[Path]:
+    """The quarters' and months' folders in ``reports/`` (what a publication may swap)."""
+    if not reports.is_dir():
+        return []
+    return [p for p in reports.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]
 
 
 @contextlib.contextmanager
@@ -779,7 +880,7 @@ def staged_quarter(
         _run_stages(run, requested, renderer, holding)
         yield run
     except BaseException as error:
-        failed = _keep_failed(run, holding)
+        failed = _keep_failed(run, holding, error)
         if isinstance(error, NotebookFailed) and failed is not None:
             # The message points at the executed notebook: say where it is kept, not where it was staged.
             raise NotebookFailed(
@@ -895,7 +996,7 @@ def _update_latest(reports: Path, quarter: str) -> None:
     os.replace(temporary, latest)
 
 
-def _keep_failed(run: _Run, holding: Path) -> Path | None:
+def _keep_failed(run: _Run, holding: Path, error: BaseException) -> Path | None:
     """Leave the last good outputs untouched; keep the failed run's notebooks where the analyst can open them."""
     shutil.rmtree(run.staged_processed, ignore_errors=True)
     staged = run.staged_reports
@@ -911,9 +1012,12 @@ def _keep_failed(run: _Run, holding: Path) -> Path | None:
     except OSError:
         shutil.rmtree(staged, ignore_errors=True)
         return None
-    logger.error(
-        "The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed
-    )
+    if isinstance(error, PublicationFailed) and not error.all_old:
+        logger.error("The run failed while publishing; this run's notebooks are in %s", failed)
+    else:
+        logger.error(
+            "The run failed: the last good outputs are untouched; this run's notebooks are in %s", failed
+        )
     return failed
 
 
