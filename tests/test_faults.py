@@ -193,7 +193,7 @@ def test_the_manifest_lists_only_the_inputs_read_and_marks_links_outside_the_pro
     project: ProjectPaths, tmp_path: Path
 ) -> None:
     """Issue 23 item 8: an extra raw file (a link to a system file) is not hashed into the manifest."""
-    from analysis.pipeline import manifest_inputs
+    from analysis.provenance import manifest_inputs
 
     (project.raw / "notes-link").symlink_to("/etc/hostname")
     read = manifest_inputs(project, project.processed)

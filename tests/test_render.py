@@ -14,7 +14,7 @@ import yaml
 
 from analysis import render
 from analysis.errors import NotebookFailed
-from analysis.pipeline import execute_notebook
+from analysis.notebook_execution import execute_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"

@@ -43,23 +43,20 @@ import pandas as pd
 from analysis import __version__
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
+from analysis.fingerprints import code_fingerprint, tables_digest
 from analysis.io import read_table, write_text
 from analysis.kernels import WarmKernels
 from analysis.months import month_label, month_name, reported_quarter
+from analysis.notebook_execution import execute_notebook
 from analysis.paths import ProjectPaths
 from analysis.pipeline import (
-    REPORTS_STAGING_PREFIX,
     RunResult,
-    _Run,
-    code_fingerprint,
-    execute_notebook,
     finish_quarter,
+    project_run,
     publish_run,
     staged_quarter,
-    storage_errors_explained,
-    tables_digest,
 )
-from analysis.publication import check_can_write, project_lock
+from analysis.quarter_stages import REPORTS_STAGING_PREFIX, QuarterRun
 
 logger = logging.getLogger(__name__)
 
@@ -238,11 +235,7 @@ def run_months(
         Bad input or configuration, a month outside the data, a failed data check or notebook (the CLI exits 2);
         no month's last good outputs are changed.
     """
-    from analysis.config import load_config
-
-    config = load_config(paths.config)
-    check_can_write([paths.root])
-    with project_lock(paths.root), storage_errors_explained(paths):
+    with project_run(paths) as config:
         return _run_months_locked(
             paths,
             config,
@@ -324,7 +317,7 @@ def _run_months_locked(
     return MonthlyResult(labels, folders, index, pipeline, used, skipped, seconds)
 
 
-def _reports_view(run: _Run) -> Path:
+def _reports_view(run: QuarterRun) -> Path:
     """A folder of links to each quarter's reports as they will be once published (this run's staged quarter).
 
     The dashboards check which exception reports exist through it, and link to them by relative paths, so the
@@ -352,7 +345,7 @@ def _kernel_keys(labels: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def _run_months(
-    run: _Run,
+    run: QuarterRun,
     view: Path,
     labels: list[str],
     fingerprints: dict[str, str],

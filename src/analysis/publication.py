@@ -26,6 +26,7 @@ import logging
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +39,10 @@ from analysis.errors import PublicationFailed, RunInProgress, StorageError
 logger = logging.getLogger(__name__)
 
 LOCK_FILE = ".analysis-run.lock"
+#: Environment variable naming the process (Quarto's) while which the lock is kept after the run ends.
+HOLD_WHILE_ENV = "ANALYSIS_HOLD_LOCK_WHILE"
+#: How the lock file describes the holder of the lock during ``quarto render`` (shown when a run is refused).
+HOLDER_NAME = "quarto render"
 JOURNAL_FILE = ".analysis-publish.json"
 #: Marker written into each staged folder: the id of the run that made it (tells recovery what was swapped).
 RUN_MARKER = ".run-id"
@@ -112,16 +117,57 @@ _handed_over: dict[int, bool] = {}
 
 
 def _hand_over_to_quarto(descriptor: int) -> None:
-    """When Quarto's pre-render ran this, keep the lock for the rest of ``quarto render`` (see render_lock)."""
-    from analysis.render_lock import hand_over, hold_while_pid
-
+    """When Quarto's pre-render ran this, keep the lock for the rest of ``quarto render`` (:mod:`analysis.render_lock`)."""
     quarto = hold_while_pid()
     if quarto is not None:
-        holder = hand_over(descriptor, quarto)
+        holder = hand_over_lock(descriptor, quarto)
         _handed_over[descriptor] = True
         logger.info(
             "The project's lock stays held (pid %d) until quarto render (pid %d) ends", holder, quarto
         )
+
+
+def hold_while_pid() -> int | None:
+    """The process id of ``$ANALYSIS_HOLD_LOCK_WHILE`` if set to a running process, else None."""
+    text = os.environ.get(HOLD_WHILE_ENV, "").strip()
+    if not text.isdigit():
+        return None
+    pid = int(text)
+    return pid if process_alive(pid) else None
+
+
+def hand_over_lock(descriptor: int, watched_pid: int) -> int:
+    """Start the holder with the open lock file ``descriptor`` (the lock stays held); its process id.
+
+    The holder runs in its own session, so the end of the pre-render's process group does not end it.
+    """
+    holder = subprocess.Popen(  # noqa: S603 - our own module, with our interpreter
+        [sys.executable, "-m", "analysis.render_lock", "hold", str(descriptor), str(watched_pid)],
+        pass_fds=(descriptor,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    _describe(descriptor, holder.pid)
+    return holder.pid
+
+
+def _describe(descriptor: int, pid: int) -> None:
+    """Write who holds the lock into the lock file (read by a refused run's message)."""
+    description = {"pid": pid, "started": datetime.now().isoformat(timespec="seconds"), "holder": HOLDER_NAME}
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, json.dumps(description).encode(), 0)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _lock_holder(descriptor: int) -> str:

@@ -20,63 +20,16 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
-#: Environment variable naming the process (Quarto's) while which the lock is kept after the run ends.
-HOLD_WHILE_ENV = "ANALYSIS_HOLD_LOCK_WHILE"
-#: How the lock file describes the holder (shown in the refusal of another run).
-HOLDER_NAME = "quarto render"
+from analysis.publication import HOLDER_NAME, LOCK_FILE, process_alive
+
 #: How often the holder checks whether Quarto is still running (seconds).
 POLL_SECONDS = 0.5
 #: How long ``release`` waits for the holder to end (seconds).
 RELEASE_WAIT_SECONDS = 10.0
-
-
-def hold_while_pid() -> int | None:
-    """The process id of ``$ANALYSIS_HOLD_LOCK_WHILE`` if set to a running process, else None."""
-    text = os.environ.get(HOLD_WHILE_ENV, "").strip()
-    if not text.isdigit():
-        return None
-    pid = int(text)
-    return pid if _alive(pid) else None
-
-
-def hand_over(descriptor: int, watched_pid: int) -> int:
-    """Start the holder with the open lock file ``descriptor`` (the lock stays held); its process id.
-
-    The holder runs in its own session, so the end of the pre-render's process group does not end it.
-    """
-    holder = subprocess.Popen(  # noqa: S603 - our own module, with our interpreter
-        [sys.executable, "-m", "analysis.render_lock", "hold", str(descriptor), str(watched_pid)],
-        pass_fds=(descriptor,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    _describe(descriptor, holder.pid)
-    return holder.pid
-
-
-def _describe(descriptor: int, pid: int) -> None:
-    """Write who holds the lock into the lock file (read by a refused run's message)."""
-    description = {"pid": pid, "started": datetime.now().isoformat(timespec="seconds"), "holder": HOLDER_NAME}
-    os.ftruncate(descriptor, 0)
-    os.pwrite(descriptor, json.dumps(description).encode(), 0)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _hold(descriptor: int, watched_pid: int) -> int:
@@ -90,7 +43,7 @@ def _hold(descriptor: int, watched_pid: int) -> int:
     signal.signal(signal.SIGTERM, release)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    while not released and _alive(watched_pid):
+    while not released and process_alive(watched_pid):
         time.sleep(POLL_SECONDS)
     with contextlib.suppress(OSError):
         os.ftruncate(descriptor, 0)
@@ -100,8 +53,6 @@ def _hold(descriptor: int, watched_pid: int) -> int:
 
 def release(root: Path) -> int:
     """Post-render: end the holder of ``root``'s lock if it is Quarto's (another run's lock is left alone)."""
-    from analysis.publication import LOCK_FILE
-
     path = Path(root).resolve() / LOCK_FILE
     try:
         holder = json.loads(path.read_text(encoding="utf-8") or "{}")
@@ -113,7 +64,7 @@ def release(root: Path) -> int:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + RELEASE_WAIT_SECONDS
-    while _alive(pid) and time.monotonic() < deadline:
+    while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return 0
 
