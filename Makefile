@@ -44,7 +44,11 @@ report: inputs ## Run the whole pipeline for the latest complete quarter (or QUA
 
 .PHONY: quarto-pre-render
 quarto-pre-render: inputs ## What `quarto render` runs first: the pipeline without rendering
-	$(BIN)/analysis run --jobs $(JOBS) --renderer none $(if $(QUARTER),--quarter $(QUARTER))
+	$(if $(RENDER_PID),ANALYSIS_HOLD_LOCK_WHILE=$(RENDER_PID)) $(BIN)/analysis run --jobs $(JOBS) --renderer none $(if $(QUARTER),--quarter $(QUARTER))
+
+.PHONY: quarto-post-render
+quarto-post-render: ## What `quarto render` runs last: release the project's lock kept during the render
+	$(BIN)/python -m analysis.render_lock release
 
 .PHONY: browser
 browser: ## Install Debian's chromium for the browser test, if missing and possible

@@ -146,6 +146,75 @@ def test_a_different_key_is_detected(project: ProjectPaths) -> None:
     assert published(project) == before
 
 
+def test_a_key_readable_by_everyone_is_warned(project: ProjectPaths) -> None:
+    """Issue 23 item 8: a key restored with mode 644 works, with a warning saying how to protect it."""
+    key = project.root / ".pseudonym-key"
+    key.chmod(0o644)
+    done = run_cli(project)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"The pseudonymisation key {key} can be read by everyone (mode 644)" in done.stderr
+    assert f"chmod 600 {key}" in done.stderr
+
+
+def test_a_dangling_link_as_the_key_with_new_key_is_exit_2(project: ProjectPaths, tmp_path: Path) -> None:
+    """Issue 23 item 8: not a FileExistsError traceback."""
+    before = published(project)
+    key = project.root / ".pseudonym-key"
+    key.unlink()
+    key.symlink_to(tmp_path / "backup-drive" / "key")
+    done = run_cli(project, "--new-key")
+    assert_refused(
+        done, f"{key} is a symbolic link to {tmp_path / 'backup-drive' / 'key'}, which does not exist"
+    )
+    assert published(project) == before
+
+
+def test_an_unreadable_key_check_stops_the_run_naming_it(project: ProjectPaths) -> None:
+    """Issue 18: the key's check value lives in its own file; if it cannot be read the key is not accepted."""
+    check = project.processed / ".pseudonym-key-check"
+    assert re.fullmatch(r"[0-9a-f]{64}\n", check.read_text(encoding="ascii"))
+    state = (project.processed / ".pipeline-state.json").read_text(encoding="utf-8")
+    assert "key_check" not in state
+    check.write_bytes(b"\xff\xfe not a check value")
+    before = published(project)
+    assert_refused(run_cli(project), f"The key's check value {check}", "--new-key")
+    assert published(project) == before
+
+
+def test_a_different_key_is_detected_even_with_an_unreadable_state_file(project: ProjectPaths) -> None:
+    (project.processed / ".pipeline-state.json").write_text("{not json", encoding="utf-8")
+    before = published(project)
+    (project.root / ".pseudonym-key").write_bytes(os.urandom(32))
+    assert_refused(run_cli(project), "not the key the processed data were made with")
+    assert published(project) == before
+
+
+def test_the_manifest_lists_only_the_inputs_read_and_marks_links_outside_the_project(
+    project: ProjectPaths, tmp_path: Path
+) -> None:
+    """Issue 23 item 8: an extra raw file (a link to a system file) is not hashed into the manifest."""
+    from analysis.provenance import manifest_inputs
+
+    (project.raw / "notes-link").symlink_to("/etc/hostname")
+    read = manifest_inputs(project, project.processed)
+    names = [entry["path"] for entry in read]
+    assert "notes-link" not in names
+    assert "annex_a.xlsx" in names and any(name.startswith("commentary/") for name in names)
+    assert not any(entry.get("outside_project") for entry in read)
+    outside = tmp_path / "share" / "annex_a.xlsx"
+    outside.parent.mkdir()
+    shutil.move(project.raw / "annex_a.xlsx", outside)
+    (project.raw / "annex_a.xlsx").symlink_to(outside)
+    (entry,) = [
+        entry for entry in manifest_inputs(project, project.processed) if entry["path"] == "annex_a.xlsx"
+    ]
+    assert entry["outside_project"] is True
+    published_manifest = (project.quarter_reports(QUARTER) / "manifest.json").read_text(encoding="utf-8")
+    assert (
+        '"path": "annex_a.xlsx"' in published_manifest and "action_tracker/README" not in published_manifest
+    )
+
+
 # ------------------------------------------------------------------------------------------------ storage
 def _mount(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
@@ -233,3 +302,59 @@ def test_a_run_killed_at_any_stage_changes_nothing_and_the_next_run_recovers(
     leftovers = [p.name for p in project.reports.iterdir() if p.name.startswith(".staging-")]
     leftovers += [p.name for p in project.processed.parent.iterdir() if ".staging-" in p.name]
     assert leftovers == []
+
+
+# ------------------------------------------------------------------------------- all-or-nothing publication
+def test_a_failing_second_swap_leaves_both_folders_old_and_the_next_run_finishes(
+    project: ProjectPaths, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 23 items 3 and 6: the reports folder busy when it is swapped (simulated in the publication code)."""
+    import errno
+
+    from analysis import publication
+    from analysis.cli import main
+
+    before = published(project)
+    with (project.raw / "commentary" / f"{QUARTER}.md").open("a", encoding="utf-8") as commentary:
+        commentary.write("\nA sentence added after the good run.\n")
+    busy = project.quarter_reports(QUARTER)
+    real_exchange = publication.exchange
+
+    def exchange(staged: Path, target: Path) -> None:
+        if target == busy:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
+        real_exchange(staged, target)
+
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(project.root))
+    monkeypatch.chdir(project.root)
+    monkeypatch.setattr(publication, "exchange", exchange)
+    assert main(["run", "--renderer", "builtin"]) == 2
+    assert f"Could not publish {busy} (Device or resource busy)" in caplog.text
+    assert "1 folder(s) already swapped were put back" in caplog.text
+    assert "Unexpected error" not in caplog.text
+    assert published(project) == before
+    assert not (project.root / publication.JOURNAL_FILE).exists()
+    monkeypatch.setattr(publication, "exchange", real_exchange)
+    caplog.clear()
+    assert main(["run", "--renderer", "builtin"]) == 0
+    assert "Ran reports" in caplog.text, "the next run must publish the new reports, not skip them"
+    after = published(project)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert "data/processed/commentary.parquet" in changed
+    assert f"reports/{QUARTER}/quarterly-report.html" in changed
+
+
+def test_a_mount_point_processed_folder_is_exit_2_before_any_stage(project: ProjectPaths) -> None:
+    """Issue 23 item 6: a mount point cannot be swapped; it is found before the stages, and no journal is left."""
+    processed = str(project.processed)
+    if _mount("--bind", processed, processed).returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root and mount rights): mount point not tested")
+    try:
+        before = published(project)
+        done = run_cli(project, "--force")
+        assert_refused(done, f"{processed} is a mount point")
+        assert "Ran clean" not in done.stderr, "the check must come before the first stage"
+        assert published(project) == before
+        assert not (project.root / ".analysis-publish.json").exists()
+    finally:
+        subprocess.run(["umount", processed], check=False)

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from analysis.kernels import WarmKernels
-from analysis.pipeline import execute_notebook
+from analysis.notebook_execution import execute_notebook
 
 
 def _notebook(path: Path, *sources: str) -> Path:

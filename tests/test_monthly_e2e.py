@@ -185,3 +185,79 @@ def test_a_month_outside_the_data_is_a_clear_error(monthly_batch: MonthlyResult,
     assert code == 2
     assert "month 2030-01 has no figures; expected a month from" in caplog.text
     assert pd.Timestamp(2030, 1, 1) not in [parse_month(m) for m in monthly_batch.months]
+
+
+def _published_files(reports: Path) -> dict[str, str]:
+    """SHA-256 of every published file below ``reports`` (staging and failed runs' folders left out)."""
+    import hashlib
+
+    return {
+        path.relative_to(reports).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(reports.rglob("*"))
+        if path.is_file() and not path.relative_to(reports).parts[0].startswith(".")
+    }
+
+
+def test_a_month_outside_the_data_publishes_nothing(
+    first_run, demo_project, tmp_path_factory: pytest.TempPathFactory, caplog, monkeypatch
+):
+    """Issue 18: a failed attempt leaves no quarter's folder behind and changes no published byte."""
+    from conftest import copy_project
+
+    paths = copy_project(demo_project, tmp_path_factory.mktemp("outside") / "project")
+    before = _published_files(paths.reports)
+    processed_before = _published_files(paths.processed)
+    monkeypatch.chdir(paths.root)
+    code = main(["-q", "run", "--month", "2011-02", "--renderer", "builtin"])
+    assert code == 2
+    assert "month 2011-02 has no figures; expected a month from 2012-04 to 2015-06" in caplog.text
+    assert _published_files(paths.reports) == before
+    assert _published_files(paths.processed) == processed_before
+    assert not any(paths.reports.glob(".staging-*"))
+
+
+def test_every_month_of_the_data_in_any_order(
+    first_run, demo_project, tmp_path_factory: pytest.TempPathFactory
+):
+    """Issue 18: a month that is not its quarter's last (April, February, May 2015), each run alone, in any order,
+    gives its dashboard, linked to its own quarter's exception reports when they exist."""
+    from conftest import copy_project
+
+    paths = copy_project(demo_project, tmp_path_factory.mktemp("any-month") / "project")
+    for label in ("2015-04", "2015-02", "2015-05"):
+        result = run_months(paths, [parse_month(label)], renderer="builtin")
+        assert result.pipeline.quarter == first_run.quarter
+        page = result.dashboard(label).read_text(encoding="utf-8")
+        assert pd.Timestamp(f"{label}-01").strftime("%B %Y") in page
+    assert {p.name for p in paths.reports.iterdir() if p.name.startswith("20")} == {
+        first_run.quarter,
+        "2015-02",
+        "2015-04",
+        "2015-05",
+    }
+    assert not [p for p in paths.reports.iterdir() if p.name.startswith(".staging-")]
+    index = (paths.reports / "dashboards.html").read_text(encoding="utf-8")
+    assert all(f'href="{label}/dashboard.html"' in index for label in ("2015-02", "2015-04", "2015-05"))
+
+
+def test_a_monthly_run_publishes_the_quarter_and_the_month_in_one_publication(
+    first_run, demo_project, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 23 item 4: one journal, one set of swaps, for the processed tables, the quarter and the month."""
+    from conftest import copy_project
+
+    from analysis import pipeline
+
+    paths = copy_project(demo_project, tmp_path_factory.mktemp("one-publication") / "project")
+    publications: list[list[Path]] = []
+    real_publish = pipeline.publish
+
+    def publish(moves, run_id, journal):
+        publications.append([target for _, target in moves])
+        real_publish(moves, run_id, journal)
+
+    monkeypatch.setattr(pipeline, "publish", publish)
+    run_months(paths, [parse_month("2015-03")], renderer="builtin")
+    assert publications == [
+        [paths.processed, paths.quarter_reports(first_run.quarter), paths.reports / "2015-03"]
+    ]

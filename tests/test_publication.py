@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analysis import publication
-from analysis.errors import RunInProgress, StorageError
+from analysis.errors import PublicationFailed, RunInProgress, StorageError
 from analysis.publication import (
     JOURNAL_FILE,
     RUN_MARKER,
@@ -220,3 +220,174 @@ def test_a_read_only_folder_is_reported_before_anything_runs(
     monkeypatch.setattr(publication.tempfile, "mkstemp", refuse)
     with pytest.raises(StorageError, match="read-only file system"):
         check_can_write([tmp_path / "reports"])
+
+
+def _busy_on(busy: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Path]]:
+    """Make the swap into ``busy`` fail with EBUSY (a mount point, or a folder held open); the others swap."""
+    real_exchange = publication.exchange
+    calls: list[tuple[Path, Path]] = []
+
+    def exchange(staged: Path, target: Path) -> None:
+        calls.append((staged, target))
+        if target == busy:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
+        real_exchange(staged, target)
+
+    monkeypatch.setattr(publication, "exchange", exchange)
+    return calls
+
+
+def test_a_failed_second_swap_puts_the_first_back_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23 item 3: all or nothing across folders; an exchange is its own inverse."""
+    processed = _folder(tmp_path / "processed", {"t.parquet": "old"})
+    reports = _folder(tmp_path / "Q1", {"r.html": "old"})
+    month = tmp_path / "2015-06"  # a new folder (a month never made before) is renamed, and renamed back
+    new_processed = _folder(tmp_path / ".processed.staging-1", {"t.parquet": "new"})
+    new_month = _folder(tmp_path / ".staging-2015-06-1", {"d.html": "new"})
+    new_reports = _folder(tmp_path / ".staging-Q1-1", {"r.html": "new"})
+    calls = _busy_on(reports, monkeypatch)
+    moves = [(new_processed, processed), (new_month, month), (new_reports, reports)]
+    with pytest.raises(PublicationFailed) as raised:
+        publish(moves, "run-1", tmp_path / JOURNAL_FILE)
+    assert raised.value.all_old
+    message = str(raised.value)
+    assert f"Could not publish {reports} (Device or resource busy)" in message
+    assert "2 folder(s) already swapped were put back" in message
+    assert "every published folder is the last good run's" in message
+    assert _contents(processed) == {"t.parquet": "old"}
+    assert _contents(reports) == {"r.html": "old"}
+    assert not month.exists()
+    assert [target for _, target in calls] == [processed, month, reports, processed]
+    # Nothing for the next run to finish: no journal.
+    assert not (tmp_path / JOURNAL_FILE).exists()
+    assert not recover(tmp_path / JOURNAL_FILE)
+
+
+def test_when_a_swap_back_fails_too_the_message_names_what_is_new_and_the_next_run_runs_every_stage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processed = _folder(tmp_path / "processed", {"t.parquet": "old", publication.STATE_FILE: "{}"})
+    reports = _folder(tmp_path / "Q1", {"r.html": "old"})
+    new_processed = _folder(
+        tmp_path / ".processed.staging-1", {"t.parquet": "new", publication.STATE_FILE: "{}"}
+    )
+    new_reports = _folder(tmp_path / ".staging-Q1-1", {"r.html": "new"})
+    real_exchange = publication.exchange
+    swapped: list[Path] = []
+
+    def exchange(staged: Path, target: Path) -> None:
+        if target == reports or target in swapped:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
+        swapped.append(target)
+        real_exchange(staged, target)
+
+    monkeypatch.setattr(publication, "exchange", exchange)
+    with pytest.raises(PublicationFailed) as raised:
+        publish([(new_processed, processed), (new_reports, reports)], "run-1", tmp_path / JOURNAL_FILE)
+    assert not raised.value.all_old
+    assert f"could not put back {processed}: those folders hold the new run's outputs" in str(raised.value)
+    assert _contents(processed) == {"t.parquet": "new"}
+    assert not (tmp_path / JOURNAL_FILE).exists()
+
+
+def test_recovery_without_a_staged_copy_does_not_claim_the_outputs_are_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 23 item 6: the next run does not skip its stages beside a half publication."""
+    processed = _folder(tmp_path / "processed", {"t.parquet": "old", publication.STATE_FILE: "{}"})
+    reports = _folder(tmp_path / "Q1", {"r.html": "old"})
+    new_processed = _folder(
+        tmp_path / ".processed.staging-1", {"t.parquet": "new", publication.STATE_FILE: "{}"}
+    )
+    new_reports = _folder(tmp_path / ".staging-Q1-1", {"r.html": "new"})
+    real_exchange = publication.exchange
+
+    def killed_before_second(staged: Path, target: Path) -> None:
+        if target == reports:
+            raise KeyboardInterrupt
+        real_exchange(staged, target)
+
+    monkeypatch.setattr(publication, "exchange", killed_before_second)
+    with pytest.raises(KeyboardInterrupt):
+        publish([(new_processed, processed), (new_reports, reports)], "run-1", tmp_path / JOURNAL_FILE)
+    monkeypatch.setattr(publication, "exchange", real_exchange)
+    import shutil
+
+    shutil.rmtree(new_reports)  # the staged copy is gone
+    assert not recover(tmp_path / JOURNAL_FILE)
+    assert "Could not finish publishing" in caplog.text and "every stage will run again" in caplog.text
+    assert not (processed / publication.STATE_FILE).exists()
+    assert not (tmp_path / JOURNAL_FILE).exists()
+
+
+def test_a_mount_point_is_refused_before_any_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path / "processed", {"t.parquet": "old"})
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(publication.os.path, "ismount", lambda p: Path(p) == folder or real_ismount(p))
+    with pytest.raises(StorageError, match=rf"{re.escape(str(folder))} is a mount point"):
+        publication.check_can_swap([folder, tmp_path / "absent"])
+
+
+# ------------------------------------------------------------------------------------ the lock and Quarto
+def _lock_in_child(root: Path, watched: int) -> None:
+    """A pre-render run as Quarto starts it: the lock taken and left with ``$ANALYSIS_HOLD_LOCK_WHILE`` set."""
+    import subprocess
+    import sys
+
+    code = "import sys; from pathlib import Path; from analysis.publication import project_lock\n"
+    code += "with project_lock(Path(sys.argv[1])): pass\n"
+    env = os.environ | {"ANALYSIS_HOLD_LOCK_WHILE": str(watched)}
+    subprocess.run([sys.executable, "-c", code, str(root)], env=env, check=True, timeout=60)
+
+
+def _wait_for_lock(root: Path, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with project_lock(root):
+                return True
+        except RunInProgress:
+            time.sleep(0.1)
+    return False
+
+
+def test_the_lock_stays_held_for_the_render_after_the_pre_render_ends(tmp_path: Path) -> None:
+    """Issue 23 item 7: held from the pre-render to Quarto's end (here a stand-in process), then released."""
+    import subprocess
+
+    quarto = subprocess.Popen(["sleep", "60"])
+    try:
+        _lock_in_child(tmp_path, quarto.pid)
+        with (
+            pytest.raises(RunInProgress, match=r"another run is in progress \(quarto render, pid \d+ since"),
+            project_lock(tmp_path),
+        ):
+            pass
+    finally:
+        quarto.kill()
+        quarto.wait()
+    # Quarto ended without a post-render (a failed render): the holder lets the lock go by itself.
+    assert _wait_for_lock(tmp_path)
+
+
+def test_post_render_releases_the_lock(tmp_path: Path) -> None:
+    import subprocess
+
+    from analysis.render_lock import release
+
+    quarto = subprocess.Popen(["sleep", "60"])
+    try:
+        _lock_in_child(tmp_path, quarto.pid)
+        assert not _wait_for_lock(tmp_path, seconds=1.0)
+        release(tmp_path)
+        assert _wait_for_lock(tmp_path, seconds=2.0)
+    finally:
+        quarto.kill()
+        quarto.wait()
+
+
+def test_without_quarto_the_lock_ends_with_the_run(tmp_path: Path) -> None:
+    _lock_in_child(tmp_path, 2**22 + 12345)  # no such process: nothing to hold the lock for
+    assert _wait_for_lock(tmp_path, seconds=0.5)

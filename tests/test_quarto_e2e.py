@@ -257,3 +257,50 @@ def test_quarto_render_of_one_notebook_renders_just_that_file(rendered, first_ru
     assert {p: p.stat().st_mtime for p in others} == others
     assert manifest.stat().st_mtime == manifest_time, "the pipeline ran"
     assert git_status(rendered.root) == ""
+
+
+def test_the_render_holds_the_lock_to_its_end_and_a_run_meanwhile_is_refused(
+    rendered, first_run, tmp_path_factory: pytest.TempPathFactory
+):
+    """Issue 23 item 7: ``analysis run --force`` during ``quarto render`` is refused, naming the render; after
+    the render (post-render) the lock is free and no stray folder is left in the published quarter."""
+    from analysis.publication import LOCK_FILE
+
+    root = tmp_path_factory.mktemp("quarto-lock") / "checkout"
+    shutil.copytree(rendered.root, root, symlinks=True)
+    render = subprocess.Popen(
+        ["quarto", "render"],
+        cwd=root,
+        env=quarto_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lock = root / LOCK_FILE
+        deadline = time.monotonic() + 600
+        while render.poll() is None and time.monotonic() < deadline:
+            if lock.is_file() and "quarto render" in lock.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.2)
+        assert render.poll() is None, "the render ended before the pre-render handed its lock over"
+        env = {k: v for k, v in quarto_env().items() if k != "QUARTO_PYTHON"} | {
+            "ANALYSIS_PROJECT_ROOT": str(root)
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "analysis.cli", "run", "--force", "--renderer", "builtin"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert "another run is in progress (quarto render, pid" in done.stderr
+        output, _ = render.communicate(timeout=900)
+    finally:
+        if render.poll() is None:
+            render.kill()
+    assert render.returncode == 0, output[-3000:]
+    assert "quarto render" not in (root / LOCK_FILE).read_text(encoding="utf-8")
+    assert not list((root / "reports" / first_run.quarter).glob("*_files"))

@@ -14,7 +14,7 @@ import yaml
 
 from analysis import render
 from analysis.errors import NotebookFailed
-from analysis.pipeline import execute_notebook
+from analysis.notebook_execution import execute_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -192,6 +192,10 @@ def test_quarto_project_file_has_the_settings():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^quarto-pre-render:.*\n\t.*analysis run .*--renderer none", makefile, re.MULTILINE)
     assert "QUARTO_PROJECT_RENDER_ALL" in project["pre-render"]
+    # The lock is held for the whole render: handed over while Quarto ($PPID) runs, released by the post-render.
+    assert "RENDER_PID=$PPID" in project["pre-render"]
+    assert "make --no-print-directory quarto-post-render" in project["post-render"]
+    assert re.search(r"^quarto-post-render:.*\n\t.*-m analysis.render_lock release", makefile, re.MULTILINE)
     assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
     assert config["metadata-files"] == [render.QUARTO_RENDER_LIST]
     assert config["execute"]["enabled"] is False
@@ -352,3 +356,22 @@ def test_a_failed_print_leaves_no_pdf(monkeypatch, tmp_path, caplog):
     assert render.write_pdfs([page_path]) == []
     assert not (tmp_path / "r.pdf").exists(), "an old PDF would no longer match its page"
     assert "No PDF for r.html" in caplog.text
+
+
+def test_every_page_the_project_writes_has_the_reports_content_security_policy(tmp_path, rendered):
+    """Issue 18: the quarter's index and the dashboards' index carry the policy the report template carries."""
+    from analysis.monthly import dashboards_index_html
+
+    template = (render.TEMPLATES_DIR / render.REPORT_TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{render.CONTENT_SECURITY_POLICY}">'
+    assert meta in template
+    quarter_index = render.index_html(
+        rendered, authority_name="Medway", quarter=render.Quarter.parse(rf.QUARTER)
+    )
+    (tmp_path / "2015-06").mkdir()
+    (tmp_path / "2015-06" / "dashboard.html").write_text("<p>dashboard</p>", encoding="utf-8")
+    dashboards_index = dashboards_index_html(tmp_path, authority_name="Medway")
+    for page in (quarter_index, dashboards_index):
+        head = page.split("</head>")[0]
+        assert meta in head and head.index(meta) < head.index("<title>")
+    assert 'href="2015-06/dashboard.html"' in dashboards_index

@@ -214,8 +214,9 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from analysis.consortium import run_authorities
     from analysis.paths import ProjectPaths
-    from analysis.pipeline import run_authorities, run_pipeline
+    from analysis.pipeline import run_pipeline
 
     if args.authorities:
         results = run_authorities(

@@ -79,5 +79,16 @@ class StorageError(AnalysisError):
     """A folder cannot be written (permissions, a read-only file system) or the disk is full."""
 
 
+class PublicationFailed(AnalysisError):
+    """A published folder could not be swapped for the new one (busy, a mount point).
+
+    ``all_old`` says whether every published folder is still the last good run's (the swaps made were undone).
+    """
+
+    def __init__(self, message: str, *, all_old: bool = True) -> None:
+        super().__init__(message)
+        self.all_old = all_old
+
+
 class PseudonymKeyError(AnalysisError):
     """The pseudonymisation key is missing or is not the key the processed data were made with."""

@@ -2,19 +2,23 @@
 
 :func:`run_months` reads like a table of contents:
 
-1. **The quarter's pipeline.** :func:`analysis.pipeline.run_pipeline` for the latest quarter that had ended by the
-   last month asked for (its exception reports are the ones a dashboard links to). Every stage whose inputs, code
-   and parameters are unchanged is skipped, so when the quarterly run is up to date this costs under a second.
+1. **The quarter's stages.** :func:`analysis.pipeline.staged_quarter` for the latest complete quarter in the data,
+   into private copies: its tables cover every month the data cover, so any month can be made, in any order of
+   runs. A dashboard links to the exception reports of the latest quarter that had ended by its month, when that
+   quarter has been run. Every stage whose inputs, code and parameters are unchanged is skipped, so when the
+   quarterly run is up to date this costs a few seconds. The months asked for are checked against the staged
+   tables (a month outside the data: exit 2, nothing published).
 2. **The month's notebooks.** ``notebooks/monthly_dashboard.ipynb`` and ``notebooks/safeguarding_board.ipynb``,
    executed with papermill for each month, in parallel (``jobs``), each in a kernel started and warmed in advance
    (:class:`analysis.kernels.WarmKernels`, as the quarterly report batch does). A month whose notebooks' inputs
    (tables, configuration, code, renderer) are unchanged since its last run is skipped.
 3. **Rendering** with the same renderers as the quarterly reports (:mod:`analysis.render`).
-4. **Publication.** The whole run holds the project's lock (:func:`analysis.publication.project_lock`). Each
-   month is written to ``reports/.staging-<YYYY-MM>/`` and swapped into ``reports/<YYYY-MM>/`` by
-   :func:`analysis.publication.publish` (one rename per folder, journalled for recovery) only when every month of
-   the batch has succeeded; then ``reports/dashboards.html`` (the index of every month's
-   dashboard) is rewritten and ``reports/latest-month`` points at the newest month.
+4. **One publication.** The whole run holds the project's lock (:func:`analysis.publication.project_lock`). The
+   quarter's processed tables and reports and each month's folder (``reports/.staging-<YYYY-MM>-<run>/``) are
+   swapped into place by one :func:`analysis.publication.publish` (one journal, one rename per folder) only when
+   every stage and every month has succeeded: a failed or killed monthly run leaves the quarter and the months
+   as they were, or (a kill during the renames) the next run completes them all. Then ``reports/dashboards.html``
+   (the index of every month's dashboard) is rewritten and ``reports/latest-month`` points at the newest month.
 """
 
 from __future__ import annotations
@@ -37,13 +41,22 @@ import nbformat
 import pandas as pd
 
 from analysis import __version__
+from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
+from analysis.fingerprints import code_fingerprint, tables_digest
 from analysis.io import read_table, write_text
 from analysis.kernels import WarmKernels
 from analysis.months import month_label, month_name, reported_quarter
+from analysis.notebook_execution import execute_notebook
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult, code_fingerprint, execute_notebook, run_pipeline, tables_digest
-from analysis.publication import JOURNAL_FILE, new_run_id, project_lock, publish
+from analysis.pipeline import (
+    RunResult,
+    finish_quarter,
+    project_run,
+    publish_run,
+    staged_quarter,
+)
+from analysis.quarter_stages import REPORTS_STAGING_PREFIX, QuarterRun
 
 logger = logging.getLogger(__name__)
 
@@ -94,20 +107,35 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def month_fingerprint(paths: ProjectPaths, month: str, renderer: str, quarter: str) -> str:
-    """What a month's notebooks depend on: tables they read, configuration, code, month, renderer, quarter."""
+def month_fingerprint(
+    paths: ProjectPaths,
+    month: str,
+    renderer: str,
+    *,
+    processed: Path | None = None,
+    reports: Path | None = None,
+) -> str:
+    """What a month's notebooks depend on: tables they read, configuration, code, month, renderer, and which of
+    its quarter's exception reports exist (a dashboard made before them is made again once they are).
+
+    ``processed`` and ``reports`` are where the tables and the quarters' reports are read (default: the published
+    folders; a run reads its own staged copies).
+    """
+    processed = processed or paths.processed
+    reports = reports or paths.reports
+    quarter = reported_quarter(pd.Timestamp(f"{month}-01")).label
     config = [
         (p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(paths.config.glob("*.yml"))
     ]
     notebooks = [
         hashlib.sha256((paths.notebooks / source).read_bytes()).hexdigest() for source, _ in MONTHLY_NOTEBOOKS
     ]
-    links = sorted(p.name for p in (paths.reports / quarter).glob("exceptions-*.*"))
+    links = sorted(p.name for p in (reports / quarter).glob("exceptions-*.*"))
     return _digest(
         code_fingerprint(),
         config,
         notebooks,
-        tables_digest(paths.processed, MONTHLY_TABLES),
+        tables_digest(processed, MONTHLY_TABLES),
         month,
         renderer,
         links,
@@ -121,7 +149,7 @@ def _previous_fingerprint(folder: Path) -> str | None:
         return None
 
 
-def _probably_unchanged(paths: ProjectPaths, label: str, renderer: str, quarter: str) -> bool:
+def _probably_unchanged(paths: ProjectPaths, label: str, renderer: str) -> bool:
     """Whether a month looks up to date before the quarter's run (then no kernel is started for it in advance).
 
     Only a guess to save starting kernels that would not be used: the decision is taken after the quarter's run.
@@ -134,7 +162,7 @@ def _probably_unchanged(paths: ProjectPaths, label: str, renderer: str, quarter:
     used = previous.get("renderer", "")
     if {"builtin": "built-in"}.get(renderer, renderer) not in {"auto", used}:
         return False
-    return previous.get("fingerprint") == month_fingerprint(paths, label, used, quarter) and all(
+    return previous.get("fingerprint") == month_fingerprint(paths, label, used) and all(
         p.is_file() for p in _outputs(folder, used)
     )
 
@@ -207,11 +235,10 @@ def run_months(
         Bad input or configuration, a month outside the data, a failed data check or notebook (the CLI exits 2);
         no month's last good outputs are changed.
     """
-    # The whole monthly run holds the project's lock (the quarterly pipeline inside takes it again), so no other
-    # run can clear or publish over the months' staging folders.
-    with project_lock(paths.root):
+    with project_run(paths) as config:
         return _run_months_locked(
             paths,
+            config,
             months,
             jobs=jobs,
             force=force,
@@ -223,6 +250,7 @@ def run_months(
 
 def _run_months_locked(
     paths: ProjectPaths,
+    config: ProjectConfig,
     months: Sequence[pd.Timestamp],
     *,
     jobs: int,
@@ -235,62 +263,76 @@ def _run_months_locked(
     wanted = sorted({pd.Timestamp(m) for m in months})
     if not wanted:
         raise ValueError("no months to run")
-    quarter = reported_quarter(wanted[-1])
-    logger.info(
-        "Months %s to %s: the quarter's pipeline first (%s)",
-        month_label(wanted[0]),
-        month_label(wanted[-1]),
-        quarter,
-    )
-    if (paths.processed / "indicators_monthly.parquet").is_file():
-        # Before any work, when an earlier run says which months there are.
-        check_months_in_data(paths.processed, wanted)
     labels = [month_label(m) for m in wanted]
+    logger.info("Months %s to %s: the quarter's pipeline first", labels[0], labels[-1])
     # The months' kernels start (and import the package) while the quarter's stages are checked or run.
     warm = WarmKernels(paths.notebooks) if warm_kernels else None
     try:
         if warm is not None:
-            likely = [
-                label
-                for label in labels
-                if force or not _probably_unchanged(paths, label, renderer, quarter.label)
-            ]
+            likely = [label for label in labels if force or not _probably_unchanged(paths, label, renderer)]
             for label, output in _kernel_keys(likely)[: _lookahead(jobs)]:
                 warm.prepare(f"{label}/{output}", WARM_UP)
-        pipeline = run_pipeline(
-            paths,
-            quarter=quarter.label,
-            jobs=jobs,
-            force=force,
-            renderer=renderer,
-            warm_kernels=warm_kernels,
-            new_key=new_key,
-        )
-        check_months_in_data(paths.processed, wanted)
-        used = "none" if renderer == "none" else pipeline.renderer
-        folders = [paths.reports / label for label in labels]
-        fingerprints = {label: month_fingerprint(paths, label, used, quarter.label) for label in labels}
-        to_run = [
-            label
-            for label, folder in zip(labels, folders, strict=True)
-            if force
-            or _previous_fingerprint(folder) != fingerprints[label]
-            or not all(p.is_file() for p in _outputs(folder, used))
-        ]
-        skipped = [label for label in labels if label not in to_run]
-        if skipped:
-            logger.info("Unchanged since their last run: %s", ", ".join(skipped))
-        if to_run:
-            _run_and_publish(paths, to_run, fingerprints, quarter.label, used, jobs=jobs, warm=warm)
+        # The latest complete quarter in the data: its tables cover every month the data cover, so any month
+        # can be made, in any order of runs (a dashboard links to its own quarter's exception reports).
+        with staged_quarter(
+            paths, config, None, jobs=jobs, force=force, renderer=renderer, warm=warm_kernels, new_key=new_key
+        ) as run:
+            check_months_in_data(run.staged_processed, wanted)
+            used = "none" if renderer == "none" else run.new_state["renderer"]
+            view = _reports_view(run)
+            try:
+                fingerprints = {
+                    label: month_fingerprint(paths, label, used, processed=run.staged_processed, reports=view)
+                    for label in labels
+                }
+                to_run = [
+                    label
+                    for label in labels
+                    if force
+                    or _previous_fingerprint(paths.reports / label) != fingerprints[label]
+                    or not all(p.is_file() for p in _outputs(paths.reports / label, used))
+                ]
+                skipped = [label for label in labels if label not in to_run]
+                if skipped:
+                    logger.info("Unchanged since their last run: %s", ", ".join(skipped))
+                staged = _run_months(run, view, to_run, fingerprints, used, jobs=jobs, warm=warm)
+            finally:
+                shutil.rmtree(view, ignore_errors=True)
+            logger.info(
+                "Publishing the quarter %s and %d month(s) together",
+                run.quarter.label if run.quarter else "",
+                len(staged),
+            )
+            publish_run(run, [(folder, paths.reports / label) for label, folder in staged.items()])
+        pipeline = finish_quarter(run, renderer)
     finally:
         if warm is not None:
             warm.close()
     _update_latest_month(paths.reports)
     index = paths.reports / INDEX_PAGE
-    _write_page(index, dashboards_index_html(paths.reports, authority_name=_authority_name(paths)))
+    _write_page(index, dashboards_index_html(paths.reports, authority_name=config.authority.name))
     seconds = round(time.perf_counter() - started, 3)
     logger.info("Monthly products for %d month(s) in %.1f s (%d skipped)", len(labels), seconds, len(skipped))
+    folders = [paths.reports / label for label in labels]
     return MonthlyResult(labels, folders, index, pipeline, used, skipped, seconds)
+
+
+def _reports_view(run: QuarterRun) -> Path:
+    """A folder of links to each quarter's reports as they will be once published (this run's staged quarter).
+
+    The dashboards check which exception reports exist through it, and link to them by relative paths, so the
+    links are right once the quarter and the months are published together.
+    """
+    view = run.paths.reports / f"{REPORTS_STAGING_PREFIX}view-{run.run_id}"
+    view.mkdir(parents=True)
+    if run.paths.reports.is_dir():
+        for folder in run.paths.reports.iterdir():
+            if folder.is_dir() and not folder.name.startswith("."):
+                (view / folder.name).symlink_to(folder.resolve(), target_is_directory=True)
+    if run.staged_reports is not None and run.quarter is not None:
+        (view / run.quarter.label).unlink(missing_ok=True)
+        (view / run.quarter.label).symlink_to(run.staged_reports.resolve(), target_is_directory=True)
+    return view
 
 
 def _lookahead(jobs: int) -> int:
@@ -302,18 +344,20 @@ def _kernel_keys(labels: Sequence[str]) -> list[tuple[str, str]]:
     return [(label, output) for label in labels for _, output in MONTHLY_NOTEBOOKS]
 
 
-def _run_and_publish(
-    paths: ProjectPaths,
+def _run_months(
+    run: QuarterRun,
+    view: Path,
     labels: list[str],
     fingerprints: dict[str, str],
-    quarter: str,
     renderer: str,
     *,
     jobs: int,
     warm: WarmKernels | None,
-) -> None:
-    """Execute, render and publish the months' notebooks: all of them, or (on any failure) none."""
-    staged = {label: paths.reports / f".staging-{label}" for label in labels}
+) -> dict[str, Path]:
+    """Execute and render the months' notebooks into private folders (label -> staged folder), to be published
+    with the quarter; on any failure none is kept but in ``reports/.failed-<YYYY-MM>/``."""
+    paths = run.paths
+    staged = {label: paths.reports / f"{REPORTS_STAGING_PREFIX}{label}-{run.run_id}" for label in labels}
     for folder in staged.values():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -328,12 +372,12 @@ def _run_and_publish(
                 warm.prepare(f"{later_label}/{later_output}", WARM_UP)
             parameters = {
                 "month": label,
-                "processed_dir": str(paths.processed),
+                "processed_dir": str(run.staged_processed),
                 "config_dir": str(paths.config),
                 "manifest_path": "",
             }
             if source == "monthly_dashboard.ipynb":
-                parameters["reports_dir"] = str(paths.reports)
+                parameters["reports_dir"] = str(view)
             execute_notebook(
                 paths.notebooks / source,
                 staged[label] / output,
@@ -351,9 +395,10 @@ def _run_and_publish(
                 for pending in futures:
                     pending.cancel()
                 raise
-        if renderer != "none":
+        if renderer != "none" and staged:
             _render(list(staged.values()), renderer, paths.root)
         for label, folder in staged.items():
+            quarter = reported_quarter(pd.Timestamp(f"{label}-01")).label
             _write_manifest(folder, label, fingerprints[label], quarter, renderer)
     except BaseException:
         for label, folder in staged.items():
@@ -365,11 +410,7 @@ def _run_and_publish(
             "The monthly run failed: the last good outputs are untouched; its notebooks are in .failed-*"
         )
         raise
-    publish(
-        [(folder, paths.reports / label) for label, folder in staged.items()],
-        new_run_id(),
-        paths.root / JOURNAL_FILE,
-    )
+    return staged
 
 
 def _write_manifest(folder: Path, label: str, fingerprint: str, quarter: str, renderer: str) -> None:
@@ -383,12 +424,6 @@ def _write_manifest(folder: Path, label: str, fingerprint: str, quarter: str, re
         "notebooks": [output for _, output in MONTHLY_NOTEBOOKS],
     }
     write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-
-
-def _authority_name(paths: ProjectPaths) -> str:
-    from analysis.config import load_config
-
-    return load_config(paths.config).authority.name
 
 
 def _update_latest_month(reports: Path) -> None:
@@ -426,7 +461,7 @@ def _write_page(target: Path, text: str) -> None:
 
 def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
     """The index of every month's dashboard and safeguarding board view, newest first."""
-    from analysis.render import STYLESHEET
+    from analysis.render import PAGE_HEAD, STYLESHEET
 
     title = f"{authority_name} children's services: monthly dashboards"
     items = []
@@ -448,9 +483,7 @@ def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
     body = f"<ul>{''.join(items)}</ul>" if items else "<p>No monthly dashboards have been made yet.</p>"
     css = STYLESHEET.read_text(encoding="utf-8")
     return (
-        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        PAGE_HEAD + f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
         f'<main class="report"><h1>{html.escape(title)}</h1>\n'
         f'<nav class="report-index" aria-label="Monthly dashboards">{body}</nav></main>\n</body>\n</html>\n'
     )

@@ -70,10 +70,17 @@ def load_or_create_key(path: Path) -> bytes:
         return key
     path = Path(path)
     if path.is_file():
+        warn_if_readable_by_others(path)
         key = path.read_bytes()
         if not key:
             raise ConfigError(path, "(file)", "a pseudonymisation key (the file is empty)")
         return key
+    if path.is_symlink():
+        raise PseudonymKeyError(
+            f"The pseudonymisation key {path} is a symbolic link to {os.readlink(path)}, which does not exist: "
+            "restore the key it points to, or remove the link to have a new key made (with "
+            f"{NEW_KEY_FLAG} when the processed data were made with another key)."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
@@ -82,6 +89,23 @@ def load_or_create_key(path: Path) -> bytes:
     os.chmod(path, KEY_FILE_MODE)
     logger.warning("Made a new pseudonymisation key at %s: keep it safe and out of git", path)
     return key
+
+
+def warn_if_readable_by_others(path: Path) -> None:
+    """Warn when the key file can be read by its group or by everyone: anyone who can read it can re-identify.
+
+    The key is made with mode 0o600 (owner only); a copy restored from a backup or an e-mail often is 0o644.
+    """
+    mode = Path(path).stat().st_mode & 0o777
+    if mode & 0o077:
+        logger.warning(
+            "The pseudonymisation key %s can be read by %s (mode %o): make it readable by its owner only "
+            "(chmod 600 %s)",
+            path,
+            "everyone" if mode & 0o004 else "its group",
+            mode,
+            path,
+        )
 
 
 def key_check(key: bytes) -> str:

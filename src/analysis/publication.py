@@ -26,6 +26,7 @@ import logging
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -33,14 +34,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from analysis.errors import RunInProgress, StorageError
+from analysis.errors import PublicationFailed, RunInProgress, StorageError
 
 logger = logging.getLogger(__name__)
 
 LOCK_FILE = ".analysis-run.lock"
+#: Environment variable naming the process (Quarto's) while which the lock is kept after the run ends.
+HOLD_WHILE_ENV = "ANALYSIS_HOLD_LOCK_WHILE"
+#: How the lock file describes the holder of the lock during ``quarto render`` (shown when a run is refused).
+HOLDER_NAME = "quarto render"
 JOURNAL_FILE = ".analysis-publish.json"
 #: Marker written into each staged folder: the id of the run that made it (tells recovery what was swapped).
 RUN_MARKER = ".run-id"
+#: The processed tables' record of the last run's stages (:mod:`analysis.pipeline`): removed when the published
+#: folders are left a mix of two runs, so that the next run runs every stage.
+STATE_FILE = ".pipeline-state.json"
 #: Errors of the storage itself (not of the pipeline's logic): reported in one sentence, exit code 2.
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 #: Free space kept in hand beyond the estimated size of a run's staged outputs.
@@ -95,11 +103,71 @@ def project_lock(root: Path) -> Iterator[None]:
         )
         _held_locks.add(key)
         yield
+        _hand_over_to_quarto(descriptor)
     finally:
         _held_locks.discard(key)
         with contextlib.suppress(OSError):
-            os.ftruncate(descriptor, 0)
+            if not _handed_over.pop(descriptor, False):
+                os.ftruncate(descriptor, 0)
         os.close(descriptor)
+
+
+#: Lock descriptors whose lock was handed to a holder process (:mod:`analysis.render_lock`).
+_handed_over: dict[int, bool] = {}
+
+
+def _hand_over_to_quarto(descriptor: int) -> None:
+    """When Quarto's pre-render ran this, keep the lock for the rest of ``quarto render`` (:mod:`analysis.render_lock`)."""
+    quarto = hold_while_pid()
+    if quarto is not None:
+        holder = hand_over_lock(descriptor, quarto)
+        _handed_over[descriptor] = True
+        logger.info(
+            "The project's lock stays held (pid %d) until quarto render (pid %d) ends", holder, quarto
+        )
+
+
+def hold_while_pid() -> int | None:
+    """The process id of ``$ANALYSIS_HOLD_LOCK_WHILE`` if set to a running process, else None."""
+    text = os.environ.get(HOLD_WHILE_ENV, "").strip()
+    if not text.isdigit():
+        return None
+    pid = int(text)
+    return pid if process_alive(pid) else None
+
+
+def hand_over_lock(descriptor: int, watched_pid: int) -> int:
+    """Start the holder with the open lock file ``descriptor`` (the lock stays held); its process id.
+
+    The holder runs in its own session, so the end of the pre-render's process group does not end it.
+    """
+    holder = subprocess.Popen(  # noqa: S603 - our own module, with our interpreter
+        [sys.executable, "-m", "analysis.render_lock", "hold", str(descriptor), str(watched_pid)],
+        pass_fds=(descriptor,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    _describe(descriptor, holder.pid)
+    return holder.pid
+
+
+def _describe(descriptor: int, pid: int) -> None:
+    """Write who holds the lock into the lock file (read by a refused run's message)."""
+    description = {"pid": pid, "started": datetime.now().isoformat(timespec="seconds"), "holder": HOLDER_NAME}
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, json.dumps(description).encode(), 0)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _lock_holder(descriptor: int) -> str:
@@ -107,7 +175,8 @@ def _lock_holder(descriptor: int) -> str:
     try:
         holder = json.loads(os.pread(descriptor, 4096, 0) or b"{}")
         started = datetime.fromisoformat(holder["started"])
-        return f"pid {int(holder['pid'])} since {started:%H:%M}"
+        what = f"{holder['holder']}, " if holder.get("holder") else ""
+        return f"{what}pid {int(holder['pid'])} since {started:%H:%M}"
     except (OSError, ValueError, KeyError, TypeError):
         return "pid unknown"
 
@@ -162,6 +231,26 @@ def check_can_write(folders: Iterable[Path], *, needed_bytes: int = 0) -> None:
                 f"{(needed_bytes + SPACE_MARGIN_BYTES) / 1e6:.0f} MB needed; free some space and run again "
                 "(the last good outputs are unchanged)."
             )
+
+
+def check_can_swap(folders: Iterable[Path]) -> None:
+    """Before any stage runs: each published folder can be swapped for a new one as a whole.
+
+    A mount point cannot be renamed (``EBUSY``) and a folder on a read-only file system cannot be changed: both are
+    refused here, naming the folder, rather than after every stage has run. A folder held open by another program
+    is found only when the swap is tried; :func:`publish` then puts back what it swapped.
+    """
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        if os.path.ismount(folder):
+            raise StorageError(
+                f"{folder} is a mount point: a run replaces it as a whole, which a mount point does not allow; "
+                "mount its parent folder instead, or choose another folder (the last good outputs are unchanged)."
+            )
+        if not os.access(folder, os.W_OK):
+            raise storage_error(OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder)), folder)
 
 
 # ---------------------------------------------------------------------------------------------- staging
@@ -225,7 +314,7 @@ def _marker(folder: Path) -> str | None:
 
 
 def publish(moves: Sequence[tuple[Path, Path]], run_id: str, journal: Path) -> None:
-    """Swap each fully written staged folder into place, recoverably; then delete the previous versions.
+    """Swap each fully written staged folder into place, all or none; then delete the previous versions.
 
     Parameters
     ----------
@@ -234,14 +323,65 @@ def publish(moves: Sequence[tuple[Path, Path]], run_id: str, journal: Path) -> N
         This run's id, written into each staged folder so that recovery can tell what was already swapped.
     journal : Path
         Where the list of swaps is kept until they are all done (``<project>/.analysis-publish.json``).
+
+    Raises
+    ------
+    PublicationFailed
+        A swap failed (a folder busy, a mount point, no permission): the swaps already made were made again (an
+        exchange is its own inverse), so every published folder is the last good run's, and the journal is
+        deleted. If a swap back fails too, the message says which folders are new and which old.
     """
     for staged, _ in moves:
         (staged / RUN_MARKER).write_text(run_id + "\n", encoding="utf-8")
     _write_journal(journal, moves, run_id)
-    _apply(moves, run_id)
+    done: list[tuple[Path, Path, bool]] = []
+    try:
+        for staged, target in moves:
+            existed = target.exists() or target.is_symlink()
+            exchange(staged, target)
+            done.append((staged, target, existed))
+            logger.debug("Published %s", target)
+    except OSError as error:
+        failed_target = next(t for s, t in moves if (s, t) not in {(s2, t2) for s2, t2, _ in done})
+        _undo(done, error, failed_target, journal)
     journal.unlink()
     for staged, _ in moves:
         shutil.rmtree(staged, ignore_errors=True)
+
+
+def _undo(done: list[tuple[Path, Path, bool]], error: OSError, failed: Path, journal: Path) -> None:
+    """Put back the folders already swapped (newest first) and raise :class:`PublicationFailed` saying so."""
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    not_undone: list[Path] = []
+    for staged, target, existed in reversed(done):
+        try:
+            if existed:
+                exchange(staged, target)  # an exchange is its own inverse
+            else:
+                os.rename(target, staged)
+        except OSError:
+            not_undone.append(target)
+    if not not_undone:
+        journal.unlink(missing_ok=True)
+        raise PublicationFailed(
+            f"Could not publish {failed} ({reason}); "
+            + (f"{len(done)} folder(s) already swapped were put back, so " if done else "")
+            + "every published folder is the last good run's: free the folder (close the program holding it, "
+            "or choose a folder that is not a mount point) and run again."
+        ) from None
+    # Some folders are the new run's and some the old run's: the journal is deleted so that nobody finishes a
+    # half publication from it, and the state of the processed tables is removed so that the next run runs every
+    # stage and publishes a consistent set.
+    journal.unlink(missing_ok=True)
+    for target in not_undone:
+        (target / STATE_FILE).unlink(missing_ok=True)
+    raise PublicationFailed(
+        f"Could not publish {failed} ({reason}), and could not put back "
+        + ", ".join(str(t) for t in not_undone)
+        + ": those folders hold the new run's outputs, the others the last good run's. Run again (every stage "
+        "will run) to publish a consistent set.",
+        all_old=False,
+    ) from None
 
 
 def _write_journal(journal: Path, moves: Sequence[tuple[Path, Path]], run_id: str) -> None:
@@ -256,15 +396,18 @@ def _write_journal(journal: Path, moves: Sequence[tuple[Path, Path]], run_id: st
     os.replace(temporary, journal)
 
 
-def _apply(moves: Sequence[tuple[Path, Path]], run_id: str) -> None:
+def _apply(moves: Sequence[tuple[Path, Path]], run_id: str) -> list[Path]:
+    """Finish the swaps of an interrupted publication; the published folders that could not be finished."""
+    unfinished = []
     for staged, target in moves:
         if _marker(target) == run_id:
             continue  # already swapped before an interruption
         if _marker(staged) != run_id:
-            logger.warning("Cannot finish publishing %s: its staged copy %s is gone", target, staged)
+            unfinished.append(target)
             continue
         exchange(staged, target)
         logger.debug("Published %s", target)
+    return unfinished
 
 
 def recover(journal: Path) -> bool:
@@ -282,8 +425,18 @@ def recover(journal: Path) -> bool:
         journal.unlink()
         return False
     logger.warning("Finishing the publication of run %s, which was interrupted", run_id)
-    _apply(moves, run_id)
+    unfinished = _apply(moves, run_id)
+    if unfinished:
+        # A folder's staged copy is gone: the published folders are a mix of two runs. Forget the processed
+        # tables' state so that this run runs every stage and publishes a consistent set.
+        for _, target in moves:
+            (target / STATE_FILE).unlink(missing_ok=True)
+        logger.warning(
+            "Could not finish publishing %s (its staged copy is gone): every stage will run again to publish "
+            "a consistent set",
+            ", ".join(str(t) for t in unfinished),
+        )
     journal.unlink()
     for staged, _ in moves:
         shutil.rmtree(staged, ignore_errors=True)
-    return True
+    return not unfinished

@@ -41,6 +41,18 @@ logger = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 REPORT_TEMPLATE = "report"
 STYLESHEET = TEMPLATES_DIR / REPORT_TEMPLATE / "report.css"
+#: What a page the project writes may load: nothing from anywhere, only its own inline styles and data: images
+#: and fonts (the report template ``templates/report/index.html.j2`` carries the same policy).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
+#: The ``<head>`` start of every page the project writes itself (index pages): charset, viewport and the policy.
+PAGE_HEAD = (
+    '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+    f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+)
 QUARTERLY_REPORT = "quarterly-report.ipynb"
 EXCEPTION_REPORTS = "exceptions-*.ipynb"
 PIPELINE_NOTEBOOKS = (
@@ -573,9 +585,7 @@ def index_html(
     )
     css = STYLESHEET.read_text(encoding="utf-8")
     return (
-        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        PAGE_HEAD + f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
         f'<main class="report"><h1>{html.escape(title)}</h1>\n{body}</main>\n</body>\n</html>\n'
     )
 
