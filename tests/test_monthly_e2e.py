@@ -261,3 +261,29 @@ def test_a_monthly_run_publishes_the_quarter_and_the_month_in_one_publication(
     assert publications == [
         [paths.processed, paths.quarter_reports(first_run.quarter), paths.reports / "2015-03"]
     ]
+
+def test_dashboards_show_benchmarks_only_once_released(monthly_batch: MonthlyResult, config):
+    """Issue 18: a month's dashboard shows the figures DfE had released by the month's end, by each release's dates.
+
+    Children in need 2013-14 came out on 29 October 2014: September 2014's dashboard compares 2012-13, October's
+    2013-14. The workforce year ends 30 September: 2014's figures (released by March 2015) are not on December
+    2014's dashboard (taking 31 March as every year's end showed them six months early), and are on March 2015's.
+    """
+    from analysis.charts import year_label
+
+    def names(release: str) -> list[str]:
+        return [
+            i.name
+            for i in config.indicators
+            if i.benchmark and config.benchmarks.publications[i.benchmark.publication].release == release
+        ]
+
+    def england_years(month: str, release: str) -> set[str]:
+        rows = _dashboard_rows(monthly_batch.dashboard(month).read_text(encoding="utf-8"))
+        cells = [html.unescape(rows[n]["england"]) for n in names(release) if n in rows]
+        return {c.rsplit("(", 1)[-1].rstrip(")") for c in cells if c.endswith(")")}
+
+    assert england_years("2014-09", "children_in_need") == {year_label(2013)}
+    assert england_years("2014-10", "children_in_need") == {year_label(2014)}
+    assert england_years("2014-12", "workforce") == {year_label(2013)}
+    assert england_years("2015-03", "workforce") == {year_label(2014)}

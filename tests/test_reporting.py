@@ -534,7 +534,19 @@ def test_method_text_explains_the_assurance_rule(data):
 def test_demo_headline_figures_have_one_set_of_headings(demo_data):
     """Headline indicators from several themes, compared in different years, share one set of headings: a
     "Year compared" column and one England column, no column left empty for the other rows' years."""
-    table = reporting.headline_table(demo_data)
+    from dataclasses import replace
+
+    # In the demo's quarter every headline indicator's latest release is of one year (2013-14): one headline
+    # indicator is taken back a year, as when a release is later than the others.
+    bench = demo_data.benchmark_comparison
+    headline = [
+        i.id for i in demo_data.config.indicators if i.headline and i.id in set(bench["indicator_id"])
+    ]
+    first = bench["indicator_id"] == headline[0]
+    latest = bench["time_period"] == bench.loc[first, "time_period"].max()
+    table = reporting.headline_table(
+        replace(demo_data, tables={**demo_data.tables, "benchmark_comparison": bench.loc[~(first & latest)]})
+    )
     assert len(table) >= 4
     assert not table.isna().any().any()
     assert [c for c in table.columns if c.startswith("England")] == ["England (year compared)"]

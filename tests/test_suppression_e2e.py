@@ -74,15 +74,19 @@ def scanned(first_run: RunResult, demo_project: ProjectPaths) -> tuple[dict[str,
 def test_the_demo_plants_a_benchmark_figure_from_fewer_than_six_children(
     first_run: RunResult, demo_project: ProjectPaths
 ) -> None:
-    # Without such a figure the scans below would prove nothing: Medway's 2014-15 share of CP plans open two years
-    # or more rests on 3 plans in the demo's d5 file.
+    # Without such a figure the scans below would prove nothing: Medway's 2013-14 share of CP plans open two years
+    # or more rests on 3 plans in the demo's d5 file (2014-15's too, but it was released in October 2015, after
+    # the demo's quarter, so the report does not compare it).
     config = load_config(demo_project.config)
     small = small_benchmark_figures(read_table("benchmarks", demo_project.processed), config)
-    assert ("cp_plans_lasting_two_years_or_more", 2015) in {(i, y) for i, y, _ in small}
+    assert ("cp_plans_lasting_two_years_or_more", 2014) in {(i, y) for i, y, _ in small}
     comparison = read_table("benchmark_comparison", demo_project.processed).set_index(
         ["indicator_id", "time_period"]
     )
+    assert ("cp_plans_lasting_two_years_or_more", 2014) in comparison.index
     for indicator_id, year, _ in small:
+        if (indicator_id, year) not in comparison.index:  # released after the quarter's end: not compared
+            continue
         row = comparison.loc[(indicator_id, year)]
         assert bool(row["local_suppressed"]) and pd.isna(row["local_value"])
         assert pd.isna(row["rank"]) and pd.isna(row["quartile_band"])

@@ -27,7 +27,7 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -951,7 +951,7 @@ def distance_from_home(
     for year in sorted(int(y) for y in rows["time_period"].unique()):
         total = figure(year, totals[0], "authority")[0] if totals else np.nan
         england_total = figure(year, totals[0], "england")[0] if totals else np.nan
-        block = []
+        block: list[dict[str, Any]] = []
         for name, measure in locations.items():
             percent, symbol = figure(year, name, "authority")
             count = figure(year, name + COUNT_SUFFIX, "authority")[0]
