@@ -51,28 +51,30 @@ from analysis.cleaning.reading import (
     read_csv_cells,
     read_excel_sheets,
 )
+from analysis.coded_values import (
+    IN_TOUCH_NOT_APPLICABLE,
+    SSDA903_CODES,
+    parse_activity,
+    parse_category_of_abuse,
+    parse_code,
+    parse_ethnicity,
+    parse_gender,
+    parse_in_touch,
+    parse_source,
+    parse_suitability,
+    parse_yes_no,
+)
 from analysis.errors import InputDataError
 from analysis.parsing import (
-    IN_TOUCH_NOT_APPLICABLE,
     OPTION_PREFIX,
-    SSDA903_CODES,
     clean_text,
     is_missing,
     map_series,
     missing_mask,
     normalise_heading,
-    parse_activity,
-    parse_category_of_abuse,
-    parse_code,
     parse_date,
     parse_date_series,
-    parse_ethnicity,
-    parse_gender,
-    parse_in_touch,
     parse_integer,
-    parse_source,
-    parse_suitability,
-    parse_yes_no,
     text_or_none,
 )
 from analysis.pseudonymise import date_of_birth_to_month, postcode_sectors, pseudonymise_ids

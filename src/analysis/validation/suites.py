@@ -29,18 +29,18 @@ REQUIRED_TABLES: tuple[str, ...] = (*CHILD_LEVEL_TABLES, "scorecard", "actions",
 def _vocabularies() -> dict[str, frozenset[str]]:
     """Canonical vocabularies, taken from the modules that produce the values (one definition of each).
 
-    Gender, ethnicity, activity, category of abuse and the SSDA903/CIN codes from :mod:`analysis.parsing`; the
+    Gender, ethnicity, activity, category of abuse and the SSDA903/CIN codes from :mod:`analysis.coded_values`; the
     action status from the tracker reader; GSS symbols and geographic levels from :mod:`analysis.ees`.
     """
-    from analysis import ees, parsing
+    from analysis import coded_values, ees
     from analysis.cleaning import tracker
 
     return {
-        "gender": frozenset(parsing.GENDER.values()),
-        "ethnicity": frozenset(parsing.ETHNICITY_CODES),
-        "activity": frozenset(parsing.ACTIVITY.values()),
-        "category_of_abuse": frozenset(parsing.CATEGORY_OF_ABUSE.values()),
-        **parsing.SSDA903_CODES,
+        "gender": frozenset(coded_values.GENDER.values()),
+        "ethnicity": frozenset(coded_values.ETHNICITY_CODES),
+        "activity": frozenset(coded_values.ACTIVITY.values()),
+        "category_of_abuse": frozenset(coded_values.CATEGORY_OF_ABUSE.values()),
+        **coded_values.SSDA903_CODES,
         "status": frozenset(tracker.STATUS.values()),
         "symbol": frozenset(ees.SYMBOLS),
         "geographic_level": frozenset(ees.LEVEL_COLUMNS),
