@@ -12,8 +12,9 @@ import pytest
 from hostile_files import SHEET_PART, write_zip_bomb
 
 from analysis.cleaning.annex_a import ANNEX_A_LISTS, read_annex_a
+from analysis.cleaning.file_checks import check_workbook_file
 from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import check_workbook_file, read_csv_cells, read_excel_sheets
+from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
 from analysis.cleaning.scorecard import UNREADABLE_FIGURE, clean_scorecard
 from analysis.cleaning.tracker import read_tracker_sheet
 from analysis.errors import InputDataError, PseudonymKeyError
