@@ -12,7 +12,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: One row of the bomb's sheet: an inline text cell and a number.
@@ -133,6 +133,25 @@ def add_sheet_copy(path: Path, source: str, name: str, *, keep_rows: int | None 
         f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-officedocument.'
         'spreadsheetml.worksheet+xml" /></Types>',
     ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for part_name, data in parts.items():
+            rewritten.writestr(part_name, data)
+    return path
+
+
+def edit_sheet_xml(path: Path, sheet: str, edit: Callable[[bytes], bytes]) -> Path:
+    """Rewrite the XML of the workbook's sheet ``sheet`` with ``edit`` (bytes in, bytes out), other parts as they are."""
+    import re
+
+    with zipfile.ZipFile(path) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    workbook = parts["xl/workbook.xml"].decode()
+    relations = parts["xl/_rels/workbook.xml.rels"].decode()
+    sheet_id = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+"[^>]*r:id="(\w+)"', workbook)
+    assert sheet_id, f"no sheet {sheet!r}"
+    target = re.search(rf'Target="/?(xl/worksheets/[^"]+)" Id="{sheet_id[1]}"', relations)
+    assert target, f"no part for {sheet!r}"
+    parts[target[1]] = edit(parts[target[1]])
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as rewritten:
         for part_name, data in parts.items():
             rewritten.writestr(part_name, data)

@@ -148,3 +148,56 @@ def test_a_second_list_1_with_a_trailing_space_is_exit_2_naming_both_sheets(proj
     done = run_cli(project)
     assert_refused(done, "annex_a.xlsx", "'List 1' and 'List 1 '")
     assert published(project) == before
+
+
+def test_assessments_under_another_systems_ids_stop_the_run_naming_both_lists(project: ProjectPaths) -> None:
+    """Issue 23, 5: List 4 written with identifiers no other list uses: every check passed and "Referrals that
+    led to an assessment 0.0%" was published. Now a critical check stops the run, naming List 3 and List 4."""
+    import re
+
+    from hostile_files import edit_sheet_xml
+
+    def other_system(xml: bytes) -> bytes:  # the demo's IDs are MC followed by digits
+        return re.sub(
+            rb'(<c r="A\d+" t="inlineStr"><is><t xml:space="preserve">)MC(\d+)', rb"\1MOSAIC-\2", xml
+        )
+
+    before = published(project)
+    edit_sheet_xml(project.raw / "annex_a.xlsx", "List 4", other_system)
+    done = run_cli(project)
+    assert_refused(done, "annex_a_links", "List 3 (referrals) and List 4 (assessments)")
+    assert published(project) == before
+
+
+def test_ids_as_numbers_in_list_3_and_zero_padded_text_elsewhere_give_the_same_figures(
+    project: ProjectPaths,
+) -> None:
+    """Issue 23, 5: 580049 in List 3 (a number cell) and "00580049" in List 4 are one child in every list, so
+    the published figures are those of the unchanged extract (the pseudonyms differ: the IDs' text did)."""
+    import re
+
+    import pandas as pd
+    from hostile_files import edit_sheet_xml
+
+    # The demo's IDs are MC and six digits, some with a trailing space (which the cleaning strips).
+    cell = rb'<c r="(A\d+)" t="inlineStr"><is><t xml:space="preserve">MC(\d+)(\s*)</t></is></c>'
+
+    def as_numbers(xml: bytes) -> bytes:
+        return re.sub(cell, rb'<c r="\1"><v>\2</v></c>', xml)
+
+    def zero_padded(xml: bytes) -> bytes:
+        return re.sub(cell, rb'<c r="\1" t="inlineStr"><is><t xml:space="preserve">00\2\3</t></is></c>', xml)
+
+    figures = ["indicator_id", "month", "numerator", "denominator", "value", "suppressed"]
+    before = pd.read_parquet(project.processed / "indicators_monthly.parquet")
+    workbook = project.raw / "annex_a.xlsx"
+    for number in range(1, 12):
+        edit_sheet_xml(workbook, f"List {number}", as_numbers if number == 3 else zero_padded)
+    done = run_cli(project)
+    assert done.returncode == 0, done.stderr[-3000:]
+    after = pd.read_parquet(project.processed / "indicators_monthly.parquet")
+    converted = "referrals_converting_to_assessments"
+    assert after.loc[after["indicator_id"] == converted, "value"].max() > 0
+    pd.testing.assert_frame_equal(
+        after[figures].reset_index(drop=True), before[figures].reset_index(drop=True), check_exact=False
+    )

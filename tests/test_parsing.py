@@ -9,23 +9,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.parsing import (
+from analysis.coded_values import (
     ETHNICITY_CODES,
-    is_missing,
-    normalise_heading,
     parse_activity,
     parse_category_of_abuse,
     parse_code,
+    parse_ethnicity,
+    parse_gender,
+    parse_source,
+    parse_yes_no,
+)
+from analysis.parsing import (
+    is_missing,
+    normalise_heading,
     parse_date,
     parse_date_series,
     parse_date_with_rule,
-    parse_ethnicity,
-    parse_gender,
     parse_integer,
     parse_month,
     parse_number,
-    parse_source,
-    parse_yes_no,
 )
 
 SUPPORTED_TEXT_FORMATS = [

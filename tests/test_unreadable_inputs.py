@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from hostile_files import SHEET_PART, write_zip_bomb
 
-from analysis.cleaning.annex_a import ANNEX_A_LISTS, read_annex_a
+from analysis.annex_a import ANNEX_A_LISTS
+from analysis.cleaning.annex_a_reading import read_annex_a
+from analysis.cleaning.file_checks import check_workbook_file
 from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import check_workbook_file, read_csv_cells, read_excel_sheets
+from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
 from analysis.cleaning.scorecard import UNREADABLE_FIGURE, clean_scorecard
 from analysis.cleaning.tracker import read_tracker_sheet
 from analysis.errors import InputDataError, PseudonymKeyError
@@ -140,7 +142,7 @@ def test_a_large_csv_without_headings_fails_on_its_first_rows(tmp_path: Path) ->
 
 
 def test_annex_a_csv_lists_are_checked_for_headings_before_parsing(raw: Path) -> None:
-    from analysis.cleaning.annex_a import locate_annex_a
+    from analysis.cleaning.annex_a_reading import locate_annex_a
 
     spec = ANNEX_A_LISTS[0]
     (raw / "annex_a" / spec.csv_name).write_text("nothing,like,a,list\n" * 50, encoding="utf-8")

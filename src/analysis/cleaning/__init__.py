@@ -1,8 +1,9 @@
 """Stage 1 of the pipeline: raw files in, tidy pseudonymised tables out (``notebooks/01_clean.ipynb``).
 
 :func:`clean_all` reads and cleans every source first and writes only when all of them succeeded, so an error
-in the last file read leaves nothing half-made. The modules, one per source: :mod:`.annex_a`, :mod:`.scorecard`,
-:mod:`.tracker`, :mod:`.commentary`, :mod:`.benchmarks`; :mod:`.log` keeps the audit trail.
+in the last file read leaves nothing half-made. The modules, one per source: :mod:`.annex_a` (read by
+:mod:`.annex_a_reading`), :mod:`.scorecard`, :mod:`.tracker`, :mod:`.commentary`, :mod:`.benchmarks`; :mod:`.log`
+keeps the audit trail.
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.annex_a import ANNEX_A_BY_TABLE, MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
-from analysis.cleaning.annex_a import (
-    DateBounds,
-    annex_a_error,
-    clean_annex_a_list,
-    latest_event_date,
-    locate_annex_a,
-    read_annex_a,
-)
+from analysis.cleaning.annex_a import DateBounds, clean_annex_a_list, latest_event_date
+from analysis.cleaning.annex_a_reading import annex_a_error, locate_annex_a, read_annex_a
 from analysis.cleaning.benchmarks import clean_benchmarks, clean_statistical_neighbours
 from analysis.cleaning.commentary import clean_commentary
 from analysis.cleaning.log import CleaningLog, quarantine_summary

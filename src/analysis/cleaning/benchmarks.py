@@ -2,7 +2,7 @@
 
 The files are parsed by :mod:`analysis.ees` as ``config/benchmarks.yml`` describes them (each measure's column,
 filter values and count); this module finds them (the newest match of each publication's glob), checks that each
-is CSV text (:func:`analysis.cleaning.reading.check_csv_text`: a binary file, or a link to something else under a
+is CSV text (:func:`analysis.cleaning.file_checks.check_csv_text`: a binary file, or a link to something else under a
 configured name, is an error naming the file and what was expected), covers the configured authority and records
 them. DfE's statistical neighbour model named there is read into the
 ``statistical_neighbours`` table.
@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.cleaning.file_checks import check_csv_text, reading_csv
 from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import check_csv_text, reading_csv, relative_name
+from analysis.cleaning.reading import relative_name
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.schemas import schema

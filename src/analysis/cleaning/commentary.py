@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.cleaning.file_checks import read_text_file
 from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import read_text_file, relative_name
+from analysis.cleaning.reading import relative_name
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.quarters import Quarter

@@ -24,7 +24,8 @@ from analysis.io import conform, read_table, write_table
 from analysis.quarters import Quarter
 from analysis.schemas import schema
 from analysis.validation import checks as derived
-from analysis.validation.suites import REQUIRED_TABLES, Check, Suite, build_suites, split_description
+from analysis.validation.check_types import Check, Suite, split_description
+from analysis.validation.suites import REQUIRED_TABLES, build_suites
 
 logger = logging.getLogger(__name__)
 

@@ -1,283 +1,46 @@
 """The expectation suites, defined in code so that they can be reviewed: one suite per processed table or derived frame.
 
-A :class:`Check` names a Great Expectations built-in expectation (its class in ``great_expectations.expectations``)
-with its arguments, a stable ``check_id``, a ``severity`` (``critical`` stops the run, ``warning`` goes to the
-report's data-quality section) and a plain-English ``description`` of what is checked, where the rule comes from,
-and what a failure means for the figures. Nothing here imports Great Expectations; :mod:`.runner` turns checks
-into expectations.
+The model of a check and a suite is in :mod:`.check_types`, checks made from any table's schema in
+:mod:`.generic_checks`, and the suites on Annex A as a whole in :mod:`.annex_a_suites`; this module holds the
+table-specific rules, the derived-frame suites and :func:`build_suites`, which assembles them all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import Any, Literal
+from datetime import date
 
 from analysis.config import ProjectConfig
 from analysis.schemas import CHILD_LEVEL_TABLES, TableSchema, schema
-
-Severity = Literal["critical", "warning"]
-CRITICAL: Severity = "critical"
-WARNING: Severity = "warning"
-
-#: Separates what a check tests from what its failure means; :func:`split_description` undoes it.
-MEANING = " If it fails: "
+from analysis.validation.annex_a_suites import annex_a_link_suite, annex_a_list_suites, annex_a_value_checks
+from analysis.validation.check_types import ANNEX_A, CIN, CRITICAL, SSDA903, WARNING, Check, Suite, describe
+from analysis.validation.generic_checks import (
+    date_range_checks,
+    natural_key_check,
+    order_check,
+    schema_checks,
+    vocabulary_check,
+)
 
 #: Tables the cleaning stage must have written before the checks run.
 REQUIRED_TABLES: tuple[str, ...] = (*CHILD_LEVEL_TABLES, "scorecard", "actions", "benchmarks")
-
-#: pandas dtypes, as Great Expectations names them, accepted for each schema dtype (parquet stores dates in ms).
-TYPE_NAMES: dict[str, list[str]] = {
-    "string": ["StringDtype"],
-    "datetime64[s]": ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]"],
-    "boolean": ["BooleanDtype"],
-    "Int64": ["Int64Dtype"],
-    "int64": ["int64"],
-    "float64": ["float64"],
-}
-
-ANNEX_A = "Ofsted Annex A (2015)"
-SSDA903 = "DfE SSDA903 children looked after return guidance"
-CIN = "DfE children in need census guidance"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One expectation: the GX class name and arguments, its id, severity and plain-English description."""
-
-    check_id: str
-    severity: Severity
-    expectation: str
-    kwargs: dict[str, Any]
-    description: str
-
-    @property
-    def columns(self) -> str:
-        """The column or columns the check looks at, comma-separated (empty for table-level checks)."""
-        kw = self.kwargs
-        if "column" in kw:
-            return str(kw["column"])
-        if "column_A" in kw:
-            return f"{kw['column_A']}, {kw['column_B']}"
-        if "column_list" in kw:
-            return ", ".join(kw["column_list"])
-        return ""
-
-
-@dataclass(frozen=True)
-class Suite:
-    """The checks run on one frame; ``row_label`` is the column quoted for failing rows (never an identifier)."""
-
-    name: str
-    checks: list[Check] = field(default_factory=list)
-    row_label: str = "source_row"
-
-
-def split_description(description: str) -> tuple[str, str]:
-    """(what is checked, what a failure means) from a check's description."""
-    what, _, meaning = description.partition(MEANING)
-    return what, meaning
-
-
-def _d(what: str, meaning: str) -> str:
-    return f"{what}{MEANING}{meaning}"
-
-
-def _timestamp(day: date) -> datetime:
-    return datetime.combine(day, time())
-
-
-# ------------------------------------------------------------------------------------------- generic checks
-def schema_checks(table: TableSchema) -> list[Check]:
-    """Every column present with its schema type; every non-nullable column (identifiers first) filled in.
-
-    Notes
-    -----
-    The schema is the contract in :mod:`analysis.schemas`; the pseudonym must be present on every row because
-    every child-level count is a count of distinct children or episodes.
-    """
-    name = table.name
-    checks = [
-        Check(
-            f"{name}.columns_present",
-            CRITICAL,
-            "ExpectTableColumnsToMatchSet",
-            {"column_set": table.column_names, "exact_match": False},
-            _d(
-                f"The {name} table has every column its schema lists (src/analysis/schemas.py).",
-                "a stage of the pipeline is out of step with the schema; nothing computed from it can be trusted.",
-            ),
-        )
-    ]
-    for column in table.columns:
-        checks.append(
-            Check(
-                f"{name}.{column.name}.type",
-                CRITICAL,
-                "ExpectColumnValuesToBeInTypeList",
-                {"column": column.name, "type_list": TYPE_NAMES[column.dtype]},
-                _d(
-                    f"{column.name} is stored as {column.dtype} (src/analysis/schemas.py).",
-                    "the table was not written through the pipeline; figures from it may be wrong.",
-                ),
-            )
-        )
-    for column in table.columns:
-        if column.nullable:
-            continue
-        identifier = column.name in {"child_id", "adopter_id"}
-        checks.append(
-            Check(
-                f"{name}.{column.name}.not_null",
-                CRITICAL,
-                "ExpectColumnValuesToNotBeNull",
-                {"column": column.name},
-                _d(
-                    f"Every row of {name} has {column.name} ({column.meaning.lower()})"
-                    + (f"; {ANNEX_A} requires a unique ID for every child." if identifier else "."),
-                    "rows without it cannot be counted or linked to the child's other records."
-                    if identifier
-                    else "the row cannot be placed in a month or matched; counts would be wrong.",
-                ),
-            )
-        )
-    return checks
-
-
-def natural_key_check(table: TableSchema) -> list[Check]:
-    """Uniqueness of the table's natural key (``schema(name).natural_key``)."""
-    key = list(table.natural_key)
-    if not key:
-        return []
-    expectation, kwargs = (
-        ("ExpectColumnValuesToBeUnique", {"column": key[0]})
-        if len(key) == 1
-        else ("ExpectCompoundColumnsToBeUnique", {"column_list": key})
-    )
-    return [
-        Check(
-            f"{table.name}.natural_key_unique",
-            CRITICAL,
-            expectation,
-            kwargs,
-            _d(
-                f"No two rows of {table.name} share {', '.join(key)} (one record per event).",
-                "the same event would be counted twice and every count and percentage built on it overstated.",
-            ),
-        )
-    ]
-
-
-def date_range_checks(table: TableSchema, earliest: date, extract: date) -> list[Check]:
-    """Event dates between ``earliest`` and the extract date; dates of birth not after the extract date."""
-    checks: list[Check] = []
-    for column in table.columns:
-        if not column.dtype.startswith("datetime64") or table.name in {"scorecard", "actions"}:
-            continue
-        if column.name == "care_start_date":
-            # a child in care in the data period may have entered care as a baby long before the earliest event
-            # date; the lower bound is the date of birth instead (see _order_rules).
-            checks.append(
-                Check(
-                    f"{table.name}.care_start_date.not_after_extract",
-                    WARNING,
-                    "ExpectColumnValuesToBeBetween",
-                    {"column": column.name, "max_value": _timestamp(extract)},
-                    _d(
-                        f"care_start_date in {table.name} is not after the extract date ({extract:%d %B %Y}).",
-                        "these rows carry a mistyped date; counts of children entering care are slightly wrong.",
-                    ),
-                )
-            )
-            continue
-        if column.name == "date_of_birth":
-            checks.append(
-                Check(
-                    f"{table.name}.date_of_birth.not_after_extract",
-                    WARNING,
-                    "ExpectColumnValuesToBeBetween",
-                    {"column": column.name, "max_value": _timestamp(extract)},
-                    _d(
-                        f"Dates of birth in {table.name} are not after the extract date ({extract:%d %B %Y}); "
-                        f"{ANNEX_A} records an unborn child's expected date, so a few may be genuine.",
-                        "ages and age bands of these children are unknown in the breakdowns.",
-                    ),
-                )
-            )
-            continue
-        checks.append(
-            Check(
-                f"{table.name}.{column.name}.in_data_period",
-                WARNING,
-                "ExpectColumnValuesToBeBetween",
-                {"column": column.name, "min_value": _timestamp(earliest), "max_value": _timestamp(extract)},
-                _d(
-                    f"{column.name} in {table.name} lies between {earliest:%d %B %Y} and the extract date "
-                    f"({extract:%d %B %Y}).",
-                    "these rows carry a mistyped date; they fall outside the months reported, so counts for "
-                    "their true month are slightly low.",
-                ),
-            )
-        )
-    return checks
-
-
-def order_check(
-    table: str,
-    earlier: str,
-    later: str,
-    severity: Severity,
-    source: str,
-    meaning: str,
-    check_id: str | None = None,
-) -> Check:
-    """``earlier`` on or before ``later`` on each row where both are filled in."""
-    return Check(
-        check_id or f"{table}.{earlier}_not_after_{later}",
-        severity,
-        "ExpectColumnPairValuesAToBeGreaterThanB",
-        {
-            "column_A": later,
-            "column_B": earlier,
-            "or_equal": True,
-            "ignore_row_if": "either_value_is_missing",
-        },
-        _d(f"In {table}, {earlier} is on or before {later} ({source}).", meaning),
-    )
-
-
-def vocabulary_check(
-    table: str, column: str, values: frozenset[str] | set[str], severity: Severity, source: str
-) -> Check:
-    """Every filled-in value of ``column`` in its canonical vocabulary."""
-    return Check(
-        f"{table}.{column}.in_vocabulary",
-        severity,
-        "ExpectColumnValuesToBeInSet",
-        {"column": column, "value_set": sorted(values)},
-        _d(
-            f"{column} in {table} takes only the canonical values ({', '.join(sorted(values))}; {source}).",
-            "rows with other values drop out of the breakdown by this field.",
-        ),
-    )
 
 
 # --------------------------------------------------------------------------------------- table-specific rules
 def _vocabularies() -> dict[str, frozenset[str]]:
     """Canonical vocabularies, taken from the modules that produce the values (one definition of each).
 
-    Gender, ethnicity, activity, category of abuse and the SSDA903/CIN codes from :mod:`analysis.parsing`; the
+    Gender, ethnicity, activity, category of abuse and the SSDA903/CIN codes from :mod:`analysis.coded_values`; the
     action status from the tracker reader; GSS symbols and geographic levels from :mod:`analysis.ees`.
     """
-    from analysis import ees, parsing
+    from analysis import coded_values, ees
     from analysis.cleaning import tracker
 
     return {
-        "gender": frozenset(parsing.GENDER.values()),
-        "ethnicity": frozenset(parsing.ETHNICITY_CODES),
-        "activity": frozenset(parsing.ACTIVITY.values()),
-        "category_of_abuse": frozenset(parsing.CATEGORY_OF_ABUSE.values()),
-        **parsing.SSDA903_CODES,
+        "gender": frozenset(coded_values.GENDER.values()),
+        "ethnicity": frozenset(coded_values.ETHNICITY_CODES),
+        "activity": frozenset(coded_values.ACTIVITY.values()),
+        "category_of_abuse": frozenset(coded_values.CATEGORY_OF_ABUSE.values()),
+        **coded_values.SSDA903_CODES,
         "status": frozenset(tracker.STATUS.values()),
         "symbol": frozenset(ees.SYMBOLS),
         "geographic_level": frozenset(ees.LEVEL_COLUMNS),
@@ -456,7 +219,7 @@ def table_suite(name: str, config: ProjectConfig, extract: date) -> Suite:
                 CRITICAL,
                 "ExpectColumnValuesToBeInSet",
                 {"column": "theme", "value_set": themes},
-                _d(
+                describe(
                     f"Every action belongs to a theme of the Improvement Plan (config/plan.yml: {themes}).",
                     "the action would be missing from every themed exception report.",
                 ),
@@ -470,7 +233,7 @@ def table_suite(name: str, config: ProjectConfig, extract: date) -> Suite:
                 WARNING,
                 "ExpectColumnValuesToBeInSet",
                 {"column": "indicator_id", "value_set": scorecard_ids},
-                _d(
+                describe(
                     "Every scorecard row is an indicator config/indicators.yml takes from the scorecard.",
                     "the row is ignored by the report.",
                 ),
@@ -480,7 +243,7 @@ def table_suite(name: str, config: ProjectConfig, extract: date) -> Suite:
                 CRITICAL,
                 "ExpectColumnValuesToBeBetween",
                 {"column": "percent_value", "min_value": 0, "max_value": 100},
-                _d(
+                describe(
                     "Scorecard percentages lie between 0 and 100.",
                     "a percentage outside 0-100 is a keying or formula error; charts and targets would mislead.",
                 ),
@@ -490,7 +253,7 @@ def table_suite(name: str, config: ProjectConfig, extract: date) -> Suite:
                 CRITICAL,
                 "ExpectColumnValuesToBeBetween",
                 {"column": "quantity_value", "min_value": 0},
-                _d(
+                describe(
                     "Scorecard counts, FTE, weeks and days are not negative.",
                     "a negative count is a keying or formula error; charts and targets would mislead.",
                 ),
@@ -514,7 +277,7 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
                     CRITICAL,
                     "ExpectColumnValuesToBeBetween",
                     {"column": "ratio", "min_value": low, "max_value": high},
-                    _d(
+                    describe(
                         f"Each month of the quarter has between {low:.0%} and {high:.0%} of the median monthly "
                         f"contacts, referrals, assessments and CP plan starts of the previous "
                         f"{settings.volume_history_months} months (local plausibility rule).",
@@ -533,7 +296,7 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
                     WARNING,
                     "ExpectColumnValuesToBeInSet",
                     {"column": "has_value", "value_set": [True]},
-                    _d(
+                    describe(
                         "Every scorecard indicator in config/indicators.yml has a figure for every month of "
                         "the quarter.",
                         "the indicator's latest figure or chart point is missing from the report for that month.",
@@ -550,7 +313,7 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
                     CRITICAL,
                     "ExpectColumnValuesToBeInSet",
                     {"column": "looks_like_fraction", "value_set": [False]},
-                    _d(
+                    describe(
                         "No figure in a percentage row of the scorecard is a fraction keyed among percentages "
                         "(0.284 in a row of about 28.4; local plausibility rule).",
                         "the report would publish 0.284% where 28.4% was meant: correct the cell (type 28.4 or "
@@ -568,7 +331,7 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
                     WARNING,
                     "ExpectColumnValuesToBeBetween",
                     {"column": "rows", "min_value": 1},
-                    _d(
+                    describe(
                         f"Each benchmark publication has figures for England, {authority.region.name} and "
                         f"{authority.name} in its latest year and the year before (DfE Explore Education "
                         "Statistics files).",
@@ -587,7 +350,7 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
                     CRITICAL,
                     "ExpectColumnMaxToBeBetween",
                     {"column": "authority_rows", "min_value": 1},
-                    _d(
+                    describe(
                         f"At least one benchmark publication has rows for {authority.name} (old LA code "
                         f"{authority.old_la_code}).",
                         "the benchmark files are for another authority set or the configuration names the wrong "
@@ -605,7 +368,7 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
                     WARNING,
                     "ExpectColumnValuesToBeInSet",
                     {"column": "referral_on_or_before_start", "value_set": [True]},
-                    _d(
+                    describe(
                         "Each assessment's child has a referral on or before the assessment's start "
                         "(Working Together to Safeguard Children 2015: assessment follows an accepted referral).",
                         "referral-to-assessment conversion is slightly understated for these children.",
@@ -614,120 +377,6 @@ def derived_suites(config: ProjectConfig) -> list[Suite]:
             ],
         ),
     ]
-
-
-# ------------------------------------------------------------------- Annex A: empty lists, impossible counts
-def annex_a_value_checks(name: str) -> list[Check]:
-    """Checks on Annex A values the cleaning keeps as written: a negative number of previous plans, and review
-    dates before the plan or period of care they review.
-
-    Notes
-    -----
-    Ofsted Annex A list 7, "Number of Previous Child Protection Plans": a count, so 0 or more (DfE CIN census,
-    table D3). A negative number is a keying error; the repeat-plan percentage would count the plan as a first
-    plan, so the figure published would be wrong.
-    """
-    if name == "looked_after":
-        return [
-            order_check(
-                name,
-                "care_start_date",
-                "latest_review_date",
-                WARNING,
-                f"{SSDA903}: a looked-after review follows the start of care",
-                "the review is outside its period of care; review timeliness is unreliable for these rows.",
-            )
-        ]
-    if name != "cp_plans":
-        return []
-    return [
-        order_check(
-            name,
-            "cp_plan_start_date",
-            "latest_review_conference_date",
-            WARNING,
-            "Working Together to Safeguard Children (2015): a review conference follows the plan's start",
-            "the review is outside its plan; review conference timeliness is unreliable for these rows.",
-        ),
-        Check(
-            "cp_plans.previous_cp_plans.not_negative",
-            CRITICAL,
-            "ExpectColumnValuesToBeBetween",
-            {"column": "previous_cp_plans", "min_value": 0},
-            _d(
-                "The number of previous child protection plans (Annex A list 7) is 0 or more "
-                f"({ANNEX_A}; {CIN}, table D3).",
-                "a negative number is a keying error; the percentage of plans that are second or subsequent "
-                "would count the plan as a first plan.",
-            ),
-        ),
-    ]
-
-
-def annex_a_list_suites(config: ProjectConfig) -> list[Suite]:
-    """Every Annex A list has usable rows: critical where a count or rate would be published as a real 0.
-
-    Notes
-    -----
-    Ofsted Annex A: each list covers the whole inspection window (see :func:`.checks.annex_a_list_rows`).
-    """
-    del config  # the frame carries what the configuration decides (which lists feed counts and rates)
-    return [
-        Suite(
-            "annex_a_lists",
-            [
-                Check(
-                    "annex_a_lists.rows_behind_counts",
-                    CRITICAL,
-                    "ExpectColumnValuesToBeBetween",
-                    {"column": "rows_behind_counts", "min_value": 1},
-                    _d(
-                        "Every Annex A list that a count or a rate per 10,000 is made from has at least one usable "
-                        f"row ({ANNEX_A}: each list covers the whole inspection window).",
-                        "the list is header-only or every row was set aside; its counts and rates would be "
-                        "published as a real 0.",
-                    ),
-                ),
-                Check(
-                    "annex_a_lists.rows_behind_other",
-                    WARNING,
-                    "ExpectColumnValuesToBeBetween",
-                    {"column": "rows_behind_other", "min_value": 1},
-                    _d(
-                        "Every other Annex A list has at least one usable row "
-                        f"({ANNEX_A}: each list covers the whole inspection window).",
-                        "the list is header-only or every row was set aside; the percentages and durations made "
-                        "from it are not available.",
-                    ),
-                ),
-            ],
-            row_label="item",
-        )
-    ]
-
-
-def annex_a_link_suite() -> Suite:
-    """Annex A lists that must share children do (:func:`.checks.annex_a_links`): critical, naming both lists."""
-    return Suite(
-        "annex_a_links",
-        [
-            Check(
-                "annex_a_links.children_in_both",
-                CRITICAL,
-                "ExpectColumnValuesToBeBetween",
-                {"column": "children_in_both", "min_value": 1},
-                _d(
-                    "Each pair of linked Annex A lists (contacts and referrals, referrals and assessments, children "
-                    f"in need and child protection plans) has children in both ({ANNEX_A}; Working Together to "
-                    "Safeguard Children 2015; DfE CIN census guidance).",
-                    "the two lists do not use the same identifiers (another system's IDs, or IDs written "
-                    "differently); every figure joining them, such as referrals that led to an assessment, would "
-                    "be published as 0.",
-                ),
-            )
-        ],
-        row_label="item",
-    )
 
 
 def build_suites(config: ProjectConfig, extract: date, tables: list[str]) -> list[Suite]:
