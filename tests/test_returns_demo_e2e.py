@@ -82,3 +82,19 @@ def test_returns_equal_annex_a_where_definitions_coincide(comparison):
 def test_every_shared_indicator_is_compared_or_explained(comparison):
     shared = set(comparison["indicator_id"])
     assert shared == {indicator for indicator, _ in COINCIDE} | DIFFER_BY_DEFINITION
+
+
+def test_demo_census_follows_dfe_schema_and_903_files_are_clean(tmp_path):
+    from analysis.demo import annex
+    from analysis.demo.returns import write_returns
+    from analysis.demo.simulate import simulate_histories
+
+    schemas = Path(__file__).resolve().parents[2] / "shared" / "data" / "cin_census_schemas"
+    if not schemas.is_dir():
+        pytest.skip("../shared/data/cin_census_schemas is absent")
+    histories = simulate_histories(7, 0.1)
+    histories.children["child_id"] = annex.child_ids(len(histories.children), 7)
+    write_returns(histories, tmp_path)
+    read = read_returns(tmp_path, KEY, schemas)
+    assert sorted(read.cin) == sorted(read.ssda903) == [2014, 2015]
+    assert not [f.line() for f in read.findings if f.severity != "note"]
