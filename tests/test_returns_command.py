@@ -131,3 +131,20 @@ def test_dfe_rule_codes_name_the_broken_records(tmp_path):
     assert "lines 2" in lines["143"] and "field RNE" in lines["143"]
     assert "lines 3" in lines["146"] and "field PLACE" in lines["146"]
     assert "Child elements 1" in lines["8630"] and "closure_date, referral_date" in lines["8630"]
+
+
+def test_files_in_subfolders_of_a_year_folder_take_its_year(tmp_path):
+    year = tmp_path / "SSDA903 and CIN 2014-15"
+    (year / "ssda903").mkdir(parents=True)
+    (year / "cin").mkdir()
+    (year / "ssda903" / "header.csv").write_text(HEADER, encoding="utf-8")
+    (year / "ssda903" / "episodes.csv").write_text(EPISODES, encoding="utf-8")
+    (year / "cin" / "census.xml").write_text(
+        census_xml(2015, [child_xml("A", [episode("2014-05-01")])]), "utf-8"
+    )
+    code, rows, _ = _run(tmp_path, expectations=False)
+    assert code == 0
+    assert {(r["measure"], r["year"]) for r in rows} >= {
+        ("cla_at_31_march", "2014-15"),
+        ("referrals_count", "2014-15"),
+    }
