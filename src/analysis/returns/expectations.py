@@ -3,12 +3,13 @@
 Built with the project's one mechanism (:class:`analysis.validation.suites.Check` and ``Suite``, run by
 :func:`analysis.validation.runner.run_suites`). Each check cites DfE's rule code where DfE has one:
 
-- SSDA903: DfE's "Children looked after return: validation rules" as implemented by
-  data-to-insight/quality-lac-data-beta-validator (``lac_validator/rules``): 143 (RNE code), 144 (LS code), 146
-  (PLACE code), 149 (REC code), 357 (a child's first episode starts with RNE S);
-- CIN census: DfE's "Children in need census: validation rules" as implemented by
-  SocialFinanceDigitalLabs/CIN-validator (``cin_validator/rules``): 8630 (closure date not before the referral
-  date), 1103 (assessment start not before the referral date), 1105 (plan start not before the referral date).
+- SSDA903: DfE's "Children looked after return: validation rules" as implemented by data-to-insight's open
+  validator (quality-lac-data-beta-validator; Python packages ``validator903``, later ``lac_validator``, one module
+  per rule): 143 (RNE code), 144 (LS code), 146 (PLACE code), 149 (REC code), 357 (a child's first episode starts
+  with RNE S);
+- CIN census: DfE's "Children in need census: validation rules" as implemented by the open CIN census validator
+  (Python package ``cin_validator``, one module per rule): 8630 (closure date not before the referral date), 1103
+  (assessment start not before the referral date), 1105 (plan start not before the referral date).
 
 Checks without a DfE code are the project's own (``own``), named for what they protect. A failed check becomes a
 :class:`~analysis.returns.common.Finding` naming the file, the rows (SSDA903: file line numbers; CIN census: the
