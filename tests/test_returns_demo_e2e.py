@@ -84,10 +84,11 @@ def test_every_shared_indicator_is_compared_or_explained(comparison):
     assert shared == {indicator for indicator, _ in COINCIDE} | DIFFER_BY_DEFINITION
 
 
-def test_demo_census_follows_dfe_schema_and_903_files_are_clean(tmp_path):
+def test_demo_returns_follow_dfe_schema_and_validation_rules(tmp_path):
     from analysis.demo import annex
     from analysis.demo.returns import write_returns
     from analysis.demo.simulate import simulate_histories
+    from analysis.returns.expectations import expectation_findings
 
     schemas = Path(__file__).resolve().parents[2] / "shared" / "data" / "cin_census_schemas"
     if not schemas.is_dir():
@@ -98,3 +99,6 @@ def test_demo_census_follows_dfe_schema_and_903_files_are_clean(tmp_path):
     read = read_returns(tmp_path, KEY, schemas)
     assert sorted(read.cin) == sorted(read.ssda903) == [2014, 2015]
     assert not [f.line() for f in read.findings if f.severity != "note"]
+    assert not [
+        f.line() for f in expectation_findings(read)
+    ]  # no DfE rule broken (rule 357: continuing care)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.returns.common import WARNING, Finding, year_label
+from analysis.returns.common import WARNING, Finding, year_label, year_start
 from analysis.validation.suites import WARNING as CHECK_WARNING
 from analysis.validation.suites import Check, Suite
 
@@ -80,8 +80,8 @@ def ssda903_episode_checks() -> list[Check]:
             CHECK_WARNING,
             "ExpectColumnValuesToBeInSet",
             {"column": "first_episode_rne", "value_set": ["S"]},
-            "DfE SSDA903 validation rule 357: a child's first episode in the return starts with RNE S (started to be "
-            "looked after) unless an episode open on 1 April carries on from last year. If it fails: a period of "
+            "DfE SSDA903 validation rule 357: a child's first episode, if it began in the collection year, starts "
+            "with RNE S (started to be looked after). If it fails: a period of "
             "care may start in the wrong place, and the started and long-term stability figures with it.",
         ),
         _not_before(
@@ -129,9 +129,11 @@ def cin_checks(name: str) -> list[Check]:
     return []
 
 
-def _episodes_frame(episodes: pd.DataFrame) -> pd.DataFrame:
+def _episodes_frame(episodes: pd.DataFrame, collection_year: int) -> pd.DataFrame:
+    """The episodes with ``first_episode_rne``: the RNE of a child's first episode in the return where it began in
+    the collection year (an episode open on 1 April carries on from last year's return: rule 357 leaves it)."""
     frame = episodes.sort_values(["CHILD", "DECOM"]).copy()
-    first = frame.groupby("CHILD").cumcount().eq(0)
+    first = frame.groupby("CHILD").cumcount().eq(0) & (frame["DECOM"] >= year_start(collection_year))
     frame["first_episode_rne"] = frame["RNE"].where(first)
     return frame.drop(columns=["CHILD"])
 
@@ -147,7 +149,7 @@ def expectation_findings(read: ReturnsRead) -> list[Finding]:
         if "episodes" in ssda.tables:
             name = f"ssda903_{year}_episodes"
             suites.append(Suite(name, ssda903_episode_checks(), row_label="source_row"))
-            frames[name] = _episodes_frame(ssda.tables["episodes"])
+            frames[name] = _episodes_frame(ssda.tables["episodes"], year)
             where[name] = f"SSDA903 episodes {year_label(year)}"
     for year, census in sorted(read.cin.items()):
         for table in ("cin_episodes", "assessments", "cp_plans"):
