@@ -57,6 +57,7 @@ def annual_frame() -> pd.DataFrame:
                 "numerator": [np.nan],
                 "denominator": [np.nan],
                 "suppressed": [False],
+                "source": ["Annex A lists"],
             }
         ),
         "indicators_annual",
