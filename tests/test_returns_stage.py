@@ -133,3 +133,23 @@ def test_a_look_back_measure_is_used_only_with_the_year_before_read() -> None:
     referrals = Figure(REFERRALS, 2014, 3000, 61595, 487.1, "CIN census CINdetails")
     kept = complete_figures([rereferrals(2014), rereferrals(2015), referrals, rereferrals(2017)])
     assert kept == [rereferrals(2015), referrals]  # 2014 and 2017: no 2013 or 2016 census read
+
+
+def test_a_malformed_return_is_noted_in_the_cleaning_log_not_raised(
+    tmp_path: Path, config: ProjectConfig
+) -> None:
+    year = tmp_path / "raw" / "returns" / "2014-15"
+    year.mkdir(parents=True)
+    (year / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "1,31/02/2014,S,C2,N1,U1,PR1,,,,,,\n",
+        encoding="utf-8",
+    )
+    log = CleaningLog()
+    table = clean_returns(tmp_path / "raw", config, pd.DataFrame(), key=bytes(32), log=log)
+    assert table.empty  # an episodes file without its header file is not used
+    notes = log.log_table()
+    assert set(notes["table"]) == {RETURNS_TABLE} and (notes["rows_affected"] == 0).all()
+    assert "returns.error" in set(notes["rule"])
+    assert notes["description"].str.contains("returns/2014-15/episodes.csv, row 2", regex=False).any()
+    assert not notes["description"].str.contains(str(tmp_path), regex=False).any()

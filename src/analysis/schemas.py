@@ -647,7 +647,7 @@ SCHEMAS: dict[str, TableSchema] = {
             "DfE's measures from the authority's SSDA903 and CIN census returns, per collection year "
             "(analysis.returns; unsuppressed: the analysis suppresses what it shows).",
             (
-                Column("measure", "string", "Measure id, as in config/indicators.yml where one exists", False),
+                Column("measure", "string", "Measure id (as in config/indicators.yml)", False),
                 Column("collection_year", "int64", "Year ending 31 March (2015 = the 2014-15 return)", False),
                 Column("numerator", "float64", "Count the figure is made from"),
                 Column("denominator", "float64", "Base of a percentage or rate"),

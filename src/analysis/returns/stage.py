@@ -26,7 +26,7 @@ from analysis.config import ProjectConfig
 from analysis.indicators.compute import ANNEX_A_SOURCE
 from analysis.io import read_table
 from analysis.returns.command import DEFAULT_SCHEMA_DIR, population_by_year, read_returns, returns_figures
-from analysis.returns.common import ERROR, WARNING, Figure, Finding, year_label
+from analysis.returns.common import Figure, Finding, year_label
 from analysis.returns.reconcile import ANNUAL_PERIOD_TYPES, reconcile
 from analysis.schemas import empty_table
 from analysis.suppression import count_columns_for_unit, suppress_small_counts
@@ -70,8 +70,9 @@ def clean_returns(
     key
         The pseudonymisation key (identifiers are pseudonymised as in the Annex A lists).
     log
-        The stage's :class:`analysis.cleaning.log.CleaningLog`: every finding is noted on the table, errors and
-        warnings with one row affected, notes with none.
+        The stage's :class:`analysis.cleaning.log.CleaningLog`: every finding is noted on the table (rule
+        ``returns.<severity>[.<rule>]``, the file relative to ``raw_dir``) with no row affected: a reader's
+        finding changes no row, so the report does not count it among the cleaning's corrections.
     """
     folder = Path(raw_dir) / RETURNS_FOLDER
     if not folder.is_dir():
@@ -100,7 +101,7 @@ def _note_finding(log: CleaningLog, finding: Finding, raw_dir: Path) -> None:
         finding.severity, file, finding.message, finding.row, finding.child, finding.field, finding.rule
     )
     rule = f"{FINDING_RULE}.{finding.severity}" + (f".{finding.rule}" if finding.rule else "")
-    log.note(RETURNS_TABLE, rule, relative.line(), 1 if finding.severity in (ERROR, WARNING) else 0)
+    log.note(RETURNS_TABLE, rule, relative.line(), 0)  # a finding changes no row: not a correction
 
 
 def figures_table(figures: list[Figure]) -> pd.DataFrame:
