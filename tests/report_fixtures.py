@@ -282,6 +282,7 @@ def _annual() -> pd.DataFrame:
             "numerator": [780.0, 4.0],
             "denominator": [1000.0, 18.0],
             "suppressed": [False, True],
+            "source": ["Annex A lists", "CIN census 2014-15"],
         }
     )
 

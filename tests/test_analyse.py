@@ -57,6 +57,7 @@ def annual_frame() -> pd.DataFrame:
                 "numerator": [np.nan] * 2,
                 "denominator": [np.nan] * 2,
                 "suppressed": [False] * 2,
+                "source": ["Annex A lists"] * 2,
             }
         ),
         "indicators_annual",

@@ -104,3 +104,47 @@ def test_a_broken_or_foreign_xml_file_alone_is_exit_2(tmp_path, bad):
     (tmp_path / "2015").mkdir()
     (tmp_path / "2015" / "cin.xml").write_text(bad, encoding="utf-8")
     assert _run(tmp_path)[0] == 2
+
+
+def test_dfe_rule_codes_name_the_broken_records(tmp_path):
+    year = tmp_path / "2014-15"
+    year.mkdir()
+    (year / "h.csv").write_text(HEADER, encoding="utf-8")
+    # Line 2: RNE Q is no code (rule 143); line 3: PLACE ZZ is no placement type (rule 146), and the child's
+    # first episode starts with P, not S (rule 357).
+    (year / "e.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "1,01/05/2014,Q,C2,N1,U1,PR1,,,,,,\n2,01/05/2014,P,C2,N1,ZZ,PR1,,,,,,\n",
+        encoding="utf-8",
+    )
+    children = [child_xml("A", [episode("2014-05-01", "2014-04-01")])]  # closed before it was referred
+    (year / "cin.xml").write_text(census_xml(2015, children), encoding="utf-8")
+    code, _, err = _run(tmp_path)
+    assert code == 0
+    lines = {
+        rule: line
+        for line in err.splitlines()
+        for rule in ("143", "146", "357", "8630")
+        if f"_{rule}_" in line
+    }
+    assert set(lines) == {"143", "146", "357", "8630"}
+    assert "lines 2" in lines["143"] and "field RNE" in lines["143"]
+    assert "lines 3" in lines["146"] and "field PLACE" in lines["146"]
+    assert "Child elements 1" in lines["8630"] and "closure_date, referral_date" in lines["8630"]
+
+
+def test_files_in_subfolders_of_a_year_folder_take_its_year(tmp_path):
+    year = tmp_path / "SSDA903 and CIN 2014-15"
+    (year / "ssda903").mkdir(parents=True)
+    (year / "cin").mkdir()
+    (year / "ssda903" / "header.csv").write_text(HEADER, encoding="utf-8")
+    (year / "ssda903" / "episodes.csv").write_text(EPISODES, encoding="utf-8")
+    (year / "cin" / "census.xml").write_text(
+        census_xml(2015, [child_xml("A", [episode("2014-05-01")])]), "utf-8"
+    )
+    code, rows, _ = _run(tmp_path, expectations=False)
+    assert code == 0
+    assert {(r["measure"], r["year"]) for r in rows} >= {
+        ("cla_at_31_march", "2014-15"),
+        ("referrals_count", "2014-15"),
+    }

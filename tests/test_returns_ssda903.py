@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.pseudonymise import pseudonym
 from analysis.returns.common import ERROR, collection_year_of
-from analysis.returns.ssda903 import read_ssda903_folder, recognise
+from analysis.returns.ssda903 import COLUMNS, read_ssda903_folder, recognise
 from analysis.returns.ssda903_measures import ssda903_figures
 
 KEY = b"test-key"
@@ -194,3 +196,16 @@ def test_care_leavers_by_age_and_missing_and_uasc(tmp_path):
     assert figures["cla_missing_incidents"][0] == 2
     assert figures["cla_away_without_authorisation_during_year"][0] == 1
     assert figures["cla_uasc_at_31_march"] == (1, 2, 50.0)
+
+
+@given(
+    table=st.sampled_from(sorted(COLUMNS)),
+    case=st.sampled_from([str.upper, str.lower, str.title]),
+    padding=st.sampled_from(["", " ", "\ufeff"]),
+    extra=st.lists(st.sampled_from(["NOTES", "TEAM", "Worker"]), max_size=2, unique=True),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_any_spelling_and_order_of_dfe_headings_is_recognised(table, case, padding, extra, shuffle):
+    headings = [padding + case(h) + " " for h in COLUMNS[table]] + extra
+    shuffle.shuffle(headings)
+    assert recognise(headings) == table

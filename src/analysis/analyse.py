@@ -23,6 +23,7 @@ from analysis.exception_finder import find_exceptions
 from analysis.io import read_table, write_table
 from analysis.looking_ahead import demand_forecasts
 from analysis.quarters import Quarter
+from analysis.returns.stage import annual_with_returns
 from analysis.schemas import schema
 from analysis.spc import indicator_chart
 from analysis.trajectory import anticipated_table
@@ -271,6 +272,7 @@ def analyse_all(
     monthly, annual = (compute or _compute_indicators)(
         tables, config, first_month=first_month, last_month=last_month
     )
+    annual, reconciliation = annual_with_returns(processed_dir, annual, config)
     result = analyse_tables(tables, monthly, annual, config, quarter)
     outputs = {
         "indicators_monthly": result.monthly,
@@ -282,6 +284,7 @@ def analyse_all(
         "anticipated": result.anticipated,
         "forecasts": result.forecasts,
         "forecast_backtest": result.forecast_backtest,
+        "returns_reconciliation": reconciliation,
     }
     written = [write_table(frame, name, processed_dir) for name, frame in outputs.items()]
     logger.info(

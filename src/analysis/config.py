@@ -247,6 +247,9 @@ class DataCheckSettings(_Strict):
     volume_minimum_ratio: float = Field(default=0.25, gt=0)  # month's count / median of the history
     volume_maximum_ratio: float = Field(default=3.0, gt=0)
     example_rows: int = Field(default=5, ge=1)  # raw row numbers quoted per failed check
+    # A statutory return's annual figure and Annex A's for the same year further apart than this percentage of the
+    # return's figure: a data-quality warning naming both (analysis.returns.reconcile).
+    returns_tolerance_percent: float = Field(default=1.0, ge=0)
 
 
 class SuppressionSettings(_Strict):

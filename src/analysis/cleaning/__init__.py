@@ -31,6 +31,7 @@ from analysis.cleaning.tracker import clean_tracker, locate_tracker, read_tracke
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.io import write_table
+from analysis.returns.stage import clean_returns
 from analysis.schemas import CHILD_LEVEL_TABLES
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ def clean_sources(
     tables["benchmarks"], tables["population"] = clean_benchmarks(raw_dir, config, log)
     tables["statistical_neighbours"] = clean_statistical_neighbours(raw_dir, config, log)
     tables["commentary"] = clean_commentary(raw_dir, config, log)
+    tables["statutory_returns"] = clean_returns(raw_dir, config, tables["population"], key=key, log=log)
 
     tables["cleaning_log"] = log.log_table()
     tables["quarantine"] = log.quarantine_table()

@@ -39,6 +39,10 @@ Timing = Literal["flow", "stock", "trailing_12_months"]
 """How an indicator's monthly figure is formed: events in the month, a count at the month end, or events in the 12
 months to the month end (adoption timeliness: few adoptions a month)."""
 TRAILING_MONTHS = 12
+#: The ``source`` of an annual figure computed here (the analysis stage puts the statutory returns' figures in
+#: their place where a return gives one: :mod:`analysis.returns.stage`).
+ANNEX_A_SOURCE = "Annex A lists"
+SCORECARD_SOURCE = "Scorecard"
 THREE_YEARS = pd.DateOffset(years=3)
 
 IndicatorFunction = Callable[[Mapping[str, pd.DataFrame], pd.DataFrame, np.ndarray], pd.DataFrame]
@@ -444,6 +448,7 @@ def compute_indicators(
                     time_period=periods["end"].dt.year.to_numpy(),
                     period_end=periods["end"].to_numpy(),
                     period_label=labels,
+                    source=ANNEX_A_SOURCE if indicator.source == "case_records" else SCORECARD_SOURCE,
                 )
             )
         logger.debug("Indicator %s computed", indicator.id)

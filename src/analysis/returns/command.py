@@ -49,6 +49,16 @@ def _folders(folder: Path) -> list[Path]:
     return [folder, *sorted(p for p in folder.rglob("*") if p.is_dir() and not p.name.startswith("."))]
 
 
+def _folder_year(each: Path, top: Path) -> int | None:
+    """The collection year of a folder: from its own name, else the nearest enclosing one's up to ``top``
+    (``2014-15/cin/`` is 2015)."""
+    for folder in (each, *each.parents):
+        year = collection_year_of(folder.name)
+        if year is not None or folder == top:
+            return year
+    return None
+
+
 def read_returns(folder: Path, key: bytes, schema_dir: Path | None) -> ReturnsRead:
     """Read every SSDA903 CSV table and CIN census XML file below ``folder``.
 
@@ -58,7 +68,7 @@ def read_returns(folder: Path, key: bytes, schema_dir: Path | None) -> ReturnsRe
     read = ReturnsRead()
     cin_parts: dict[int, list[CinCensus]] = {}
     for each in _folders(Path(folder)):
-        year = collection_year_of(each.name) if each != folder else collection_year_of(folder.name)
+        year = _folder_year(each, Path(folder))
         files = [p for p in each.iterdir() if p.is_file()]
         if any(p.suffix.lower() in {".csv", ".txt"} for p in files):
             ssda = read_ssda903_folder(each, key, year)

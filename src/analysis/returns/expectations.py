@@ -3,12 +3,13 @@
 Built with the project's one mechanism (:class:`analysis.validation.suites.Check` and ``Suite``, run by
 :func:`analysis.validation.runner.run_suites`). Each check cites DfE's rule code where DfE has one:
 
-- SSDA903: DfE's "Children looked after return: validation rules" as implemented by
-  data-to-insight/quality-lac-data-beta-validator (``lac_validator/rules``): 143 (RNE code), 144 (LS code), 146
-  (PLACE code), 149 (REC code), 357 (a child's first episode starts with RNE S);
-- CIN census: DfE's "Children in need census: validation rules" as implemented by
-  SocialFinanceDigitalLabs/CIN-validator (``cin_validator/rules``): 8630 (closure date not before the referral
-  date), 1103 (assessment start not before the referral date), 1105 (plan start not before the referral date).
+- SSDA903: DfE's "Children looked after return: validation rules" as implemented by data-to-insight's open
+  validator (quality-lac-data-beta-validator; Python packages ``validator903``, later ``lac_validator``, one module
+  per rule): 143 (RNE code), 144 (LS code), 146 (PLACE code), 149 (REC code), 357 (a child's first episode starts
+  with RNE S);
+- CIN census: DfE's "Children in need census: validation rules" as implemented by the open CIN census validator
+  (Python package ``cin_validator``, one module per rule): 8630 (closure date not before the referral date), 1103
+  (assessment start not before the referral date), 1105 (plan start not before the referral date).
 
 Checks without a DfE code are the project's own (``own``), named for what they protect. A failed check becomes a
 :class:`~analysis.returns.common.Finding` naming the file, the rows (SSDA903: file line numbers; CIN census: the
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.returns.common import WARNING, Finding, year_label
+from analysis.returns.common import WARNING, Finding, year_label, year_start
 from analysis.validation.suites import WARNING as CHECK_WARNING
 from analysis.validation.suites import Check, Suite
 
@@ -79,8 +80,8 @@ def ssda903_episode_checks() -> list[Check]:
             CHECK_WARNING,
             "ExpectColumnValuesToBeInSet",
             {"column": "first_episode_rne", "value_set": ["S"]},
-            "DfE SSDA903 validation rule 357: a child's first episode in the return starts with RNE S (started to be "
-            "looked after) unless an episode open on 1 April carries on from last year. If it fails: a period of "
+            "DfE SSDA903 validation rule 357: a child's first episode, if it began in the collection year, starts "
+            "with RNE S (started to be looked after). If it fails: a period of "
             "care may start in the wrong place, and the started and long-term stability figures with it.",
         ),
         _not_before(
@@ -128,9 +129,11 @@ def cin_checks(name: str) -> list[Check]:
     return []
 
 
-def _episodes_frame(episodes: pd.DataFrame) -> pd.DataFrame:
+def _episodes_frame(episodes: pd.DataFrame, collection_year: int) -> pd.DataFrame:
+    """The episodes with ``first_episode_rne``: the RNE of a child's first episode in the return where it began in
+    the collection year (an episode open on 1 April carries on from last year's return: rule 357 leaves it)."""
     frame = episodes.sort_values(["CHILD", "DECOM"]).copy()
-    first = frame.groupby("CHILD").cumcount().eq(0)
+    first = frame.groupby("CHILD").cumcount().eq(0) & (frame["DECOM"] >= year_start(collection_year))
     frame["first_episode_rne"] = frame["RNE"].where(first)
     return frame.drop(columns=["CHILD"])
 
@@ -146,7 +149,7 @@ def expectation_findings(read: ReturnsRead) -> list[Finding]:
         if "episodes" in ssda.tables:
             name = f"ssda903_{year}_episodes"
             suites.append(Suite(name, ssda903_episode_checks(), row_label="source_row"))
-            frames[name] = _episodes_frame(ssda.tables["episodes"])
+            frames[name] = _episodes_frame(ssda.tables["episodes"], year)
             where[name] = f"SSDA903 episodes {year_label(year)}"
     for year, census in sorted(read.cin.items()):
         for table in ("cin_episodes", "assessments", "cp_plans"):

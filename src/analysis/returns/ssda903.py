@@ -8,7 +8,8 @@ collection year), with the column lists the reference implementations use:
 - SocialFinanceDigitalLabs/liia-tools, ``liiatools/ssda903_pipeline/spec/SSDA903_schema_2017.yml`` (``column_map``:
   Header, Episodes, UASC, Reviews, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing) and
   ``SSDA903_schema_2024.diff.yml`` (SocialWorker: the social worker episodes added for 2023-24);
-- data-to-insight/quality-lac-data-beta-validator, whose rule codes (e.g. 103, 393) are DfE's validation rules.
+- data-to-insight's quality-lac-data-beta-validator (packages ``validator903`` / ``lac_validator``), whose rule
+  codes (e.g. 143, 357) are DfE's validation rules (:mod:`analysis.returns.expectations`).
 
 Tolerated as councils' files really are: a byte-order mark, blank lines, extra columns, headings in lower case or
 with spaces, dates as dd/mm/yyyy or ISO (yyyy-mm-dd), codes in lower case, spaces around identifiers. Identifiers
@@ -259,7 +260,7 @@ def read_ssda903_folder(folder: Path, key: bytes, collection_year: int | None) -
 
 
 def _linkage_findings(result: Ssda903Return) -> list[Finding]:
-    """Children in a linked table who are not in the header (DfE validation rule 1002-style linkage checks)."""
+    """Children in a linked table who are not in the header (the header lists every child the return holds)."""
     header_children = set(result.table("header")["CHILD"].dropna())
     findings: list[Finding] = []
     for name in ("episodes", "oc3", "ad1", "missing", "uasc"):
