@@ -322,10 +322,16 @@ def test_recovery_without_a_staged_copy_does_not_claim_the_outputs_are_in_place(
     assert not (tmp_path / JOURNAL_FILE).exists()
 
 
+def test_mount_points_are_found_from_the_kernels_list() -> None:
+    assert publication.is_mount_point(Path("/"))
+    assert publication.is_mount_point(Path("/proc"))
+    assert not publication.is_mount_point(Path(__file__).parent)
+
+
 def test_a_mount_point_is_refused_before_any_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _folder(tmp_path / "processed", {"t.parquet": "old"})
-    real_ismount = os.path.ismount
-    monkeypatch.setattr(publication.os.path, "ismount", lambda p: Path(p) == folder or real_ismount(p))
+    real_ismount = publication.is_mount_point
+    monkeypatch.setattr(publication, "is_mount_point", lambda p: Path(p) == folder or real_ismount(p))
     with pytest.raises(StorageError, match=rf"{re.escape(str(folder))} is a mount point"):
         publication.check_can_swap([folder, tmp_path / "absent"])
 

@@ -165,8 +165,6 @@ def _prepare_project(paths: ProjectPaths, state: dict[str, Any]) -> None:
     """
     if recover(paths.root / JOURNAL_FILE):
         logger.warning("The previous run was interrupted while publishing: its publication is now finished")
-    # A folder that cannot be swapped (a mount point, read-only) is found now, not after every stage has run.
-    check_can_swap([paths.processed, *_published_folders(paths.reports)])
     remove_leftovers(
         [(paths.processed.parent, processed_staging_prefix(paths)), (paths.reports, REPORTS_STAGING_PREFIX)]
     )
@@ -180,6 +178,8 @@ def _prepare_project(paths: ProjectPaths, state: dict[str, Any]) -> None:
     for folder in needs:
         on_same_disk = sum(needs[other] for other in needs if disks[other] == disks[folder])
         check_can_write([folder], needed_bytes=on_same_disk)
+    # A folder that cannot be swapped (a mount point, read-only) is found now, not after every stage has run.
+    check_can_swap([paths.processed, *_published_folders(paths.reports)])
 
 
 def _disk_of(folder: Path) -> int:

@@ -223,7 +223,7 @@ def check_can_write(folders: Iterable[Path], *, needed_bytes: int = 0) -> None:
             os.close(handle)
             os.unlink(probe)
         except OSError as error:
-            raise storage_error(error, folder) from None
+            raise storage_error(OSError(error.errno, error.strerror), folder) from None
         free = shutil.disk_usage(existing).free
         if free < needed_bytes + SPACE_MARGIN_BYTES:
             raise StorageError(
@@ -231,6 +231,21 @@ def check_can_write(folders: Iterable[Path], *, needed_bytes: int = 0) -> None:
                 f"{(needed_bytes + SPACE_MARGIN_BYTES) / 1e6:.0f} MB needed; free some space and run again "
                 "(the last good outputs are unchanged)."
             )
+
+
+def is_mount_point(folder: Path) -> bool:
+    """Whether ``folder`` is a mount point, a bind mount included (which :func:`os.path.ismount` misses when it is
+    of the same file system): Linux lists every mount point in ``/proc/self/mountinfo`` (its fifth field)."""
+    if os.path.ismount(folder):
+        return True
+    try:
+        lines = Path("/proc/self/mountinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return False
+    resolved = str(Path(folder).resolve())
+    # Spaces and other characters in mount points are written as octal escapes (\040).
+    points = {line.split()[4].encode().decode("unicode_escape") for line in lines if len(line.split()) > 4}
+    return resolved in points
 
 
 def check_can_swap(folders: Iterable[Path]) -> None:
@@ -244,13 +259,17 @@ def check_can_swap(folders: Iterable[Path]) -> None:
         folder = Path(folder)
         if not folder.is_dir():
             continue
-        if os.path.ismount(folder):
+        if is_mount_point(folder):
             raise StorageError(
                 f"{folder} is a mount point: a run replaces it as a whole, which a mount point does not allow; "
                 "mount its parent folder instead, or choose another folder (the last good outputs are unchanged)."
             )
-        if not os.access(folder, os.W_OK):
-            raise storage_error(OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder)), folder)
+        try:  # a file made and removed in it: the real reason (read-only file system, permissions) if not
+            handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+            os.close(handle)
+            os.unlink(probe)
+        except OSError as error:
+            raise storage_error(OSError(error.errno, error.strerror), folder) from None
 
 
 # ---------------------------------------------------------------------------------------------- staging
