@@ -165,6 +165,19 @@ def test_the_stage_writes_its_tables_and_finds_the_story(processed: Path, config
         "7 months in a row above the average since December 2014: a real rise, not noise"
     )
 
+    # What the Board saw then: in March 2015 the run above the average was four months old, not yet a signal.
+    readings = read_table("spc_as_at", processed)
+    readings = readings.loc[readings["indicator_id"] == "rereferrals_within_12_months"].set_index("as_at")
+    assert readings.loc[pd.Timestamp("2015-03-01"), "variation"] == "common_cause"
+    assert readings.loc[pd.Timestamp("2015-06-01"), "variation"] == "concern"
+    assert readings.index.max() == pd.Timestamp("2015-06-01")  # July 2015 is after the quarter
+    history = read_table("exceptions_as_at", processed)
+    now = history.loc[history["quarter"] == QUARTER.label].reset_index(drop=True)
+    pd.testing.assert_frame_equal(now.loc[:, exceptions.columns], exceptions)
+    # An earlier quarter: its indicator exceptions as they stood (none), never today's action statuses.
+    before = history.loc[history["quarter"] != QUARTER.label]
+    assert before.empty
+
     headline = result.headline(1).set_index("indicator")
     row = headline.loc[config.indicator("rereferrals_within_12_months").name]
     assert (row["latest_value"], row["variation"], row["exceptions"]) == (23.0, "concern", 1)

@@ -309,3 +309,29 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
         reporting.indicator_figures(data, indicator)
     assert len(rendered) > len(data.config.indicators)  # SPC and benchmark charts, not just a few
     assert not outside, "\n".join(outside)
+
+
+def test_a_suppressed_month_absent_from_the_spc_table_comes_back_as_a_gap_and_is_said():
+    # The analysis tables no longer hold a suppressed month's point (analysis.suppression.withhold_suppressed):
+    # the chart still knows the month was there, leaves it out and says so.
+    months = pd.date_range("2014-04-01", periods=3, freq="MS")
+    spc = pd.DataFrame(
+        {
+            "indicator_id": PERCENT.id,
+            "month": months[:2],
+            "value": [55.0, 70.0],
+            "baseline": 0,
+            "centre": 60.0,
+            "lower_limit": 40.0,
+            "upper_limit": 80.0,
+            "rules_fired": None,
+            "point_class": "common_cause",
+        }
+    )
+    monthly = pd.DataFrame({"month": months, "suppressed": [False, False, True]})
+    shown = spc_plot_points(spc, monthly)
+    assert shown["month"].tolist() == list(months)
+    assert shown["value"].isna().tolist() == [False, False, True]
+    alt = spc_alt_text(shown, PERCENT)
+    assert "including the latest, June 2014 (c)" in alt
+    assert "70.0% in May 2014" in alt

@@ -255,3 +255,29 @@ def test_a_release_date_before_the_year_ends_names_the_release(config_copy: Path
     )
     with pytest.raises(ConfigError, match=r"releases\.workforce"):
         load_config(config_copy)
+
+def test_a_wrong_safeguarding_measure_id_is_refused_naming_it(config_copy: Path) -> None:
+    path = config_copy / "dashboard.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- cp_plans_ended\n", "- cp_plans_endd\n", 1))
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert error.value.file == path
+    assert error.value.found == "cp_plans_endd"
+    assert "safeguarding_board.measures[" in error.value.key
+
+
+def test_a_wrong_measure_id_stops_analysis_run_before_the_first_stage(
+    config_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from analysis.cli import main
+
+    path = config_copy / "dashboard.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- cp_plans_ended\n", "- cp_plans_endd\n", 1))
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    code = main(
+        ["run", "--config", str(config_copy), "--raw", str(tmp_path / "raw"), "--processed", str(processed)]
+        + ["--reports", str(reports)]
+    )
+    assert code == 2
+    assert "cp_plans_endd" in caplog.text
+    assert not processed.exists() and not reports.exists()  # no stage ran

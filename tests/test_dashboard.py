@@ -35,10 +35,16 @@ def _monthly(rows: list[tuple[str, str, float, bool]]) -> pd.DataFrame:
 
 
 def _data(config, monthly: pd.DataFrame) -> DashboardData:
+    from analysis.analyse import run_spc_as_at
+    from analysis.suppression import withhold_suppressed
+
+    # The tables as the analysis stage writes them: suppressed figures withheld, readings as at every month.
+    monthly = withhold_suppressed(monthly)
     tables = {
         "indicators_monthly": monthly,
+        "spc_as_at": run_spc_as_at(monthly, config, T("2015-06-01")),
         "benchmark_comparison": _empty("benchmark_comparison"),
-        "exceptions": _empty("exceptions"),
+        "exceptions_as_at": _empty("exceptions_as_at"),
         "actions": _empty("actions"),
     }
     return DashboardData(config=config, month=T("2015-06-01"), tables=tables)
@@ -136,3 +142,23 @@ def test_a_changed_process_says_in_words_that_assurance_cannot_be_judged():
     assert "Cannot be judged: performance has changed" in _assurance_words("changed_missing_target")
     assert "Cannot be judged: performance has changed" in _assurance_words("changed_meeting_target")
     assert _assurance_words(None) == "–"  # no target: Making Data Count draws no assurance
+
+
+def test_the_dashboard_reads_its_spc_reading_from_the_analysis_table_and_draws_none(config):
+    from analysis.dashboard import spc_as_of
+
+    monthly = _monthly(
+        [("assessments_within_45_working_days", f"2014-{m:02d}-01", 80.0 + m, False) for m in range(1, 13)]
+    )
+    data = _data(config, monthly)
+    indicator = config.indicator("assessments_within_45_working_days")
+    table = data.tables["spc_as_at"]
+    row = table.loc[(table["indicator_id"] == indicator.id) & (table["as_at"] == T("2014-12-01"))].iloc[0]
+    reading = spc_as_of(data, indicator, T("2014-12-01"))
+    assert reading["variation"] == row["variation"] and reading["description"] == row["description"]
+    # A changed table changes the dashboard: it shows what the analysis wrote, nothing of its own.
+    changed = table.assign(variation="concern")
+    data.tables["spc_as_at"] = changed
+    assert spc_as_of(data, indicator, T("2014-12-01"))["variation"] == "concern"
+    # A month the analysis did not reach has no reading (no icons), not one drawn by the dashboard.
+    assert spc_as_of(data, indicator, T("2016-01-01"))["variation"] is None

@@ -254,11 +254,20 @@ def test_theme_statuses_for_the_index(data):
     assert statuses[2] == ("3 Performance Management", "No exceptions", "status status-ok")
 
 
-def test_how_to_read_box_is_plain_english():
-    box = reporting.how_to_read_html()
+def test_how_to_read_box_is_plain_english(config):
+    box = reporting.how_to_read_html(config)
     assert box.startswith('<aside class="how-to-read"')
     for jargon in ("XmR", "sigma", "special cause", "quartile", "SPC"):
         assert jargon not in box
+
+
+def test_how_to_read_box_names_the_authoritys_own_region(config):
+    region = config.authority.region.model_copy(update={"name": "North West"})
+    elsewhere = config.model_copy(
+        update={"authority": config.authority.model_copy(update={"region": region})}
+    )
+    box = reporting.how_to_read_html(elsewhere)
+    assert "the North West region" in box and "South East" not in box
 
 
 def test_a_theme_without_indicators_has_no_definitions_or_chart_guide(data):

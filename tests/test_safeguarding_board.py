@@ -11,7 +11,6 @@ from analysis.safeguarding_board import (
     MEASURES,
     BoardData,
     board_html,
-    cin_plan_reviews_within_timescale,
     core_dataset,
     cp_plans_ended_median_days,
     cp_plans_ended_two_years_or_more,
@@ -79,19 +78,6 @@ def test_plans_ended_length_hand_worked():
     assert (long["numerator"], long["denominator"]) == (1, 3)
 
 
-def test_cin_plan_reviews_hand_worked():
-    cin = _table(
-        "children_in_need",
-        [
-            {"cin_start_date": T("2014-01-01"), "latest_cin_plan_review_date": T("2015-03-01")},  # in date
-            {"cin_start_date": T("2014-01-01"), "latest_cin_plan_review_date": T("2014-10-01")},  # late
-            {"cin_start_date": T("2015-04-01"), "latest_cin_plan_review_date": pd.NaT},  # not yet due
-        ],
-    )
-    result = cin_plan_reviews_within_timescale(cin, JUNE, "latest_cin_plan_review_date", 6).iloc[0]
-    assert (result["numerator"], result["denominator"]) == (1, 2)
-
-
 def _board(config, **tables: pd.DataFrame) -> BoardData:
     full = {name: tables.get(name, _table(name, [])) for name in BOARD_TABLES}
     return BoardData(config=config, month=T("2015-06-01"), tables=full)
@@ -110,7 +96,7 @@ def test_core_dataset_suppresses_small_counts_and_names_missing_columns(config):
     assert table.loc["cp_reviews_within_timescale", "note"] == (
         "not available: column latest_review_conference_date missing from List 7"
     )
-    assert table.loc["cin_plan_reviews_within_timescale", "note"].endswith("missing from List 6")
+    assert "cin_plan_reviews_within_timescale" not in table.index  # no Annex A list carries its review date
     assert list(table.index) == list(config.dashboard.safeguarding_board.measures)
 
 
@@ -128,3 +114,23 @@ def test_html_escapes_and_has_every_definition(config):
     method = method_html(data)
     for measure_id in config.dashboard.safeguarding_board.measures:
         assert MEASURES[measure_id].source.replace("'", "&#x27;") in method
+
+
+def test_children_in_need_at_the_month_end_is_the_report_figure(config):
+    # One figure, one value: the board counts what the quarterly report's rate counts (open episodes, DfE B1),
+    # so a child with two open episodes counts twice on both pages (the board counted children once: 1,742 on
+    # the board against 293.6 per 10,000 = 1,826 in the report).
+    from analysis.indicators import children_in_need_per_10000
+
+    episodes = [
+        {"child_id": "a", "cin_start_date": T("2015-01-05")},
+        {"child_id": "a", "cin_start_date": T("2015-03-01")},
+    ]
+    episodes += [{"child_id": f"k{n}", "cin_start_date": T("2014-09-01")} for n in range(8)]
+    episodes += [{"child_id": "z", "cin_start_date": T("2014-09-01"), "cin_end_date": T("2015-05-31")}]
+    cin = _table("children_in_need", episodes)
+    table = core_dataset(_board(config, children_in_need=cin)).set_index("measure_id")
+    population = pd.Series([10_000.0]).to_numpy()
+    report = children_in_need_per_10000(cin, JUNE, population).iloc[0]
+    assert report["numerator"] == 10
+    assert table.loc["children_in_need", "Jun 2015"] == f"{report['numerator']:,.0f}" == "10"

@@ -497,3 +497,24 @@ def test_assurance_sentence_gives_the_target_with_its_unit(
         f"{words} is beyond the process limits: it will not be met without a change."
         in summary["description"]
     )
+
+
+def test_the_reading_as_at_a_month_is_the_chart_drawn_up_to_that_month(config) -> None:
+    from analysis.spc import indicator_chart, readings_as_at
+
+    indicator = config.indicator("assessments_within_45_working_days").model_copy(update={"rebase_at": ()})
+    months = pd.date_range("2013-04-01", periods=24, freq="MS")
+    values = [60.0 + (i % 3) for i in range(16)] + [70.0, 72.0, 75.0, 78.0, 80.0, 83.0, 85.0, 88.0]
+    monthly = pd.DataFrame(
+        {"indicator_id": indicator.id, "month": months, "value": values, "suppressed": False}
+    )
+    readings = readings_as_at(monthly, indicator, config.spc, [months[15], months[-1]]).set_index("as_at")
+    for as_at in (months[15], months[-1]):
+        _, summary = indicator_chart(monthly, indicator, config.spc, as_at)
+        assert readings.loc[as_at, "variation"] == summary["variation"].iloc[0]
+        assert readings.loc[as_at, "description"] == summary["description"].iloc[0]
+        assert readings.loc[as_at, "latest_month"] == as_at
+    # The Board saw a stable process in July 2014 and an improvement by March 2015.
+    assert readings.loc[months[15], "variation"] == "common_cause"
+    assert readings.loc[months[-1], "variation"] == "improvement"
+    assert bool(readings.loc[months[-1], "above_mean"])

@@ -87,3 +87,41 @@ def test_small_count_is_the_one_rule_with_its_bounds() -> None:
     counts = pd.Series([0, 1, 5, 6, float("nan"), "c"], dtype="object")
     assert small_count(counts).tolist() == [False, True, True, False, False, False]
     assert small_count([3, 7, 10], lower=1, upper=7).tolist() == [True, True, False]
+
+
+def test_a_suppressed_figure_is_absent_from_the_withheld_table_and_its_flag_says_why() -> None:
+    from analysis.suppression import withhold_suppressed
+
+    # 0 of 3 children: the figure (0.0%) rests on a denominator of 3, so nothing of it may remain.
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ["a", "a", "b"],
+            "value": [0.0, 40.0, 12.5],
+            "numerator": [0.0, 80.0, 1.0],
+            "denominator": [3.0, 200.0, 8.0],
+            "suppressed": pd.array([True, False, True], dtype="boolean"),
+        }
+    )
+    withheld = withhold_suppressed(frame)
+    assert withheld.loc[[0, 2], ["value", "numerator", "denominator"]].isna().all().all()
+    assert withheld.loc[1, ["value", "numerator", "denominator"]].tolist() == [40.0, 80.0, 200.0]
+    assert withheld["suppressed"].tolist() == [True, False, True]
+    assert frame.loc[0, "denominator"] == 3.0, "the caller's table is not changed"
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1000, allow_nan=False), st.booleans()),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_withholding_keeps_every_row_and_empties_exactly_the_suppressed(
+    rows: list[tuple[float, bool]],
+) -> None:
+    from analysis.suppression import withhold_suppressed
+
+    frame = pd.DataFrame({"value": [v for v, _ in rows], "suppressed": [s for _, s in rows]})
+    withheld = withhold_suppressed(frame)
+    assert len(withheld) == len(frame)
+    assert (withheld["value"].isna() == frame["suppressed"]).all()

@@ -25,7 +25,8 @@ from analysis.looking_ahead import demand_forecasts
 from analysis.quarters import Quarter
 from analysis.returns.stage import annual_with_returns
 from analysis.schemas import schema
-from analysis.spc import indicator_chart
+from analysis.spc import indicator_chart, readings_as_at
+from analysis.suppression import withhold_suppressed
 from analysis.trajectory import anticipated_table
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ class AnalysisSummary:
     spc: pd.DataFrame
     spc_summary: pd.DataFrame
     benchmark_comparison: pd.DataFrame
+    spc_as_at: pd.DataFrame
     exceptions: pd.DataFrame
+    exceptions_as_at: pd.DataFrame
     headlines: dict[int, pd.DataFrame] = field(default_factory=dict)
     anticipated: pd.DataFrame = field(default_factory=pd.DataFrame)
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -127,6 +130,68 @@ def run_spc(
     return spc, summary
 
 
+def run_spc_as_at(monthly: pd.DataFrame, config: ProjectConfig, last_month: pd.Timestamp) -> pd.DataFrame:
+    """Every indicator's SPC reading as it stood at each month up to ``last_month`` (the ``spc_as_at`` table).
+
+    The monthly dashboard of any month reads its variation and assurance from here instead of drawing charts
+    itself, so it shows what the Board saw then (:func:`analysis.spc.readings_as_at`).
+    """
+    months = sorted(pd.Timestamp(m) for m in monthly["month"].unique() if pd.Timestamp(m) <= last_month)
+    parts = [
+        readings_as_at(monthly.loc[monthly["indicator_id"] == indicator.id], indicator, config.spc, months)
+        for indicator in config.indicators
+    ]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else _empty("spc_as_at")
+
+
+def exceptions_as_at(
+    tables: dict[str, pd.DataFrame],
+    monthly: pd.DataFrame,
+    annual: pd.DataFrame,
+    spc_as_at: pd.DataFrame,
+    config: ProjectConfig,
+    quarter: Quarter,
+    exceptions: pd.DataFrame,
+) -> pd.DataFrame:
+    """The exceptions as they stood at the end of every quarter the monthly series cover (``exceptions_as_at``).
+
+    The run's quarter has its exceptions as the reports show them. Each earlier quarter has the indicator
+    exceptions found the same way (:func:`analysis.exception_finder.find_exceptions` with the SPC readings as at
+    its last month, the benchmarks known by its end and its anticipated trends); its action exceptions are not
+    known: the action tracker read is the run quarter's, and an action's status then is not in it (a 2015-16
+    action "off track" now was "not started" in an earlier quarter's report).
+    """
+    first = pd.Timestamp(monthly["month"].min()) if not monthly.empty else pd.Timestamp(quarter.months[0])
+    earlier: list[Quarter] = []
+    at = quarter.previous()
+    while pd.Timestamp(at.months[0]) >= first:
+        earlier.append(at)
+        at = at.previous()
+    parts = [exceptions]
+    no_actions = _empty("actions")
+    for before in earlier:
+        last = pd.Timestamp(before.months[-1])
+        summary = spc_as_at.loc[spc_as_at["as_at"] == last].drop(columns=["as_at", "above_mean"])
+        comparison = compare_with_benchmarks(
+            annual,
+            tables.get("benchmarks", _empty("benchmarks")),
+            tables["population"],
+            config,
+            neighbours=neighbours_of(
+                tables.get("statistical_neighbours", _empty("statistical_neighbours")),
+                config.authority.old_la_code,
+            ),
+            up_to=before.end,
+        )
+        found = find_exceptions(
+            summary, comparison, no_actions, config, before, anticipated_table(monthly, config, before)
+        )
+        parts.append(found)
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else _empty("exceptions_as_at")
+
+
 def headline_table(
     config: ProjectConfig,
     theme: int,
@@ -188,9 +253,15 @@ def analyse_tables(
     config: ProjectConfig,
     quarter: Quarter,
 ) -> AnalysisSummary:
-    """SPC, benchmarks, exceptions and headlines from computed indicators (no file input or output)."""
+    """SPC, benchmarks, exceptions and headlines from computed indicators (no file input or output).
+
+    Suppression is applied here, once (:func:`analysis.suppression.withhold_suppressed`): every table made below,
+    and every table written, has no figure resting on 1 to 5 children.
+    """
+    monthly, annual = withhold_suppressed(monthly), withhold_suppressed(annual)
     last_month = pd.Timestamp(quarter.months[-1])
     spc, spc_summary = run_spc(monthly, config, last_month)
+    spc_as_at = run_spc_as_at(monthly, config, last_month)
     comparison = compare_with_benchmarks(
         annual,
         tables.get("benchmarks", _empty("benchmarks")),
@@ -207,6 +278,7 @@ def analyse_tables(
     exceptions = find_exceptions(
         spc_summary, comparison, tables.get("actions", _empty("actions")), config, quarter, anticipated
     )
+    history = exceptions_as_at(tables, monthly, annual, spc_as_at, config, quarter, exceptions)
     headlines = {
         theme.number: headline_table(config, theme.number, monthly, spc_summary, comparison, exceptions)
         for theme in config.plan.themes
@@ -217,8 +289,10 @@ def analyse_tables(
         annual=annual,
         spc=spc,
         spc_summary=spc_summary,
+        spc_as_at=spc_as_at,
         benchmark_comparison=comparison,
         exceptions=exceptions,
+        exceptions_as_at=history,
         headlines=headlines,
         exceptions_by_theme=exceptions_per_theme(config, exceptions),
         anticipated=anticipated,
@@ -279,8 +353,10 @@ def analyse_all(
         "indicators_annual": result.annual,
         "spc": result.spc,
         "spc_summary": result.spc_summary,
+        "spc_as_at": result.spc_as_at,
         "benchmark_comparison": result.benchmark_comparison,
         "exceptions": result.exceptions,
+        "exceptions_as_at": result.exceptions_as_at,
         "anticipated": result.anticipated,
         "forecasts": result.forecasts,
         "forecast_backtest": result.forecast_backtest,

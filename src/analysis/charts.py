@@ -260,15 +260,20 @@ def spc_plot_points(spc: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``spc`` sorted by month with ``suppressed`` added, and ``value`` and ``point_class`` emptied where the
-        figure is suppressed.
+        ``spc`` sorted by month with ``suppressed`` added, and a row with empty ``value`` and ``point_class``
+        "suppressed" for every suppressed month (absent from ``spc``, or, in an older table, present and emptied).
 
     Notes
     -----
     Counts of 1 to 5 are not published (DfE statistics: suppression of small numbers, GSS symbol ``c``).
     """
-    flags = monthly.loc[:, ["month", "suppressed"]]
-    points = spc.sort_values("month").merge(flags, on="month", how="left")
+    flags = monthly.loc[:, ["month", "suppressed"]].copy()
+    flags["suppressed"] = flags["suppressed"].fillna(False).astype(bool)
+    # A suppressed month is absent from the spc table (analysis.suppression.withhold_suppressed): it comes back
+    # here as an empty point, so that the chart leaves a gap and its caption and alt text say a month is left out.
+    withheld = flags.loc[flags["suppressed"] & ~flags["month"].isin(spc["month"]), ["month"]]
+    points = pd.concat([spc, withheld], ignore_index=True).sort_values("month")
+    points = points.drop(columns="suppressed", errors="ignore").merge(flags, on="month", how="left")
     points["suppressed"] = points["suppressed"].fillna(False).astype(bool)
     points["value"] = points["value"].where(~points["suppressed"])
     points["point_class"] = points["point_class"].where(~points["suppressed"], "suppressed")

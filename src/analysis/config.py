@@ -436,8 +436,6 @@ class SafeguardingBoardSettings(_Strict):
     """The safeguarding board's core dataset: which measures, in which order, and the local timescales."""
 
     measures: list[str] = Field(default_factory=list)
-    cin_plan_review_months: int = Field(default=6, ge=1)
-    """Local standard: a child in need plan is reviewed at least this often (no national timescale)."""
 
 
 class DashboardSettings(_Strict):
@@ -625,6 +623,26 @@ def _check_dashboard(config: ProjectConfig, themes: set[int]) -> None:
                         path, f"{where}.indicators[{m}]", "each indicator once on the dashboard", indicator_id
                     )
                 seen.add(indicator_id)
+    _check_safeguarding_measures(config, path)
+
+
+def _check_safeguarding_measures(config: ProjectConfig, path: Path) -> None:
+    """Every safeguarding board measure in ``dashboard.yml`` is one the board defines, named if not.
+
+    Checked here, when the configuration is read, so that ``analysis run`` stops before its first stage (exit 2)
+    instead of leaving the measure out at render time. The measures are still defined in
+    :mod:`analysis.safeguarding_board` (read lazily: the loader stays below the products).
+    """
+    from analysis.safeguarding_board import MEASURES
+
+    for n, measure_id in enumerate(config.dashboard.safeguarding_board.measures):
+        if measure_id not in MEASURES:
+            raise ConfigError(
+                path,
+                f"safeguarding_board.measures[{n}]",
+                f"a safeguarding board measure ({', '.join(sorted(MEASURES))})",
+                measure_id,
+            )
 
 
 def _check_looking_ahead(config: ProjectConfig) -> None:

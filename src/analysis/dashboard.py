@@ -7,9 +7,9 @@ per block), the open exceptions with links to the quarter's exception reports, a
 
 Everything is computed from the validated analysis tables (``indicators_monthly``, ``benchmark_comparison``,
 ``exceptions``, ``actions``): the figures are the pipeline's, never recomputed from case records. The SPC reading
-is that of the chart *as it stood at the month* (:func:`spc_as_of`: the same :func:`analysis.spc.spc_chart` and
-:func:`analysis.spc.summarise` over the months up to it), so a dashboard for an earlier month shows what the Board
-could have known then, and the dashboard for a quarter's last month agrees with that quarter's report.
+is that of the chart *as it stood at the month*, read from the analysis stage's ``spc_as_at`` table
+(:func:`spc_as_of`), so a dashboard for an earlier month shows what the Board could have known then, and the
+dashboard for a quarter's last month agrees with that quarter's report.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,6 @@ import pandas as pd
 from analysis.benchmarking import known_by
 from analysis.charts import format_number, year_label
 from analysis.config import Indicator, ProjectConfig, load_config
-from analysis.exception_finder import find_exceptions
 from analysis.io import read_table
 from analysis.mdc_icons import assurance_icon, legend_items, variation_icon
 from analysis.months import month_end, month_name, parse_month, reported_quarter
@@ -44,13 +41,19 @@ from analysis.reporting import (
     load_manifest,
 )
 from analysis.sparklines import sparkline_svg
-from analysis.spc import COMMON_CAUSE, indicator_chart
+from analysis.spc import COMMON_CAUSE
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "dashboard"
 STYLESHEET = TEMPLATE_DIR / "dashboard.css"
-DASHBOARD_TABLES = ("indicators_monthly", "benchmark_comparison", "exceptions", "actions")
+DASHBOARD_TABLES = (
+    "indicators_monthly",
+    "spc_as_at",
+    "benchmark_comparison",
+    "exceptions_as_at",
+    "actions",
+)
 NOT_AVAILABLE = "not available"
 NO_TARGET = "none set"
 
@@ -154,37 +157,35 @@ def dashboard_blocks(config: ProjectConfig) -> list[Block]:
 
 
 # ------------------------------------------------------------------------------------------ one indicator
-@contextmanager
-def _quiet_spc() -> Iterator[None]:
-    """Keep the SPC module's provisional-limit warnings out of the notebook: the dashboard says so itself."""
-    spc_logger = logging.getLogger("analysis.spc")
-    level = spc_logger.level
-    spc_logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        spc_logger.setLevel(level)
+def spc_as_of(data: DashboardData, indicator: Indicator, month: pd.Timestamp) -> pd.Series:
+    """The indicator's SPC reading as the chart stood at ``month``, read from the ``spc_as_at`` table.
 
-
-def spc_as_of(
-    monthly: pd.DataFrame, indicator: Indicator, month: pd.Timestamp, config: ProjectConfig
-) -> pd.Series:
-    """The ``spc_summary`` row of an indicator's XmR chart drawn over the months up to ``month``.
+    The analysis stage writes the reading of every indicator at every month (:func:`analysis.analyse.run_spc_as_at`),
+    so the dashboard computes nothing: the reading at a quarter's last month is the one in that quarter's report.
+    A month the analysis has not reached gives an empty reading (no icons), never one drawn here.
 
     Notes
     -----
-    The same function and settings as the analysis stage (:func:`analysis.spc.indicator_chart`), so the reading at
-    a quarter's last month is the one in that quarter's report. NHS England "Making Data Count";
-    NHSRplotthedots 0.2.x ``ptd_spc`` and ``ptd_calculate_assurance_type``.
+    NHS England "Making Data Count"; NHSRplotthedots 0.2.x ``ptd_spc`` and ``ptd_calculate_assurance_type``.
     """
-    with _quiet_spc():
-        chart, summaries = indicator_chart(monthly, indicator, config.spc, month)
-    summary = summaries.iloc[0]
-    above = None
-    if not chart.empty:
-        last = chart.iloc[-1]
-        above = bool(last["value"] > last["centre"]) if pd.notna(last["centre"]) else None
-    return pd.concat([summary, pd.Series({"above_mean": above})])
+    table = data.tables["spc_as_at"]
+    row = table.loc[(table["indicator_id"] == indicator.id) & (table["as_at"] == pd.Timestamp(month))]
+    if row.empty:
+        logger.warning("%s: no SPC reading as at %s in spc_as_at", indicator.id, f"{month:%b %Y}")
+        return pd.Series(
+            {
+                "indicator_id": indicator.id,
+                "latest_month": pd.NaT,
+                "variation": None,
+                "assurance": None,
+                "provisional": False,
+                "above_mean": None,
+            }
+        )
+    reading = row.iloc[0].copy()
+    if pd.isna(reading["above_mean"]):
+        reading["above_mean"] = None
+    return reading
 
 
 def month_point(monthly: pd.DataFrame, indicator_id: str, month: pd.Timestamp) -> tuple[float | None, bool]:
@@ -237,7 +238,7 @@ def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame
         format_value=lambda v: format_number(v, indicator),
         target=target,
     )
-    summary = spc_as_of(monthly, indicator, data.month, data.config)
+    summary = spc_as_of(data, indicator, data.month)
     has_points = pd.notna(summary["latest_month"])
     variation = str(summary["variation"]) if has_points else None
     level = summary["assurance"] if isinstance(summary["assurance"], str) else None
@@ -426,8 +427,8 @@ def change_line(data: DashboardData, block: Block) -> str:
         if now is not None and before is not None and not now_hidden and not before_hidden:
             tally[_better_or_worse(indicator, now, before)] += 1
             compared += 1
-        current = spc_as_of(data.monthly, indicator, data.month, data.config)
-        earlier = spc_as_of(data.monthly, indicator, previous, data.config)
+        current = spc_as_of(data, indicator, data.month)
+        earlier = spc_as_of(data, indicator, previous)
         if (
             pd.notna(current["latest_month"])
             and current["variation"] != COMMON_CAUSE
@@ -462,30 +463,26 @@ def changes_html(data: DashboardData) -> str:
     )
 
 
-def open_exceptions(data: DashboardData) -> tuple[Quarter, pd.DataFrame]:
-    """The exceptions of the latest quarter that had ended by the month's end (its exception reports' contents).
+def analysed_quarter(data: DashboardData) -> Quarter | None:
+    """The quarter the analysis tables were made for (its last month is the latest ``as_at`` of ``spc_as_at``)."""
+    readings = data.tables["spc_as_at"]
+    if readings.empty:
+        return None
+    return reported_quarter(pd.Timestamp(readings["as_at"].max()))
 
-    Notes
-    -----
-    Taken from the ``exceptions`` table when the pipeline ran for that quarter; otherwise found with the same
-    :func:`analysis.exception_finder.find_exceptions` over the SPC readings at the quarter's last month and the
-    benchmarks published by its end, i.e. what that quarter's exception reports show.
+
+def open_exceptions(data: DashboardData) -> tuple[Quarter, pd.DataFrame | None]:
+    """The exceptions of the latest quarter that had ended by the month's end, as they stood at its end.
+
+    Read from the analysis stage's ``exceptions_as_at`` table (found with the anticipated trends, as the exception
+    reports find them); None when the analysis did not reach that quarter. Nothing is computed here.
     """
     quarter = reported_quarter(data.month)
-    table = data.tables["exceptions"]
+    table = data.tables["exceptions_as_at"]
+    analysed = analysed_quarter(data)
+    if analysed is None or pd.Timestamp(quarter.end) > pd.Timestamp(analysed.end):
+        return quarter, None
     rows = table.loc[table["quarter"] == quarter.label]
-    if rows.empty:
-        last = pd.Timestamp(quarter.months[-1])
-        summary = pd.DataFrame(
-            [spc_as_of(data.monthly, i, last, data.config).drop("above_mean") for i in data.config.indicators]
-        )
-        rows = find_exceptions(
-            summary,
-            known_by(data.tables["benchmark_comparison"], quarter.end),
-            data.tables["actions"],
-            data.config,
-            quarter,
-        )
     return quarter, rows.reset_index(drop=True)
 
 
@@ -504,7 +501,19 @@ def exceptions_html(data: DashboardData) -> str:
     """The open exceptions by theme, each theme linked to its exception report."""
     quarter, rows = open_exceptions(data)
     heading = f"Open exceptions ({quarter.name})"
-    if rows.empty:
+    analysed = analysed_quarter(data)
+    actions_note = ""
+    if analysed is not None and rows is not None and quarter != analysed:
+        actions_note = (
+            f"<p>Actions: the plan's actions as they stood in {_cell(quarter.name)} are in that quarter's "
+            "exception reports; the tracker read for this dashboard is a later one.</p>"
+        )
+    if rows is None:
+        body = (
+            f"<p>The exceptions of {_cell(quarter.name)} are not in these analysis tables: run the pipeline for "
+            f"{_cell(quarter.label)} to list them.</p>"
+        )
+    elif rows.empty:
         body = f"<p>No exceptions in {_cell(quarter.name)}: nothing needs the Board's attention by exception.</p>"
     else:
         parts = []
@@ -521,6 +530,7 @@ def exceptions_html(data: DashboardData) -> str:
             items = "".join(f"<li>{_cell(exception_headline(row))}</li>" for _, row in theirs.iterrows())
             parts.append(f'<li class="dash-exception-theme">{title}<ul>{items}</ul></li>')
         body = f"<ul>{''.join(parts)}</ul>"
+    body += actions_note
     return (
         '<div class="mdc-dashboard"><section class="dash-exceptions" aria-labelledby="dash-exceptions">'
         f'<h2 id="dash-exceptions">{_cell(heading)}</h2>{body}</section></div>'

@@ -68,8 +68,9 @@ MONTHLY_NOTEBOOKS = (
 #: The tables the monthly notebooks read (a change to any of them re-runs the months).
 MONTHLY_TABLES = (
     "indicators_monthly",
+    "spc_as_at",
     "benchmark_comparison",
-    "exceptions",
+    "exceptions_as_at",
     "actions",
     "contacts",
     "referrals",

@@ -569,9 +569,11 @@ def commentary_text(
 
 def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
     """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`)."""
+    last = pd.Timestamp(data.quarter.months[-1])
     spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
-    spc = spc.loc[spc["month"] <= pd.Timestamp(data.quarter.months[-1])]
-    monthly = data.indicators_monthly.loc[data.indicators_monthly["indicator_id"] == indicator.id]
+    spc = spc.loc[spc["month"] <= last]
+    monthly = data.indicators_monthly
+    monthly = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last)]
     return spc_plot_points(spc, monthly)
 
 
@@ -706,13 +708,17 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
     return blocks
 
 
-def how_to_read_html() -> str:
-    """A short "How to read this report" box for readers who are not analysts (GOV.UK plain English)."""
+def how_to_read_html(config: ProjectConfig) -> str:
+    """A short "How to read this report" box for readers who are not analysts (GOV.UK plain English).
+
+    The comparison region is the authority's own (``config/authority.yml``), never a fixed name.
+    """
+    region = html.escape(config.authority.region.name)
     points = [
         f"Each theme has a status: <strong>{STATUS_ATTENTION}</strong> (red) means at least one figure or "
         f"action needs the Board's attention; <strong>{STATUS_OK}</strong> (green) means none does.",
-        "Tables show our latest figure beside England, the South East and councils like ours (our statistical "
-        "neighbours), for the period named in each column.",
+        f"Tables show our latest figure beside England, the {region} region and councils like ours (our "
+        "statistical neighbours), for the period named in each column.",
         "Arrows show which way a number moved; the words beside them say whether that is better or worse.",
         "Charts show each month against the average and the range expected from normal month-to-month variation. "
         "A month outside the range, or a long run on one side of the average, is an unusual change worth asking "

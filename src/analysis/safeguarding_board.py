@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.config import ProjectConfig, load_config
 from analysis.indicators import assessments as assessment_measures
 from analysis.indicators import child_protection, front_door
+from analysis.indicators.assessments import open_cin_episodes
 from analysis.indicators.periods import (
     children_open_at_each_end,
     count,
@@ -50,7 +51,6 @@ FIRST_REVIEW_MONTHS = 3
 LATER_REVIEW_MONTHS = 6
 #: Column names the review measures read, in order of preference, and the Annex A list that carries them.
 CP_REVIEW_COLUMNS = ("latest_review_conference_date", "last_review_conference_date", "review_conference_date")
-CIN_REVIEW_COLUMNS = ("latest_cin_plan_review_date", "last_cin_plan_review_date", "cin_plan_review_date")
 
 
 @dataclass(frozen=True)
@@ -159,30 +159,6 @@ def cp_reviews_within_timescale(cp_plans: pd.DataFrame, periods: pd.DataFrame, c
     return percentage(periods, np.array(numerators), np.array(denominators))
 
 
-def cin_plan_reviews_within_timescale(
-    cin: pd.DataFrame, periods: pd.DataFrame, column: str, months: int
-) -> pd.DataFrame:
-    """Child in need episodes open at each period's end with a plan review in the last ``months`` months (%).
-
-    Episodes open for less than ``months`` months are not yet due and are left out.
-
-    Notes
-    -----
-    There is no national timescale for child in need plan reviews (Working Together 2015, chapter 1, asks for
-    them to be reviewed regularly); ``months`` is the local standard in ``config/dashboard.yml``.
-    """
-    start, end, review = cin["cin_start_date"], cin["cin_end_date"], cin[column]
-    numerators, denominators = [], []
-    for day in periods["end"]:
-        day = pd.Timestamp(day)
-        window = day - pd.DateOffset(months=months)
-        due = (start <= window) & (end.isna() | (end > day))
-        in_date = due & (review > window) & (review <= day)
-        numerators.append(float(in_date.fillna(False).sum()))
-        denominators.append(float(due.fillna(False).sum()))
-    return percentage(periods, np.array(numerators), np.array(denominators))
-
-
 def _children_open(table: pd.DataFrame, start: str, end: str, periods: pd.DataFrame) -> pd.DataFrame:
     counts, _ = children_open_at_each_end(table["child_id"], table[start], table[end], periods)
     return count(periods, counts)
@@ -193,14 +169,6 @@ def _cp_reviews(t: Mapping[str, pd.DataFrame], p: pd.DataFrame, _c: ProjectConfi
     if column is None:
         return MeasureResult(None, f"not available: column {CP_REVIEW_COLUMNS[0]} missing from List 7")
     return _ok(cp_reviews_within_timescale(t["cp_plans"], p, column))
-
-
-def _cin_reviews(t: Mapping[str, pd.DataFrame], p: pd.DataFrame, c: ProjectConfig) -> MeasureResult:
-    column = _first_column(t["children_in_need"], CIN_REVIEW_COLUMNS)
-    if column is None:
-        return MeasureResult(None, f"not available: column {CIN_REVIEW_COLUMNS[0]} missing from List 6")
-    months = c.dashboard.safeguarding_board.cin_plan_review_months
-    return _ok(cin_plan_reviews_within_timescale(t["children_in_need"], p, column, months))
 
 
 MEASURES: dict[str, Measure] = {
@@ -390,21 +358,10 @@ MEASURES: dict[str, Measure] = {
             "Review",
             "count",
             True,
-            "Children with an open child in need episode at the end of the month (each child once).",
-            "Ofsted Annex A list 6; DfE Characteristics of children in need, table B1",
-            lambda t, p, _: _ok(_children_open(t["children_in_need"], "cin_start_date", "cin_end_date", p)),
-        ),
-        Measure(
-            "cin_plan_reviews_within_timescale",
-            "Child in need plans reviewed within timescale",
-            "Review",
-            "%",
-            True,
-            "Child in need episodes open at the month end for longer than the local review interval whose plan was "
-            "reviewed within it, as a percentage of those episodes.",
-            "Working Together to Safeguard Children (2015), chapter 1 (plans reviewed regularly); local standard in "
-            "config/dashboard.yml; Ofsted Annex A list 6",
-            _cin_reviews,
+            "Child in need episodes open at the end of the month, as DfE counts children in need (the count behind "
+            "the quarterly report's children in need per 10,000).",
+            "Ofsted Annex A list 6; DfE Characteristics of children in need, table B1 (At31_episodes)",
+            lambda t, p, _: _ok(count(p, open_cin_episodes(t["children_in_need"], p))),
         ),
     ]
 }

@@ -402,7 +402,8 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column(
                     "suppressed",
                     "boolean",
-                    "True when a count behind the figure is 1 to 5: not to be published",
+                    "True when a count behind the figure is 1 to 5: the figure is withheld (value, numerator and "
+                    "denominator empty; GSS symbol c)",
                     False,
                 ),
             ),
@@ -430,7 +431,12 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("value", "float64", "The figure"),
                 Column("numerator", "float64", "Count the figure is made from"),
                 Column("denominator", "float64", "Base of a percentage or rate"),
-                Column("suppressed", "boolean", "Count behind it between 1 and 5", False),
+                Column(
+                    "suppressed",
+                    "boolean",
+                    "Count behind it between 1 and 5: value, numerator, denominator empty",
+                    False,
+                ),
                 Column(
                     "source",
                     "string",
@@ -491,6 +497,26 @@ SCHEMAS: dict[str, TableSchema] = {
             ("indicator_id",),
         ),
         TableSchema(
+            "spc_as_at",
+            "Each indicator's variation and assurance as the chart stood at each month (what the Board saw then).",
+            (
+                Column("indicator_id", "string", "Indicator id", False),
+                Column("as_at", "datetime64[s]", "The month the chart is drawn up to (first day)", False),
+                Column("latest_month", "datetime64[s]", "Latest month with a published figure by then"),
+                Column("variation", "string", "As spc_summary, for the chart up to as_at", False),
+                Column("assurance", "string", "As spc_summary, for the chart up to as_at"),
+                Column("rule", "string", "The special-cause rule behind the latest point's class, if any"),
+                Column("since", "datetime64[s]", "First month of the current special-cause signal"),
+                Column("baseline_points", "int64", "Points in the current baseline", False),
+                Column("provisional", "boolean", "Fewer baseline points than configured", False),
+                Column("description", "string", "Plain-English reading of the chart", False),
+                Column(
+                    "above_mean", "boolean", "The latest point is above the centre line (empty without one)"
+                ),
+            ),
+            ("indicator_id", "as_at"),
+        ),
+        TableSchema(
             "benchmark_comparison",
             "Each indicator against England, its region and statistical neighbours, by published year.",
             (
@@ -548,6 +574,41 @@ SCHEMAS: dict[str, TableSchema] = {
             "exceptions",
             "What the themed exception reports must show, per quarter and theme: one row per item (indicator or "
             "action), carrying every reason it is an exception.",
+            (
+                Column("quarter", "string", "Quarter, e.g. 2015-16-Q1", False),
+                Column("theme", "int64", "Theme number", False),
+                Column("kind", "string", "indicator or action", False),
+                Column("item_id", "string", "Indicator id or action id", False),
+                Column(
+                    "title",
+                    "string",
+                    "Indicator name, or 'Action <ref>: <action text>' (the reference the actions table shows)",
+                    False,
+                ),
+                Column(
+                    "reason_codes",
+                    "string",
+                    "Every reason the item is an exception, comma-separated in a fixed order: out_of_line, "
+                    "special_cause_concern, failing_target, worst_quartile, off_track, overdue (codes of other "
+                    "finders follow these), e.g. 'off_track,overdue'",
+                    False,
+                ),
+                Column(
+                    "reasons",
+                    "string",
+                    "Plain English, one sentence per reason code in the same order, newline-separated, e.g. "
+                    "'7 months in a row above the average since January'",
+                    False,
+                ),
+                Column("since", "datetime64[s]", "When the problem began (the earliest of its reasons)"),
+            ),
+            ("quarter", "theme", "kind", "item_id"),
+        ),
+        TableSchema(
+            "exceptions_as_at",
+            "The exceptions as they stood at the end of each quarter the data cover, found as the exception reports "
+            "find them (with the anticipated trends): the run's quarter's rows are the exceptions table's; an "
+            "earlier quarter has its indicator exceptions only (the action tracker read is the run quarter's).",
             (
                 Column("quarter", "string", "Quarter, e.g. 2015-16-Q1", False),
                 Column("theme", "int64", "Theme number", False),
@@ -726,8 +787,10 @@ ANALYSIS_TABLES = (
     "indicators_annual",
     "spc",
     "spc_summary",
+    "spc_as_at",
     "benchmark_comparison",
     "exceptions",
+    "exceptions_as_at",
     "anticipated",
     "forecasts",
     "forecast_backtest",

@@ -700,3 +700,33 @@ def indicator_chart(
         unit=indicator.unit,
     )
     return chart, summary
+
+
+def readings_as_at(
+    monthly: pd.DataFrame, indicator: Indicator, settings: SpcSettings, months: Iterable[pd.Timestamp]
+) -> pd.DataFrame:
+    """The indicator's ``spc_summary`` row as the chart stood at each of ``months`` (the ``spc_as_at`` table).
+
+    Each row is :func:`indicator_chart` drawn over the months up to ``as_at`` (so the dashboard for an earlier
+    month shows the reading the Board saw then, and the one for a quarter's last month the quarter's reading),
+    with ``above_mean``: whether the latest point is above its centre line (for the variation icon's direction).
+
+    Notes
+    -----
+    NHS England "Making Data Count"; NHSRplotthedots 0.2.x ``ptd_spc`` and ``ptd_calculate_assurance_type``.
+    Limits are fixed from each baseline's first points, so a later month never changes an earlier month's points,
+    but the summary (latest point, its class and assurance) is that of the chart as it then ended.
+    """
+    quiet = logger.level
+    logger.setLevel(logging.ERROR)  # provisional-limit warnings, once per month drawn, say nothing new
+    rows = []
+    try:
+        for as_at in months:
+            chart, summary = indicator_chart(monthly, indicator, settings, pd.Timestamp(as_at))
+            above = pd.NA
+            if not chart.empty and pd.notna(chart["centre"].iloc[-1]):
+                above = bool(chart["value"].iloc[-1] > chart["centre"].iloc[-1])
+            rows.append(summary.assign(as_at=pd.Timestamp(as_at), above_mean=above))
+    finally:
+        logger.setLevel(quiet)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -1,7 +1,11 @@
 """Small-number suppression: which figures may be published, and how a suppressed one is shown.
 
-Figures are never dropped from the processed tables (the analyst needs them); they are flagged, and anything that
-publishes them (the reports) shows ``c`` in their place through :func:`publishable`.
+Suppression is applied once, where the analysis tables are made (:func:`withhold_suppressed`, called by
+:mod:`analysis.analyse`): a suppressed figure is ABSENT from ``indicators_monthly`` and ``indicators_annual`` (its
+value, numerator and denominator empty) and its ``suppressed`` column says why (a count of 1 to 5 children behind
+it), so no product can chart, judge or print it: they show ``c`` in its place (:func:`publishable`). The SPC charts,
+anticipated bands and forecasts are made from the withheld tables, so a suppressed month is never a point of a chart
+or a figure in a sentence.
 
 Which counts sit "behind" a figure depends on its unit (:func:`count_columns_for_unit`): for a percentage both the
 numerator and the denominator (a denominator of 1 to 5 discloses as much as a numerator would); for a rate per
@@ -107,6 +111,39 @@ def suppress_small_counts(
     for column in count_columns:
         suppressed |= small_count(frame[column], lower=lower, upper=upper).to_numpy()
     return suppressed
+
+
+#: The columns of an indicator table emptied where the figure is suppressed.
+WITHHELD_COLUMNS = ("value", "numerator", "denominator")
+
+
+def withhold_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The indicator table with every suppressed figure removed: value, numerator and denominator empty.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``indicators_monthly`` or ``indicators_annual`` rows with their ``suppressed`` flags.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; the rows stay (the period exists) with ``suppressed`` True as the reason the figure is absent.
+
+    Notes
+    -----
+    DfE, "Statistics at DfE: policy statement on confidentiality": a figure resting on 1 to 5 children is
+    withheld (``c``), and so is anything derived from it. Removing it where the tables are made, instead of
+    flagging it for every reader to remember, means a chart, a sentence or an alt text cannot quote it.
+    """
+    withheld = frame.copy()
+    if withheld.empty or "suppressed" not in withheld.columns:
+        return withheld
+    hidden = withheld["suppressed"].fillna(False).astype(bool).to_numpy()
+    for column in WITHHELD_COLUMNS:
+        if column in withheld.columns:
+            withheld[column] = withheld[column].astype("float64").mask(hidden)
+    return withheld
 
 
 def publishable(value: float | None, suppressed: bool, *, decimals: int = 1) -> str:

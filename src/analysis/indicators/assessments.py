@@ -61,6 +61,20 @@ def children_in_need_per_10000(
     March (start on or before, no end or an end after it) per 10,000 children under 18, on the ONS mid-year
     estimate of the previous year. Episodes, not children, as the benchmark counts them.
     """
-    start, end = children_in_need["cin_start_date"], children_in_need["cin_end_date"]
-    open_episodes = np.array([open_at(start, end, day).sum() for day in periods["end"]], dtype=float)
+    open_episodes = open_cin_episodes(children_in_need, periods)
     return result_frame(periods, open_episodes, population, ratio(open_episodes, population, RATE_BASE))
+
+
+def open_cin_episodes(children_in_need: pd.DataFrame, periods: pd.DataFrame) -> np.ndarray:
+    """Children in need at the end of each period, counted as DfE counts them: open episodes.
+
+    The one count of "children in need at the month end": the numerator of :func:`children_in_need_per_10000`
+    and the safeguarding board's figure, so both pages show one value.
+
+    Notes
+    -----
+    DfE, Characteristics of children in need (CIN census), table B1 (``At31_episodes``): episodes open at the
+    date (started on or before it, not ended by it).
+    """
+    start, end = children_in_need["cin_start_date"], children_in_need["cin_end_date"]
+    return np.array([open_at(start, end, day).sum() for day in periods["end"]], dtype=float)

@@ -1,0 +1,92 @@
+"""Products only present: no SPC, exception, benchmark, trend or forecast computation in a product module (issue 18).
+
+The analysis stage (:mod:`analysis.analyse`) writes every reading a product shows (``spc``, ``spc_summary``,
+``spc_as_at``, ``benchmark_comparison``, ``exceptions``, ``exceptions_as_at``, ``anticipated``, ``forecasts``); the
+product modules read those tables. This test reads each product module's source and fails if it imports, or calls
+through a module, any of the computing functions of the method modules. Constants (upper case names) and the few
+pure wording helpers listed in :data:`ALLOWED` may be imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import analysis
+
+PACKAGE = Path(analysis.__file__).resolve().parent
+PRODUCTS = (
+    "reporting",
+    "dashboard",
+    "safeguarding_board",
+    "charts",
+    "anticipated_charts",
+    "sparklines",
+    "mdc_icons",
+)
+#: Modules whose functions compute readings: a product may take only constants and the names in ALLOWED from them.
+METHODS = (
+    "analysis.spc",
+    "analysis.exception_finder",
+    "analysis.benchmarking",
+    "analysis.forecast",
+    "analysis.looking_ahead",
+    "analysis.trajectory",
+    "analysis.analyse",
+)
+#: Presentation helpers of the method modules (no computation of a reading): what a name or a range is called.
+ALLOWED = {
+    ("analysis.exception_finder", "exception_reasons"),  # splits a stored row's reasons into (code, sentence)
+    ("analysis.benchmarking", "neighbours_label"),  # the words for the neighbours' row
+    ("analysis.spc", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
+}
+
+
+def imported_names(source: str) -> list[tuple[str, str, int]]:
+    """(module, name, line) of every ``from analysis.X import name`` and ``analysis.X.name`` use in the source."""
+    tree = ast.parse(source)
+    found = []
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
+            found += [(node.module, alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("analysis."):
+                    aliases[alias.asname or alias.name] = alias.name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            base = ast.unparse(node.value)
+            if base in aliases:
+                found.append((aliases[base], node.attr, node.lineno))
+    return found
+
+
+def forbidden(source: str) -> list[str]:
+    return [
+        f"line {line}: {module}.{name}"
+        for module, name, line in imported_names(source)
+        if module in METHODS and not name.isupper() and (module, name) not in ALLOWED
+    ]
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_a_product_module_computes_no_reading(product: str) -> None:
+    source = (PACKAGE / f"{product}.py").read_text(encoding="utf-8")
+    assert forbidden(source) == [], f"{product}.py computes what the analysis stage should write"
+
+
+def test_the_check_sees_a_product_that_computes() -> None:
+    source = (
+        "from analysis.spc import COMMON_CAUSE, indicator_chart\n"
+        "import analysis.exception_finder as ef\n"
+        "rows = ef.find_exceptions()\n"
+        "from analysis.benchmarking import compare_with_benchmarks, neighbours_label\n"
+    )
+    assert forbidden(source) == [
+        "line 1: analysis.spc.indicator_chart",
+        "line 4: analysis.benchmarking.compare_with_benchmarks",
+        "line 3: analysis.exception_finder.find_exceptions",
+    ]
