@@ -256,6 +256,7 @@ def test_a_release_date_before_the_year_ends_names_the_release(config_copy: Path
     with pytest.raises(ConfigError, match=r"releases\.workforce"):
         load_config(config_copy)
 
+
 def test_a_wrong_safeguarding_measure_id_is_refused_naming_it(config_copy: Path) -> None:
     path = config_copy / "dashboard.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("- cp_plans_ended\n", "- cp_plans_endd\n", 1))

@@ -262,6 +262,7 @@ def test_a_monthly_run_publishes_the_quarter_and_the_month_in_one_publication(
         [paths.processed, paths.quarter_reports(first_run.quarter), paths.reports / "2015-03"]
     ]
 
+
 def test_dashboards_show_benchmarks_only_once_released(monthly_batch: MonthlyResult, config):
     """Issue 18: a month's dashboard shows the figures DfE had released by the month's end, by each release's dates.
 

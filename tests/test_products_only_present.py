@@ -41,6 +41,10 @@ ALLOWED = {
     ("analysis.exception_finder", "exception_reasons"),  # splits a stored row's reasons into (code, sentence)
     ("analysis.benchmarking", "neighbours_label"),  # the words for the neighbours' row
     ("analysis.spc", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
+    (
+        "analysis.benchmarking",
+        "known_by",
+    ),  # the stored comparison rows released by a day (a selection, no sum)
 }
 
 

@@ -549,7 +549,7 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
         "Variation and assurance: statistical process control (XmR) charts read with NHS England's Making Data Count "
         "rules, as the quarterly report explains; 'provisional limits' means fewer than "
         f"{data.config.spc.minimum_baseline_points} months in the baseline.",
-        "England and region: the latest figures DfE had published for a year ending 31 March on or before the month.",
+        "England and region: the latest figures DfE had released by the month's end (each publication's own date).",
     ]
     if any(r.figure == "c" for block in rows.values() for r in block):
         notes.append(SUPPRESSED_FOOTNOTE)
