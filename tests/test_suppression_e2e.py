@@ -18,7 +18,7 @@ import pytest
 
 from analysis.charts import format_number, year_label
 from analysis.config import ProjectConfig, load_config
-from analysis.ees import COUNT_SUFFIX
+from analysis.ees_publications import COUNT_SUFFIX
 from analysis.io import read_table
 from analysis.paths import ProjectPaths
 from analysis.pipeline import RunResult
