@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.analyse import first_full_month, read_inputs
 from analysis.charts import format_number, year_label
 from analysis.config import Indicator, ProjectConfig
-from analysis.ees import COUNT_SUFFIX
+from analysis.ees_publications import COUNT_SUFFIX
 from analysis.indicators import compute_indicators
 from analysis.io import read_table
 

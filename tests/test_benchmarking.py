@@ -25,8 +25,10 @@ from analysis.benchmarking import (
     year_end,
 )
 from analysis.config import Release
-from analysis.ees import read_ees_file, read_population_file, read_publication, read_statistical_neighbours
+from analysis.ees import read_ees_file
+from analysis.ees_publications import read_publication
 from analysis.io import conform
+from analysis.population_and_neighbours import read_population_file, read_statistical_neighbours
 
 REPO = Path(__file__).resolve().parents[1]
 EES = REPO.parent / "shared" / "data" / "ees"

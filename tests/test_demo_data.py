@@ -17,7 +17,8 @@ from analysis.demo import annex
 from analysis.demo.benchmarks import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
 from analysis.demo.simulate import simulate_histories
 from analysis.demo_data import generate_demo_data
-from analysis.ees import read_publication, read_statistical_neighbours
+from analysis.ees_publications import read_publication
+from analysis.population_and_neighbours import read_statistical_neighbours
 
 REPO = Path(__file__).resolve().parents[1]
 

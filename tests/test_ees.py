@@ -11,24 +11,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.config import BenchmarkMeasure, Publication, load_config
-from analysis.ees import (
+from analysis.benchmark_breakdowns import (
     WITHHELD_BY_DFE,
     WITHHELD_SECONDARY,
     WITHHELD_SMALL,
     assessment_factors,
     distance_from_home,
-    duration_in_months,
     factor_label,
-    read_ees_file,
-    read_neighbour_model,
-    read_population_file,
-    read_publication,
-    read_statistical_neighbours,
-    year_ending_31_march,
 )
+from analysis.config import BenchmarkMeasure, Publication, load_config
+from analysis.ees import duration_in_months, read_ees_file, year_ending_31_march
+from analysis.ees_publications import read_publication
 from analysis.errors import InputDataError
 from analysis.io import conform
+from analysis.population_and_neighbours import (
+    read_neighbour_model,
+    read_population_file,
+    read_statistical_neighbours,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 EES = REPO.parent / "shared" / "data" / "ees"

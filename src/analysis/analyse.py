@@ -18,10 +18,10 @@ import pandas as pd
 
 from analysis.benchmarking import compare_with_benchmarks
 from analysis.config import ProjectConfig
-from analysis.ees import neighbours_of
 from analysis.exception_finder import find_exceptions
 from analysis.io import read_table, write_table
 from analysis.looking_ahead import demand_forecasts
+from analysis.population_and_neighbours import neighbours_of
 from analysis.quarters import Quarter
 from analysis.returns.stage import annual_with_returns
 from analysis.schemas import schema

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Indicator, Polarity, ProjectConfig, Release
-from analysis.ees import COUNT_SUFFIX
+from analysis.ees_publications import COUNT_SUFFIX
 from analysis.schemas import schema
 from analysis.suppression import SUPPRESSED_SYMBOL, small_count
 
@@ -374,7 +374,7 @@ def compare_with_benchmarks(
         The configuration (indicators, authority and its region, publications, the neighbours' average).
     neighbours
         The authority's statistical neighbours (old LA codes) from DfE's model (the ``statistical_neighbours``
-        table, :func:`analysis.ees.neighbours_of`); none: no neighbours' figure.
+        table, :func:`analysis.population_and_neighbours.neighbours_of`); none: no neighbours' figure.
     up_to
         Leave out years whose figures DfE released after this date (a report on a quarter uses only what had been
         released by its end: :func:`released_on`, from ``releases`` in ``config/benchmarks.yml``).

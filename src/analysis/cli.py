@@ -263,7 +263,7 @@ def _run(args: argparse.Namespace) -> int:
 def _returns(args: argparse.Namespace) -> int:
     from analysis.cleaning.benchmarks import newest_match
     from analysis.config import load_config
-    from analysis.ees import read_population_file
+    from analysis.population_and_neighbours import read_population_file
     from analysis.paths import ProjectPaths
     from analysis.pipeline import KEY_FILE
     from analysis.pseudonymise import load_or_create_key

@@ -70,7 +70,8 @@ def clean_benchmarks(
     A publication with no file is a warning (its indicators go without benchmarks); a missing population file
     is also a warning (rates per 10,000 cannot then be computed locally).
     """
-    from analysis.ees import read_population_file, read_publication
+    from analysis.ees_publications import read_publication
+    from analysis.population_and_neighbours import read_population_file
 
     folder = raw_dir / config.benchmarks.folder
     frames = []
@@ -139,9 +140,10 @@ def clean_statistical_neighbours(raw_dir: Path, config: ProjectConfig, log: Clea
     Notes
     -----
     DfE, children's services statistical neighbour benchmarking tool: the 2025 model (``sn_model_2025_wide.csv``)
-    or the April 2021 groupings, as LAIT uses them (:func:`analysis.ees.read_neighbour_model`).
+    or the April 2021 groupings, as LAIT uses them
+    (:func:`analysis.population_and_neighbours.read_neighbour_model`).
     """
-    from analysis.ees import neighbours_of, read_neighbour_model
+    from analysis.population_and_neighbours import neighbours_of, read_neighbour_model
 
     folder = raw_dir / config.benchmarks.folder
     pattern = config.benchmarks.statistical_neighbours.file
