@@ -171,8 +171,9 @@ def test_a_month_run_again_skips_everything(monthly_batch: MonthlyResult):
     assert again.pipeline.skipped_everything
 
 
-def test_a_month_outside_the_data_is_a_clear_error(monthly_batch: MonthlyResult, caplog):
+def test_a_month_outside_the_data_is_a_clear_error(monthly_batch: MonthlyResult, caplog, monkeypatch):
     root: Path = monthly_batch.index.parent.parent
+    monkeypatch.chdir(root)  # the project's key is found from the working folder
     folders = [
         "--config",
         root / "config",
