@@ -263,10 +263,10 @@ def _run(args: argparse.Namespace) -> int:
 def _returns(args: argparse.Namespace) -> int:
     from analysis.cleaning.benchmarks import newest_match
     from analysis.config import load_config
-    from analysis.population_and_neighbours import read_population_file
     from analysis.paths import ProjectPaths
-    from analysis.pipeline import KEY_FILE
+    from analysis.population_and_neighbours import read_population_file
     from analysis.pseudonymise import load_or_create_key
+    from analysis.quarter_stages import KEY_FILE
     from analysis.returns.command import DEFAULT_SCHEMA_DIR, run_returns
 
     paths = ProjectPaths.from_root(config=args.config, raw=args.raw)
