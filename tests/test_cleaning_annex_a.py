@@ -169,6 +169,7 @@ def test_every_processed_table_from_raw_data_is_written(raw, config, tmp_path):
         "cleaning_log",
         "source_files",
         "quarantine",
+        "statutory_returns",
     }
     assert written == expected
 
