@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.pdf import find_chromium
 from analysis.pipeline import RunResult
-from analysis.render import find_chromium
 
 REPO = Path(__file__).resolve().parents[1]
 A4_POINTS = (595.3, 841.9)  # 210 x 297 mm

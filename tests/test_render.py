@@ -12,9 +12,10 @@ import pytest
 import report_fixtures as rf
 import yaml
 
-from analysis import render
+from analysis import executed_notebooks, html_pages, index_pages, pdf, quarto_project, render
 from analysis.errors import NotebookFailed
 from analysis.notebook_execution import execute_notebook
+from analysis.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -197,7 +198,7 @@ def test_quarto_project_file_has_the_settings():
     assert "make --no-print-directory quarto-post-render" in project["post-render"]
     assert re.search(r"^quarto-post-render:.*\n\t.*-m analysis.render_lock release", makefile, re.MULTILINE)
     assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
-    assert config["metadata-files"] == [render.QUARTO_RENDER_LIST]
+    assert config["metadata-files"] == [quarto_project.QUARTO_RENDER_LIST]
     assert config["execute"]["enabled"] is False
     assert config["execute"]["echo"] is False
     html = config["format"]["html"]
@@ -213,19 +214,19 @@ def test_quarto_project_file_has_the_settings():
     ["<table><tr><td>1</td></tr></table>", "<p>```code``` and `x`</p>\n<p>two lines</p>", ""],
 )
 def test_raw_html_block_round_trip(markup):
-    block = render.raw_html_markdown(markup)
+    block = html_pages.raw_html_markdown(markup)
     assert block.startswith("```") and "{=html}" in block.splitlines()[0]
     fence = block.splitlines()[0].removesuffix("{=html}")
     assert "`" * len(fence) not in markup  # the fence is longer than any run of backticks inside
-    assert render.raw_html(block) == markup
-    assert render.raw_html(block + "\n") == markup
-    assert render.raw_html("Some **Markdown**") is None
-    assert render.raw_html("```{=html}\n<p>a</p>\n```\n\nMore text") is None
+    assert html_pages.raw_html(block) == markup
+    assert html_pages.raw_html(block + "\n") == markup
+    assert html_pages.raw_html("Some **Markdown**") is None
+    assert html_pages.raw_html("```{=html}\n<p>a</p>\n```\n\nMore text") is None
 
 
 def test_report_notebooks_show_nothing_as_text_html(rendered):
     """Quarto adds CDN scripts to a page made from a notebook with text/html outputs: the reports have none."""
-    for notebook in render.report_notebooks(rendered):
+    for notebook in executed_notebooks.report_notebooks(rendered):
         node = nbformat.read(notebook, as_version=4)
         for cell in node.cells:
             for output in cell.get("outputs", []):
@@ -239,7 +240,7 @@ def test_prepare_quarto_render_lists_the_quarters_real_files(rendered, tmp_path)
     shutil.copytree(rendered, quarter_dir)
     (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
     (project / "reports" / "latest").symlink_to(rf.QUARTER)
-    written = render.prepare_quarto_render(
+    written = quarto_project.prepare_quarto_render(
         project / "reports" / "latest", authority_name="Medway", quarter_label=rf.QUARTER
     )
     assert written == project / "reports" / "quarto-render.yml"
@@ -257,14 +258,15 @@ def test_prepare_quarto_render_lists_the_quarters_real_files(rendered, tmp_path)
         yaml.safe_load(front)["title"]
         == "Medway children's services reports: April to June 2015 (2015-16 Q1)"
     )
-    assert 'href="quarterly-report.html"' in render.raw_html(body.strip())
+    assert 'href="quarterly-report.html"' in html_pages.raw_html(body.strip())
 
 
 def test_prepare_quarto_render_outside_a_quarto_project_writes_nothing(rendered, tmp_path):
     quarter_dir = tmp_path / "alone" / rf.QUARTER
     shutil.copytree(rendered, quarter_dir)
     assert (
-        render.prepare_quarto_render(quarter_dir, authority_name="Medway", quarter_label=rf.QUARTER) is None
+        quarto_project.prepare_quarto_render(quarter_dir, authority_name="Medway", quarter_label=rf.QUARTER)
+        is None
     )
     assert not (quarter_dir / "index.qmd").exists()
 
@@ -322,10 +324,10 @@ def test_index_shows_the_banner_each_themes_status_and_the_audit_trail(tmp_path,
         ("1 Quality", "Needs attention: 2 exceptions", "status status-attention"),
         ("2 Workforce", "No exceptions", "status status-ok"),
     ]
-    index = render.index_html(
+    index = index_pages.index_html(
         rendered,
         authority_name="Medway",
-        quarter=render.Quarter.parse(rf.QUARTER),
+        quarter=Quarter.parse(rf.QUARTER),
         banner='<p class="demo-banner">Synthetic demonstration data</p>',
         statuses=statuses,
     )
@@ -339,11 +341,11 @@ def test_index_shows_the_banner_each_themes_status_and_the_audit_trail(tmp_path,
 
 def test_no_chromium_means_no_pdf_and_a_notice(monkeypatch, tmp_path, caplog):
     monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     page_path = tmp_path / "r.html"
     page_path.write_text("<p>x</p>", encoding="utf-8")
-    with caplog.at_level("INFO", logger="analysis.render"):
-        assert render.write_pdfs([page_path]) == []
+    with caplog.at_level("INFO", logger="analysis.pdf"):
+        assert pdf.write_pdfs([page_path]) == []
     assert "No Chromium found" in caplog.text
     assert not (tmp_path / "r.pdf").exists()
 
@@ -353,7 +355,7 @@ def test_a_failed_print_leaves_no_pdf(monkeypatch, tmp_path, caplog):
     page_path.write_text("<p>x</p>", encoding="utf-8")
     (tmp_path / "r.pdf").write_bytes(b"old")
     monkeypatch.setenv("ANALYSIS_CHROMIUM", "/bin/false")
-    assert render.write_pdfs([page_path]) == []
+    assert pdf.write_pdfs([page_path]) == []
     assert not (tmp_path / "r.pdf").exists(), "an old PDF would no longer match its page"
     assert "No PDF for r.html" in caplog.text
 
@@ -362,11 +364,13 @@ def test_every_page_the_project_writes_has_the_reports_content_security_policy(t
     """Issue 18: the quarter's index and the dashboards' index carry the policy the report template carries."""
     from analysis.monthly import dashboards_index_html
 
-    template = (render.TEMPLATES_DIR / render.REPORT_TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{render.CONTENT_SECURITY_POLICY}">'
+    template = (html_pages.TEMPLATES_DIR / html_pages.REPORT_TEMPLATE / "index.html.j2").read_text(
+        encoding="utf-8"
+    )
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html_pages.CONTENT_SECURITY_POLICY}">'
     assert meta in template
-    quarter_index = render.index_html(
-        rendered, authority_name="Medway", quarter=render.Quarter.parse(rf.QUARTER)
+    quarter_index = index_pages.index_html(
+        rendered, authority_name="Medway", quarter=Quarter.parse(rf.QUARTER)
     )
     (tmp_path / "2015-06").mkdir()
     (tmp_path / "2015-06" / "dashboard.html").write_text("<p>dashboard</p>", encoding="utf-8")

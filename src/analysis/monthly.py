@@ -190,7 +190,9 @@ def check_months_in_data(processed: Path, months: Sequence[pd.Timestamp]) -> Non
 
 def _render(folders: list[Path], renderer: str, project: Path) -> None:
     """Render every executed monthly notebook: Quarto one at a time, or the built-in renderer."""
-    from analysis.render import find_quarto_project, notebook_title, render_notebook_html, render_with_quarto
+    from analysis.executed_notebooks import notebook_title
+    from analysis.quarto_project import find_quarto_project
+    from analysis.render import render_notebook_html, render_with_quarto
 
     notebooks = [folder / output for folder in folders for _, output in MONTHLY_NOTEBOOKS]
     if renderer == "quarto":
@@ -452,8 +454,8 @@ def month_folders(reports: Path) -> list[Path]:
 
 
 def _write_page(target: Path, text: str) -> None:
+    from analysis.html_pages import PAGE_MODE
     from analysis.io import atomic_path
-    from analysis.render import PAGE_MODE
 
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding="utf-8")
@@ -462,7 +464,7 @@ def _write_page(target: Path, text: str) -> None:
 
 def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
     """The index of every month's dashboard and safeguarding board view, newest first."""
-    from analysis.render import PAGE_HEAD, STYLESHEET
+    from analysis.html_pages import PAGE_HEAD, STYLESHEET
 
     title = f"{authority_name} children's services: monthly dashboards"
     items = []

@@ -300,7 +300,7 @@ def finish_quarter(run: QuarterRun, renderer: str) -> RunResult:
     used = run.new_state["renderer"]
     quarter_dir = run.paths.quarter_reports(run.quarter.label)
     if renderer == "none":  # Quarto's pre-render: tell Quarto what to render next
-        from analysis.render import prepare_quarto_render
+        from analysis.quarto_project import prepare_quarto_render
 
         banner, statuses = index_summary(run.config, run.paths.processed, run.quarter)
         prepare_quarto_render(

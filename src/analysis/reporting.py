@@ -39,9 +39,9 @@ from analysis.charts import (
 )
 from analysis.config import Indicator, ProjectConfig, Theme, load_config
 from analysis.exception_finder import exception_reasons
+from analysis.html_pages import raw_html_markdown
 from analysis.io import read_table
 from analysis.quarters import Quarter
-from analysis.render import raw_html_markdown
 from analysis.safe_text import commentary_html, markdown_text
 from analysis.schemas import empty_table
 from analysis.spc import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
@@ -210,7 +210,7 @@ def html_block(markup: str) -> Markdown:
     Notes
     -----
     Quarto loads require.js and jQuery from a CDN into any page made from a notebook with ``text/html`` output
-    (:func:`analysis.render.raw_html_markdown` explains and cites it); a raw block keeps the reports offline.
+    (:func:`analysis.html_pages.raw_html_markdown` explains and cites it); a raw block keeps the reports offline.
     """
     return markdown(raw_html_markdown(markup))
 
