@@ -24,7 +24,7 @@ from analysis.benchmarking import (
     released_on,
     year_end,
 )
-from analysis.config import Release
+from analysis.config_benchmarks import Release
 from analysis.ees import read_ees_file, read_population_file, read_publication, read_statistical_neighbours
 from analysis.io import conform
 

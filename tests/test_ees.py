@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.config import BenchmarkMeasure, Publication, load_config
+from analysis.config import load_config
+from analysis.config_benchmarks import BenchmarkMeasure, Publication
 from analysis.ees import (
     WITHHELD_BY_DFE,
     WITHHELD_SECONDARY,

@@ -36,7 +36,7 @@ from analysis.errors import InputDataError
 from analysis.suppression import small_count
 
 if TYPE_CHECKING:
-    from analysis.config import BenchmarkMeasure, Publication
+    from analysis.config_benchmarks import BenchmarkMeasure, Publication
 
 logger = logging.getLogger(__name__)
 
