@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import ForecastSettings, load_config
+from analysis.config import load_config
+from analysis.config_indicators import ForecastSettings
 from analysis.ees import read_ees_file
 from analysis.forecast import choose_method
 from analysis.io import read_table

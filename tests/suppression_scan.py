@@ -21,7 +21,8 @@ import pandas as pd
 
 from analysis.analyse import first_full_month, read_inputs
 from analysis.charts import format_number, year_label
-from analysis.config import Indicator, ProjectConfig
+from analysis.config import ProjectConfig
+from analysis.config_indicators import Indicator
 from analysis.ees_publications import COUNT_SUFFIX
 from analysis.indicators import compute_indicators
 from analysis.io import read_table

@@ -24,7 +24,7 @@ from analysis.benchmarking import (
     released_on,
     year_end,
 )
-from analysis.config import Release
+from analysis.config_benchmarks import Release
 from analysis.ees import read_ees_file
 from analysis.ees_publications import read_publication
 from analysis.io import conform

@@ -22,7 +22,7 @@ from analysis.charts import (
     spc_chart,
     spc_plot_points,
 )
-from analysis.config import Indicator
+from analysis.config_indicators import Indicator
 
 PERCENT = Indicator(
     id="assessments_within_45_working_days",

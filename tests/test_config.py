@@ -190,7 +190,7 @@ def test_a_benchmark_measure_the_publication_does_not_define_is_refused(
 def test_a_measure_needs_exactly_one_of_column_and_percentage() -> None:
     from pydantic import ValidationError
 
-    from analysis.config import BenchmarkMeasure
+    from analysis.config_benchmarks import BenchmarkMeasure
 
     with pytest.raises(ValidationError, match="exactly one"):
         BenchmarkMeasure()
@@ -199,7 +199,7 @@ def test_a_measure_needs_exactly_one_of_column_and_percentage() -> None:
 
 
 def test_a_publications_filters_apply_to_every_measure_and_a_measures_own_win() -> None:
-    from analysis.config import Publication
+    from analysis.config_benchmarks import Publication
 
     publication = Publication.model_validate(
         {

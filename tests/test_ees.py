@@ -19,7 +19,8 @@ from analysis.benchmark_breakdowns import (
     distance_from_home,
     factor_label,
 )
-from analysis.config import BenchmarkMeasure, Publication, load_config
+from analysis.config import load_config
+from analysis.config_benchmarks import BenchmarkMeasure, Publication
 from analysis.ees import duration_in_months, read_ees_file, year_ending_31_march
 from analysis.ees_publications import read_publication
 from analysis.errors import InputDataError

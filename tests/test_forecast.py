@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.config import ForecastSettings
+from analysis.config_indicators import ForecastSettings
 from analysis.forecast import (
     NAIVE,
     EtsSpec,

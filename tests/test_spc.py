@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.config import SpcRules, SpcSettings
+from analysis.config_indicators import SpcRules, SpcSettings
 from analysis.spc import (
     CHANGED_MEETING_TARGET,
     CHANGED_MISSING_TARGET,

@@ -13,7 +13,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.config import ForecastExpectation, PlannedPath, ProjectConfig, TrajectoryPoint, load_config
+from analysis.config import ProjectConfig, load_config
+from analysis.config_indicators import ForecastExpectation, PlannedPath, TrajectoryPoint
 from analysis.errors import ConfigError
 from analysis.exception_finder import find_exceptions
 from analysis.io import conform

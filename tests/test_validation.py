@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.config import DataCheckSettings, ProjectConfig
+from analysis.config import ProjectConfig
+from analysis.config_indicators import DataCheckSettings
 from analysis.errors import DataCheckFailed
 from analysis.io import read_table, write_table
 from analysis.quarters import Quarter

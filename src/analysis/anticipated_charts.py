@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analysis.charts import LIGHT_GREY, TURQUOISE, ReportFigure, format_number
-from analysis.config import Indicator
+from analysis.config_indicators import Indicator
 from analysis.forecast import BAND_LEVEL
 from analysis.trajectory import PLANNED
 

@@ -11,7 +11,7 @@ from analysis.ees_publications import COUNT_SUFFIX
 from analysis.suppression import small_count
 
 if TYPE_CHECKING:
-    from analysis.config import Publication
+    from analysis.config_benchmarks import Publication
 
 #: The measure of ``c3`` that counts the assessments with factor information: the denominator of every factor.
 EPISODES_WITH_FACTORS = "Episodes_with_assessment_factor"

@@ -34,7 +34,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.config import Indicator, Polarity, ProjectConfig, Release
+from analysis.config import ProjectConfig
+from analysis.config_benchmarks import Release
+from analysis.config_indicators import Indicator, Polarity
 from analysis.ees_publications import COUNT_SUFFIX
 from analysis.schemas import schema
 from analysis.suppression import SUPPRESSED_SYMBOL, small_count

@@ -40,7 +40,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from analysis.config import Indicator  # noqa: E402
+from analysis.config_indicators import Indicator  # noqa: E402
 from analysis.spc import natural_range  # noqa: E402
 
 logger = logging.getLogger(__name__)

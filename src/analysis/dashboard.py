@@ -25,7 +25,8 @@ import pandas as pd
 
 from analysis.benchmarking import known_by
 from analysis.charts import format_number, year_label
-from analysis.config import Indicator, ProjectConfig, load_config
+from analysis.config import ProjectConfig, load_config
+from analysis.config_indicators import Indicator
 from analysis.io import read_table
 from analysis.mdc_icons import assurance_icon, legend_items, variation_icon
 from analysis.months import month_end, month_name, parse_month, reported_quarter

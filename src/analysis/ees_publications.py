@@ -20,7 +20,7 @@ from analysis.ees import (
 from analysis.errors import InputDataError
 
 if TYPE_CHECKING:
-    from analysis.config import BenchmarkMeasure, Publication
+    from analysis.config_benchmarks import BenchmarkMeasure, Publication
 
 #: Suffix of the measure that carries the count of children behind a figure (``rereferral_percent:count``).
 COUNT_SUFFIX = ":count"

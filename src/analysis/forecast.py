@@ -41,7 +41,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from analysis.config import ForecastSettings
+from analysis.config_indicators import ForecastSettings
 
 logger = logging.getLogger(__name__)
 

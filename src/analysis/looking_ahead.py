@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.charts import DARK_BLUE, HOUSE_STYLE, LIGHT_GREY, MID_GREY, TURQUOISE, ReportFigure, figure_svg
-from analysis.config import DemandMeasure, ProjectConfig
+from analysis.config import ProjectConfig
+from analysis.config_indicators import DemandMeasure
 from analysis.forecast import LEVELS, ForecastChoice, current_segment, monthly_forecast
 from analysis.quarters import Quarter
 from analysis.schemas import schema

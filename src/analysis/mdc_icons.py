@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import logging
 
-from analysis.config import Polarity
+from analysis.config_indicators import Polarity
 from analysis.spc import (
     COMMON_CAUSE,
     CONCERN,

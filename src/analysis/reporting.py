@@ -37,7 +37,9 @@ from analysis.charts import (
     spc_plot_points,
     year_label,
 )
-from analysis.config import Indicator, ProjectConfig, Theme, load_config
+from analysis.config import ProjectConfig, load_config
+from analysis.config_indicators import Indicator
+from analysis.config_plan import Theme
 from analysis.exception_finder import exception_reasons
 from analysis.html_pages import raw_html_markdown
 from analysis.io import read_table

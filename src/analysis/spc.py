@@ -44,7 +44,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.config import Indicator, Polarity, SpcSettings
+from analysis.config_indicators import Indicator, Polarity, SpcSettings
 from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.config import ConcernSide, ForecastExpectation, Indicator, PlannedPath, Polarity, ProjectConfig
+from analysis.config import ProjectConfig
+from analysis.config_indicators import ConcernSide, ForecastExpectation, Indicator, PlannedPath, Polarity
 from analysis.forecast import BAND_LEVEL, current_segment, monthly_forecast
 from analysis.quarters import Quarter
 from analysis.schemas import schema

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.annex_a import missing_column_reason, missing_columns
-from analysis.config import Indicator, ProjectConfig
+from analysis.config import ProjectConfig
+from analysis.config_indicators import Indicator
 from analysis.errors import ConfigError
 from analysis.indicators import (
     adoption,

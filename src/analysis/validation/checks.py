@@ -15,7 +15,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.config import Authority, DataCheckSettings, ProjectConfig
+from analysis.config import Authority, ProjectConfig
+from analysis.config_indicators import DataCheckSettings
 from analysis.quarters import Quarter
 
 logger = logging.getLogger(__name__)
