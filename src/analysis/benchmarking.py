@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 from datetime import date
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -298,9 +299,16 @@ def neighbours_label(config: ProjectConfig) -> str:
     return f"statistical neighbours ({'average' if average == 'mean' else 'median'})"
 
 
+class LocalYear(TypedDict):
+    """The authority's own figure for a year, from its own data: used when the publication has none."""
+
+    value: float
+    suppressed: bool
+
+
 def _compare_year(
     year_rows: pd.DataFrame,
-    local: dict[str, object],
+    local: LocalYear,
     indicator: Indicator,
     config: ProjectConfig,
     neighbours: list[int],
@@ -311,7 +319,7 @@ def _compare_year(
     is_ours = las["old_la_code"].eq(authority.old_la_code).fillna(False).to_numpy(dtype=bool)
     ours = las.loc[is_ours]
     published = ours["value"].dropna()
-    local_value = float(published.iloc[0]) if len(published) else float(local["value"])  # type: ignore[arg-type]
+    local_value = float(published.iloc[0]) if len(published) else float(local["value"])
     published_count = ours["count"].dropna() if "count" in ours.columns else pd.Series(dtype="float64")
     count_withheld = bool(ours.get("count_symbol", pd.Series(dtype="str")).eq(SUPPRESSED_SYMBOL).any())
     bounds = {"lower": config.suppression.min_count, "upper": config.suppression.max_count}
@@ -415,15 +423,19 @@ def compare_with_benchmarks(
             years = [y for y in years if released_on(release, y) <= up_to]
         previous_value = np.nan
         for year in years:
-            own = {
+            own: LocalYear = {
                 "value": float(local["value"].get(year, np.nan)),
                 "suppressed": bool(local["suppressed"].get(year, False)),
             }
             row = _compare_year(series.loc[series["time_period"] == year], own, indicator, config, neighbours)
+            local_value = row["local_value"]
+            assert isinstance(
+                local_value, float
+            )  # _compare_year's local value is a float (NaN when suppressed)
             row["direction_of_travel"] = direction_of_travel(
-                row["local_value"], previous_value, indicator.polarity, indicator.decimals
+                local_value, previous_value, indicator.polarity, indicator.decimals
             )
-            previous_value = row["local_value"]
+            previous_value = local_value
             row["released"] = pd.Timestamp(released_on(release, year))
             row["release"] = release_label(release, year)
             rows.append({"indicator_id": indicator.id, "time_period": year, **row})

@@ -30,15 +30,19 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: the charts are written to SVG
 
+import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from afcharts.af_colours import get_af_colours  # noqa: E402
 from matplotlib import rc_params_from_file  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.rcsetup import cycler  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.typing import RcKeyType  # noqa: E402
 
 from analysis.config_indicators import Indicator  # noqa: E402
 from analysis.spc import natural_range  # noqa: E402
@@ -85,7 +89,7 @@ AFCHARTS_STYLE = rc_params_from_file(
 #: What the reports change, and why: ``svg.hashsalt`` fixes the ids matplotlib writes into an SVG and
 #: ``svg.fonttype: none`` keeps text as text (smaller files, readable by screen readers and search); the sizes fit
 #: the 6.5 inch A4 text block (afcharts' 14 pt suits its larger default figure); white backgrounds for print.
-HOUSE_STYLE: dict[str, object] = {
+HOUSE_STYLE: dict[RcKeyType, object] = {
     **AFCHARTS_STYLE,
     "svg.hashsalt": "analysis-house-style",
     "svg.fonttype": "none",
@@ -99,7 +103,7 @@ HOUSE_STYLE: dict[str, object] = {
     "legend.fontsize": 9,
     "figure.facecolor": "#FFFFFF",
     "axes.facecolor": "#FFFFFF",
-    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),  # afcharts' guidance: at most four colours
+    "axes.prop_cycle": cycler(color=list(PALETTE)),  # afcharts' guidance: at most four colours
 }
 
 #: How each SPC point class is drawn: colour AND marker shape, and the legend's words.
@@ -204,6 +208,12 @@ def figure_svg(figure: Figure) -> str:
     plt.close(figure)
     svg = _SVG_PROLOGUE.sub("", buffer.getvalue(), count=1)
     return _SVG_METADATA.sub("", svg, count=1)
+
+
+def month_ticks(axis: Axis, months: Sequence[int]) -> None:
+    """Tick a date axis at the given calendar months (1-12), labelled with the month and year on two lines."""
+    axis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=months))
+    axis.set_major_formatter(matplotlib.dates.DateFormatter("%b\n%Y"))
 
 
 def _new_figure() -> tuple[Figure, plt.Axes]:
@@ -420,7 +430,7 @@ def spc_chart(
         axes.plot(
             months, points["value"], color=DARK_BLUE, linewidth=1.8, marker="o", markersize=3.5, zorder=3
         )
-        handles: list[Line2D] = [
+        handles: list[Artist] = [
             Line2D([], [], color=DARK_BLUE, marker="o", markersize=3.5, label="Monthly figure")
         ]
         # Mean and limits per baseline: steps so that a rebase shows as a break. Limits are clipped to what the
@@ -483,8 +493,7 @@ def spc_chart(
         axes.set_ylim(*fitted_limits(np.concatenate([np.asarray(v, dtype=float) for v in shown]), indicator))
         if indicator.unit == "count":
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=QUARTER_START_MONTHS))
-        axes.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b\n%Y"))
+        month_ticks(axes.xaxis, QUARTER_START_MONTHS)
         figure.legend(handles=handles, loc="outside lower center", ncol=LEGEND_COLUMNS)
         axes.set_title(wrap(indicator.name, TITLE_WRAP))
     alt = spc_alt_text(points, indicator)

@@ -266,13 +266,13 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     parsed = {}
     for field, filename in CONFIG_FILES.items():
         path = folder / filename
-        model = {
+        models: dict[str, type[BaseModel]] = {
             "plan": Plan,
             "registry": IndicatorRegistry,
             "benchmarks": BenchmarkCatalogue,
             "authority": Authority,
-        }[field]
-        parsed[field] = _parse(model, path, _read_yaml(path))
+        }
+        parsed[field] = _parse(models[field], path, _read_yaml(path))
     dashboard_file = folder / OPTIONAL_CONFIG_FILES["dashboard"]
     if dashboard_file.is_file():
         parsed["dashboard"] = _parse(DashboardSettings, dashboard_file, _read_yaml(dashboard_file))

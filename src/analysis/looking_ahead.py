@@ -14,11 +14,19 @@ import html
 import logging
 import textwrap
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from analysis.charts import DARK_BLUE, HOUSE_STYLE, LIGHT_GREY, MID_GREY, TURQUOISE, ReportFigure, figure_svg
+from analysis.charts import (
+    DARK_BLUE,
+    HOUSE_STYLE,
+    LIGHT_GREY,
+    MID_GREY,
+    TURQUOISE,
+    ReportFigure,
+    figure_svg,
+    month_ticks,
+)
 from analysis.config import ProjectConfig
 from analysis.config_indicators import DemandMeasure
 from analysis.forecast import LEVELS, ForecastChoice, current_segment, monthly_forecast
@@ -274,8 +282,7 @@ def looking_ahead_chart(
                 ax.plot(joined_months, joined_values, color=TURQUOISE, linewidth=1.5, linestyle="--")
             ax.set_title(textwrap.fill(measure.name, TITLE_WIDTH), fontsize=9, loc="left")
             ax.set_ylim(bottom=0)
-            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(4, 10)))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+            month_ticks(ax.xaxis, (4, 10))
             ax.tick_params(labelsize=8)
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch

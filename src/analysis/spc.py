@@ -285,9 +285,10 @@ def _segments(months: pd.DatetimeIndex, rebase_at: Iterable[date]) -> np.ndarray
         return np.zeros(0, dtype="int64")
     dates = sorted(pd.Timestamp(d) for d in rebase_at)
     dates = [d for d in dates if d > months[0]]
-    return np.searchsorted(
+    segment_numbers: np.ndarray = np.searchsorted(
         np.array(dates, dtype="datetime64[ns]"), months.to_numpy(dtype="datetime64[ns]"), side="right"
     )
+    return segment_numbers
 
 
 def _direction(polarity: Polarity) -> int:
@@ -646,7 +647,7 @@ def summarise(
         special_cause=special,
     )
     sentences = [description]
-    if level in ASSURANCE_SENTENCES:
+    if level in ASSURANCE_SENTENCES and target is not None:  # a sentence's level implies a target
         sentences.append(ASSURANCE_SENTENCES[level].format(target=_figure(float(target), decimals, unit)))
     elif level is not None and target is not None:
         sentences.append(changed_assurance_sentence(segment.iloc[start:], target, polarity, decimals, unit))

@@ -45,7 +45,7 @@ METHOD_PLANNED = "planned path"
 # ------------------------------------------------------------------------------------------------ path
 def _month_number(day: date | pd.Timestamp) -> int:
     day = pd.Timestamp(day)
-    return day.year * 12 + day.month - 1
+    return int(day.year * 12 + day.month - 1)
 
 
 def planned_values(path: PlannedPath, months: pd.DatetimeIndex) -> pd.Series:
@@ -68,7 +68,8 @@ def tolerance_width(path: PlannedPath, planned: pd.Series | np.ndarray | float) 
     planned = np.asarray(planned, dtype="float64")
     if path.tolerance is not None:
         return np.full(planned.shape, path.tolerance, dtype="float64")
-    return np.abs(planned) * float(path.tolerance_percent or 0) / 100
+    width: np.ndarray = np.abs(planned) * float(path.tolerance_percent or 0) / 100
+    return width
 
 
 def concern_side(anticipated: PlannedPath | ForecastExpectation, polarity: Polarity) -> ConcernSide:
@@ -215,8 +216,13 @@ def _figure(value: float, indicator: Indicator) -> str:
 
 def out_of_line_reason(indicator: Indicator, row: pd.Series, since: pd.Timestamp | None = None) -> str:
     """Plain English: "Children on plans: 77.2 per 10,000 in June 2015, above the planned path of 72.8 ..."."""
-    figure = lambda v: _figure(float(v), indicator)  # noqa: E731
-    number = lambda v: f"{float(v):,.{indicator.decimals}f}"  # noqa: E731
+
+    def figure(value: float) -> str:
+        return _figure(float(value), indicator)
+
+    def number(value: float) -> str:
+        return f"{float(value):,.{indicator.decimals}f}"
+
     expectation = "the planned path" if row["basis"] == PLANNED else "the forecast"
     text = (
         f"{indicator.name}: {figure(row['value'])} in {pd.Timestamp(row['month']):%B %Y}, {row['position']} "

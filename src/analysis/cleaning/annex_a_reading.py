@@ -92,7 +92,9 @@ def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[dict[str, RawShee
         raise InputDataError(
             path, f"the file cannot be read ({error.strerror})", expected="the Annex A cover as text"
         ) from None
-    values = [[part.strip() for part in line.replace(",", ":").split(":", 1)] for line in lines]
+    values: list[list[object]] = [
+        [part.strip() for part in line.replace(",", ":").split(":", 1)] for line in lines
+    ]
     values += [[word.strip(" .,;")] for line in lines for word in line.split()]
     return lists, extract_date_from_cells(values)
 

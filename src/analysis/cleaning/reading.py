@@ -250,8 +250,8 @@ def _read_with_calamine(
                     sheet=actual,
                     expected=SAVE_AGAIN,
                 ) from None
-            rows = [[None if value == "" else value for value in row] for row in rows]
-            out[wanted] = RawSheet(relative_name(path, raw_dir), actual, _cells_frame(rows), path)
+            cells: list[list[object]] = [[None if value == "" else value for value in row] for row in rows]
+            out[wanted] = RawSheet(relative_name(path, raw_dir), actual, _cells_frame(cells), path)
     finally:
         workbook.close()
     return out

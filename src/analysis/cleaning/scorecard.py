@@ -62,7 +62,8 @@ def read_scorecard_sheet(path: Path, raw_dir: Path) -> RawSheet:
 
 def month_columns(sheet: RawSheet) -> tuple[int, dict[int, pd.Timestamp]]:
     """The heading row and ``{column position: month}`` of the row with the most month headings."""
-    best_row, best = None, {}
+    best_row: int | None = None
+    best: dict[int, pd.Timestamp] = {}
     for row_number in sheet.cells.index[:HEADER_SEARCH_ROWS]:
         months = {}
         for position, value in enumerate(sheet.cells.loc[row_number].tolist()):

@@ -190,13 +190,13 @@ def clean_tracker(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) -> p
         def cell(column: str, row: pd.Series = row) -> object:
             return row[positions[column]] if column in positions else None
 
-        heading = {c: TRACKER_HEADINGS[c][0] for c in TRACKER_HEADINGS}
+        heading_of = {c: TRACKER_HEADINGS[c][0] for c in TRACKER_HEADINGS}
         action_id = _action_id(cell("action_id"))
         if action_id is None:
             raise sheet.error(
                 "the action has no ID",
                 row=int(row_number),
-                column=heading["action_id"],
+                column=heading_of["action_id"],
                 expected="an action reference such as 1.3",
             )
         theme = parse_theme(cell("theme"), config)
@@ -204,7 +204,7 @@ def clean_tracker(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) -> p
             raise sheet.error(
                 f"the theme '{clean_text(cell('theme'))}' is not one of the plan's themes",
                 row=int(row_number),
-                column=heading["theme"],
+                column=heading_of["theme"],
                 expected="a theme number, 'Theme N' or a theme name from config/plan.yml ("
                 + "; ".join(t.label for t in config.plan.themes)
                 + ")",
@@ -217,7 +217,7 @@ def clean_tracker(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) -> p
             raise sheet.error(
                 f"the status '{clean_text(cell('status'))}' is not recognised",
                 row=int(row_number),
-                column=heading["status"],
+                column=heading_of["status"],
                 expected="Not started, On track, At risk, Off track or Complete (or RAG colours)",
             )
         fixes["status"] += normalise_heading(cell("status")).replace(" ", "_") != status
@@ -226,7 +226,7 @@ def clean_tracker(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) -> p
             raise sheet.error(
                 "the action has no description",
                 row=int(row_number),
-                column=heading["action"],
+                column=heading_of["action"],
                 expected="what will be done",
             )
         due, rule = parse_date_with_rule(cell("due_date"))
@@ -234,7 +234,7 @@ def clean_tracker(sheet: RawSheet, config: ProjectConfig, log: CleaningLog) -> p
             raise sheet.error(
                 "the due date cannot be read",
                 row=int(row_number),
-                column=heading["due_date"],
+                column=heading_of["due_date"],
                 expected="a date like 31/03/2016",
             )
         fixes["dates"] += rule in {"excel_serial", "other_text"}

@@ -111,7 +111,7 @@ def _referrals_last_12_months(referrals: pd.DataFrame) -> np.ndarray:
 
 
 def _yes_no(values: np.ndarray) -> np.ndarray:
-    return np.where(pd.isna(values), None, np.where(values.astype(bool), "Yes", "No")).astype(object)
+    return np.where(pd.isna(values), None, np.where(values.astype(bool), "Yes", "No")).astype(object)  # type: ignore[call-overload]  # numpy's stubs omit None, which where() takes as an object scalar
 
 
 def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
@@ -164,7 +164,7 @@ def list_frames(histories: CaseHistories, seed: int) -> dict[int, pd.DataFrame]:
             "Continuous Assessment Start Date": a["start"],
             "Child Seen During Continuous Assessment": _yes_no(a["child_seen"].to_numpy()),
             "Continuous Assessment Date of Authorisation": a["authorised"],
-            "Was the child assessed as requiring LA children's social care support?": np.where(
+            "Was the child assessed as requiring LA children's social care support?": np.where(  # type: ignore[call-overload]  # numpy's stubs omit None, which where() takes as an object scalar
                 a["authorised"].isna(), None, _yes_no(a["needs_support"].to_numpy())
             ),
             "Allocated Team": team(a["start"]),
@@ -351,7 +351,7 @@ def dirty(frames: dict[int, pd.DataFrame], seed: int, *, as_text_dates: bool) ->
             if column.heading in _date_columns(spec):
                 cells[column.heading] = _date_cells(rng, values, as_text_dates)
             else:
-                cells[column.heading] = np.where(pd.isna(values), None, values).astype(object)
+                cells[column.heading] = np.where(pd.isna(values), None, values).astype(object)  # type: ignore[attr-defined]  # numpy's stubs omit None, which where() takes as an object scalar
         if "Gender" in cells:
             cells["Gender"] = _gender_cells(rng, cells["Gender"], LIST_GENDER_STYLE.get(spec.number, "word"))
         if "Ethnicity" in cells and spec.number in LIST_OPTION_ETHNICITY:

@@ -12,7 +12,7 @@ are close to the published ones; other areas scatter around them. A few LA cells
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,12 +218,14 @@ def _authorities(config: ProjectConfig, rng: np.random.Generator) -> pd.DataFram
         counts[region] = counts.get(region, 0) - 1
     free_codes = iter(c for c in range(601, 800) if c not in used)
     serial = 1
-    for code, _, _ in REGIONS:
+    for region_code, _, _ in REGIONS:
         # the region's count less the named authorities already in it, so England has its real number
-        for _ in range(max(counts[code], 0)):
+        for _ in range(max(counts[region_code], 0)):
             old = next(free_codes)
-            prefix = "E09" if code.startswith("E13") else ("E06" if rng.random() < 0.5 else "E10")
-            rows.append((old, f"{prefix}000{100 + serial:03d}", f"Synthetic authority {serial:03d}", code))
+            prefix = "E09" if region_code.startswith("E13") else ("E06" if rng.random() < 0.5 else "E10")
+            rows.append(
+                (old, f"{prefix}000{100 + serial:03d}", f"Synthetic authority {serial:03d}", region_code)
+            )
             serial += 1
     names = {code: name for code, name, _ in REGIONS}
     frame = pd.DataFrame(rows, columns=["old_la_code", "new_la_code", "la_name", "region_code"])
@@ -307,6 +309,13 @@ def _months(days: object) -> object:
 Row = dict[str, object]
 
 
+def _as_number(value: object) -> float:
+    """A figure of a simulated row as a number (a row holds numbers, or text such as "c" for a suppressed one)."""
+    if not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"a number was expected, not {value!r}")
+    return float(value)
+
+
 def _category(name: str) -> Callable[[Row], list[Row]]:
     return lambda v: [{"category": name, **v}]
 
@@ -315,7 +324,11 @@ def _cla_rows(v: Row) -> list[Row]:
     out = []
     for population_type, key in CLA_POPULATION_TYPES:
         count = v[key]
-        rate = count if isinstance(count, str) else round(float(count) / float(v["population"]) * 10_000)
+        rate = (
+            count
+            if isinstance(count, str)
+            else round(_as_number(count) / _as_number(v["population"]) * 10_000)
+        )
         out.append(
             {
                 "population_type": population_type,
@@ -553,11 +566,11 @@ LAYOUTS: dict[str, Layout] = {
 SIMULATED_ELSEWHERE = {"csww"}
 
 
-def _rows(publication: str, geography: dict[str, object], values: dict[str, object]) -> list[Row]:
+def _rows(publication: str, geography: Mapping[str, object], values: Mapping[str, object]) -> list[Row]:
     layout = LAYOUTS[publication]
     return [
         {**{c: geography[c] for c in layout.geography}, **{c: r[c] for c in layout.columns if c in r}}
-        for r in layout.rows(values)
+        for r in layout.rows(dict(values))
     ]
 
 
@@ -793,7 +806,7 @@ def _icpc_durations(conferences: int, within_15: int) -> dict[str, float]:
     }
 
 
-def _local_row(publication: str, figures: dict[str, object], population_of: float) -> dict[str, float]:
+def _local_row(publication: str, figures: Mapping[str, object], population_of: float) -> dict[str, float]:
     """The authority's own row of a publication, from its simulated case histories."""
     f = {k: v for k, v in figures.items() if isinstance(v, (int, float))}
     if publication == "d5":
@@ -819,7 +832,7 @@ def _local_row(publication: str, figures: dict[str, object], population_of: floa
     if publication in picks:
         return {m: f[m] if m.endswith("_percent") else int(f[m]) for m in picks[publication]}
     cla_at31 = int(f["cla_at31"])
-    return {
+    row_of: dict[str, dict[str, float]] = {
         "cla": {
             "cla_at31": cla_at31,
             "cla_starting": round(cla_at31 * 0.45),
@@ -833,14 +846,17 @@ def _local_row(publication: str, figures: dict[str, object], population_of: floa
             "in_group": int(f["suitable_count"]),
         },
         "care_leavers_activity": {"care_leavers": int(f["care_leavers"]), "in_group": int(f["eet_count"])},
-    }[publication]
+    }
+    return row_of[publication]
 
 
 def _is_average(key: str) -> bool:
     return key.endswith(("_percent", "_days", "_rate_fte", "caseload_fte"))
 
 
-def _aggregate(rows: list[dict[str, object]], k: int, scale_to_england: bool = False) -> dict[str, float]:
+def _aggregate(
+    rows: Sequence[Mapping[str, object]], k: int, scale_to_england: bool = False
+) -> dict[str, float]:
     """Sums of counts and means of percentages and averages; England's headline figures set to published-like."""
     out: dict[str, float] = {}
     for m in rows[0]:

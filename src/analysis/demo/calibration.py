@@ -8,6 +8,7 @@ the reports should find. Nothing here is read by the analysis: it only shapes th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -86,7 +87,7 @@ def financial_year(days: np.ndarray) -> np.ndarray:
     return np.where(month >= 4, year, year - 1)
 
 
-def by_year(table: dict[int, float], years: np.ndarray) -> np.ndarray:
+def by_year(table: Mapping[int, float], years: np.ndarray) -> np.ndarray:
     """Look up a per-financial-year setting, using the nearest year given for years outside the table."""
     keys = np.array(sorted(table))
     values = np.array([table[k] for k in keys], dtype=float)

@@ -396,9 +396,9 @@ def simulate_section47(
             "referral": rows,
             "child": referrals["child"].to_numpy()[rows],
             "strategy": strategy,
-            "icpc_not_required": np.where(pending, None, ~has_icpc).astype(object),
+            "icpc_not_required": np.where(pending, None, ~has_icpc).astype(object),  # type: ignore[call-overload]  # numpy's stubs omit None, which where() takes as an object scalar
             "icpc": np.where(held, icpc, NAT),
-            "plan": np.where(held, plan, None).astype(object),
+            "plan": np.where(held, plan, None).astype(object),  # type: ignore[call-overload]  # numpy's stubs omit None, which where() takes as an object scalar
             "category": rng.choice(CATEGORIES, size=len(rows), p=_shares(CATEGORY_SHARES)),
         }
     )
@@ -586,7 +586,7 @@ def _care_paths(
             "child": child,
             "start": start,
             "end": np.where(ended, end, NAT),
-            "reason": np.where(ended, reason, None),
+            "reason": np.where(ended, reason, None),  # type: ignore[call-overload]  # numpy's stubs omit None, which where() takes as an object scalar
             "aged_out": aged_out & ~adoption,
             "legal_status": legal,
             "adoption": adoption,
@@ -715,7 +715,7 @@ def simulate_care_leavers(rng: np.random.Generator, episodes: pd.DataFrame, dob:
             "contact_date": contact,
             "in_touch": in_touch,
             "activity": np.where(in_touch, activity, "Not known"),
-            "suitable": np.where(in_touch, suitable, None).astype(object),
+            "suitable": np.where(in_touch, suitable, None).astype(object),  # type: ignore[call-overload]  # numpy's stubs omit None, which where() takes as an object scalar
         }
     ).sort_values("contact_date", kind="stable")
 

@@ -420,7 +420,9 @@ def compute_indicators(
     annual_parts: list[pd.DataFrame] = []
     for indicator in config.indicators:
         timing = _timing(indicator)
-        period_sets = [(trailing if timing == "trailing_12_months" else months, "monthly", [])]
+        period_sets: list[tuple[pd.DataFrame, str, list[str]]] = [
+            (trailing if timing == "trailing_12_months" else months, "monthly", [])
+        ]
         for kind in (indicator.annual, "rolling_12_months"):
             periods, labels = _annual_periods(kind, timing, first_month, last_day)
             if not periods.empty:
