@@ -291,6 +291,29 @@ def _compare_year(
     }
 
 
+def _year_end(config: ProjectConfig, indicator: Indicator, year: int) -> date:
+    """The last day of the ``year`` that an indicator's published figures describe (its publication's year end)."""
+    assert indicator.benchmark is not None
+    publication = config.benchmarks.publications[indicator.benchmark.publication]
+    month, day = (int(part) for part in publication.period_end.split("-"))
+    return date(year, month, day)
+
+
+def comparison_known_by(comparison: pd.DataFrame, config: ProjectConfig, up_to: date) -> pd.DataFrame:
+    """The rows of a ``benchmark_comparison`` table that :func:`compare_with_benchmarks` keeps with ``up_to``.
+
+    A year's row does not depend on later years (its direction of travel looks back only), so comparing every
+    year once and keeping the years ending by each date gives the same table as comparing again per date; the
+    analysis stage does this for every earlier quarter's exceptions (``exceptions_as_at``).
+    """
+    indicators = {indicator.id: indicator for indicator in config.indicators}
+    keep = [
+        _year_end(config, indicators[str(i)], int(y)) <= up_to
+        for i, y in zip(comparison["indicator_id"], comparison["time_period"], strict=True)
+    ]
+    return comparison.loc[pd.Series(keep, index=comparison.index, dtype="bool")].reset_index(drop=True)
+
+
 def compare_with_benchmarks(
     annual: pd.DataFrame,
     benchmarks: pd.DataFrame,
@@ -345,12 +368,10 @@ def compare_with_benchmarks(
                 indicator.benchmark.measure,
             )
             continue
-        publication = config.benchmarks.publications[indicator.benchmark.publication]
-        month, day = (int(part) for part in publication.period_end.split("-"))
         local = _local_annual(annual, indicator)
         years = sorted(int(y) for y in series["time_period"].unique())
         if up_to is not None:
-            years = [y for y in years if date(y, month, day) <= up_to]
+            years = [y for y in years if _year_end(config, indicator, y) <= up_to]
         previous_value = np.nan
         for year in years:
             own = {
