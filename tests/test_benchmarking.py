@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from analysis.benchmarking import (
     compare_with_benchmarks,
+    comparison_known_by,
     direction_of_travel,
     gap_to_target,
     neighbours_average,
@@ -228,6 +229,14 @@ def test_comparison_of_a_small_made_up_publication(config) -> None:
     )
     assert only_2014["time_period"].tolist() == [2014]
     assert only_2014["statistical_neighbours_count"].tolist() == [0]  # no neighbours given: none shown
+    for known_by in (date(2013, 6, 30), date(2014, 6, 30), date(2015, 6, 30)):
+        # Comparing every year once and keeping those known by a date is comparing with ``up_to`` that date.
+        pd.testing.assert_frame_equal(
+            comparison_known_by(
+                compare_with_benchmarks(annual, frame(rows), EMPTY_POPULATION, config), config, known_by
+            ),
+            compare_with_benchmarks(annual, frame(rows), EMPTY_POPULATION, config, up_to=known_by),
+        )
 
 
 @pytest.mark.parametrize(("average", "expected"), [("mean", 80 / 3), ("median", 30.0)])
