@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.config_indicators import SpcRules, SpcSettings
+from analysis.config import load_config
+from analysis.config_indicators import Indicator, SpcRules, SpcSettings
 from analysis.spc import (
     CHANGED_MEETING_TARGET,
     CHANGED_MISSING_TARGET,
@@ -19,8 +21,10 @@ from analysis.spc import (
     CONSISTENTLY_PASSING,
     IMPROVEMENT,
     assurance,
+    indicator_chart,
     point_types,
     process_limits,
+    readings_as_at,
     run_flags,
     spc_chart,
     special_cause_types,
@@ -518,3 +522,58 @@ def test_the_reading_as_at_a_month_is_the_chart_drawn_up_to_that_month(config) -
     assert readings.loc[months[15], "variation"] == "common_cause"
     assert readings.loc[months[-1], "variation"] == "improvement"
     assert bool(readings.loc[months[-1], "above_mean"])
+
+
+# ------------------------------------------------------------------------- readings as at each month (fast path)
+def _readings_drawn_month_by_month(
+    monthly_rows: pd.DataFrame, indicator: Indicator, settings_: SpcSettings, months: list[pd.Timestamp]
+) -> pd.DataFrame:
+    """The straightforward ``spc_as_at``: :func:`indicator_chart` drawn afresh at every month."""
+    rows = []
+    for as_at in months:
+        chart, summary = indicator_chart(monthly_rows, indicator, settings_, as_at)
+        above = pd.NA
+        if not chart.empty and pd.notna(chart["centre"].iloc[-1]):
+            above = bool(chart["value"].iloc[-1] > chart["centre"].iloc[-1])
+        rows.append(summary.assign(as_at=as_at, above_mean=above))
+    return pd.concat(rows, ignore_index=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(0, 30)), min_size=1, max_size=30),
+    polarity=st.sampled_from(["higher_is_better", "lower_is_better", "context"]),
+    target=st.one_of(st.none(), st.integers(0, 30)),
+    rebase=st.one_of(st.none(), st.integers(1, 29)),
+    baseline_points=st.integers(2, 12),
+)
+def test_readings_as_at_equal_a_chart_drawn_at_every_month(
+    values: list[int | None],
+    polarity: str,
+    target: int | None,
+    rebase: int | None,
+    baseline_points: int,
+) -> None:
+    """The fast path (a chart per new figure, reused at months without one) gives exactly the same table."""
+    config = load_config(Path(__file__).resolve().parents[1] / "config")
+    base = next(i for i in config.indicators if i.unit == "%" and i.target is not None)
+    assert base.target is not None
+    months = list(pd.date_range("2014-01-01", periods=len(values), freq="MS"))
+    indicator = base.model_copy(
+        update={
+            "polarity": polarity,
+            "target": None if target is None else base.target.model_copy(update={"value": float(target)}),
+            "rebase_at": [] if rebase is None else [(months[0] + pd.DateOffset(months=rebase)).date()],
+        }
+    )
+    settings_ = SpcSettings(baseline_points=baseline_points, minimum_baseline_points=min(baseline_points, 6))
+    rows = pd.DataFrame(
+        {
+            "indicator_id": indicator.id,
+            "month": months,
+            "value": [np.nan if v is None else float(v) for v in values],
+        }
+    )
+    as_at = months + [months[-1] + pd.DateOffset(months=2)]
+    expected = _readings_drawn_month_by_month(rows, indicator, settings_, as_at)
+    pd.testing.assert_frame_equal(readings_as_at(rows, indicator, settings_, as_at), expected)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.benchmarking import compare_with_benchmarks
+from analysis.benchmarking import compare_with_benchmarks, known_by
 from analysis.config import ProjectConfig
 from analysis.exception_finder import find_exceptions
 from analysis.io import read_table, write_table
@@ -158,7 +158,8 @@ def exceptions_as_at(
 
     The run's quarter has its exceptions as the reports show them. Each earlier quarter has the indicator
     exceptions found the same way (:func:`analysis.exception_finder.find_exceptions` with the SPC readings as at
-    its last month, the benchmarks known by its end and its anticipated trends); its action exceptions are not
+    its last month, the benchmarks known by its end and its anticipated trends: every year is compared once and
+    each quarter keeps the years known by its end, :func:`analysis.benchmarking.known_by`); its action exceptions are not
     known: the action tracker read is the run quarter's, and an action's status then is not in it (a 2015-16
     action "off track" now was "not started" in an earlier quarter's report).
     """
@@ -170,10 +171,8 @@ def exceptions_as_at(
         at = at.previous()
     parts = [exceptions]
     no_actions = _empty("actions")
-    for before in earlier:
-        last = pd.Timestamp(before.months[-1])
-        summary = spc_as_at.loc[spc_as_at["as_at"] == last].drop(columns=["as_at", "above_mean"])
-        comparison = compare_with_benchmarks(
+    every_year = (
+        compare_with_benchmarks(
             annual,
             tables.get("benchmarks", _empty("benchmarks")),
             tables["population"],
@@ -182,8 +181,15 @@ def exceptions_as_at(
                 tables.get("statistical_neighbours", _empty("statistical_neighbours")),
                 config.authority.old_la_code,
             ),
-            up_to=before.end,
         )
+        if earlier
+        else None
+    )
+    for before in earlier:
+        last = pd.Timestamp(before.months[-1])
+        summary = spc_as_at.loc[spc_as_at["as_at"] == last].drop(columns=["as_at", "above_mean"])
+        assert every_year is not None
+        comparison = known_by(every_year, before.end).reset_index(drop=True)
         found = find_exceptions(
             summary, comparison, no_actions, config, before, anticipated_table(monthly, config, before)
         )

@@ -717,17 +717,59 @@ def readings_as_at(
     NHS England "Making Data Count"; NHSRplotthedots 0.2.x ``ptd_spc`` and ``ptd_calculate_assurance_type``.
     Limits are fixed from each baseline's first points, so a later month never changes an earlier month's points,
     but the summary (latest point, its class and assurance) is that of the chart as it then ended.
+
+    The chart as at a month with no new figure of the indicator is the chart as at the month before, so it is
+    drawn once per figure (not once per month) and its summary repeated with each ``as_at``; the series is
+    sorted and filtered once. The rows are exactly those of drawing :func:`indicator_chart` at every month
+    (``tests/test_spc.py`` checks this on generated series).
     """
+    rows_of_indicator = monthly.loc[monthly["indicator_id"] == indicator.id]
+    series = pd.Series(
+        rows_of_indicator["value"].to_numpy(dtype="float64"),
+        index=pd.DatetimeIndex(rows_of_indicator["month"]),
+    )
+    series = series.dropna().sort_index()
+    target = indicator.target.value if indicator.target else None
     quiet = logger.level
     logger.setLevel(logging.ERROR)  # provisional-limit warnings, once per month drawn, say nothing new
-    rows = []
+    summaries: list[pd.DataFrame] = []  # one per chart drawn
+    drawn_for: list[int] = []  # for each of ``months``: the chart it shows (its position in ``summaries``)
+    as_ats: list[pd.Timestamp] = []
+    above_means: list[object] = []
+    drawn: tuple[int, object] | None = None
     try:
         for as_at in months:
-            chart, summary = indicator_chart(monthly, indicator, settings, pd.Timestamp(as_at))
-            above = pd.NA
-            if not chart.empty and pd.notna(chart["centre"].iloc[-1]):
-                above = bool(chart["value"].iloc[-1] > chart["centre"].iloc[-1])
-            rows.append(summary.assign(as_at=pd.Timestamp(as_at), above_mean=above))
+            as_at = pd.Timestamp(as_at)
+            points = int(series.index.searchsorted(as_at, side="right"))
+            if drawn is None or drawn[0] != points:
+                chart = spc_chart(
+                    series.iloc[:points],
+                    polarity=indicator.polarity,
+                    target=target,
+                    rebase_at=indicator.rebase_at,
+                    settings=settings,
+                    label=indicator.id,
+                )
+                summary = summarise(
+                    chart,
+                    indicator_id=indicator.id,
+                    polarity=indicator.polarity,
+                    target=target,
+                    settings=settings,
+                    decimals=indicator.decimals,
+                    unit=indicator.unit,
+                )
+                above: object = pd.NA
+                if not chart.empty and pd.notna(chart["centre"].iloc[-1]):
+                    above = bool(chart["value"].iloc[-1] > chart["centre"].iloc[-1])
+                summaries.append(summary)
+                drawn = (points, above)
+            drawn_for.append(len(summaries) - 1)
+            as_ats.append(as_at)
+            above_means.append(drawn[1])
     finally:
         logger.setLevel(quiet)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if not summaries:
+        return pd.DataFrame()
+    readings = pd.concat(summaries, ignore_index=True).iloc[drawn_for].reset_index(drop=True)
+    return readings.assign(as_at=pd.DatetimeIndex(as_ats), above_mean=pd.Series(above_means))
