@@ -48,7 +48,7 @@ quarto-pre-render: inputs ## What `quarto render` runs first: the pipeline witho
 
 .PHONY: quarto-post-render
 quarto-post-render: ## What `quarto render` runs last: release the project's lock kept during the render
-	$(BIN)/python -m analysis.render_lock release
+	$(BIN)/python -m analysis.run.render_lock release
 
 .PHONY: browser
 browser: ## Install Debian's chromium for the browser test, if missing and possible

@@ -34,7 +34,7 @@ def _child_rows(raw: Path) -> int:
 
 def measure(scale: float, seed: int) -> dict[str, float]:
     """Generate demo data at ``scale`` (CSV lists), clean it, and return rows, seconds and peak memory."""
-    from analysis.cleaning import clean_all
+    from analysis.stages.cleaning import clean_all
     from analysis.config import load_config
 
     config = load_config(ROOT / "config")

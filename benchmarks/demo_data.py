@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import load_config
-from analysis.demo_data import generate_demo_data
+from demo_data.generate import generate_demo_data
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ Two sets of series:
   ahead from every origin with at least six years of history, no seasonality. Skipped, with the reason, when the
   folder is absent.
 
-Methods: :mod:`analysis.forecast` (ETS chosen by AICc against a naive forecast; FPP3 5.10 rolling origin).
+Methods: :mod:`analysis.methods.forecast` (ETS chosen by AICc against a naive forecast; FPP3 5.10 rolling origin).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ import pandas as pd
 
 from analysis.config import load_config
 from analysis.config_indicators import ForecastSettings
-from analysis.ees import read_ees_file
-from analysis.forecast import choose_method
+from analysis.inputs.ees import read_ees_file
+from analysis.methods.forecast import choose_method
 from analysis.io import read_table
-from analysis.looking_ahead import backtest_scores, demand_forecasts
-from analysis.quarters import Quarter
+from analysis.methods.looking_ahead import backtest_scores, demand_forecasts
+from analysis.methods.quarters import Quarter
 
 #: DfE files and measures of the annual backtest: (label, file, publication id, measure column).
 ANNUAL_SERIES = (
@@ -69,7 +69,7 @@ COLUMNS = [
 ]
 
 
-#: The printed table's short headings for the columns of :func:`analysis.looking_ahead.backtest_scores`.
+#: The printed table's short headings for the columns of :func:`analysis.methods.looking_ahead.backtest_scores`.
 SHORT_NAMES = {
     "candidate": "model",
     "forecasts": "tested",

@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import load_config
-from analysis.indicators import compute_indicators
+from analysis.stages.indicators import compute_indicators
 from analysis.io import read_table
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 from analysis.schemas import CHILD_LEVEL_TABLES
 
 REPO = Path(__file__).resolve().parents[1]

@@ -27,18 +27,18 @@ ROWS_AT_SCALE_1 = 89_542
 
 STAGE_CODE = {
     "clean": """
-from analysis.cleaning import clean_all
-from analysis.pseudonymise import load_or_create_key
+from analysis.stages.cleaning import clean_all
+from analysis.inputs.pseudonymise import load_or_create_key
 summary = clean_all(raw, processed, config, key=load_or_create_key(root / ".pseudonym-key"))
 rows = int(summary.tables["rows_read"].sum())
 """,
     "validate": """
-from analysis.validation import validate_processed
+from analysis.stages.validation import validate_processed
 outcome = validate_processed(processed, config, quarter, raise_on_critical=False)
 rows = None
 """,
     "analyse": """
-from analysis.analyse import analyse_all
+from analysis.stages.analyse import analyse_all
 analyse_all(processed, config, quarter)
 rows = None
 """,
@@ -48,7 +48,7 @@ PRELUDE = """
 import json, resource, sys, time
 from pathlib import Path
 from analysis.config import load_config
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 root = Path(sys.argv[1]); raw = root / "raw"; processed = root / "processed"
 config = load_config(root / "config"); quarter = Quarter.parse("2015-16-Q1")
 started = time.perf_counter()

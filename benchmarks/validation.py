@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def prepare(folder: Path, scale: float) -> Path:
     """Generate the demo at ``scale`` and clean it; return the processed folder."""
-    from analysis import cleaning, demo_data
+    from analysis.stages import cleaning
+    import demo_data.generate as demo_data
 
     config = load_config(REPO / "config")
     demo_data.generate_demo_data(folder / "raw", seed=2015, scale=scale, config=config)
@@ -35,10 +36,10 @@ _CHILD = """
 import sys, time
 from pathlib import Path
 from analysis.config import load_config
-from analysis.quarters import Quarter
-from analysis.validation import validate_processed
-from analysis.validation.runner import _import_gx, read_processed
-from analysis.validation.suites import REQUIRED_TABLES
+from analysis.methods.quarters import Quarter
+from analysis.stages.validation import validate_processed
+from analysis.stages.validation.runner import _import_gx, read_processed
+from analysis.stages.validation.suites import REQUIRED_TABLES
 processed, quarter, config_dir = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 _import_gx()
 rows = sum(len(t) for name, t in read_processed(processed).items() if name in REQUIRED_TABLES)
@@ -72,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     started = time.perf_counter()
-    from analysis.validation.runner import _import_gx
+    from analysis.stages.validation.runner import _import_gx
 
     _import_gx()
     print(f"Great Expectations import: {time.perf_counter() - started:.1f} s")

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.config import ProjectConfig, load_config
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult, run_pipeline
+from analysis.run.pipeline import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -58,7 +58,7 @@ def ees_dir(shared_dir: Path) -> Path:
 
 def make_demo_project(root: Path, repo_root: Path, *, seed: int = 2015, scale: float = 1.0) -> ProjectPaths:
     """A project folder with the repository's configuration and freshly generated demo data."""
-    from analysis.demo_data import generate_demo_data
+    from demo_data.generate import generate_demo_data
 
     shutil.copytree(repo_root / "config", root / "config")
     generate_demo_data(root / "data" / "raw", seed=seed, scale=scale, config=load_config(root / "config"))
@@ -88,8 +88,8 @@ MONTHLY_BATCH = "2014-04:2015-06"
 @pytest.fixture(scope="session")
 def monthly_batch(first_run: RunResult, demo_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory):
     """One 15-month batch of dashboards, run once per session on a copy of the session's demo run."""
-    from analysis.monthly import run_months
-    from analysis.months import parse_month_range
+    from analysis.run.monthly import run_months
+    from analysis.methods.months import parse_month_range
 
     paths = copy_project(demo_project, tmp_path_factory.mktemp("monthly") / "project")
     return run_months(paths, parse_month_range(MONTHLY_BATCH), jobs=2, renderer="builtin")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.benchmarking import release_label, released_on
+from analysis.methods.benchmarking import release_label, released_on
 from analysis.config import load_config
 from analysis.io import write_table
 from analysis.schemas import schema
@@ -259,10 +259,10 @@ def _benchmark_comparison() -> pd.DataFrame:
         "direction_of_travel",
     ]
     frame = pd.DataFrame(rows, columns=columns)
-    # As analysis.benchmarking marks it: Medway's 2014-15 re-referral figure was computed from 4 referrals.
+    # As analysis.methods.benchmarking marks it: Medway's 2014-15 re-referral figure was computed from 4 referrals.
     small = (frame["indicator_id"] == "rereferrals_within_12_months") & (frame["time_period"] == 2015)
     frame.insert(3, "local_suppressed", small)
-    # When each year's figures were released, by the rule of analysis.benchmarking (both indicators: children in
+    # When each year's figures were released, by the rule of analysis.methods.benchmarking (both indicators: children in
     # need, the year to 31 March).
     release = load_config(REPO / "config").benchmarks.releases["children_in_need"]
     frame.insert(2, "released", [pd.Timestamp(released_on(release, int(y))) for y in frame["time_period"]])

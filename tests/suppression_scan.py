@@ -1,7 +1,7 @@
 """Find a suppressed figure in published files, in every format the project prints it (for the suppression tests).
 
 The figures to look for are worked out from the processed tables, independently of the analysis tables (which no
-longer hold them): the indicators are computed again with :func:`analysis.indicators.compute_indicators`, which
+longer hold them): the indicators are computed again with :func:`analysis.stages.indicators.compute_indicators`, which
 flags small counts but keeps the figures, and the authority's own benchmark rows are read from the benchmark file.
 Every published file is read as a reader meets it: the text of each HTML page and its images' alt texts, every
 executed notebook's outputs, and the text of any PDF.
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.analyse import first_full_month, read_inputs
-from analysis.charts import format_number, year_label
+from analysis.stages.analyse import first_full_month, read_inputs
+from analysis.products.charts import format_number, year_label
 from analysis.config import ProjectConfig
 from analysis.config_indicators import Indicator
-from analysis.ees_publications import COUNT_SUFFIX
-from analysis.indicators import compute_indicators
+from analysis.inputs.ees_publications import COUNT_SUFFIX
+from analysis.stages.indicators import compute_indicators
 from analysis.io import read_table
 
 TAG = re.compile(r"<[^>]+>")

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyse import analyse_all, first_full_month
+from analysis.stages.analyse import analyse_all, first_full_month
 from analysis.io import conform, read_table, write_table
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -204,12 +204,12 @@ def test_first_full_month_is_the_latest_start_of_the_front_door_lists() -> None:
 # ------------------------------------------------------------------------------------------ end to end
 @pytest.mark.e2e
 @pytest.mark.skipif(
-    importlib.util.find_spec("analysis.demo_data") is None, reason="the demo generator is not there yet"
+    importlib.util.find_spec("demo_data.generate") is None, reason="the demo generator is not there yet"
 )
 def test_the_demo_story_is_found(tmp_path: Path, config) -> None:
-    from analysis.cleaning import clean_all
+    from analysis.stages.cleaning import clean_all
 
-    generate_demo_data = importlib.import_module("analysis.demo_data").generate_demo_data
+    generate_demo_data = importlib.import_module("demo_data.generate").generate_demo_data
 
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     generate_demo_data(raw, seed=2015, scale=1.0, config=config)
@@ -232,7 +232,7 @@ def test_the_demo_story_is_found(tmp_path: Path, config) -> None:
     # A2: about 180-200 days against the 152-day threshold.
     a2 = comparison.loc["adoption_a2_days_placement_order_to_match"].sort_index().iloc[-1]
     assert a2["local_value"] > a2["target"] and a2["gap_to_target"] < 0
-    # The planted surprises of April-June 2015 (analysis.demo_data's docstring).
+    # The planted surprises of April-June 2015 (demo_data.generate's docstring).
     assert ("lac_camhs_waiting_weeks", "special_cause_concern") in found
     assert ("average_caseload_per_social_worker", "special_cause_concern") in found
     assert ("lac_three_or_more_placements", "special_cause_concern") in found

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.benchmarking import (
+from analysis.methods.benchmarking import (
     compare_with_benchmarks,
     direction_of_travel,
     gap_to_target,
@@ -25,10 +25,10 @@ from analysis.benchmarking import (
     year_end,
 )
 from analysis.config_benchmarks import Release
-from analysis.ees import read_ees_file
-from analysis.ees_publications import read_publication
+from analysis.inputs.ees import read_ees_file
+from analysis.inputs.ees_publications import read_publication
 from analysis.io import conform
-from analysis.population_and_neighbours import read_population_file, read_statistical_neighbours
+from analysis.inputs.population_and_neighbours import read_population_file, read_statistical_neighbours
 
 REPO = Path(__file__).resolve().parents[1]
 EES = REPO.parent / "shared" / "data" / "ees"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pipeline import RunResult
+from analysis.run.pipeline import RunResult
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.monthly import MonthlyResult
+from analysis.run.monthly import MonthlyResult
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import copy_project
 
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult, run_pipeline
+from analysis.run.pipeline import RunResult, run_pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import charts
-from analysis.charts import (
+from analysis.products import charts
+from analysis.products.charts import (
     PALETTE,
     benchmark_alt_text,
     benchmark_chart,
@@ -260,7 +260,7 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
     """Render every chart the demo's reports show; every visible text (title, labels, ticks, legend) is inside."""
     from matplotlib.text import Text
 
-    from analysis import reporting
+    from analysis.products import reporting
 
     outside: list[str] = []
     rendered = []
@@ -312,7 +312,7 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
 
 
 def test_a_suppressed_month_absent_from_the_spc_table_comes_back_as_a_gap_and_is_said():
-    # The analysis tables no longer hold a suppressed month's point (analysis.suppression.withhold_suppressed):
+    # The analysis tables no longer hold a suppressed month's point (analysis.methods.suppression.withhold_suppressed):
     # the chart still knows the month was there, leaves it out and says so.
     months = pd.date_range("2014-04-01", periods=3, freq="MS")
     spc = pd.DataFrame(

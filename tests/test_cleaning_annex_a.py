@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from conftest import RAW_SMALL
 
-from analysis.cleaning import clean_all, clean_sources
+from analysis.stages.cleaning import clean_all, clean_sources
 from analysis.errors import InputDataError
-from analysis.pseudonymise import pseudonymise_ids
+from analysis.inputs.pseudonymise import pseudonymise_ids
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = b"0123456789abcdef0123456789abcdef"
@@ -302,7 +302,7 @@ def test_a_csv_with_a_blank_line_and_a_title_above_the_headings(raw, config):
 @pytest.mark.parametrize("other", ["List 1 ", " List 1", "LIST  1", "List_1"])  # Excel forbids case alone
 def test_two_sheets_that_could_be_one_list_are_an_error_naming_both(tmp_path, other):
     """Issue 23, 5: 'List 1 ' beside 'List 1' was read instead of it (contacts 27,215 -> 100, exit 0)."""
-    from analysis.cleaning.reading import read_excel_sheets
+    from analysis.stages.cleaning.reading import read_excel_sheets
 
     workbook = openpyxl.Workbook()
     workbook.active.title = "List 1"
@@ -322,11 +322,11 @@ def test_two_sheets_that_could_be_one_list_are_an_error_naming_both(tmp_path, ot
 def test_an_id_stored_as_a_number_in_one_list_and_zero_padded_text_in_another_is_one_child(tmp_path):
     """Issue 23, 5: List 3 held 580049 (a number cell), List 4 "00580049" (text): no referral matched an
     assessment and "Referrals that led to an assessment 0.0%" was published with every check passing."""
-    from analysis.annex_a import ANNEX_A_BY_TABLE
-    from analysis.cleaning.annex_a import DateBounds, clean_annex_a_list
-    from analysis.cleaning.log import CleaningLog
-    from analysis.cleaning.reading import read_excel_sheets
-    from analysis.validation.checks import annex_a_links
+    from analysis.inputs.annex_a import ANNEX_A_BY_TABLE
+    from analysis.stages.cleaning.annex_a import DateBounds, clean_annex_a_list
+    from analysis.stages.cleaning.log import CleaningLog
+    from analysis.stages.cleaning.reading import read_excel_sheets
+    from analysis.stages.validation.checks import annex_a_links
 
     referrals, assessments = ANNEX_A_BY_TABLE["referrals"], ANNEX_A_BY_TABLE["assessments"]
     workbook = openpyxl.Workbook()

@@ -10,13 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.cleaning import clean_sources
-from analysis.cleaning.benchmarks import clean_benchmarks
-from analysis.cleaning.commentary import read_commentary
-from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
-from analysis.cleaning.scorecard import clean_scorecard
-from analysis.cleaning.tracker import clean_tracker, locate_tracker
+from analysis.stages.cleaning import clean_sources
+from analysis.stages.cleaning.benchmarks import clean_benchmarks
+from analysis.stages.cleaning.commentary import read_commentary
+from analysis.stages.cleaning.log import CleaningLog
+from analysis.stages.cleaning.reading import read_csv_cells, read_excel_sheets
+from analysis.stages.cleaning.scorecard import clean_scorecard
+from analysis.stages.cleaning.tracker import clean_tracker, locate_tracker
 from analysis.errors import InputDataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -156,7 +156,7 @@ def test_an_unknown_indicator_in_the_commentary_names_the_line(raw, config):
 def ees_raw(raw: Path) -> Path:
     if not EES.is_dir():
         pytest.skip(f"{EES} is not present: these tests read DfE's published EES files")
-    pytest.importorskip("analysis.ees")
+    pytest.importorskip("analysis.inputs.ees")
     folder = raw / "benchmarks"
     folder.mkdir()
     for name in [
@@ -231,7 +231,7 @@ def test_a_benchmark_file_that_is_not_csv_text_is_an_error_naming_it(ees_raw, co
 
 
 def test_a_neighbour_file_that_is_not_csv_text_is_an_error_naming_it(ees_raw, config):
-    from analysis.cleaning.benchmarks import clean_statistical_neighbours
+    from analysis.stages.cleaning.benchmarks import clean_statistical_neighbours
 
     path = ees_raw / "benchmarks" / "sn_model_2025_wide.csv"
     path.symlink_to("/etc/passwd")

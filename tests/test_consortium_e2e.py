@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import make_demo_project
 
-from analysis.consortium import run_authorities
+from analysis.run.consortium import run_authorities
 
 pytestmark = pytest.mark.e2e
 

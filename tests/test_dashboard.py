@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.dashboard import (
+from analysis.products.dashboard import (
     Block,
     DashboardData,
     block_table_html,
@@ -35,8 +35,8 @@ def _monthly(rows: list[tuple[str, str, float, bool]]) -> pd.DataFrame:
 
 
 def _data(config, monthly: pd.DataFrame) -> DashboardData:
-    from analysis.analyse import run_spc_as_at
-    from analysis.suppression import withhold_suppressed
+    from analysis.stages.analyse import run_spc_as_at
+    from analysis.methods.suppression import withhold_suppressed
 
     # The tables as the analysis stage writes them: suppressed figures withheld, readings as at every month.
     monthly = withhold_suppressed(monthly)
@@ -137,7 +137,7 @@ def test_a_bad_dashboard_file_names_the_key(tmp_path, repo_root):
 
 def test_a_changed_process_says_in_words_that_assurance_cannot_be_judged():
     """No assurance icon after a special cause (spc.assurance): the dashboard says why, as the report does."""
-    from analysis.dashboard import _assurance_words
+    from analysis.products.dashboard import _assurance_words
 
     assert "Cannot be judged: performance has changed" in _assurance_words("changed_missing_target")
     assert "Cannot be judged: performance has changed" in _assurance_words("changed_meeting_target")
@@ -145,7 +145,7 @@ def test_a_changed_process_says_in_words_that_assurance_cannot_be_judged():
 
 
 def test_the_dashboard_reads_its_spc_reading_from_the_analysis_table_and_draws_none(config):
-    from analysis.dashboard import spc_as_of
+    from analysis.products.dashboard import spc_as_of
 
     monthly = _monthly(
         [("assessments_within_45_working_days", f"2014-{m:02d}-01", 80.0 + m, False) for m in range(1, 13)]

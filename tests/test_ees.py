@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.benchmark_breakdowns import (
+from analysis.methods.benchmark_breakdowns import (
     WITHHELD_BY_DFE,
     WITHHELD_SECONDARY,
     WITHHELD_SMALL,
@@ -21,11 +21,11 @@ from analysis.benchmark_breakdowns import (
 )
 from analysis.config import load_config
 from analysis.config_benchmarks import BenchmarkMeasure, Publication
-from analysis.ees import duration_in_months, read_ees_file, year_ending_31_march
-from analysis.ees_publications import read_publication
+from analysis.inputs.ees import duration_in_months, read_ees_file, year_ending_31_march
+from analysis.inputs.ees_publications import read_publication
 from analysis.errors import InputDataError
 from analysis.io import conform
-from analysis.population_and_neighbours import (
+from analysis.inputs.population_and_neighbours import (
     read_neighbour_model,
     read_population_file,
     read_statistical_neighbours,

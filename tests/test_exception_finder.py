@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.exception_finder import exception_reasons, find_exceptions
+from analysis.methods.exception_finder import exception_reasons, find_exceptions
 from analysis.io import conform
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")  # April to June 2015

@@ -21,9 +21,9 @@ import pytest
 from conftest import copy_project
 
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult
-from analysis.pseudonymise import KEY_ENV_VAR
-from analysis.publication import folder_bytes
+from analysis.run.pipeline import RunResult
+from analysis.inputs.pseudonymise import KEY_ENV_VAR
+from analysis.run.publication import folder_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -193,7 +193,7 @@ def test_the_manifest_lists_only_the_inputs_read_and_marks_links_outside_the_pro
     project: ProjectPaths, tmp_path: Path
 ) -> None:
     """Issue 23 item 8: an extra raw file (a link to a system file) is not hashed into the manifest."""
-    from analysis.provenance import manifest_inputs
+    from analysis.run.provenance import manifest_inputs
 
     (project.raw / "notes-link").symlink_to("/etc/hostname")
     read = manifest_inputs(project, project.processed)
@@ -311,7 +311,7 @@ def test_a_failing_second_swap_leaves_both_folders_old_and_the_next_run_finishes
     """Issue 23 items 3 and 6: the reports folder busy when it is swapped (simulated in the publication code)."""
     import errno
 
-    from analysis import publication
+    from analysis.run import publication
     from analysis.cli import main
 
     before = published(project)

@@ -20,8 +20,8 @@ from conftest import copy_project
 from hostile_files import write_zip_bomb
 
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult
-from analysis.pseudonymise import KEY_ENV_VAR
+from analysis.run.pipeline import RunResult
+from analysis.inputs.pseudonymise import KEY_ENV_VAR
 
 pytestmark = pytest.mark.e2e
 

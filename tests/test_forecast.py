@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.config_indicators import ForecastSettings
-from analysis.forecast import (
+from analysis.methods.forecast import (
     NAIVE,
     EtsSpec,
     accuracy,

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.io import read_table
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult
+from analysis.run.pipeline import RunResult
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.config import load_config
-from analysis.indicators import (
+from analysis.stages.indicators import (
     adoption_a1_days_entering_care_to_placed,
     adoption_a2_days_placement_order_to_match,
     assessments_within_45_working_days,
@@ -40,7 +40,7 @@ from analysis.indicators import (
     section_47_enquiries,
     unavailable_indicators,
 )
-from analysis.indicators.periods import sum_in_periods
+from analysis.stages.indicators.periods import sum_in_periods
 from analysis.io import conform
 from analysis.schemas import CHILD_LEVEL_TABLES, SCHEMAS
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.kernels import WarmKernels
-from analysis.notebook_execution import execute_notebook
+from analysis.run.kernels import WarmKernels
+from analysis.run.notebook_execution import execute_notebook
 
 
 def _notebook(path: Path, *sources: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.pipeline import MANIFEST_FILE, _update_latest
+from analysis.run.pipeline import MANIFEST_FILE, _update_latest
 
 
 def make_quarter(reports: Path, label: str) -> None:

@@ -7,8 +7,8 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.io import conform
-from analysis.looking_ahead import backtest_table, demand_forecasts, looking_ahead_chart, looking_ahead_text
-from analysis.quarters import Quarter
+from analysis.methods.looking_ahead import backtest_table, demand_forecasts, looking_ahead_chart, looking_ahead_text
+from analysis.methods.quarters import Quarter
 
 QUARTER = Quarter.parse("2015-16-Q1")
 MONTHS = pd.date_range("2014-07-01", "2015-06-01", freq="MS")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.mdc_icons import (
+from analysis.products.mdc_icons import (
     COMMON_GREY,
     CONCERN_ORANGE,
     IMPROVEMENT_BLUE,

@@ -12,11 +12,11 @@ import pytest
 from analysis.cli import main
 from analysis.config import load_config
 from analysis.io import read_table
-from analysis.mdc_icons import VARIATION_WORDS
-from analysis.monthly import MonthlyResult, run_months
-from analysis.months import parse_month, parse_month_range
-from analysis.reporting import VARIATION_LABELS, display_value
-from analysis.safeguarding_board import MEASURES
+from analysis.products.mdc_icons import VARIATION_WORDS
+from analysis.run.monthly import MonthlyResult, run_months
+from analysis.methods.months import parse_month, parse_month_range
+from analysis.products.reporting import VARIATION_LABELS, display_value
+from analysis.products.safeguarding_board import MEASURES
 
 pytestmark = pytest.mark.e2e
 
@@ -247,7 +247,7 @@ def test_a_monthly_run_publishes_the_quarter_and_the_month_in_one_publication(
     """Issue 23 item 4: one journal, one set of swaps, for the processed tables, the quarter and the month."""
     from conftest import copy_project
 
-    from analysis import pipeline
+    from analysis.run import pipeline
 
     paths = copy_project(demo_project, tmp_path_factory.mktemp("one-publication") / "project")
     publications: list[list[Path]] = []
@@ -271,7 +271,7 @@ def test_dashboards_show_benchmarks_only_once_released(monthly_batch: MonthlyRes
     2013-14. The workforce year ends 30 September: 2014's figures (released by March 2015) are not on December
     2014's dashboard (taking 31 March as every year's end showed them six months early), and are on March 2015's.
     """
-    from analysis.charts import year_label
+    from analysis.products.charts import year_label
 
     def names(release: str) -> list[str]:
         return [

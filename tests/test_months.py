@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.months import (
+from analysis.methods.months import (
     month_end,
     month_label,
     month_name,

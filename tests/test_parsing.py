@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.coded_values import (
+from analysis.inputs.coded_values import (
     ETHNICITY_CODES,
     parse_activity,
     parse_category_of_abuse,
@@ -19,7 +19,7 @@ from analysis.coded_values import (
     parse_source,
     parse_yes_no,
 )
-from analysis.parsing import (
+from analysis.inputs.parsing import (
     is_missing,
     normalise_heading,
     parse_date,
@@ -288,7 +288,7 @@ def test_any_ethnicity_code_with_or_without_its_description_reads_as_the_code(co
 
 # ------------------------------------------------------------------------------------------- identifiers
 def test_identifier_rule_examples() -> None:
-    from analysis.parsing import normalise_identifier
+    from analysis.inputs.parsing import normalise_identifier
 
     assert normalise_identifier(580049) == normalise_identifier("00580049") == "580049"
     assert normalise_identifier(580049.0) == normalise_identifier(" 580049.0 ") == "580049"
@@ -304,7 +304,7 @@ def test_identifier_rule_examples() -> None:
 @given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=0, max_value=6))
 def test_a_whole_number_and_its_zero_padded_text_are_one_identifier(number: int, zeros: int) -> None:
     """Excel drops leading zeros from an identifier stored as a number: every form of it meets in one."""
-    from analysis.parsing import normalise_identifier
+    from analysis.inputs.parsing import normalise_identifier
 
     forms = {number, float(number) if number < 2**53 else number, "0" * zeros + str(number), f" {number} "}
     assert {normalise_identifier(form) for form in forms} == {str(number)}
@@ -312,7 +312,7 @@ def test_a_whole_number_and_its_zero_padded_text_are_one_identifier(number: int,
 
 @given(st.text(min_size=1, max_size=20))
 def test_identifier_normalisation_is_idempotent_and_never_empty(text: str) -> None:
-    from analysis.parsing import normalise_identifier
+    from analysis.inputs.parsing import normalise_identifier
 
     once = normalise_identifier(text)
     assert once is None or (once and normalise_identifier(once) == once)
@@ -320,7 +320,7 @@ def test_identifier_normalisation_is_idempotent_and_never_empty(text: str) -> No
 
 @given(st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,10}", fullmatch=True))
 def test_identifiers_with_letters_are_kept_exactly(identifier: str) -> None:
-    from analysis.parsing import normalise_identifier
+    from analysis.inputs.parsing import normalise_identifier
 
     if identifier.upper() not in {"NA", "NAN", "NONE", "NULL", "N", "NIL"}:  # missing markers
         assert normalise_identifier(identifier) in {identifier, None}

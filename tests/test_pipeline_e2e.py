@@ -17,7 +17,7 @@ from conftest import copy_project
 from analysis.cli import main
 from analysis.errors import DataCheckFailed
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult, run_pipeline
+from analysis.run.pipeline import RunResult, run_pipeline
 
 pytestmark = pytest.mark.e2e
 

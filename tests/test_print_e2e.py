@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pdf import find_chromium
-from analysis.pipeline import RunResult
+from analysis.run.pdf import find_chromium
+from analysis.run.pipeline import RunResult
 
 REPO = Path(__file__).resolve().parents[1]
 A4_POINTS = (595.3, 841.9)  # 210 x 297 mm

@@ -1,6 +1,6 @@
 """Products only present: no SPC, exception, benchmark, trend or forecast computation in a product module (issue 18).
 
-The analysis stage (:mod:`analysis.analyse`) writes every reading a product shows (``spc``, ``spc_summary``,
+The analysis stage (:mod:`analysis.stages.analyse`) writes every reading a product shows (``spc``, ``spc_summary``,
 ``spc_as_at``, ``benchmark_comparison``, ``exceptions``, ``exceptions_as_at``, ``anticipated``, ``forecasts``); the
 product modules read those tables. This test reads each product module's source and fails if it imports, or calls
 through a module, any of the computing functions of the method modules. Constants (upper case names) and the few
@@ -28,21 +28,21 @@ PRODUCTS = (
 )
 #: Modules whose functions compute readings: a product may take only constants and the names in ALLOWED from them.
 METHODS = (
-    "analysis.spc",
-    "analysis.exception_finder",
-    "analysis.benchmarking",
-    "analysis.forecast",
-    "analysis.looking_ahead",
-    "analysis.trajectory",
-    "analysis.analyse",
+    "analysis.methods.spc",
+    "analysis.methods.exception_finder",
+    "analysis.methods.benchmarking",
+    "analysis.methods.forecast",
+    "analysis.methods.looking_ahead",
+    "analysis.methods.trajectory",
+    "analysis.stages.analyse",
 )
 #: Presentation helpers of the method modules (no computation of a reading): what a name or a range is called.
 ALLOWED = {
-    ("analysis.exception_finder", "exception_reasons"),  # splits a stored row's reasons into (code, sentence)
-    ("analysis.benchmarking", "neighbours_label"),  # the words for the neighbours' row
-    ("analysis.spc", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
+    ("analysis.methods.exception_finder", "exception_reasons"),  # splits a stored row's reasons into (code, sentence)
+    ("analysis.methods.benchmarking", "neighbours_label"),  # the words for the neighbours' row
+    ("analysis.methods.spc", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
     (
-        "analysis.benchmarking",
+        "analysis.methods.benchmarking",
         "known_by",
     ),  # the stored comparison rows released by a day (a selection, no sum)
 }
@@ -84,13 +84,13 @@ def test_a_product_module_computes_no_reading(product: str) -> None:
 
 def test_the_check_sees_a_product_that_computes() -> None:
     source = (
-        "from analysis.spc import COMMON_CAUSE, indicator_chart\n"
-        "import analysis.exception_finder as ef\n"
+        "from analysis.methods.spc import COMMON_CAUSE, indicator_chart\n"
+        "import analysis.methods.exception_finder as ef\n"
         "rows = ef.find_exceptions()\n"
-        "from analysis.benchmarking import compare_with_benchmarks, neighbours_label\n"
+        "from analysis.methods.benchmarking import compare_with_benchmarks, neighbours_label\n"
     )
     assert forbidden(source) == [
-        "line 1: analysis.spc.indicator_chart",
-        "line 4: analysis.benchmarking.compare_with_benchmarks",
-        "line 3: analysis.exception_finder.find_exceptions",
+        "line 1: analysis.methods.spc.indicator_chart",
+        "line 4: analysis.methods.benchmarking.compare_with_benchmarks",
+        "line 3: analysis.methods.exception_finder.find_exceptions",
     ]

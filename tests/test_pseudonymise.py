@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import RAW_SMALL
 
-from analysis.cleaning import clean_all
+from analysis.stages.cleaning import clean_all
 from analysis.config import load_config
-from analysis.pseudonymise import (
+from analysis.inputs.pseudonymise import (
     KEY_ENV_VAR,
     date_of_birth_to_month,
     load_or_create_key,
@@ -80,7 +80,7 @@ def test_postcodes_become_sectors(postcode, sector):
 def test_a_new_key_is_made_owner_only_and_then_reused(tmp_path, monkeypatch, caplog):
     monkeypatch.delenv(KEY_ENV_VAR, raising=False)
     path = tmp_path / ".pseudonym-key"
-    with caplog.at_level(logging.WARNING, logger="analysis.pseudonymise"):
+    with caplog.at_level(logging.WARNING, logger="analysis.inputs.pseudonymise"):
         key = load_or_create_key(path)
     assert len(key) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

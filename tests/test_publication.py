@@ -1,4 +1,4 @@
-"""Unit tests of analysis.publication: the run lock, private staging copies and recoverable one-step publication."""
+"""Unit tests of analysis.run.publication: the run lock, private staging copies and recoverable one-step publication."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import publication
+from analysis.run import publication
 from analysis.errors import PublicationFailed, RunInProgress, StorageError
-from analysis.publication import (
+from analysis.run.publication import (
     JOURNAL_FILE,
     RUN_MARKER,
     check_can_write,
@@ -342,7 +342,7 @@ def _lock_in_child(root: Path, watched: int) -> None:
     import subprocess
     import sys
 
-    code = "import sys; from pathlib import Path; from analysis.publication import project_lock\n"
+    code = "import sys; from pathlib import Path; from analysis.run.publication import project_lock\n"
     code += "with project_lock(Path(sys.argv[1])): pass\n"
     env = os.environ | {"ANALYSIS_HOLD_LOCK_WHILE": str(watched)}
     subprocess.run([sys.executable, "-c", code, str(root)], env=env, check=True, timeout=60)
@@ -381,7 +381,7 @@ def test_the_lock_stays_held_for_the_render_after_the_pre_render_ends(tmp_path: 
 def test_post_render_releases_the_lock(tmp_path: Path) -> None:
     import subprocess
 
-    from analysis.render_lock import release
+    from analysis.run.render_lock import release
 
     quarto = subprocess.Popen(["sleep", "60"])
     try:

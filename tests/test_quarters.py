@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 
 
 def test_q1_is_april_to_june() -> None:

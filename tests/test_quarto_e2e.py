@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult
+from analysis.run.pipeline import RunResult
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTO = shutil.which("quarto")
@@ -264,7 +264,7 @@ def test_the_render_holds_the_lock_to_its_end_and_a_run_meanwhile_is_refused(
 ):
     """Issue 23 item 7: ``analysis run --force`` during ``quarto render`` is refused, naming the render; after
     the render (post-render) the lock is free and no stray folder is left in the published quarter."""
-    from analysis.publication import LOCK_FILE
+    from analysis.run.publication import LOCK_FILE
 
     root = tmp_path_factory.mktemp("quarto-lock") / "checkout"
     shutil.copytree(rendered.root, root, symlinks=True)

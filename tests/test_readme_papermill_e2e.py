@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.executed_notebooks import notebook_error
+from analysis.products.executed_notebooks import notebook_error
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult
+from analysis.run.pipeline import RunResult
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,10 +12,11 @@ import pytest
 import report_fixtures as rf
 import yaml
 
-from analysis import executed_notebooks, html_pages, index_pages, pdf, quarto_project, render
+from analysis.products import executed_notebooks, html_pages, index_pages
+from analysis.run import pdf, quarto_project, render
 from analysis.errors import NotebookFailed
-from analysis.notebook_execution import execute_notebook
-from analysis.quarters import Quarter
+from analysis.run.notebook_execution import execute_notebook
+from analysis.methods.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -196,7 +197,7 @@ def test_quarto_project_file_has_the_settings():
     # The lock is held for the whole render: handed over while Quarto ($PPID) runs, released by the post-render.
     assert "RENDER_PID=$PPID" in project["pre-render"]
     assert "make --no-print-directory quarto-post-render" in project["post-render"]
-    assert re.search(r"^quarto-post-render:.*\n\t.*-m analysis.render_lock release", makefile, re.MULTILINE)
+    assert re.search(r"^quarto-post-render:.*\n\t.*-m analysis.run.render_lock release", makefile, re.MULTILINE)
     assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
     assert config["metadata-files"] == [quarto_project.QUARTO_RENDER_LIST]
     assert config["execute"]["enabled"] is False
@@ -344,7 +345,7 @@ def test_no_chromium_means_no_pdf_and_a_notice(monkeypatch, tmp_path, caplog):
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     page_path = tmp_path / "r.html"
     page_path.write_text("<p>x</p>", encoding="utf-8")
-    with caplog.at_level("INFO", logger="analysis.pdf"):
+    with caplog.at_level("INFO", logger="analysis.run.pdf"):
         assert pdf.write_pdfs([page_path]) == []
     assert "No Chromium found" in caplog.text
     assert not (tmp_path / "r.pdf").exists()
@@ -362,7 +363,7 @@ def test_a_failed_print_leaves_no_pdf(monkeypatch, tmp_path, caplog):
 
 def test_every_page_the_project_writes_has_the_reports_content_security_policy(tmp_path, rendered):
     """Issue 18: the quarter's index and the dashboards' index carry the policy the report template carries."""
-    from analysis.monthly import dashboards_index_html
+    from analysis.run.monthly import dashboards_index_html
 
     template = (html_pages.TEMPLATES_DIR / html_pages.REPORT_TEMPLATE / "index.html.j2").read_text(
         encoding="utf-8"

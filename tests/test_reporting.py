@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import report_fixtures as rf
 
-from analysis import reporting
-from analysis.quarters import Quarter
-from analysis.safe_text import markdown_text
+from analysis.products import reporting
+from analysis.methods.quarters import Quarter
+from analysis.products.safe_text import markdown_text
 
 
 @pytest.fixture(scope="module")
@@ -444,7 +444,7 @@ def test_demo_report_shows_only_benchmarks_released_by_the_quarter_end(first_run
     """
     from datetime import date
 
-    from analysis.benchmarking import released_on
+    from analysis.methods.benchmarking import released_on
 
     config = demo_data.config
     quarter_end = pd.Timestamp(date(2015, 6, 30))

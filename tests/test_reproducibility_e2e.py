@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import ProjectPaths
-from analysis.pipeline import RunResult, run_pipeline
+from analysis.run.pipeline import RunResult, run_pipeline
 
 pytestmark = pytest.mark.e2e
 

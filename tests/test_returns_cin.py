@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pseudonymise import pseudonym
-from analysis.returns.cin import read_cin_file, schema_path
-from analysis.returns.cin_measures import cin_figures
+from analysis.inputs.pseudonymise import pseudonym
+from analysis.inputs.returns.cin import read_cin_file, schema_path
+from analysis.inputs.returns.cin_measures import cin_figures
 
 KEY = b"test-key"
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "data" / "cin_census_schemas"

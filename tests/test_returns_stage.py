@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.cleaning.log import CleaningLog
+from analysis.stages.cleaning.log import CleaningLog
 from analysis.config import ProjectConfig
 from analysis.io import conform, write_table
-from analysis.returns.common import Figure
-from analysis.returns.stage import (
+from analysis.inputs.returns.common import Figure
+from analysis.inputs.returns.stage import (
     RECONCILIATION_TABLE,
     RETURNS_TABLE,
     annual_with_returns,
@@ -86,7 +86,7 @@ def test_difference_beyond_tolerance_is_a_warning_naming_both_figures(
     tmp_path: Path, config: ProjectConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_table(figures_table(FIGURES), RETURNS_TABLE, tmp_path)
-    with caplog.at_level(logging.WARNING, logger="analysis.returns.stage"):
+    with caplog.at_level(logging.WARNING, logger="analysis.inputs.returns.stage"):
         annual, reconciliation = annual_with_returns(tmp_path, _annual(), config)
     conform(reconciliation, RECONCILIATION_TABLE)
     rows = reconciliation.set_index("indicator_id")

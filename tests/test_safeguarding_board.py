@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.indicators.periods import periods_frame
-from analysis.safeguarding_board import (
+from analysis.stages.indicators.periods import periods_frame
+from analysis.products.safeguarding_board import (
     BOARD_TABLES,
     MEASURES,
     BoardData,
@@ -120,7 +120,7 @@ def test_children_in_need_at_the_month_end_is_the_report_figure(config):
     # One figure, one value: the board counts what the quarterly report's rate counts (open episodes, DfE B1),
     # so a child with two open episodes counts twice on both pages (the board counted children once: 1,742 on
     # the board against 293.6 per 10,000 = 1,826 in the report).
-    from analysis.indicators import children_in_need_per_10000
+    from analysis.stages.indicators import children_in_need_per_10000
 
     episodes = [
         {"child_id": "a", "cin_start_date": T("2015-01-05")},

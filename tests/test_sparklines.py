@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.sparklines import sparkline_points, sparkline_svg
+from analysis.products.sparklines import sparkline_points, sparkline_svg
 
 MONTHS = list(pd.date_range("2015-01-01", periods=5, freq="MS"))
 

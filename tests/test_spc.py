@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from analysis.config import load_config
 from analysis.config_indicators import Indicator, SpcRules, SpcSettings
-from analysis.spc import (
+from analysis.methods.spc import (
     CHANGED_MEETING_TARGET,
     CHANGED_MISSING_TARGET,
     CONCERN,
@@ -93,7 +93,7 @@ def test_rebase_starts_a_new_baseline() -> None:
 
 
 def test_short_baseline_is_provisional_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="analysis.spc"):
+    with caplog.at_level(logging.WARNING, logger="analysis.methods.spc"):
         chart = spc_chart(
             monthly([5, 6, 7, 6, 5]), polarity="higher_is_better", settings=SETTINGS, label="demo"
         )
@@ -504,7 +504,7 @@ def test_assurance_sentence_gives_the_target_with_its_unit(
 
 
 def test_the_reading_as_at_a_month_is_the_chart_drawn_up_to_that_month(config) -> None:
-    from analysis.spc import indicator_chart, readings_as_at
+    from analysis.methods.spc import indicator_chart, readings_as_at
 
     indicator = config.indicator("assessments_within_45_working_days").model_copy(update={"rebase_at": ()})
     months = pd.date_range("2013-04-01", periods=24, freq="MS")

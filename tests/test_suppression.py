@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.suppression import (
+from analysis.methods.suppression import (
     count_columns_for_unit,
     publishable,
     publishable_column,
@@ -90,7 +90,7 @@ def test_small_count_is_the_one_rule_with_its_bounds() -> None:
 
 
 def test_a_suppressed_figure_is_absent_from_the_withheld_table_and_its_flag_says_why() -> None:
-    from analysis.suppression import withhold_suppressed
+    from analysis.methods.suppression import withhold_suppressed
 
     # 0 of 3 children: the figure (0.0%) rests on a denominator of 3, so nothing of it may remain.
     frame = pd.DataFrame(
@@ -119,7 +119,7 @@ def test_a_suppressed_figure_is_absent_from_the_withheld_table_and_its_flag_says
 def test_withholding_keeps_every_row_and_empties_exactly_the_suppressed(
     rows: list[tuple[float, bool]],
 ) -> None:
-    from analysis.suppression import withhold_suppressed
+    from analysis.methods.suppression import withhold_suppressed
 
     frame = pd.DataFrame({"value": [v for v, _ in rows], "suppressed": [s for _, s in rows]})
     withheld = withhold_suppressed(frame)

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from analysis.config import ProjectConfig, load_config
 from analysis.config_indicators import ForecastExpectation, PlannedPath, TrajectoryPoint
 from analysis.errors import ConfigError
-from analysis.exception_finder import find_exceptions
+from analysis.methods.exception_finder import find_exceptions
 from analysis.io import conform
-from analysis.quarters import Quarter
-from analysis.trajectory import (
+from analysis.methods.quarters import Quarter
+from analysis.methods.trajectory import (
     anticipated_table,
     concern_side,
     is_out_of_line,

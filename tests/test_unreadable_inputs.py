@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 from hostile_files import SHEET_PART, write_zip_bomb
 
-from analysis.annex_a import ANNEX_A_LISTS
-from analysis.cleaning.annex_a_reading import read_annex_a
-from analysis.cleaning.file_checks import check_workbook_file
-from analysis.cleaning.log import CleaningLog
-from analysis.cleaning.reading import read_csv_cells, read_excel_sheets
-from analysis.cleaning.scorecard import UNREADABLE_FIGURE, clean_scorecard
-from analysis.cleaning.tracker import read_tracker_sheet
+from analysis.inputs.annex_a import ANNEX_A_LISTS
+from analysis.stages.cleaning.annex_a_reading import read_annex_a
+from analysis.stages.cleaning.file_checks import check_workbook_file
+from analysis.stages.cleaning.log import CleaningLog
+from analysis.stages.cleaning.reading import read_csv_cells, read_excel_sheets
+from analysis.stages.cleaning.scorecard import UNREADABLE_FIGURE, clean_scorecard
+from analysis.stages.cleaning.tracker import read_tracker_sheet
 from analysis.errors import InputDataError, PseudonymKeyError
-from analysis.pseudonymise import KEY_ENV_VAR, confirm_key, key_check
-from analysis.validation.checks import scorecard_percent_scale
+from analysis.inputs.pseudonymise import KEY_ENV_VAR, confirm_key, key_check
+from analysis.stages.validation.checks import scorecard_percent_scale
 
 
 def _workbook(path: Path) -> Path:
@@ -83,7 +83,7 @@ def test_a_zip_bomb_is_refused_naming_the_file_before_it_is_expanded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A 9 MB workbook whose sheet declares 3 GiB of XML: refused from its declared sizes, in no time or memory."""
-    import analysis.cleaning.reading as reading
+    import analysis.stages.cleaning.reading as reading
 
     path = write_zip_bomb(tmp_path / "annex_a.xlsx", 3 * 1024**3)
     assert path.stat().st_size < 16 * 1024**2
@@ -142,7 +142,7 @@ def test_a_large_csv_without_headings_fails_on_its_first_rows(tmp_path: Path) ->
 
 
 def test_annex_a_csv_lists_are_checked_for_headings_before_parsing(raw: Path) -> None:
-    from analysis.cleaning.annex_a_reading import locate_annex_a
+    from analysis.stages.cleaning.annex_a_reading import locate_annex_a
 
     spec = ANNEX_A_LISTS[0]
     (raw / "annex_a" / spec.csv_name).write_text("nothing,like,a,list\n" * 50, encoding="utf-8")
@@ -258,7 +258,7 @@ def test_a_first_run_makes_its_key(tmp_path: Path, no_env_key: None) -> None:
 
 # ------------------------------------------------------------------------------- critical check messages
 def test_critical_check_lines_name_the_raw_file_sheet_and_column() -> None:
-    from analysis.validation.runner import raw_source_text
+    from analysis.stages.validation.runner import raw_source_text
 
     sources = pd.DataFrame(
         {
@@ -286,7 +286,7 @@ def test_a_commentary_file_that_is_not_utf8_text_is_an_error_naming_it(
     raw: Path, config, damage: str
 ) -> None:
     """Every unreadable input is exit 2 with the file named (issue 23, 2): the commentary was read unguarded."""
-    from analysis.cleaning.commentary import clean_commentary
+    from analysis.stages.cleaning.commentary import clean_commentary
 
     path = next((raw / "commentary").glob("*.md"))
     if damage == "binary":

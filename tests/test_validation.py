@@ -1,4 +1,4 @@
-"""Tests of stage 2 (analysis.validation): hand-made processed tables, each scenario run once through GX."""
+"""Tests of stage 2 (analysis.stages.validation): hand-made processed tables, each scenario run once through GX."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from analysis.config import ProjectConfig
 from analysis.config_indicators import DataCheckSettings
 from analysis.errors import DataCheckFailed
 from analysis.io import read_table, write_table
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 from analysis.schemas import schema
-from analysis.validation import data_quality_table, validate_processed
-from analysis.validation.checks import (
+from analysis.stages.validation import data_quality_table, validate_processed
+from analysis.stages.validation.checks import (
     benchmark_authority_presence,
     benchmark_coverage,
     extract_date_of,
@@ -26,8 +26,8 @@ from analysis.validation.checks import (
     referral_before_assessment,
     scorecard_coverage,
 )
-from analysis.validation.runner import failure_line
-from analysis.validation.suites import REQUIRED_TABLES, build_suites
+from analysis.stages.validation.runner import failure_line
+from analysis.stages.validation.suites import REQUIRED_TABLES, build_suites
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")

@@ -7,10 +7,10 @@ import pytest
 
 from analysis.config import ProjectConfig
 from analysis.schemas import CHILD_LEVEL_TABLES, schema
-from analysis.validation.annex_a_suites import annex_a_list_suites, annex_a_value_checks
-from analysis.validation.check_types import Suite
-from analysis.validation.checks import annex_a_list_rows
-from analysis.validation.runner import run_suites
+from analysis.stages.validation.annex_a_suites import annex_a_list_suites, annex_a_value_checks
+from analysis.stages.validation.check_types import Suite
+from analysis.stages.validation.checks import annex_a_list_rows
+from analysis.stages.validation.runner import run_suites
 
 
 def _empty(table: str) -> pd.DataFrame:
@@ -75,7 +75,7 @@ def test_an_empty_list_behind_percentages_only_is_a_warning(results: pd.DataFram
 
 def test_the_data_quality_section_names_the_empty_list(results: pd.DataFrame) -> None:
     """Issue 23, 8: the councillors' table said a list was empty without saying which."""
-    from analysis.validation import data_quality_table
+    from analysis.stages.validation import data_quality_table
 
     table = data_quality_table(results.reset_index())
     empty = table.loc[table["Check"].str.startswith("Every other Annex A list")].iloc[0]
@@ -112,8 +112,8 @@ def _linked_tables(referral_ids: list[str], assessment_ids: list[str]) -> dict[s
 
 def test_lists_that_share_no_child_stop_the_run_naming_both_lists() -> None:
     """Issue 23, 5: referrals and assessments written with different identifiers matched nothing."""
-    from analysis.validation.annex_a_suites import annex_a_link_suite
-    from analysis.validation.checks import annex_a_links
+    from analysis.stages.validation.annex_a_suites import annex_a_link_suite
+    from analysis.stages.validation.checks import annex_a_links
 
     tables = _linked_tables(["C1", "C2", "C3"], ["X1", "X2"])
     results = run_suites([annex_a_link_suite()], {"annex_a_links": annex_a_links(tables)}, example_rows=5)
@@ -125,8 +125,8 @@ def test_lists_that_share_no_child_stop_the_run_naming_both_lists() -> None:
 
 
 def test_lists_that_share_some_children_pass_and_empty_lists_are_left_to_the_row_checks() -> None:
-    from analysis.validation.annex_a_suites import annex_a_link_suite
-    from analysis.validation.checks import annex_a_links
+    from analysis.stages.validation.annex_a_suites import annex_a_link_suite
+    from analysis.stages.validation.checks import annex_a_links
 
     tables = _linked_tables(["C1", "C2", "C3"], ["C3", "X2"])
     tables["cp_plans"] = _empty("cp_plans")

@@ -8,16 +8,16 @@ import pytest
 
 from analysis.config import load_config
 from analysis.io import read_table
-from analysis.quarters import Quarter
+from analysis.methods.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.e2e
 def test_cleaned_demo_passes_critical_checks_with_some_warnings(tmp_path):
-    demo_data = pytest.importorskip("analysis.demo_data", reason="the demo generator is not available")
-    cleaning = pytest.importorskip("analysis.cleaning")
-    from analysis.validation import data_quality_table, validate_processed
+    demo_data = pytest.importorskip("demo_data.generate", reason="the demo generator is not available")
+    cleaning = pytest.importorskip("analysis.stages.cleaning")
+    from analysis.stages.validation import data_quality_table, validate_processed
 
     config = load_config(REPO / "config")
     raw, processed = tmp_path / "raw", tmp_path / "processed"

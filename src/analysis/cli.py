@@ -30,7 +30,7 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 def _quarter(label: str) -> str:
     """Check a ``--quarter`` value as it is parsed, so a typo is reported before any work starts."""
-    from analysis.quarters import Quarter
+    from analysis.methods.quarters import Quarter
 
     try:
         return Quarter.parse(label).label
@@ -40,7 +40,7 @@ def _quarter(label: str) -> str:
 
 def _months(text: str) -> list:
     """Check a ``--month``/``--months`` value (``2015-06`` or ``2014-04:2015-06``) as it is parsed."""
-    from analysis.months import parse_month_range
+    from analysis.methods.months import parse_month_range
 
     try:
         return parse_month_range(text)
@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_returns_command(commands: argparse._SubParsersAction) -> None:
-    """``analysis returns FOLDER``: the statutory returns' figures as DfE defines them (:mod:`analysis.returns`)."""
+    """``analysis returns FOLDER``: the statutory returns' figures as DfE defines them (:mod:`analysis.inputs.returns`)."""
     returns = commands.add_parser(
         "returns",
         help="read the SSDA903 and CIN census returns in FOLDER; print DfE's measures per year as CSV",
@@ -205,7 +205,7 @@ class _ZmqContextNotice(logging.Filter):
 
 def _demo_data(args: argparse.Namespace) -> int:
     from analysis.config import load_config
-    from analysis.demo_data import generate_demo_data
+    from demo_data.generate import generate_demo_data
 
     config = load_config(args.config)
     written = generate_demo_data(args.out, seed=args.seed, scale=args.scale, config=config)
@@ -214,9 +214,9 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.consortium import run_authorities
+    from analysis.run.consortium import run_authorities
     from analysis.paths import ProjectPaths
-    from analysis.pipeline import run_pipeline
+    from analysis.run.pipeline import run_pipeline
 
     if args.authorities:
         results = run_authorities(
@@ -235,7 +235,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     months = args.month or args.months
     if months:
-        from analysis.monthly import run_months
+        from analysis.run.monthly import run_months
 
         monthly = run_months(
             paths, months, jobs=args.jobs, force=args.force, renderer=args.renderer, new_key=args.new_key
@@ -261,13 +261,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _returns(args: argparse.Namespace) -> int:
-    from analysis.cleaning.benchmarks import newest_match
+    from analysis.stages.cleaning.benchmarks import newest_match
     from analysis.config import load_config
     from analysis.paths import ProjectPaths
-    from analysis.population_and_neighbours import read_population_file
-    from analysis.pseudonymise import load_or_create_key
-    from analysis.quarter_stages import KEY_FILE
-    from analysis.returns.command import DEFAULT_SCHEMA_DIR, run_returns
+    from analysis.inputs.population_and_neighbours import read_population_file
+    from analysis.inputs.pseudonymise import load_or_create_key
+    from analysis.run.quarter_stages import KEY_FILE
+    from analysis.inputs.returns.command import DEFAULT_SCHEMA_DIR, run_returns
 
     paths = ProjectPaths.from_root(config=args.config, raw=args.raw)
     config = load_config(paths.config)
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("Interrupted")
         return 130
     except OSError as error:
-        from analysis.publication import is_storage_error, storage_error
+        from analysis.run.publication import is_storage_error, storage_error
 
         if not is_storage_error(error):
             logger.exception("Unexpected error: please report it with the log above")

@@ -229,9 +229,9 @@ def _check_safeguarding_measures(config: ProjectConfig, path: Path) -> None:
 
     Checked here, when the configuration is read, so that ``analysis run`` stops before its first stage (exit 2)
     instead of leaving the measure out at render time. The measures are still defined in
-    :mod:`analysis.safeguarding_board` (read lazily: the loader stays below the products).
+    :mod:`analysis.products.safeguarding_board` (read lazily: the loader stays below the products).
     """
-    from analysis.safeguarding_board import MEASURES
+    from analysis.products.safeguarding_board import MEASURES
 
     for n, measure_id in enumerate(config.dashboard.safeguarding_board.measures):
         if measure_id not in MEASURES:

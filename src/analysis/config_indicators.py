@@ -81,7 +81,7 @@ class ForecastExpectation(StrictModel):
 
 
 class ForecastSettings(StrictModel):
-    """How forecasts are made and tested (:mod:`analysis.forecast`; intervals are always 80% and 95%)."""
+    """How forecasts are made and tested (:mod:`analysis.methods.forecast`; intervals are always 80% and 95%)."""
 
     horizon_months: int = Field(default=6, ge=1)  # the "looking ahead" section: the next two quarters
     seasonal_period: int = Field(default=12, ge=2)  # months in a year
@@ -166,7 +166,7 @@ class SpcSettings(StrictModel):
 
 
 class DataCheckSettings(StrictModel):
-    """Tolerances of the stage-2 data checks (:mod:`analysis.validation`)."""
+    """Tolerances of the stage-2 data checks (:mod:`analysis.stages.validation`)."""
 
     earliest_event_date: date = date(
         2000, 1, 1
@@ -177,7 +177,7 @@ class DataCheckSettings(StrictModel):
     volume_maximum_ratio: float = Field(default=3.0, gt=0)
     example_rows: int = Field(default=5, ge=1)  # raw row numbers quoted per failed check
     # A statutory return's annual figure and Annex A's for the same year further apart than this percentage of the
-    # return's figure: a data-quality warning naming both (analysis.returns.reconcile).
+    # return's figure: a data-quality warning naming both (analysis.inputs.returns.reconcile).
     returns_tolerance_percent: float = Field(default=1.0, ge=0)
 
 

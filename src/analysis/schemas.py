@@ -2,7 +2,7 @@
 
 This is the contract between the stages: cleaning writes these tables, validation checks them, the analysis reads
 them and writes the analysis tables, and the report notebooks read only those. Column types are pandas dtypes.
-Child-level tables carry pseudonyms only (``child_id``; see :mod:`analysis.pseudonymise`) and the raw file's
+Child-level tables carry pseudonyms only (``child_id``; see :mod:`analysis.inputs.pseudonymise`) and the raw file's
 row number (``source_row``, 1-based as Excel shows it) so that a data check can point at the raw row.
 """
 
@@ -62,7 +62,7 @@ CHILD_LEVEL_TABLES = [
     "adopters",
 ]
 
-#: Tables the analysis stage writes (``analysis.analyse``); the reports read them.
+#: Tables the analysis stage writes (``analysis.stages.analyse``); the reports read them.
 ANALYSIS_TABLES = (
     "indicators_monthly",
     "indicators_annual",

@@ -1,1 +1,0 @@
-"""Parts of the synthetic demonstration data generator; :mod:`analysis.demo_data` puts them together."""

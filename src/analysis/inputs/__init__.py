@@ -1,0 +1,1 @@
+"""The raw files as councils and DfE publish them: Annex A lists, EES files, tolerant parsing, pseudonyms."""

@@ -1,0 +1,261 @@
+"""Read the children in need census (CIN census) XML as councils submit it, validating it against its year's schema.
+
+Each file is checked against DfE's XML schema for its collection year (``CIN_schema_YYYY.xsd``, 2017 to 2026, as
+kept in SocialFinanceDigitalLabs/liia-tools-pipeline ``liiatools/cin_census_pipeline/spec/``; the project reads
+them from ``../shared/data/cin_census_schemas/`` or a folder the analyst names). A file for a year before the
+first schema is checked against the first one (a note says so). Every schema violation is a data-quality finding
+naming the child (pseudonym) and the element; the records are still read where they can be.
+
+The element names are DfE's (CIN census guide, module by module): ChildIdentifiers (LAchildID, PersonBirthDate,
+ExpectedPersonBirthDate), CINdetails (CINreferralDate, CINclosureDate, ReferralNFA), Assessments
+(AssessmentActualStartDate, AssessmentAuthorisationDate), Section47 (S47ActualStartDate, DateOfInitialCPC,
+ICPCnotRequired) and ChildProtectionPlans (CPPstartDate, CPPendDate, NumberOfPreviousCPP).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.inputs.pseudonymise import pseudonymise_ids
+from analysis.inputs.returns.common import ERROR, NOTE, WARNING, Finding, collection_year_of, parse_dates
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_PATTERN = "CIN_schema_{year}.xsd"
+_CHILD_INDEX = re.compile(r"/Child(?:\[(\d+)\])?(?:/|$)")
+_EXPECTED_TAG = re.compile(r"Tag '([A-Za-z0-9]+)' expected|tag '([A-Za-z0-9]+)'")
+
+#: The tables read from the census, with their DfE element names (and the column each becomes).
+TABLE_ELEMENTS: dict[str, dict[str, str]] = {
+    "children": {
+        "PersonBirthDate": "birth_date",
+        "ExpectedPersonBirthDate": "expected_birth_date",
+        "PersonDeathDate": "death_date",
+    },
+    "cin_episodes": {
+        "CINreferralDate": "referral_date",
+        "CINclosureDate": "closure_date",
+        "ReasonForClosure": "reason_for_closure",
+        "ReferralNFA": "referral_nfa",
+        "PrimaryNeedCode": "primary_need",
+    },
+    "assessments": {
+        "AssessmentActualStartDate": "assessment_start_date",
+        "AssessmentAuthorisationDate": "assessment_authorised_date",
+    },
+    "section47": {
+        "S47ActualStartDate": "s47_start_date",
+        "InitialCPCtarget": "icpc_target_date",
+        "DateOfInitialCPC": "icpc_date",
+        "ICPCnotRequired": "icpc_not_required",
+    },
+    "cp_plans": {
+        "CPPstartDate": "cp_plan_start_date",
+        "CPPendDate": "cp_plan_end_date",
+        "NumberOfPreviousCPP": "previous_cp_plans",
+    },
+}
+#: Where each table's records are, below a Child element.
+TABLE_PATHS = {
+    "children": "ChildIdentifiers",
+    "cin_episodes": "CINdetails",
+    "assessments": "CINdetails/Assessments",
+    "section47": "CINdetails/Section47",
+    "cp_plans": "CINdetails/ChildProtectionPlans",
+}
+DATE_SUFFIX = "_date"
+
+
+@dataclass
+class CinCensus:
+    """One collection year's census: tables (``child`` is the pseudonym; ``referral_date`` links each record to
+    its CIN episode) and findings."""
+
+    collection_year: int | None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name in self.tables:
+            return self.tables[name]
+        return _frame(name, [])
+
+
+def _frame(name: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+    columns = ["child", "child_index", "referral_date", *TABLE_ELEMENTS[name].values()]
+    columns = list(dict.fromkeys(columns))
+    frame = pd.DataFrame(records, columns=columns)
+    for column in columns:
+        if column.endswith(DATE_SUFFIX):
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+        elif column == "child_index":
+            frame[column] = frame[column].astype("Int64")
+        else:
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+@lru_cache(maxsize=16)
+def _schema(path: Path) -> Any:
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(path))
+
+
+def schema_path(schema_dir: Path, collection_year: int) -> tuple[Path | None, int | None]:
+    """The schema for a collection year: its own, else the earliest there is for an earlier year (and which)."""
+    own = Path(schema_dir) / SCHEMA_PATTERN.format(year=collection_year)
+    if own.is_file():
+        return own, collection_year
+    years = sorted(
+        int(p.stem.rsplit("_", 1)[1]) for p in Path(schema_dir).glob(SCHEMA_PATTERN.format(year="*"))
+    )
+    if not years:
+        return None, None
+    chosen = years[0] if collection_year < years[0] else max(y for y in years if y <= collection_year)
+    return Path(schema_dir) / SCHEMA_PATTERN.format(year=chosen), chosen
+
+
+def _text(element: ET.Element | None, tag: str) -> str | None:
+    found = element.find(tag) if element is not None else None
+    text = found.text.strip() if found is not None and found.text else ""
+    return text or None
+
+
+def _child_ids(root: ET.Element) -> list[str | None]:
+    return [_text(child.find("ChildIdentifiers"), "LAchildID") for child in root.iter("Child")]
+
+
+def validation_findings(
+    path: Path, resource: Any, schema_file: Path, pseudonyms: list[str | None]
+) -> list[Finding]:
+    """Schema violations of a census file (an ``xmlschema.XMLResource``), each naming the child (pseudonym) and
+    the element."""
+    findings = []
+    for error in _schema(schema_file).iter_errors(resource):
+        where = str(error.path or "")
+        index = _CHILD_INDEX.search(where)
+        number = int(index.group(1) or 1) if index else 0
+        child = pseudonyms[number - 1] if 0 < number <= len(pseudonyms) else None
+        tag = _EXPECTED_TAG.search(str(error.reason or ""))
+        element = (tag.group(1) or tag.group(2)) if tag else where.rsplit("/", 1)[-1]
+        findings.append(
+            Finding(
+                WARNING, str(path), f"does not follow {schema_file.name}: {error.reason} (at {where})",
+                child=child, field=element, rule="schema",
+            )
+        )  # fmt: skip
+    return findings
+
+
+def read_cin_file(path: Path, key: bytes, schema_dir: Path | None, folder_year: int | None) -> CinCensus:
+    """Read one CIN census XML file: its collection year (Header/CollectionDetails/Year, else the folder's name),
+    its validation against that year's schema, and its records as tables.
+
+    A file that is not well-formed XML, or not a CIN census (no ``Message/Children``), is an error finding and
+    gives no tables.
+    """
+    import xmlschema
+
+    path = Path(path)
+    try:  # defused: no entity expansion, no external resources (every cell of an input is untrusted)
+        resource = xmlschema.XMLResource(str(path), defuse="always")
+    except ET.ParseError as error:
+        return CinCensus(folder_year, findings=[Finding(ERROR, str(path), f"not well-formed XML: {error}")])
+    root = resource.root
+    if root.tag != "Message" or root.find("Children") is None:
+        return CinCensus(
+            folder_year, findings=[Finding(NOTE, str(path), "not a CIN census (no Message/Children)")]
+        )
+    stated = _text(root.find("Header/CollectionDetails"), "Year")
+    year = collection_year_of(stated) if stated else folder_year
+    census = CinCensus(year)
+    if year is None:
+        census.findings.append(Finding(ERROR, str(path), "cannot tell the collection year", field="Year"))
+        return census
+    if stated and folder_year and collection_year_of(stated) != folder_year:
+        census.findings.append(
+            Finding(
+                WARNING,
+                str(path),
+                f"the file says {stated} but is in the folder of {folder_year}",
+                field="Year",
+            )
+        )
+    ids = _child_ids(root)
+    pseudonyms = list(
+        pseudonymise_ids(pd.Series(ids, dtype="object"), key).astype(object).where(lambda s: s.notna())
+    )
+    pseudonyms = [None if p is None or p is pd.NA else str(p) for p in pseudonyms]
+    if schema_dir is not None and Path(schema_dir).is_dir():
+        schema_file, schema_year = schema_path(Path(schema_dir), year)
+        if schema_file is None:
+            census.findings.append(
+                Finding(NOTE, str(path), f"no CIN census schema in {schema_dir}: not validated")
+            )
+        else:
+            if schema_year != year:
+                census.findings.append(
+                    Finding(NOTE, str(path), f"no schema for {year}: validated against {schema_file.name}")
+                )
+            census.findings += validation_findings(path, resource, schema_file, pseudonyms)
+    census.tables = _tables(root, pseudonyms, path, census.findings)
+    return census
+
+
+def _tables(root: ET.Element, pseudonyms: list[str | None], path: Path, findings: list[Finding]) -> dict:
+    records: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_ELEMENTS}
+    for index, child in enumerate(root.iter("Child")):
+        pseudonym = pseudonyms[index]
+        for name, where in TABLE_PATHS.items():
+            if name in ("children", "cin_episodes"):
+                elements = [(e, e if name == "cin_episodes" else None) for e in child.findall(where)]
+            else:
+                parent_tag, tag = where.split("/")
+                elements = [
+                    (e, episode) for episode in child.findall(parent_tag) for e in episode.findall(tag)
+                ]
+            for element, episode in elements:
+                record: dict[str, Any] = {"child": pseudonym, "child_index": index + 1}
+                record["referral_date"] = _text(episode, "CINreferralDate")
+                for tag_name, column in TABLE_ELEMENTS[name].items():
+                    record[column] = _text(element, tag_name)
+                records[name].append(record)
+    tables = {}
+    for name, rows in records.items():
+        raw = pd.DataFrame(rows)
+        for column in [c for c in raw.columns if c.endswith(DATE_SUFFIX)]:
+            dates, unparseable = parse_dates(raw[column])
+            for position in unparseable[unparseable].index:
+                findings.append(
+                    Finding(
+                        WARNING, str(path), f"'{raw.at[position, column]}' is not a date (yyyy-mm-dd)",
+                        child=raw.at[position, "child"], field=column, rule="date",
+                    )
+                )  # fmt: skip
+            raw[column] = dates
+        for column in ("referral_nfa", "icpc_not_required", "reason_for_closure", "primary_need"):
+            if column in raw.columns:
+                raw[column] = raw[column].astype("string").str.upper()
+        tables[name] = _frame(name, raw.to_dict("records")) if rows else _frame(name, [])
+    return tables
+
+
+def combine(censuses: list[CinCensus]) -> CinCensus:
+    """Several files of one collection year as one census (a council may split the census by team)."""
+    combined = CinCensus(censuses[0].collection_year)
+    for census in censuses:
+        combined.findings += census.findings
+    names = {name for census in censuses for name in census.tables}
+    combined.tables = {
+        name: pd.concat([c.table(name) for c in censuses], ignore_index=True) for name in sorted(names)
+    }
+    return combined

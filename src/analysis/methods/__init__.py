@@ -1,0 +1,1 @@
+"""Pure methods the analysis stage uses: SPC, forecasts, trajectories, benchmarks, suppression, calendars."""

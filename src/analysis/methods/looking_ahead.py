@@ -1,0 +1,346 @@
+"""Where demand is heading: the demand measures forecast for the next two quarters, in words, a chart and a backtest.
+
+The committee paper reports that "Increases in demand on the service have required additional investment in posts"
+(Medway Council, 21 July 2015); the Board asks where demand is going. The demand measures are listed in
+``config/indicators.yml`` (``anticipated.looking_ahead``): contacts (the denominator of the contact conversion
+rate), referrals, children in need, children on child protection plans and children looked after. Each is forecast
+with :mod:`analysis.methods.forecast` from its figures since its last rebase, with 80% and 95% prediction intervals. A
+series with a suppressed month (a count of 1 to 5 behind it) is never forecast: the report says why instead.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from analysis.products.charts import (
+    DARK_BLUE,
+    HOUSE_STYLE,
+    LIGHT_GREY,
+    MID_GREY,
+    TURQUOISE,
+    ReportFigure,
+    figure_svg,
+    month_ticks,
+)
+from analysis.config import ProjectConfig
+from analysis.config_indicators import DemandMeasure
+from analysis.methods.forecast import LEVELS, ForecastChoice, current_segment, monthly_forecast
+from analysis.methods.quarters import Quarter
+from analysis.schemas import schema
+
+logger = logging.getLogger(__name__)
+
+#: Months of history the looking-ahead chart shows before the forecast.
+CHART_HISTORY_MONTHS = 24
+#: Characters per line of a small multiple's title (two panels share the page's width).
+TITLE_WIDTH = 40
+
+
+def series_id(measure: DemandMeasure) -> str:
+    """``referrals_per_10000``, or ``contacts_converting_to_referrals:denominator`` for a count behind a rate."""
+    return measure.indicator if measure.series == "value" else f"{measure.indicator}:{measure.series}"
+
+
+def demand_series(monthly: pd.DataFrame, measure: DemandMeasure, last_month: pd.Timestamp) -> pd.DataFrame:
+    """One demand measure by month up to ``last_month``: ``month``, ``value`` and ``suppressed``."""
+    rows = monthly.loc[(monthly["indicator_id"] == measure.indicator) & (monthly["month"] <= last_month)]
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(rows["month"]).to_numpy(),
+            "value": rows[measure.series].to_numpy(dtype="float64"),
+            "suppressed": rows["suppressed"].fillna(False).astype(bool).to_numpy(),
+        }
+    )
+    return frame.sort_values("month").reset_index(drop=True)
+
+
+def backtest_scores(choice: ForecastChoice) -> dict[str, object]:
+    """The backtest figures of a forecast choice: the model tried, the method used, MAPE and interval coverage.
+
+    One place for the ``forecast_backtest`` table's columns and for ``benchmarks/forecast_backtest.py``.
+    """
+    model, naive = choice.model, choice.naive
+    return {
+        "candidate": choice.candidate,
+        "method": choice.method,
+        "forecasts": model.forecasts if model else 0,
+        "model_mape": model.mape if model else np.nan,
+        "model_coverage_80": model.coverage_80 if model else np.nan,
+        "model_coverage_95": model.coverage_95 if model else np.nan,
+        "naive_mape": naive.mape if naive else np.nan,
+        "naive_coverage_80": naive.coverage_80 if naive else np.nan,
+        "naive_coverage_95": naive.coverage_95 if naive else np.nan,
+    }
+
+
+def _backtest_row(measure: DemandMeasure, choice: ForecastChoice) -> dict[str, object]:
+    return (
+        {"series_id": series_id(measure), "name": measure.name}
+        | backtest_scores(choice)
+        | {"note": choice.reason}
+    )
+
+
+def demand_forecasts(
+    monthly: pd.DataFrame, config: ProjectConfig, quarter: Quarter
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``forecasts`` and ``forecast_backtest`` tables of the demand measures, from figures to the quarter's end.
+
+    Notes
+    -----
+    Methods and backtest: :mod:`analysis.methods.forecast`. Fitted on the current process segment only (the months since
+    the indicator's last rebase date), refitted every run.
+    """
+    settings = config.registry.anticipated.forecast
+    last_month = pd.Timestamp(quarter.months[-1])
+    forecasts, backtests = [], []
+    for measure in config.registry.anticipated.looking_ahead:
+        indicator = config.indicator(measure.indicator)
+        frame = demand_series(monthly, measure, last_month)
+        series = frame.set_index("month")
+        segment = current_segment(series["value"], indicator.rebase_at)
+        if segment.empty:
+            logger.info("%s: no figures to forecast", measure.name)
+            continue
+        if series.loc[segment.index, "suppressed"].any():
+            logger.info("%s: not forecast (suppressed months since the last rebase)", measure.name)
+            continue
+        choice, forecast = monthly_forecast(segment, settings, settings.horizon_months)
+        forecasts.append(
+            forecast.assign(
+                series_id=series_id(measure),
+                name=measure.name,
+                unit=measure.unit,
+                method=choice.method,
+                fitted_from=segment.index[0],
+                fitted_to=segment.index[-1],
+                note=choice.reason,
+            )
+        )
+        backtests.append(_backtest_row(measure, choice))
+    return _conform(forecasts, "forecasts"), _conform([pd.DataFrame(backtests)], "forecast_backtest")
+
+
+def _conform(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    table = schema(name)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in table.columns})
+    frame = pd.concat(parts, ignore_index=True)
+    for column in table.columns:
+        if column.dtype.startswith("datetime64"):
+            frame[column.name] = pd.to_datetime(frame[column.name]).astype(column.dtype)
+    return (
+        frame.loc[:, table.column_names]
+        .astype({c.name: c.dtype for c in table.columns})
+        .reset_index(drop=True)
+    )
+
+
+# ------------------------------------------------------------------------------------------------ words
+def _number(value: float, unit: str) -> str:
+    return f"{value:,.0f}" if unit == "count" else f"{value:,.1f}"
+
+
+def _figure(value: float, unit: str) -> str:
+    return _number(value, unit) + ("" if unit == "count" else " per 10,000")
+
+
+def looking_ahead_text(forecasts: pd.DataFrame, quarter: Quarter) -> str:
+    """Markdown: for each demand measure, the forecast at the end of each of the next two quarters, in words.
+
+    e.g. "**Children in need per 10,000 children**: about 281 in September 2015 (80% range 249 to 313; 95% range
+    232 to 330) and about 271 in December 2015 (...). Method: ETS(A,Ad,N) ...". Measure names come from the
+    configuration and are escaped.
+    """
+    if forecasts.empty:
+        return "No demand measure could be forecast this quarter."
+    ends = [pd.Timestamp(quarter.next().months[-1]), pd.Timestamp(quarter.next().next().months[-1])]
+    lines = []
+    for _, rows in forecasts.groupby("series_id", sort=False):
+        first = rows.iloc[0]
+        unit = str(first["unit"])
+        parts = []
+        for end in ends:
+            at = rows.loc[pd.to_datetime(rows["month"]) == end]
+            if at.empty:
+                continue
+            row = at.iloc[0]
+            ranges = "; ".join(
+                f"{level}% range {_number(row[f'lower_{level}'], unit)} to {_number(row[f'upper_{level}'], unit)}"
+                for level in LEVELS
+            )
+            parts.append(f"about {_figure(row['mean'], unit)} in {end:%B %Y} ({ranges})")
+        if not parts:
+            continue
+        name = html.escape(str(first["name"]))
+        note = html.escape(str(first["note"]))
+        lines.append(
+            f"- **{name}**: {' and '.join(parts)}. From the figures {pd.Timestamp(first['fitted_from']):%B %Y} to "
+            f"{pd.Timestamp(first['fitted_to']):%B %Y}; method: {note}."
+        )
+    intro = (
+        f"Where demand is heading in the next two quarters ({quarter.next().name} and {quarter.next().next().name}), "
+        "if the recent pattern continues. The ranges are prediction intervals: the figure is expected to fall in "
+        "the 80% range four times in five, and in the 95% range nineteen times in twenty."
+    )
+    return intro + "\n\n" + "\n".join(lines)
+
+
+def backtest_table(backtest: pd.DataFrame) -> pd.DataFrame:
+    """The backtest as the method section shows it: model against naive, per measure (percentages, 1 dp)."""
+
+    def pct(value: float) -> str:
+        return "–" if pd.isna(value) else f"{value:.1f}%"
+
+    rows = []
+    for row in backtest.itertuples(index=False):
+        rows.append(
+            {
+                "Measure": row.name,
+                "Model": row.candidate if isinstance(row.candidate, str) else "none (too few figures)",
+                "Forecasts tested": int(row.forecasts),
+                "Model MAPE": pct(row.model_mape),
+                "Naive MAPE": pct(row.naive_mape),
+                "Model 80% / 95% coverage": f"{pct(row.model_coverage_80)} / {pct(row.model_coverage_95)}",
+                "Naive 80% / 95% coverage": f"{pct(row.naive_coverage_80)} / {pct(row.naive_coverage_95)}",
+                "Used": row.method,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def backtest_text(backtest: pd.DataFrame) -> str:
+    """Markdown for the method section: how the forecasts were tested and what was found."""
+    text = (
+        "Forecasts use exponential smoothing (ETS, statsmodels), fitted on the months since the measure's last "
+        "change in the process and refitted every quarter; seasonal models are tried only with two whole years "
+        "of figures, and the model with the lowest AICc is chosen (Hyndman and Athanasopoulos, *Forecasting: "
+        "Principles and Practice*, chapter 8). Each model was tested by forecasting the next three months from "
+        "each quarter of its history (a rolling origin) and compared with a naive forecast (the latest figure "
+        "carried forward): MAPE is the mean absolute percentage error; coverage is how often the outcome fell in "
+        "the 80% and 95% ranges."
+    )
+    used_naive = backtest.loc[backtest["method"] == "naive", "name"].tolist()
+    if used_naive:
+        text += (
+            " The naive forecast is used for "
+            + ", ".join(html.escape(str(n)) for n in used_naive)
+            + ": the table says why (a model that did not beat it, or too few figures since the last change)."
+        )
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ chart
+def looking_ahead_chart(
+    monthly: pd.DataFrame, forecasts: pd.DataFrame, config: ProjectConfig, quarter: Quarter
+) -> ReportFigure | None:
+    """Small multiples, one per demand measure: the last two years' figures, the forecast and its 80%/95% bands.
+
+    Notes
+    -----
+    House style of :mod:`analysis.products.charts` (Analysis Function palette); bands in two greys with the forecast
+    dashed, so the figure does not rely on colour.
+    """
+    import matplotlib.pyplot as plt
+
+    if forecasts.empty:
+        return None
+    measures = [
+        m for m in config.registry.anticipated.looking_ahead if series_id(m) in set(forecasts["series_id"])
+    ]
+    last_month = pd.Timestamp(quarter.months[-1])
+    columns = 2
+    rows_needed = (len(measures) + columns - 1) // columns
+    with plt.rc_context(HOUSE_STYLE):
+        figure, axes = plt.subplots(
+            rows_needed, columns, figsize=(6.5, 2.3 * rows_needed), layout="constrained", squeeze=False
+        )
+        for ax in axes.flat[len(measures) :]:
+            ax.set_visible(False)
+        for ax, measure in zip(axes.flat, measures, strict=False):
+            history = demand_series(monthly, measure, last_month)
+            history = history.loc[history["month"] > last_month - pd.DateOffset(months=CHART_HISTORY_MONTHS)]
+            shown = history["value"].where(~history["suppressed"])
+            ahead = forecasts.loc[forecasts["series_id"] == series_id(measure)].sort_values("month")
+            months = pd.to_datetime(ahead["month"])
+            ax.fill_between(
+                months, ahead["lower_95"], ahead["upper_95"], color=LIGHT_GREY, alpha=0.5, linewidth=0
+            )
+            ax.fill_between(
+                months, ahead["lower_80"], ahead["upper_80"], color=MID_GREY, alpha=0.5, linewidth=0
+            )
+            ax.plot(history["month"], shown, color=DARK_BLUE, linewidth=1.5)
+            if not history.empty:
+                joined_months = [history["month"].iloc[-1], *months]
+                joined_values = [shown.iloc[-1], *ahead["mean"]]
+                ax.plot(joined_months, joined_values, color=TURQUOISE, linewidth=1.5, linestyle="--")
+            ax.set_title(textwrap.fill(measure.name, TITLE_WIDTH), fontsize=9, loc="left")
+            ax.set_ylim(bottom=0)
+            month_ticks(ax.xaxis, (4, 10))
+            ax.tick_params(labelsize=8)
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        figure.legend(
+            handles=[
+                Line2D([], [], color=DARK_BLUE, linewidth=1.5, label="Figures"),
+                Line2D([], [], color=TURQUOISE, linewidth=1.5, linestyle="--", label="Forecast"),
+                Patch(color=MID_GREY, alpha=0.5, label="80% range"),
+                Patch(color=LIGHT_GREY, alpha=0.5, label="95% range"),
+            ],
+            loc="outside lower center",
+            ncol=4,
+        )
+    ends = quarter.next().next().months[-1]
+    alt = (
+        f"Small multiple line charts of {len(measures)} demand measures ("
+        + ", ".join(m.name for m in measures)
+        + f"): figures for the last two years and forecasts to {pd.Timestamp(ends):%B %Y} with 80% and 95% ranges. "
+        "The figures are given in the text above."
+    )
+    caption = (
+        "Demand measures: recent figures and the forecast for the next two quarters, with 80% and 95% ranges."
+    )
+    return ReportFigure(svg=figure_svg(figure), alt=alt, caption=caption)
+
+
+# ------------------------------------------------------------------------------------------------ report blocks
+def looking_ahead_blocks(data: object, *, level: int = 2) -> list[object]:
+    """The quarterly report's "Looking ahead" section: heading, the forecasts in words, and the chart.
+
+    ``data`` is the report's :class:`analysis.products.reporting.ReportData`.
+    """
+    from analysis.products.reporting import heading, html_block, markdown
+
+    forecasts = data.tables.get("forecasts", pd.DataFrame())  # type: ignore[attr-defined]
+    blocks: list[object] = [heading(level, "Looking ahead")]
+    blocks.append(markdown(looking_ahead_text(forecasts, data.quarter)))  # type: ignore[attr-defined]
+    monthly = data.indicators_monthly  # type: ignore[attr-defined]
+    figure = looking_ahead_chart(monthly, forecasts, data.config, data.quarter)  # type: ignore[attr-defined]
+    if figure is not None:
+        blocks.append(html_block(figure.to_html()))  # raw HTML in Markdown: no CDN scripts from Quarto
+    return blocks
+
+
+def forecast_method_blocks(data: object, *, level: int = 3) -> list[object]:
+    """The method section's part on forecasts: how they were made and the backtest's figures."""
+    from analysis.products.reporting import heading, html_block, markdown, table_html
+
+    backtest = data.tables.get("forecast_backtest", pd.DataFrame())  # type: ignore[attr-defined]
+    blocks: list[object] = [heading(level, "How the forecasts were made and tested")]
+    if backtest.empty:
+        blocks.append(markdown("No forecasts were made this quarter."))
+        return blocks
+    blocks.append(markdown(backtest_text(backtest)))
+    blocks.append(
+        html_block(
+            table_html(backtest_table(backtest), caption="Backtest of the forecasts: model against naive")
+        )
+    )
+    return blocks

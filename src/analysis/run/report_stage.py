@@ -1,0 +1,133 @@
+"""The last step of a quarter's run: the report notebooks, executed in parallel and rendered, and the index's summary."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from analysis.config import ProjectConfig
+from analysis.run.fingerprints import digest, tables_digest, write_json
+from analysis.run.notebook_execution import execute_notebook
+from analysis.run.provenance import MANIFEST_FILE, quarter_manifest
+from analysis.run.quarter_stages import QuarterRun, ensure_quarter_reports
+from analysis.methods.quarters import Quarter
+from analysis.schemas import SCHEMAS
+
+logger = logging.getLogger(__name__)
+
+
+def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str, str, dict[str, Any]]]:
+    """(source notebook, executed file name, parameters) for the quarterly report and each theme's exceptions."""
+    jobs: list[tuple[str, str, dict[str, Any]]] = [
+        ("quarterly_report.ipynb", "quarterly-report.ipynb", {"quarter": quarter.label})
+    ]
+    for theme in config.plan.themes:
+        jobs.append(
+            (
+                "exception_report.ipynb",
+                f"exceptions-{theme.file_stem}.ipynb",
+                {"quarter": quarter.label, "theme": theme.number},
+            )
+        )
+    return jobs
+
+
+def stage_reports(run: QuarterRun, renderer: str) -> tuple[str, str]:
+    """Execute the report notebooks (in parallel, up to ``jobs``) and render them to self-contained HTML.
+
+    The fingerprint covers what the notebooks show, not how they are rendered: a run with another renderer (e.g.
+    Quarto's pre-render, ``--renderer none``, after ``make report``) finds the executed notebooks up to date and
+    only renders them again, when the HTML is missing or was made by another renderer.
+    """
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    assert run.quarter is not None
+    staged = ensure_quarter_reports(run)
+    jobs = report_notebooks(run.config, run.quarter)
+    upstream = tables_digest(run.staged_processed, SCHEMAS)
+    fingerprint = digest("reports", run.code, run.config_hash, upstream, jobs)
+    executed = [staged / name for _, name, _ in jobs]
+    pages = [path.with_suffix(".html") for path in executed] + [staged / "index.html"]
+    previous = run.state.get("renderer", "none")
+    if run.should_skip("reports", fingerprint, executed):
+        if renderer == "none" or (
+            _renderer_for(renderer) == previous and all(path.exists() for path in pages)
+        ):
+            run.record("reports", fingerprint, started, skipped=True, notebooks=[])
+            # with "none" the pages are left to Quarto: the next run with a renderer renders them again
+            return fingerprint, "none" if renderer == "none" else previous
+        used = _render(run, staged, renderer)
+        run.record("reports", fingerprint, started, skipped=False, notebooks=[])
+        return fingerprint, used
+    for page in pages:  # pages and PDFs of the last run would otherwise sit beside newer notebooks
+        page.unlink(missing_ok=True)
+        page.with_suffix(".pdf").unlink(missing_ok=True)
+    manifest_path = staged / MANIFEST_FILE
+    write_json(manifest_path, quarter_manifest(run, renderer="pending"))
+
+    def execute(index: int, job: tuple[str, str, dict[str, Any]]) -> str:
+        source, output, parameters = job
+        execute_notebook(
+            run.paths.notebooks / source,
+            staged / output,
+            run.parameters(manifest_path=str(manifest_path)) | parameters,
+            cwd=run.paths.notebooks,
+            kernel=run.take_kernel(f"report-{index}"),
+        )
+        return output
+
+    with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
+        futures = [pool.submit(execute, index, job) for index, job in enumerate(jobs)]
+        progress = tqdm(total=len(futures), desc="Report notebooks", unit="report", disable=None)
+        try:
+            for future in as_completed(futures):
+                future.result()
+                progress.update()
+        except BaseException:
+            for pending in futures:
+                pending.cancel()
+            raise
+        finally:
+            progress.close()
+    if renderer != "none":
+        logger.info("Executed the report notebooks: rendering them")
+    used = "none" if renderer == "none" else _render(run, staged, renderer)
+    run.record("reports", fingerprint, started, skipped=False, notebooks=[])
+    return fingerprint, used
+
+
+def index_summary(
+    config: ProjectConfig, processed: Path, quarter: Quarter
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """The index page's banner (HTML) and each theme's status, from the exceptions table."""
+    from analysis.io import read_table
+    from analysis.products.reporting import demo_banner_html, theme_statuses
+
+    return demo_banner_html(config), theme_statuses(config, read_table("exceptions", processed), quarter)
+
+
+def _renderer_for(renderer: str) -> str:
+    from analysis.run.render import choose_renderer
+
+    return "none" if renderer == "none" else choose_renderer(renderer)
+
+
+def _render(run: QuarterRun, staged: Path, renderer: str) -> str:
+    from analysis.run.render import render_reports
+
+    assert run.quarter is not None
+    banner, statuses = index_summary(run.config, run.staged_processed, run.quarter)
+    used = render_reports(
+        staged,
+        renderer=renderer,
+        authority_name=run.config.authority.name,
+        quarter_label=run.quarter.label,
+        banner=banner,
+        statuses=statuses,
+    )
+    logger.info("Rendered the reports with the %s renderer", used)
+    return used

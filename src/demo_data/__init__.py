@@ -1,0 +1,1 @@
+"""Parts of the synthetic demonstration data generator; :mod:`demo_data.generate` puts them together."""
