@@ -32,11 +32,11 @@ install: $(STAMP) ## Create or update .venv from pyproject.toml
 
 .PHONY: demo-data
 demo-data: $(STAMP) ## (Re)create the synthetic demo data in data/raw/
-	$(BIN)/analysis demo-data --out data/raw
+	$(BIN)/demo-data --out data/raw
 
 .PHONY: inputs
 inputs: $(STAMP)
-	@if [ -z "$$(ls data/raw 2>/dev/null | grep -v README)" ]; then $(BIN)/analysis demo-data --out data/raw; fi
+	@if [ -z "$$(ls data/raw 2>/dev/null | grep -v README)" ]; then $(BIN)/demo-data --out data/raw; fi
 
 .PHONY: report
 report: inputs ## Run the whole pipeline for the latest complete quarter (or QUARTER=2015-16-Q1) and print the report's path

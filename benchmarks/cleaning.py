@@ -45,9 +45,8 @@ def measure(scale: float, seed: int) -> dict[str, float]:
             [
                 sys.executable,
                 "-m",
-                "analysis.cli",
+                "demo_data.cli",
                 "-q",
-                "demo-data",
                 "--out",
                 str(raw),
                 "--scale",

@@ -51,9 +51,8 @@ def main() -> int:
     common = ["--jobs", str(args.jobs), "--renderer", "builtin"]
     subprocess.run(
         [
-            analysis,
+            str(BIN / "demo-data"),
             "-q",
-            "demo-data",
             "--out",
             str(project / "data" / "raw"),
             "--config",

@@ -102,9 +102,8 @@ def make_project(workdir: Path) -> Path:
     shutil.copytree(REPO / "config", root / "config")
     subprocess.run(
         [
-            BIN / "analysis",
+            BIN / "demo-data",
             "-q",
-            "demo-data",
             "--out",
             str(root / "data" / "raw"),
             "--config",

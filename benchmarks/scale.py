@@ -1,7 +1,7 @@
 """How the cost of cleaning, validation and analysis grows with the volume of child-level rows.
 
 For each target volume (default about 1, 5 and 10 million Annex A rows) it writes a scaled demo
-(``analysis demo-data --scale N``: CSV lists), then runs each stage in its own process (so that each peak memory
+(``demo-data --scale N``: CSV lists), then runs each stage in its own process (so that each peak memory
 figure is that stage's alone) and prints seconds, rows per second and peak resident memory, and the cost per
 million rows, which stays flat when the cost grows linearly.
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-#: Annex A rows the demo writes at scale 1 (printed by `analysis demo-data`); used to pick the scale for a target.
+#: Annex A rows the demo writes at scale 1 (printed by `demo-data`); used to pick the scale for a target.
 ROWS_AT_SCALE_1 = 89_542
 
 STAGE_CODE = {
@@ -92,7 +92,7 @@ def main() -> None:
         shutil.copytree(REPO / "config", root / "config")
         started = time.perf_counter()
         subprocess.run(
-            [Path(sys.executable).parent / "analysis", "-q", "demo-data", "--out", str(root / "raw"),
+            [Path(sys.executable).parent / "demo-data", "-q", "--out", str(root / "raw"),
              "--scale", str(scale), "--config", str(root / "config")],
             check=True,
         )  # fmt: skip

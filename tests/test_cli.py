@@ -20,7 +20,7 @@ def _help(*args: str) -> str:
 
 def test_top_level_help_lists_the_commands() -> None:
     text = _help()
-    assert "demo-data" in text and "run" in text
+    assert "run" in text
 
 
 def test_every_run_option_is_explained() -> None:
@@ -42,7 +42,9 @@ def test_every_run_option_is_explained() -> None:
 
 
 def test_demo_data_help() -> None:
-    text = _help("demo-data")
+    text = subprocess.run(
+        [sys.executable, "-m", "demo_data.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert "--seed" in text and "--scale" in text and "--out" in text
 
 

@@ -1,4 +1,4 @@
-"""The ``analysis`` command: make the demo data, run the pipeline for a quarter.
+"""The ``analysis`` command: run the pipeline for a quarter or a month (the demo data: ``demo-data``).
 
 Exit codes: 0 success; 2 bad input, bad configuration, a failed critical data check (the message names the
 file, row and column), another run in progress, a missing or different pseudonymisation key, or a folder that
@@ -61,25 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log every step (DEBUG level)")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    demo = commands.add_parser(
-        "demo-data",
-        help="write synthetic demonstration data (Annex A lists, scorecard, tracker, benchmarks, commentary)",
-        description="Write a synthetic, deterministic demonstration data set in the formats the pipeline reads.",
-    )
-    demo.add_argument(
-        "--out", type=Path, default=Path("data/raw"), help="folder to write to (default: data/raw)"
-    )
-    demo.add_argument(
-        "--seed", type=int, default=2015, help="random seed: the same seed gives the same files"
-    )
-    demo.add_argument(
-        "--scale",
-        type=float,
-        default=1.0,
-        help="multiply the child-level volume (e.g. 16 for about a million rows); large scales write CSV lists",
-    )
-    demo.add_argument("--config", type=Path, default=None, help="configuration folder (default: config/)")
 
     run = commands.add_parser(
         "run",
@@ -203,16 +184,6 @@ class _ZmqContextNotice(logging.Filter):
         return not record.getMessage().startswith("Could not destroy zmq context")
 
 
-def _demo_data(args: argparse.Namespace) -> int:
-    from analysis.config import load_config
-    from demo_data.generate import generate_demo_data
-
-    config = load_config(args.config)
-    written = generate_demo_data(args.out, seed=args.seed, scale=args.scale, config=config)
-    logger.info("Wrote %d synthetic demonstration files to %s", len(written), args.out)
-    return 0
-
-
 def _run(args: argparse.Namespace) -> int:
     from analysis.run.consortium import run_authorities
     from analysis.paths import ProjectPaths
@@ -291,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
     try:
-        return {"demo-data": _demo_data, "run": _run, "returns": _returns}[args.command](args)
+        return {"run": _run, "returns": _returns}[args.command](args)
     except AnalysisError as error:
         logger.error("%s", error)
         return error.exit_code

@@ -499,7 +499,7 @@ def save_workbook(book: Workbook, path: Path, sheets: dict[str, bytes] | None = 
     sheets = sheets or {}
     book.properties.created = FIXED_TIMESTAMP
     book.properties.modified = FIXED_TIMESTAMP
-    book.properties.creator = "analysis demo-data (synthetic)"
+    book.properties.creator = "demo-data (synthetic)"
     temporary = path.with_name(f".{path.name}.tmp")
     book.save(temporary)
     stable = path.with_name(f".{path.name}.stable.tmp")

@@ -1,4 +1,4 @@
-"""Synthetic, deterministic demonstration data in the formats the pipeline reads (``analysis demo-data``).
+"""Synthetic, deterministic demonstration data in the formats the pipeline reads (``demo-data``).
 
 The authority is a unitary council of about 63,000 children (modelled on Medway, 2012-2015, under a DfE
 Improvement Notice). Case histories are simulated per child (:mod:`demo_data.simulate`, calibrated in

@@ -199,7 +199,7 @@ def stage_clean(run: QuarterRun) -> str:
     raw_files = files_below(run.paths.raw, exclude=[COMMENTARY_FOLDER])
     if not raw_files:
         raise InputDataError(
-            run.paths.raw, "there are no input files", expected="run 'analysis demo-data' first"
+            run.paths.raw, "there are no input files", expected="run 'demo-data' (or 'make demo-data') first"
         )
     key_file = run.paths.root / KEY_FILE
     # The key is checked (and made, only when there is no pseudonymised data or on purpose) here, before
