@@ -73,9 +73,10 @@ test: $(STAMP) browser quarto ## Run the whole test suite (with Quarto on PATH, 
 	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python -m pytest
 
 .PHONY: lint
-lint: $(STAMP) ## Check formatting and lint with ruff
+lint: $(STAMP) ## Check formatting and lint with ruff, and types with mypy (strict on analysis.methods)
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 .PHONY: format
 format: $(STAMP) ## Format the code with ruff

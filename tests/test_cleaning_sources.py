@@ -156,7 +156,6 @@ def test_an_unknown_indicator_in_the_commentary_names_the_line(raw, config):
 def ees_raw(raw: Path) -> Path:
     if not EES.is_dir():
         pytest.skip(f"{EES} is not present: these tests read DfE's published EES files")
-    pytest.importorskip("analysis.inputs.ees")
     folder = raw / "benchmarks"
     folder.mkdir()
     for name in [

@@ -17,11 +17,9 @@ TEST_KEY = bytes(range(32))
 
 @pytest.fixture(scope="module")
 def demo_indicators(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    demo_data = pytest.importorskip("demo_data.generate")
-    cleaning = pytest.importorskip("analysis.stages.cleaning")
-    if not hasattr(demo_data, "generate_demo_data") or not hasattr(cleaning, "clean_all"):
-        pytest.skip("the demo generator or the cleaning stage is not available yet")
+    from analysis.stages import cleaning
     from analysis.stages.indicators import compute_indicators
+    from demo_data import generate as demo_data
 
     config = load_config(REPO / "config")
     raw = tmp_path_factory.mktemp("raw")

@@ -1,0 +1,62 @@
+"""The repository's own rules: what the pre-commit hooks refuse, and tests that never skip a broken import of ours."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _hook(hook_id: str) -> dict:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    return hooks[hook_id]
+
+
+def _refused(hook: dict, path: str) -> bool:
+    """Whether a ``language: fail`` hook refuses ``path`` (pre-commit matches ``files`` and ``exclude`` by search)."""
+    return bool(re.search(hook["files"], path)) and not re.search(hook.get("exclude", "^$"), path)
+
+
+def test_data_and_reports_are_refused_but_their_readmes_are_not() -> None:
+    hook = _hook("no-data-or-reports")
+    for path in ["data/raw/annex_a.xlsx", "data/processed/contacts.parquet", "reports/2015-16-Q1/index.html"]:
+        assert _refused(hook, path), path
+    for path in [
+        "data/raw/README.md",
+        "reports/README.md",
+        "src/analysis/io.py",
+        "tests/fixtures/raw_small/x.csv",
+    ]:
+        assert not _refused(hook, path), path
+
+
+def test_key_files_are_refused() -> None:
+    hook = _hook("no-key-files")
+    for path in [".pseudonym-key", "config/.pseudonym-key.old", "secrets/authority.key"]:
+        assert _refused(hook, path), path
+    for path in ["src/analysis/inputs/pseudonymise.py", "config/keys.yml", "docs/keyboard.md"]:
+        assert not _refused(hook, path), path
+
+
+def test_notebook_outputs_are_found_and_the_committed_notebooks_have_none() -> None:
+    pattern = re.compile(_hook("notebooks-without-outputs")["entry"], re.MULTILINE)
+    executed = {
+        "cells": [
+            {"cell_type": "code", "execution_count": 3, "outputs": [{"output_type": "stream", "text": "x"}]}
+        ]
+    }
+    assert pattern.search(json.dumps(executed, indent=1))
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        assert not pattern.search(notebook.read_text(encoding="utf-8")), notebook.name
+
+
+def test_no_test_skips_when_the_project_s_own_code_fails_to_import() -> None:
+    """A broken import of our own code must fail a test, never skip it (developers' guide)."""
+    own = re.compile(r"importorskip\(\s*[\"'](analysis|demo_data)\b")
+    offenders = [p.name for p in (REPO / "tests").glob("*.py") if own.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
