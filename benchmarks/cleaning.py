@@ -34,8 +34,8 @@ def _child_rows(raw: Path) -> int:
 
 def measure(scale: float, seed: int) -> dict[str, float]:
     """Generate demo data at ``scale`` (CSV lists), clean it, and return rows, seconds and peak memory."""
-    from analysis.stages.cleaning import clean_all
     from analysis.config import load_config
+    from analysis.stages.cleaning import clean_all
 
     config = load_config(ROOT / "config")
     with tempfile.TemporaryDirectory(prefix="bench-clean-") as folder:

@@ -30,8 +30,8 @@ import pandas as pd
 from analysis.config import load_config
 from analysis.config_indicators import ForecastSettings
 from analysis.inputs.ees import read_ees_file
-from analysis.methods.forecast import choose_method
 from analysis.io import read_table
+from analysis.methods.forecast import choose_method
 from analysis.methods.looking_ahead import backtest_scores, demand_forecasts
 from analysis.methods.quarters import Quarter
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import load_config
-from analysis.stages.indicators import compute_indicators
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.schemas import CHILD_LEVEL_TABLES
+from analysis.stages.indicators import compute_indicators
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARK_KEY = bytes(range(32))

@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def prepare(folder: Path, scale: float) -> Path:
     """Generate the demo at ``scale`` and clean it; return the processed folder."""
-    from analysis.stages import cleaning
     import demo_data.generate as demo_data
+    from analysis.stages import cleaning
 
     config = load_config(REPO / "config")
     demo_data.generate_demo_data(folder / "raw", seed=2015, scale=scale, config=config)

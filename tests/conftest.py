@@ -88,8 +88,8 @@ MONTHLY_BATCH = "2014-04:2015-06"
 @pytest.fixture(scope="session")
 def monthly_batch(first_run: RunResult, demo_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory):
     """One 15-month batch of dashboards, run once per session on a copy of the session's demo run."""
-    from analysis.run.monthly import run_months
     from analysis.methods.months import parse_month_range
+    from analysis.run.monthly import run_months
 
     paths = copy_project(demo_project, tmp_path_factory.mktemp("monthly") / "project")
     return run_months(paths, parse_month_range(MONTHLY_BATCH), jobs=2, renderer="builtin")

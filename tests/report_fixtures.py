@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.methods.benchmarking import release_label, released_on
 from analysis.config import load_config
 from analysis.io import write_table
+from analysis.methods.benchmarking import release_label, released_on
 from analysis.schemas import schema
 
 REPO = Path(__file__).resolve().parents[1]

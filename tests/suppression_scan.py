@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.stages.analyse import first_full_month, read_inputs
-from analysis.products.charts import format_number, year_label
 from analysis.config import ProjectConfig
 from analysis.config_indicators import Indicator
 from analysis.inputs.ees_publications import COUNT_SUFFIX
-from analysis.stages.indicators import compute_indicators
 from analysis.io import read_table
+from analysis.products.charts import format_number, year_label
+from analysis.stages.analyse import first_full_month, read_inputs
+from analysis.stages.indicators import compute_indicators
 
 TAG = re.compile(r"<[^>]+>")
 ALT = re.compile(r'\balt="([^"]*)"')

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stages.analyse import analyse_all, first_full_month
 from analysis.io import conform, read_table, write_table
 from analysis.methods.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, schema
+from analysis.stages.analyse import analyse_all, first_full_month
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = Quarter.parse("2015-16-Q1")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.inputs.annex_a import UNMATCHED_HEADING_RULE
 from analysis.config import load_config
-from analysis.stages.indicators import unavailable_indicators
+from analysis.inputs.annex_a import UNMATCHED_HEADING_RULE
 from analysis.io import read_table
 from analysis.paths import ProjectPaths
 from analysis.run.pipeline import RunResult
+from analysis.stages.indicators import unavailable_indicators
 
 pytestmark = pytest.mark.e2e
 

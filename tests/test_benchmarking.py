@@ -11,6 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis.config_benchmarks import Release
+from analysis.inputs.ees import read_ees_file
+from analysis.inputs.ees_publications import read_publication
+from analysis.inputs.population_and_neighbours import read_population_file, read_statistical_neighbours
+from analysis.io import conform
 from analysis.methods.benchmarking import (
     compare_with_benchmarks,
     direction_of_travel,
@@ -24,11 +29,6 @@ from analysis.methods.benchmarking import (
     released_on,
     year_end,
 )
-from analysis.config_benchmarks import Release
-from analysis.inputs.ees import read_ees_file
-from analysis.inputs.ees_publications import read_publication
-from analysis.io import conform
-from analysis.inputs.population_and_neighbours import read_population_file, read_statistical_neighbours
 
 REPO = Path(__file__).resolve().parents[1]
 EES = REPO.parent / "shared" / "data" / "ees"

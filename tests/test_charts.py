@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.config_indicators import Indicator
 from analysis.products import charts
 from analysis.products.charts import (
     PALETTE,
@@ -22,7 +23,6 @@ from analysis.products.charts import (
     spc_chart,
     spc_plot_points,
 )
-from analysis.config_indicators import Indicator
 
 PERCENT = Indicator(
     id="assessments_within_45_working_days",

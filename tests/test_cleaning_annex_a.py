@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from conftest import RAW_SMALL
 
-from analysis.stages.cleaning import clean_all, clean_sources
 from analysis.errors import InputDataError
 from analysis.inputs.pseudonymise import pseudonymise_ids
+from analysis.stages.cleaning import clean_all, clean_sources
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = b"0123456789abcdef0123456789abcdef"

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analysis.errors import InputDataError
 from analysis.stages.cleaning import clean_sources
 from analysis.stages.cleaning.benchmarks import clean_benchmarks
 from analysis.stages.cleaning.commentary import read_commentary
@@ -17,7 +18,6 @@ from analysis.stages.cleaning.log import CleaningLog
 from analysis.stages.cleaning.reading import read_csv_cells, read_excel_sheets
 from analysis.stages.cleaning.scorecard import clean_scorecard
 from analysis.stages.cleaning.tracker import clean_tracker, locate_tracker
-from analysis.errors import InputDataError
 
 REPO = Path(__file__).resolve().parents[1]
 EES = REPO.parent / "shared" / "data" / "ees"

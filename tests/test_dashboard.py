@@ -35,8 +35,8 @@ def _monthly(rows: list[tuple[str, str, float, bool]]) -> pd.DataFrame:
 
 
 def _data(config, monthly: pd.DataFrame) -> DashboardData:
-    from analysis.stages.analyse import run_spc_as_at
     from analysis.methods.suppression import withhold_suppressed
+    from analysis.stages.analyse import run_spc_as_at
 
     # The tables as the analysis stage writes them: suppressed figures withheld, readings as at every month.
     monthly = withhold_suppressed(monthly)

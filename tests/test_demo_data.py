@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.inputs.annex_a import ANNEX_A_LISTS
 from analysis.config import ProjectConfig
-from demo_data import annex
-from demo_data.benchmarks import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
-from demo_data.simulate import simulate_histories
-from demo_data.generate import generate_demo_data
+from analysis.inputs.annex_a import ANNEX_A_LISTS
 from analysis.inputs.ees_publications import read_publication
 from analysis.inputs.population_and_neighbours import read_statistical_neighbours
+from demo_data import annex
+from demo_data.benchmarks import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
+from demo_data.generate import generate_demo_data
+from demo_data.simulate import simulate_histories
 
 REPO = Path(__file__).resolve().parents[1]
 

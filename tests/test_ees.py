@@ -11,6 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.config import load_config
+from analysis.config_benchmarks import BenchmarkMeasure, Publication
+from analysis.errors import InputDataError
+from analysis.inputs.ees import duration_in_months, read_ees_file, year_ending_31_march
+from analysis.inputs.ees_publications import read_publication
+from analysis.inputs.population_and_neighbours import (
+    read_neighbour_model,
+    read_population_file,
+    read_statistical_neighbours,
+)
+from analysis.io import conform
 from analysis.methods.benchmark_breakdowns import (
     WITHHELD_BY_DFE,
     WITHHELD_SECONDARY,
@@ -18,17 +29,6 @@ from analysis.methods.benchmark_breakdowns import (
     assessment_factors,
     distance_from_home,
     factor_label,
-)
-from analysis.config import load_config
-from analysis.config_benchmarks import BenchmarkMeasure, Publication
-from analysis.inputs.ees import duration_in_months, read_ees_file, year_ending_31_march
-from analysis.inputs.ees_publications import read_publication
-from analysis.errors import InputDataError
-from analysis.io import conform
-from analysis.inputs.population_and_neighbours import (
-    read_neighbour_model,
-    read_population_file,
-    read_statistical_neighbours,
 )
 
 REPO = Path(__file__).resolve().parents[1]

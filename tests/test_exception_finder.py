@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.methods.exception_finder import exception_reasons, find_exceptions
 from analysis.io import conform
+from analysis.methods.exception_finder import exception_reasons, find_exceptions
 from analysis.methods.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_project
 
+from analysis.inputs.pseudonymise import KEY_ENV_VAR
 from analysis.paths import ProjectPaths
 from analysis.run.pipeline import RunResult
-from analysis.inputs.pseudonymise import KEY_ENV_VAR
 from analysis.run.publication import folder_bytes
 
 pytestmark = pytest.mark.e2e
@@ -311,8 +311,8 @@ def test_a_failing_second_swap_leaves_both_folders_old_and_the_next_run_finishes
     """Issue 23 items 3 and 6: the reports folder busy when it is swapped (simulated in the publication code)."""
     import errno
 
-    from analysis.run import publication
     from analysis.cli import main
+    from analysis.run import publication
 
     before = published(project)
     with (project.raw / "commentary" / f"{QUARTER}.md").open("a", encoding="utf-8") as commentary:

@@ -19,9 +19,9 @@ import pytest
 from conftest import copy_project
 from hostile_files import write_zip_bomb
 
+from analysis.inputs.pseudonymise import KEY_ENV_VAR
 from analysis.paths import ProjectPaths
 from analysis.run.pipeline import RunResult
-from analysis.inputs.pseudonymise import KEY_ENV_VAR
 
 pytestmark = pytest.mark.e2e
 

@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.config import load_config
+from analysis.io import conform
+from analysis.schemas import CHILD_LEVEL_TABLES, SCHEMAS
 from analysis.stages.indicators import (
     adoption_a1_days_entering_care_to_placed,
     adoption_a2_days_placement_order_to_match,
@@ -41,8 +43,6 @@ from analysis.stages.indicators import (
     unavailable_indicators,
 )
 from analysis.stages.indicators.periods import sum_in_periods
-from analysis.io import conform
-from analysis.schemas import CHILD_LEVEL_TABLES, SCHEMAS
 
 REPO = Path(__file__).resolve().parents[1]
 MEDWAY = {"old_la_code": 887, "ons_code": "E06000035"}

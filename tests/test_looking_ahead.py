@@ -7,7 +7,12 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.io import conform
-from analysis.methods.looking_ahead import backtest_table, demand_forecasts, looking_ahead_chart, looking_ahead_text
+from analysis.methods.looking_ahead import (
+    backtest_table,
+    demand_forecasts,
+    looking_ahead_chart,
+    looking_ahead_text,
+)
 from analysis.methods.quarters import Quarter
 
 QUARTER = Quarter.parse("2015-16-Q1")

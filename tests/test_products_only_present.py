@@ -38,7 +38,10 @@ METHODS = (
 )
 #: Presentation helpers of the method modules (no computation of a reading): what a name or a range is called.
 ALLOWED = {
-    ("analysis.methods.exception_finder", "exception_reasons"),  # splits a stored row's reasons into (code, sentence)
+    (
+        "analysis.methods.exception_finder",
+        "exception_reasons",
+    ),  # splits a stored row's reasons into (code, sentence)
     ("analysis.methods.benchmarking", "neighbours_label"),  # the words for the neighbours' row
     ("analysis.methods.spc", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
     (

@@ -15,7 +15,6 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import RAW_SMALL
 
-from analysis.stages.cleaning import clean_all
 from analysis.config import load_config
 from analysis.inputs.pseudonymise import (
     KEY_ENV_VAR,
@@ -24,6 +23,7 @@ from analysis.inputs.pseudonymise import (
     postcode_sector,
     pseudonymise_ids,
 )
+from analysis.stages.cleaning import clean_all
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = b"0123456789abcdef0123456789abcdef"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.run import publication
 from analysis.errors import PublicationFailed, RunInProgress, StorageError
+from analysis.run import publication
 from analysis.run.publication import (
     JOURNAL_FILE,
     RUN_MARKER,

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.products.executed_notebooks import notebook_error
 from analysis.paths import ProjectPaths
+from analysis.products.executed_notebooks import notebook_error
 from analysis.run.pipeline import RunResult
 
 REPO = Path(__file__).resolve().parents[1]

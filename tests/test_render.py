@@ -12,11 +12,11 @@ import pytest
 import report_fixtures as rf
 import yaml
 
+from analysis.errors import NotebookFailed
+from analysis.methods.quarters import Quarter
 from analysis.products import executed_notebooks, html_pages, index_pages
 from analysis.run import pdf, quarto_project, render
-from analysis.errors import NotebookFailed
 from analysis.run.notebook_execution import execute_notebook
-from analysis.methods.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -197,7 +197,9 @@ def test_quarto_project_file_has_the_settings():
     # The lock is held for the whole render: handed over while Quarto ($PPID) runs, released by the post-render.
     assert "RENDER_PID=$PPID" in project["pre-render"]
     assert "make --no-print-directory quarto-post-render" in project["post-render"]
-    assert re.search(r"^quarto-post-render:.*\n\t.*-m analysis.run.render_lock release", makefile, re.MULTILINE)
+    assert re.search(
+        r"^quarto-post-render:.*\n\t.*-m analysis.run.render_lock release", makefile, re.MULTILINE
+    )
     assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
     assert config["metadata-files"] == [quarto_project.QUARTO_RENDER_LIST]
     assert config["execute"]["enabled"] is False

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import report_fixtures as rf
 
-from analysis.products import reporting
 from analysis.methods.quarters import Quarter
+from analysis.products import reporting
 from analysis.products.safe_text import markdown_text
 
 

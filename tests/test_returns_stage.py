@@ -9,9 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.stages.cleaning.log import CleaningLog
 from analysis.config import ProjectConfig
-from analysis.io import conform, write_table
 from analysis.inputs.returns.common import Figure
 from analysis.inputs.returns.stage import (
     RECONCILIATION_TABLE,
@@ -23,6 +21,8 @@ from analysis.inputs.returns.stage import (
     overlay_returns,
     table_figures,
 )
+from analysis.io import conform, write_table
+from analysis.stages.cleaning.log import CleaningLog
 
 PLACEMENTS = "lac_three_or_more_placements"  # unit %, at 31 March
 REFERRALS = "referrals_per_10000"  # unit rate per 10,000, year to 31 March

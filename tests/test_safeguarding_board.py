@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.stages.indicators.periods import periods_frame
 from analysis.products.safeguarding_board import (
     BOARD_TABLES,
     MEASURES,
@@ -18,6 +17,7 @@ from analysis.products.safeguarding_board import (
     method_html,
 )
 from analysis.schemas import schema
+from analysis.stages.indicators.periods import periods_frame
 
 JUNE = periods_frame([pd.Timestamp(2015, 6, 1)], [pd.Timestamp(2015, 6, 30)])
 T = pd.Timestamp

@@ -29,9 +29,9 @@ from suppression_scan import (
 
 from analysis.config import ProjectConfig, load_config
 from analysis.io import read_table
-from analysis.run.monthly import run_months
 from analysis.methods.months import parse_month_range
 from analysis.paths import ProjectPaths
+from analysis.run.monthly import run_months
 from analysis.run.pipeline import run_pipeline
 
 #: Two runs of the pipeline (the quarter, then three months) on a fresh demo: longer than one test's default.

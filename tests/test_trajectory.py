@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from analysis.config import ProjectConfig, load_config
 from analysis.config_indicators import ForecastExpectation, PlannedPath, TrajectoryPoint
 from analysis.errors import ConfigError
-from analysis.methods.exception_finder import find_exceptions
 from analysis.io import conform
+from analysis.methods.exception_finder import find_exceptions
 from analysis.methods.quarters import Quarter
 from analysis.methods.trajectory import (
     anticipated_table,

@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 from hostile_files import SHEET_PART, write_zip_bomb
 
+from analysis.errors import InputDataError, PseudonymKeyError
 from analysis.inputs.annex_a import ANNEX_A_LISTS
+from analysis.inputs.pseudonymise import KEY_ENV_VAR, confirm_key, key_check
 from analysis.stages.cleaning.annex_a_reading import read_annex_a
 from analysis.stages.cleaning.file_checks import check_workbook_file
 from analysis.stages.cleaning.log import CleaningLog
 from analysis.stages.cleaning.reading import read_csv_cells, read_excel_sheets
 from analysis.stages.cleaning.scorecard import UNREADABLE_FIGURE, clean_scorecard
 from analysis.stages.cleaning.tracker import read_tracker_sheet
-from analysis.errors import InputDataError, PseudonymKeyError
-from analysis.inputs.pseudonymise import KEY_ENV_VAR, confirm_key, key_check
 from analysis.stages.validation.checks import scorecard_percent_scale
 
 

@@ -11,7 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.methods.working_days import england_and_wales_bank_holidays, within_working_days, working_days_between
+from analysis.methods.working_days import (
+    england_and_wales_bank_holidays,
+    within_working_days,
+    working_days_between,
+)
 
 
 def _days(pairs: list[tuple[str | None, str | None]]) -> pd.Series:

@@ -185,8 +185,8 @@ class _ZmqContextNotice(logging.Filter):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analysis.run.consortium import run_authorities
     from analysis.paths import ProjectPaths
+    from analysis.run.consortium import run_authorities
     from analysis.run.pipeline import run_pipeline
 
     if args.authorities:
@@ -232,13 +232,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _returns(args: argparse.Namespace) -> int:
-    from analysis.stages.cleaning.benchmarks import newest_match
     from analysis.config import load_config
-    from analysis.paths import ProjectPaths
     from analysis.inputs.population_and_neighbours import read_population_file
     from analysis.inputs.pseudonymise import load_or_create_key
-    from analysis.run.quarter_stages import KEY_FILE
     from analysis.inputs.returns.command import DEFAULT_SCHEMA_DIR, run_returns
+    from analysis.paths import ProjectPaths
+    from analysis.run.quarter_stages import KEY_FILE
+    from analysis.stages.cleaning.benchmarks import newest_match
 
     paths = ProjectPaths.from_root(config=args.config, raw=args.raw)
     config = load_config(paths.config)

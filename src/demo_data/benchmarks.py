@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import ProjectConfig
+from analysis.inputs.ees import DAYS_PER_MONTH, GEOGRAPHY_COLUMNS
 from demo_data import calibration as cal
 from demo_data.simulate import CaseHistories
-from analysis.inputs.ees import DAYS_PER_MONTH, GEOGRAPHY_COLUMNS
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from demo_data.simulate import CaseHistories
 from analysis.inputs.returns.common import year_end, year_label, year_start
+from demo_data.simulate import CaseHistories
 
 COLLECTION_YEARS = (2014, 2015)
 SEX = {"male": "1", "female": "2"}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputDataError
 from analysis.inputs.ees import (
     GEOGRAPHY_COLUMNS,
     check_one_row_per_area,
@@ -17,7 +18,6 @@ from analysis.inputs.ees import (
     read_rows_and_areas,
     tidy_benchmarks,
 )
-from analysis.errors import InputDataError
 
 if TYPE_CHECKING:
     from analysis.config_benchmarks import BenchmarkMeasure, Publication

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs.ees import read_ees_file
 from analysis.errors import InputDataError
+from analysis.inputs.ees import read_ees_file
 
 logger = logging.getLogger(__name__)
 

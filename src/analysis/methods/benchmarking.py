@@ -39,8 +39,8 @@ from analysis.config import ProjectConfig
 from analysis.config_benchmarks import Release
 from analysis.config_indicators import Indicator, Polarity
 from analysis.inputs.ees_publications import COUNT_SUFFIX
-from analysis.schemas import schema
 from analysis.methods.suppression import SUPPRESSED_SYMBOL, small_count
+from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
 

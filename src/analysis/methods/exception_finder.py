@@ -30,11 +30,11 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.products.charts import format_number
 from analysis.config import ProjectConfig
 from analysis.methods.quarters import Quarter
-from analysis.schemas import schema
 from analysis.methods.spc import CHANGED_MISSING_TARGET, CONCERN, CONSISTENTLY_FAILING
+from analysis.products.charts import format_number
+from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
 

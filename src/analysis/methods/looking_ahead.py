@@ -17,6 +17,10 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from analysis.config import ProjectConfig
+from analysis.config_indicators import DemandMeasure
+from analysis.methods.forecast import LEVELS, ForecastChoice, current_segment, monthly_forecast
+from analysis.methods.quarters import Quarter
 from analysis.products.charts import (
     DARK_BLUE,
     HOUSE_STYLE,
@@ -27,10 +31,6 @@ from analysis.products.charts import (
     figure_svg,
     month_ticks,
 )
-from analysis.config import ProjectConfig
-from analysis.config_indicators import DemandMeasure
-from analysis.methods.forecast import LEVELS, ForecastChoice, current_segment, monthly_forecast
-from analysis.methods.quarters import Quarter
 from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)

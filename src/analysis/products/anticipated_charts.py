@@ -16,10 +16,10 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.products.charts import LIGHT_GREY, TURQUOISE, ReportFigure, format_number
 from analysis.config_indicators import Indicator
 from analysis.methods.forecast import BAND_LEVEL
 from analysis.methods.trajectory import PLANNED
+from analysis.products.charts import LIGHT_GREY, TURQUOISE, ReportFigure, format_number
 
 
 def _labels(basis: str) -> tuple[str, str]:

@@ -23,14 +23,15 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.methods.benchmarking import known_by
-from analysis.products.charts import format_number, year_label
 from analysis.config import ProjectConfig, load_config
 from analysis.config_indicators import Indicator
 from analysis.io import read_table
-from analysis.products.mdc_icons import assurance_icon, legend_items, variation_icon
+from analysis.methods.benchmarking import known_by
 from analysis.methods.months import month_end, month_name, parse_month, reported_quarter
 from analysis.methods.quarters import Quarter
+from analysis.methods.spc import COMMON_CAUSE
+from analysis.products.charts import format_number, year_label
+from analysis.products.mdc_icons import assurance_icon, legend_items, variation_icon
 from analysis.products.reporting import (
     ACTION_STATUS_LABELS,
     ASSURANCE_LABELS,
@@ -42,7 +43,6 @@ from analysis.products.reporting import (
     load_manifest,
 )
 from analysis.products.sparklines import sparkline_svg
-from analysis.methods.spc import COMMON_CAUSE
 
 logger = logging.getLogger(__name__)
 

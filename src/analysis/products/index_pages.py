@@ -9,9 +9,14 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.products.executed_notebooks import EXCEPTION_REPORTS, QUARTERLY_REPORT, notebook_title, report_notebooks
-from analysis.products.html_pages import PAGE_HEAD, STYLESHEET, raw_html_markdown
 from analysis.methods.quarters import Quarter
+from analysis.products.executed_notebooks import (
+    EXCEPTION_REPORTS,
+    QUARTERLY_REPORT,
+    notebook_title,
+    report_notebooks,
+)
+from analysis.products.html_pages import PAGE_HEAD, STYLESHEET, raw_html_markdown
 
 PIPELINE_NOTEBOOKS = (
     ("01-clean.ipynb", "Cleaning: what was read, fixed and set aside"),

@@ -23,9 +23,16 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis import __version__
+from analysis.config import ProjectConfig, load_config
+from analysis.config_indicators import Indicator
+from analysis.config_plan import Theme
 from analysis.inputs.annex_a import MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
-from analysis.products.anticipated_charts import anticipated_overlay, with_anticipated_words
+from analysis.io import read_table
 from analysis.methods.benchmarking import neighbours_label
+from analysis.methods.exception_finder import exception_reasons
+from analysis.methods.quarters import Quarter
+from analysis.methods.spc import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
+from analysis.products.anticipated_charts import anticipated_overlay, with_anticipated_words
 from analysis.products.charts import (
     ChartNote,
     ReportFigure,
@@ -37,16 +44,9 @@ from analysis.products.charts import (
     spc_plot_points,
     year_label,
 )
-from analysis.config import ProjectConfig, load_config
-from analysis.config_indicators import Indicator
-from analysis.config_plan import Theme
-from analysis.methods.exception_finder import exception_reasons
 from analysis.products.html_pages import raw_html_markdown
-from analysis.io import read_table
-from analysis.methods.quarters import Quarter
 from analysis.products.safe_text import commentary_html, markdown_text
 from analysis.schemas import empty_table
-from analysis.methods.spc import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import ProjectConfig, load_config
+from analysis.io import read_table
+from analysis.methods.months import month_end, month_name, parse_month
+from analysis.methods.suppression import count_columns_for_unit, publishable, suppress_small_counts
+from analysis.products.reporting import DEMO_BANNER, SUPPRESSED_FOOTNOTE, load_manifest
 from analysis.stages.indicators import assessments as assessment_measures
 from analysis.stages.indicators import child_protection, front_door
 from analysis.stages.indicators.assessments import open_cin_episodes
@@ -34,10 +38,6 @@ from analysis.stages.indicators.periods import (
     result_frame,
     sum_in_periods,
 )
-from analysis.io import read_table
-from analysis.methods.months import month_end, month_name, parse_month
-from analysis.products.reporting import DEMO_BANNER, SUPPRESSED_FOOTNOTE, load_manifest
-from analysis.methods.suppression import count_columns_for_unit, publishable, suppress_small_counts
 
 logger = logging.getLogger(__name__)
 

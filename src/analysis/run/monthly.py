@@ -43,12 +43,12 @@ import pandas as pd
 from analysis import __version__
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
-from analysis.run.fingerprints import code_fingerprint, tables_digest
 from analysis.io import read_table, write_text
-from analysis.run.kernels import WarmKernels
 from analysis.methods.months import month_label, month_name, reported_quarter
-from analysis.run.notebook_execution import execute_notebook
 from analysis.paths import ProjectPaths
+from analysis.run.fingerprints import code_fingerprint, tables_digest
+from analysis.run.kernels import WarmKernels
+from analysis.run.notebook_execution import execute_notebook
 from analysis.run.pipeline import (
     RunResult,
     finish_quarter,
@@ -454,8 +454,8 @@ def month_folders(reports: Path) -> list[Path]:
 
 
 def _write_page(target: Path, text: str) -> None:
-    from analysis.products.html_pages import PAGE_MODE
     from analysis.io import atomic_path
+    from analysis.products.html_pages import PAGE_MODE
 
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding="utf-8")

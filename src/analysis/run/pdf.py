@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from analysis.errors import NotebookFailed
-from analysis.products.html_pages import PAGE_MODE
 from analysis.io import atomic_path
+from analysis.products.html_pages import PAGE_MODE
 
 logger = logging.getLogger(__name__)
 

@@ -34,9 +34,10 @@ from typing import Any
 
 from analysis.config import ProjectConfig, load_config
 from analysis.errors import NotebookFailed, PublicationFailed
+from analysis.methods.quarters import Quarter
+from analysis.paths import ProjectPaths
 from analysis.run.fingerprints import code_fingerprint, digest, fingerprint_files, read_state, write_json
 from analysis.run.kernels import WarmKernels
-from analysis.paths import ProjectPaths
 from analysis.run.provenance import MANIFEST_FILE, quarter_manifest
 from analysis.run.publication import (
     JOURNAL_FILE,
@@ -66,7 +67,6 @@ from analysis.run.quarter_stages import (
     stage_clean,
     stage_commentary,
 )
-from analysis.methods.quarters import Quarter
 from analysis.run.report_stage import index_summary, stage_reports
 from analysis.schemas import ANALYSIS_TABLES
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis import __version__
-from analysis.run.fingerprints import COMMENTARY_FOLDER, files_below, sha256_file
 from analysis.paths import ProjectPaths
+from analysis.run.fingerprints import COMMENTARY_FOLDER, files_below, sha256_file
 
 if TYPE_CHECKING:
     from analysis.run.quarter_stages import QuarterRun

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError, PseudonymKeyError
+from analysis.inputs.pseudonymise import NEW_KEY_FLAG, confirm_key, key_check
+from analysis.methods.quarters import Quarter
+from analysis.paths import ProjectPaths
 from analysis.run.fingerprints import (
     COMMENTARY_FOLDER,
     digest,
@@ -25,10 +28,7 @@ from analysis.run.fingerprints import (
 )
 from analysis.run.kernels import WarmKernels
 from analysis.run.notebook_execution import execute_notebook
-from analysis.paths import ProjectPaths
-from analysis.inputs.pseudonymise import NEW_KEY_FLAG, confirm_key, key_check
 from analysis.run.publication import staging_copy
-from analysis.methods.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, SCHEMAS
 
 if TYPE_CHECKING:
@@ -245,8 +245,8 @@ def stage_clean(run: QuarterRun) -> str:
 
 def stage_commentary(run: QuarterRun) -> str:
     """The analyst's commentary, read apart from the rest so that editing it re-runs only the reports."""
-    from analysis.stages.cleaning.commentary import read_commentary
     from analysis.io import write_table
+    from analysis.stages.cleaning.commentary import read_commentary
 
     started = time.perf_counter()
     files = files_below(run.paths.raw / COMMENTARY_FOLDER)

@@ -6,10 +6,10 @@ import json
 import logging
 from pathlib import Path
 
+from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import report_notebooks
 from analysis.products.html_pages import write_page
 from analysis.products.index_pages import ThemeStatuses, index_document
-from analysis.methods.quarters import Quarter
 
 logger = logging.getLogger(__name__)
 

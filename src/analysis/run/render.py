@@ -30,6 +30,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.errors import NotebookFailed
+from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import (
     EXCEPTION_REPORTS,
     QUARTERLY_REPORT,
@@ -40,7 +41,6 @@ from analysis.products.executed_notebooks import (
 from analysis.products.html_pages import REPORT_TEMPLATE, STYLESHEET, TEMPLATES_DIR, raw_html, write_page
 from analysis.products.index_pages import ThemeStatuses, index_html
 from analysis.run.pdf import write_pdfs
-from analysis.methods.quarters import Quarter
 from analysis.run.quarto_project import find_quarto_project
 
 logger = logging.getLogger(__name__)

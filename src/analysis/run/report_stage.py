@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from analysis.config import ProjectConfig
+from analysis.methods.quarters import Quarter
 from analysis.run.fingerprints import digest, tables_digest, write_json
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.provenance import MANIFEST_FILE, quarter_manifest
 from analysis.run.quarter_stages import QuarterRun, ensure_quarter_reports
-from analysis.methods.quarters import Quarter
 from analysis.schemas import SCHEMAS
 
 logger = logging.getLogger(__name__)

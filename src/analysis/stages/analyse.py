@@ -16,18 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.methods.benchmarking import compare_with_benchmarks, known_by
 from analysis.config import ProjectConfig
-from analysis.methods.exception_finder import find_exceptions
-from analysis.io import read_table, write_table
-from analysis.methods.looking_ahead import demand_forecasts
 from analysis.inputs.population_and_neighbours import neighbours_of
-from analysis.methods.quarters import Quarter
 from analysis.inputs.returns.stage import annual_with_returns
-from analysis.schemas import schema
+from analysis.io import read_table, write_table
+from analysis.methods.benchmarking import compare_with_benchmarks, known_by
+from analysis.methods.exception_finder import find_exceptions
+from analysis.methods.looking_ahead import demand_forecasts
+from analysis.methods.quarters import Quarter
 from analysis.methods.spc import indicator_chart, readings_as_at
 from analysis.methods.suppression import withhold_suppressed
 from analysis.methods.trajectory import anticipated_table
+from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
 

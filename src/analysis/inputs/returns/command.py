@@ -20,7 +20,15 @@ import pandas as pd
 
 from analysis.inputs.returns.cin import CinCensus, combine, read_cin_file
 from analysis.inputs.returns.cin_measures import cin_figures
-from analysis.inputs.returns.common import ERROR, NOTE, Figure, Finding, collection_year_of, year_end, year_label
+from analysis.inputs.returns.common import (
+    ERROR,
+    NOTE,
+    Figure,
+    Finding,
+    collection_year_of,
+    year_end,
+    year_label,
+)
 from analysis.inputs.returns.ssda903 import Ssda903Return, read_ssda903_folder
 from analysis.inputs.returns.ssda903_measures import care_begun_before_data, ssda903_figures, with_history
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.returns.common import Figure, in_year, open_at, percent, rate_per_10000, year_end, year_start
+from analysis.inputs.returns.common import (
+    Figure,
+    in_year,
+    open_at,
+    percent,
+    rate_per_10000,
+    year_end,
+    year_start,
+)
 from analysis.inputs.returns.ssda903 import Ssda903Return
 
 SHORT_BREAKS = frozenset({"V3", "V4"})

@@ -23,13 +23,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.config import ProjectConfig
-from analysis.stages.indicators.compute import ANNEX_A_SOURCE
-from analysis.io import read_table
-from analysis.inputs.returns.command import DEFAULT_SCHEMA_DIR, population_by_year, read_returns, returns_figures
+from analysis.inputs.returns.command import (
+    DEFAULT_SCHEMA_DIR,
+    population_by_year,
+    read_returns,
+    returns_figures,
+)
 from analysis.inputs.returns.common import Figure, Finding, year_label
 from analysis.inputs.returns.reconcile import ANNUAL_PERIOD_TYPES, reconcile
-from analysis.schemas import empty_table
+from analysis.io import read_table
 from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
+from analysis.schemas import empty_table
+from analysis.stages.indicators.compute import ANNEX_A_SOURCE
 
 if TYPE_CHECKING:  # analysis.stages.cleaning imports this module: the log's type only, to avoid a cycle
     from analysis.stages.cleaning.log import CleaningLog

@@ -39,12 +39,6 @@ from analysis.inputs.annex_a import (
     AnnexAColumn,
     AnnexAList,
 )
-from analysis.stages.cleaning.annex_a_reading import annex_a_error, map_headings
-from analysis.stages.cleaning.log import CleaningLog
-from analysis.stages.cleaning.reading import (
-    RawSheet,
-    data_below_header,
-)
 from analysis.inputs.coded_values import (
     IN_TOUCH_NOT_APPLICABLE,
     SSDA903_CODES,
@@ -71,6 +65,12 @@ from analysis.inputs.parsing import (
 )
 from analysis.inputs.pseudonymise import date_of_birth_to_month, postcode_sectors, pseudonymise_ids
 from analysis.schemas import schema
+from analysis.stages.cleaning.annex_a_reading import annex_a_error, map_headings
+from analysis.stages.cleaning.log import CleaningLog
+from analysis.stages.cleaning.reading import (
+    RawSheet,
+    data_below_header,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import InputDataError
 from analysis.inputs.annex_a import (
     ANNEX_A_LISTS,
     HEADING_ALIASES,
     AnnexAColumn,
     AnnexAList,
+)
+from analysis.inputs.parsing import (
+    clean_text,
+    is_missing,
+    normalise_heading,
+    parse_date,
 )
 from analysis.stages.cleaning.reading import (
     RawSheet,
@@ -22,13 +29,6 @@ from analysis.stages.cleaning.reading import (
     find_header_row,
     read_csv_cells,
     read_excel_sheets,
-)
-from analysis.errors import InputDataError
-from analysis.inputs.parsing import (
-    clean_text,
-    is_missing,
-    normalise_heading,
-    parse_date,
 )
 
 logger = logging.getLogger(__name__)

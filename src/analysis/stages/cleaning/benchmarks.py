@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.stages.cleaning.file_checks import check_csv_text, reading_csv
-from analysis.stages.cleaning.log import CleaningLog
-from analysis.stages.cleaning.reading import relative_name
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.schemas import schema
+from analysis.stages.cleaning.file_checks import check_csv_text, reading_csv
+from analysis.stages.cleaning.log import CleaningLog
+from analysis.stages.cleaning.reading import relative_name
 
 logger = logging.getLogger(__name__)
 

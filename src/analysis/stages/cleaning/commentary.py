@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.stages.cleaning.file_checks import read_text_file
-from analysis.stages.cleaning.log import CleaningLog
-from analysis.stages.cleaning.reading import relative_name
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.methods.quarters import Quarter
 from analysis.schemas import schema
+from analysis.stages.cleaning.file_checks import read_text_file
+from analysis.stages.cleaning.log import CleaningLog
+from analysis.stages.cleaning.reading import relative_name
 
 logger = logging.getLogger(__name__)
 

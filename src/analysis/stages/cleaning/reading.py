@@ -23,9 +23,14 @@ import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from analysis.stages.cleaning.file_checks import CSV_BLOCK_BYTES, SAVE_AGAIN, check_workbook_file, error_reason
 from analysis.errors import InputDataError
 from analysis.inputs.parsing import is_missing, normalise_heading
+from analysis.stages.cleaning.file_checks import (
+    CSV_BLOCK_BYTES,
+    SAVE_AGAIN,
+    check_workbook_file,
+    error_reason,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.config import ProjectConfig
+from analysis.errors import InputDataError
+from analysis.inputs.parsing import clean_text, is_missing, normalise_heading, parse_month, parse_number
+from analysis.schemas import schema
 from analysis.stages.cleaning.log import CleaningLog
 from analysis.stages.cleaning.reading import (
     HEADER_SEARCH_ROWS,
@@ -25,10 +29,6 @@ from analysis.stages.cleaning.reading import (
     read_csv_cells,
     read_excel_sheets,
 )
-from analysis.config import ProjectConfig
-from analysis.errors import InputDataError
-from analysis.inputs.parsing import clean_text, is_missing, normalise_heading, parse_month, parse_number
-from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
 

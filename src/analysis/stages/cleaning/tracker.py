@@ -15,6 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.config import ProjectConfig
+from analysis.inputs.parsing import (
+    clean_text,
+    is_missing,
+    normalise_heading,
+    parse_date_with_rule,
+    parse_number,
+)
+from analysis.schemas import schema
 from analysis.stages.cleaning.log import CleaningLog
 from analysis.stages.cleaning.reading import (
     RawSheet,
@@ -25,9 +34,6 @@ from analysis.stages.cleaning.reading import (
     read_excel_sheets,
 )
 from analysis.stages.cleaning.scorecard import locate_workbook_or_csv
-from analysis.config import ProjectConfig
-from analysis.inputs.parsing import clean_text, is_missing, normalise_heading, parse_date_with_rule, parse_number
-from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,15 @@ One module per area: :mod:`~analysis.stages.indicators.front_door` (contacts, re
 registry.
 """
 
+from analysis.methods.working_days import working_days_between
 from analysis.stages.indicators.adoption import (
     adoption_a1_days_entering_care_to_placed,
     adoption_a2_days_placement_order_to_match,
 )
-from analysis.stages.indicators.assessments import assessments_within_45_working_days, children_in_need_per_10000
+from analysis.stages.indicators.assessments import (
+    assessments_within_45_working_days,
+    children_in_need_per_10000,
+)
 from analysis.stages.indicators.care_leavers import (
     care_leavers_in_education_employment_training,
     care_leavers_in_suitable_accommodation,
@@ -25,7 +29,11 @@ from analysis.stages.indicators.child_protection import (
     section_47_enquiries,
     subsequent_plan_flags,
 )
-from analysis.stages.indicators.compute import CASE_RECORD_INDICATORS, compute_indicators, unavailable_indicators
+from analysis.stages.indicators.compute import (
+    CASE_RECORD_INDICATORS,
+    compute_indicators,
+    unavailable_indicators,
+)
 from analysis.stages.indicators.front_door import (
     contacts_converting_to_referrals,
     early_help_assessments_started,
@@ -40,9 +48,13 @@ from analysis.stages.indicators.looked_after import (
     lac_three_or_more_placements,
     periods_of_care,
 )
-from analysis.stages.indicators.periods import month_periods, periods_frame, population_for_periods, trailing_periods
+from analysis.stages.indicators.periods import (
+    month_periods,
+    periods_frame,
+    population_for_periods,
+    trailing_periods,
+)
 from analysis.stages.indicators.scorecard import scorecard_indicator
-from analysis.methods.working_days import working_days_between
 
 __all__ = [
     "CASE_RECORD_INDICATORS",

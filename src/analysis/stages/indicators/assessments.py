@@ -7,8 +7,8 @@ import logging
 import numpy as np
 import pandas as pd
 
-from analysis.stages.indicators.periods import open_at, percentage, ratio, result_frame, sum_in_periods
 from analysis.methods.working_days import within_working_days
+from analysis.stages.indicators.periods import open_at, percentage, ratio, result_frame, sum_in_periods
 
 logger = logging.getLogger(__name__)
 

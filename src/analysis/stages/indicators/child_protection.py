@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from analysis.methods.working_days import within_working_days
 from analysis.stages.indicators.periods import (
     children_open_at_each_end,
     count,
@@ -16,7 +17,6 @@ from analysis.stages.indicators.periods import (
     result_frame,
     sum_in_periods,
 )
-from analysis.methods.working_days import within_working_days
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.annex_a import missing_column_reason, missing_columns
 from analysis.config import ProjectConfig
 from analysis.config_indicators import Indicator
 from analysis.errors import ConfigError
+from analysis.inputs.annex_a import missing_column_reason, missing_columns
+from analysis.io import conform
+from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
+from analysis.schemas import schema
 from analysis.stages.indicators import (
     adoption,
     assessments,
@@ -30,9 +33,6 @@ from analysis.stages.indicators.periods import (
     trailing_periods,
 )
 from analysis.stages.indicators.scorecard import scorecard_indicator
-from analysis.io import conform
-from analysis.schemas import schema
-from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
 
 logger = logging.getLogger(__name__)
 

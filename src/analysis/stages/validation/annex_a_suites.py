@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from analysis.config import ProjectConfig
-from analysis.stages.validation.check_types import ANNEX_A, CIN, CRITICAL, SSDA903, WARNING, Check, Suite, describe
+from analysis.stages.validation.check_types import (
+    ANNEX_A,
+    CIN,
+    CRITICAL,
+    SSDA903,
+    WARNING,
+    Check,
+    Suite,
+    describe,
+)
 from analysis.stages.validation.generic_checks import order_check
 
 

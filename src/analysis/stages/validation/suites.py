@@ -11,8 +11,21 @@ from datetime import date
 
 from analysis.config import ProjectConfig
 from analysis.schemas import CHILD_LEVEL_TABLES, TableSchema, schema
-from analysis.stages.validation.annex_a_suites import annex_a_link_suite, annex_a_list_suites, annex_a_value_checks
-from analysis.stages.validation.check_types import ANNEX_A, CIN, CRITICAL, SSDA903, WARNING, Check, Suite, describe
+from analysis.stages.validation.annex_a_suites import (
+    annex_a_link_suite,
+    annex_a_list_suites,
+    annex_a_value_checks,
+)
+from analysis.stages.validation.check_types import (
+    ANNEX_A,
+    CIN,
+    CRITICAL,
+    SSDA903,
+    WARNING,
+    Check,
+    Suite,
+    describe,
+)
 from analysis.stages.validation.generic_checks import (
     date_range_checks,
     natural_key_check,
