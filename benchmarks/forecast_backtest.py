@@ -31,8 +31,8 @@ from analysis.config import load_config
 from analysis.config_indicators import ForecastSettings
 from analysis.inputs.ees import read_ees_file
 from analysis.io import read_table
+from analysis.methods.demand_forecasts import backtest_scores, demand_forecasts
 from analysis.methods.forecast import choose_method
-from analysis.methods.looking_ahead import backtest_scores, demand_forecasts
 from analysis.methods.quarters import Quarter
 
 #: DfE files and measures of the annual backtest: (label, file, publication id, measure column).
@@ -69,7 +69,7 @@ COLUMNS = [
 ]
 
 
-#: The printed table's short headings for the columns of :func:`analysis.methods.looking_ahead.backtest_scores`.
+#: The printed table's short headings for the columns of :func:`analysis.methods.demand_forecasts.backtest_scores`.
 SHORT_NAMES = {
     "candidate": "model",
     "forecasts": "tested",

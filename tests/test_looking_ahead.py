@@ -7,13 +7,9 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.io import conform
-from analysis.methods.looking_ahead import (
-    backtest_table,
-    demand_forecasts,
-    looking_ahead_chart,
-    looking_ahead_text,
-)
+from analysis.methods.demand_forecasts import demand_forecasts
 from analysis.methods.quarters import Quarter
+from analysis.products.looking_ahead import backtest_table, looking_ahead_chart, looking_ahead_text
 
 QUARTER = Quarter.parse("2015-16-Q1")
 MONTHS = pd.date_range("2014-07-01", "2015-06-01", freq="MS")

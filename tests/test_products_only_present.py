@@ -17,22 +17,17 @@ import pytest
 import analysis
 
 PACKAGE = Path(analysis.__file__).resolve().parent
-PRODUCTS = (
-    "reporting",
-    "dashboard",
-    "safeguarding_board",
-    "charts",
-    "anticipated_charts",
-    "sparklines",
-    "mdc_icons",
-)
+#: Every product module: each only presents the analysis stage's tables.
+PRODUCTS = tuple(sorted(p.stem for p in (PACKAGE / "products").glob("*.py") if p.stem != "__init__"))
 #: Modules whose functions compute readings: a product may take only constants and the names in ALLOWED from them.
+#: (Not yet listed: ``analysis.stages.indicators``, whose counting functions the safeguarding board still calls on
+#: the case records; see the closing note of issue 18.)
 METHODS = (
     "analysis.methods.spc",
     "analysis.methods.exception_finder",
     "analysis.methods.benchmarking",
     "analysis.methods.forecast",
-    "analysis.methods.looking_ahead",
+    "analysis.methods.demand_forecasts",
     "analysis.methods.trajectory",
     "analysis.stages.analyse",
 )
@@ -48,6 +43,9 @@ ALLOWED = {
         "analysis.methods.benchmarking",
         "known_by",
     ),  # the stored comparison rows released by a day (a selection, no sum)
+    # The id a demand measure has in the forecasts table, and its stored monthly rows (a selection, no sum).
+    ("analysis.methods.demand_forecasts", "series_id"),
+    ("analysis.methods.demand_forecasts", "demand_series"),
 }
 
 
@@ -81,7 +79,7 @@ def forbidden(source: str) -> list[str]:
 
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_a_product_module_computes_no_reading(product: str) -> None:
-    source = (PACKAGE / f"{product}.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "products" / f"{product}.py").read_text(encoding="utf-8")
     assert forbidden(source) == [], f"{product}.py computes what the analysis stage should write"
 
 

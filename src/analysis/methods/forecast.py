@@ -11,7 +11,7 @@ so. With fewer than ``minimum_points`` months since the last rebase no model is 
 Small counts: a series is modelled on the scale it is published on (a rate per 10,000 for the rates, the count for
 contacts), because the counts behind the demand measures are hundreds a month and their noise is close to normal;
 a series with any suppressed month (a count of 1 to 5) since its last rebase is not forecast at all, so no forecast
-of a suppressed figure is ever printed (:mod:`analysis.methods.looking_ahead`, :mod:`analysis.methods.trajectory`).
+of a suppressed figure is ever printed (:mod:`analysis.methods.demand_forecasts`, :mod:`analysis.methods.trajectory`).
 
 Every step is deterministic: maximum likelihood from fixed starting values (no random restarts) and exact
 intervals (all the candidates are linear models), so the same figures give the same forecast.

@@ -139,7 +139,7 @@ REPORT_TABLES = (
     "cleaning_log",
     "source_files",
 )
-#: Tables of anticipated trends and forecasts (analysis.methods.trajectory, analysis.methods.looking_ahead): empty when absent.
+#: Tables of anticipated trends and forecasts (analysis.methods.trajectory, analysis.methods.demand_forecasts): empty when absent.
 OPTIONAL_REPORT_TABLES = ("anticipated", "forecasts", "forecast_backtest")
 
 

@@ -3,7 +3,7 @@
 :func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
 series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
 published benchmarks, compares indicators with their anticipated trends (:mod:`analysis.methods.trajectory`), forecasts the
-demand measures (:mod:`analysis.methods.looking_ahead`), finds the exceptions, writes the analysis tables and returns
+demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, writes the analysis tables and returns
 headline tables per theme for the notebook to show.
 """
 
@@ -21,8 +21,8 @@ from analysis.inputs.population_and_neighbours import neighbours_of
 from analysis.inputs.returns.stage import annual_with_returns
 from analysis.io import read_table, write_table
 from analysis.methods.benchmarking import compare_with_benchmarks, known_by
+from analysis.methods.demand_forecasts import demand_forecasts
 from analysis.methods.exception_finder import find_exceptions
-from analysis.methods.looking_ahead import demand_forecasts
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc import indicator_chart, readings_as_at
 from analysis.methods.suppression import withhold_suppressed
