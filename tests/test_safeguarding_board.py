@@ -134,3 +134,11 @@ def test_children_in_need_at_the_month_end_is_the_report_figure(config):
     report = children_in_need_per_10000(cin, JUNE, population).iloc[0]
     assert report["numerator"] == 10
     assert table.loc["children_in_need", "Jun 2015"] == f"{report['numerator']:,.0f}" == "10"
+
+
+def test_the_loader_knows_every_measure_the_board_defines() -> None:
+    """The loader checks dashboard.yml against the ids it knows; they must be the board's own, in its order."""
+    from analysis.config_dashboard import SAFEGUARDING_MEASURE_IDS
+    from analysis.products.safeguarding_board import MEASURES
+
+    assert tuple(MEASURES) == SAFEGUARDING_MEASURE_IDS

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.config_benchmarks import BenchmarkCatalogue
-from analysis.config_dashboard import DashboardSettings
+from analysis.config_dashboard import SAFEGUARDING_MEASURE_IDS, DashboardSettings
 from analysis.config_indicators import (
     DataCheckSettings,
     Indicator,
@@ -228,17 +228,16 @@ def _check_safeguarding_measures(config: ProjectConfig, path: Path) -> None:
     """Every safeguarding board measure in ``dashboard.yml`` is one the board defines, named if not.
 
     Checked here, when the configuration is read, so that ``analysis run`` stops before its first stage (exit 2)
-    instead of leaving the measure out at render time. The measures are still defined in
-    :mod:`analysis.products.safeguarding_board` (read lazily: the loader stays below the products).
+    instead of leaving the measure out at render time. The measures are defined in
+    :mod:`analysis.products.safeguarding_board`; their ids are known here (``SAFEGUARDING_MEASURE_IDS``), so the
+    loader stays below the products.
     """
-    from analysis.products.safeguarding_board import MEASURES
-
     for n, measure_id in enumerate(config.dashboard.safeguarding_board.measures):
-        if measure_id not in MEASURES:
+        if measure_id not in SAFEGUARDING_MEASURE_IDS:
             raise ConfigError(
                 path,
                 f"safeguarding_board.measures[{n}]",
-                f"a safeguarding board measure ({', '.join(sorted(MEASURES))})",
+                f"a safeguarding board measure ({', '.join(sorted(SAFEGUARDING_MEASURE_IDS))})",
                 measure_id,
             )
 
