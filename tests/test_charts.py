@@ -18,11 +18,11 @@ from analysis.products.charts import (
     benchmark_chart,
     colours_in_svg,
     data_colours,
-    format_number,
     spc_alt_text,
     spc_chart,
     spc_plot_points,
 )
+from analysis.units import format_number
 
 PERCENT = Indicator(
     id="assessments_within_45_working_days",

@@ -12,7 +12,7 @@ import report_fixtures as rf
 
 from analysis.methods.quarters import Quarter
 from analysis.products import reporting
-from analysis.products.safe_text import markdown_text
+from analysis.safe_text import markdown_text
 
 
 @pytest.fixture(scope="module")

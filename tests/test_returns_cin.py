@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analysis.inputs.pseudonymise import pseudonym
-from analysis.inputs.returns.cin import read_cin_file, schema_path
-from analysis.inputs.returns.cin_measures import cin_figures
+from analysis.stages.returns.cin import read_cin_file, schema_path
+from analysis.stages.returns.cin_measures import cin_figures
 
 KEY = b"test-key"
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "data" / "cin_census_schemas"

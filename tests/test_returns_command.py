@@ -11,7 +11,7 @@ import pytest
 from test_returns_cin import census_xml, child_xml, episode, plan
 
 from analysis.cli import main
-from analysis.inputs.returns.command import run_returns
+from analysis.stages.returns.command import run_returns
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2005,WBRI,,,\n2,2,01/01/2006,WBRI,,,\n"
 EPISODES = (

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from analysis.config import load_config
-from analysis.inputs.returns.command import read_returns, returns_figures
-from analysis.inputs.returns.common import ERROR, WARNING
 from analysis.stages.cleaning import clean_sources
 from analysis.stages.indicators.compute import compute_indicators
+from analysis.stages.returns.command import read_returns, returns_figures
+from analysis.stages.returns.common import ERROR, WARNING
 from demo_data.generate import RETURNS_FOLDER, generate_demo_data
 
 KEY = bytes(range(32))
@@ -85,7 +85,7 @@ def test_every_shared_indicator_is_compared_or_explained(comparison):
 
 
 def test_demo_returns_follow_dfe_schema_and_validation_rules(tmp_path):
-    from analysis.inputs.returns.expectations import expectation_findings
+    from analysis.stages.returns.expectations import expectation_findings
     from demo_data import annex
     from demo_data.returns import write_returns
     from demo_data.simulate import simulate_histories
@@ -105,8 +105,8 @@ def test_demo_returns_follow_dfe_schema_and_validation_rules(tmp_path):
 
 
 def test_demo_run_takes_the_annual_figures_from_the_returns(first_run, demo_project) -> None:
-    from analysis.inputs.returns.reconcile import ANNUAL_PERIOD_TYPES
     from analysis.io import read_table
+    from analysis.stages.returns.reconcile import ANNUAL_PERIOD_TYPES
 
     returns = read_table("statutory_returns", demo_project.processed)
     assert set(returns["collection_year"]) == {2014, 2015}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.inputs.returns.common import Figure
-from analysis.inputs.returns.reconcile import reconcile
+from analysis.stages.returns.common import Figure
+from analysis.stages.returns.reconcile import reconcile
 
 
 def _annual(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:

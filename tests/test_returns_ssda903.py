@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.inputs.pseudonymise import pseudonym
-from analysis.inputs.returns.common import ERROR, collection_year_of
-from analysis.inputs.returns.ssda903 import COLUMNS, read_ssda903_folder, recognise
-from analysis.inputs.returns.ssda903_measures import ssda903_figures
+from analysis.stages.returns.common import ERROR, collection_year_of
+from analysis.stages.returns.ssda903 import COLUMNS, read_ssda903_folder, recognise
+from analysis.stages.returns.ssda903_measures import ssda903_figures
 
 KEY = b"test-key"
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from analysis.config import ProjectConfig
-from analysis.inputs.returns.common import Figure
-from analysis.inputs.returns.stage import (
+from analysis.io import conform, write_table
+from analysis.stages.cleaning.log import CleaningLog
+from analysis.stages.returns.common import Figure
+from analysis.stages.returns.stage import (
     RECONCILIATION_TABLE,
     RETURNS_TABLE,
     annual_with_returns,
@@ -21,8 +23,6 @@ from analysis.inputs.returns.stage import (
     overlay_returns,
     table_figures,
 )
-from analysis.io import conform, write_table
-from analysis.stages.cleaning.log import CleaningLog
 
 PLACEMENTS = "lac_three_or_more_placements"  # unit %, at 31 March
 REFERRALS = "referrals_per_10000"  # unit rate per 10,000, year to 31 March
@@ -86,7 +86,7 @@ def test_difference_beyond_tolerance_is_a_warning_naming_both_figures(
     tmp_path: Path, config: ProjectConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_table(figures_table(FIGURES), RETURNS_TABLE, tmp_path)
-    with caplog.at_level(logging.WARNING, logger="analysis.inputs.returns.stage"):
+    with caplog.at_level(logging.WARNING, logger="analysis.stages.returns.stage"):
         annual, reconciliation = annual_with_returns(tmp_path, _annual(), config)
     conform(reconciliation, RECONCILIATION_TABLE)
     rows = reconciliation.set_index("indicator_id")

@@ -1,4 +1,4 @@
-"""Untrusted text stays text (analysis.products.safe_text): hand-written payloads and generated strings."""
+"""Untrusted text stays text (analysis.safe_text): hand-written payloads and generated strings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import mistune
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.products.safe_text import COMMENTARY_TAGS, commentary_html, html_text, markdown_text
+from analysis.safe_text import COMMENTARY_TAGS, commentary_html, html_text, markdown_text
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -109,7 +109,7 @@ INVISIBLE += ["\u200f", "\u061c", "\u2060", "\ufeff", "\u00ad", "\U000e0041", "\
 
 
 def test_a_right_to_left_override_cannot_make_08_show_as_80() -> None:
-    from analysis.products.safe_text import visible_text
+    from analysis.safe_text import visible_text
 
     hidden = "On time: \u202e%08\u202c of visits"
     assert visible_text(hidden) == "On time: %08 of visits"
@@ -132,7 +132,7 @@ def test_no_invisible_character_survives_any_renderer(parts: list[str]) -> None:
 
 @given(st.text(alphabet=st.characters(exclude_categories=("Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp"))))
 def test_visible_text_leaves_visible_text_alone(text: str) -> None:
-    from analysis.products.safe_text import visible_text
+    from analysis.safe_text import visible_text
 
     assert visible_text(text) == text
 

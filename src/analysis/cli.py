@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_returns_command(commands: argparse._SubParsersAction) -> None:
-    """``analysis returns FOLDER``: the statutory returns' figures as DfE defines them (:mod:`analysis.inputs.returns`)."""
+    """``analysis returns FOLDER``: the statutory returns' figures as DfE defines them (:mod:`analysis.stages.returns`)."""
     returns = commands.add_parser(
         "returns",
         help="read the SSDA903 and CIN census returns in FOLDER; print DfE's measures per year as CSV",
@@ -235,10 +235,10 @@ def _returns(args: argparse.Namespace) -> int:
     from analysis.config import load_config
     from analysis.inputs.population_and_neighbours import read_population_file
     from analysis.inputs.pseudonymise import load_or_create_key
-    from analysis.inputs.returns.command import DEFAULT_SCHEMA_DIR, run_returns
     from analysis.paths import ProjectPaths
     from analysis.run.quarter_stages import KEY_FILE
     from analysis.stages.cleaning.benchmarks import newest_match
+    from analysis.stages.returns.command import DEFAULT_SCHEMA_DIR, run_returns
 
     paths = ProjectPaths.from_root(config=args.config, raw=args.raw)
     config = load_config(paths.config)

@@ -177,7 +177,7 @@ class DataCheckSettings(StrictModel):
     volume_maximum_ratio: float = Field(default=3.0, gt=0)
     example_rows: int = Field(default=5, ge=1)  # raw row numbers quoted per failed check
     # A statutory return's annual figure and Annex A's for the same year further apart than this percentage of the
-    # return's figure: a data-quality warning naming both (analysis.inputs.returns.reconcile).
+    # return's figure: a data-quality warning naming both (analysis.stages.returns.reconcile).
     returns_tolerance_percent: float = Field(default=1.0, ge=0)
 
 

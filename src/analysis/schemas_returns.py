@@ -8,7 +8,7 @@ RETURNS_SCHEMAS: list[TableSchema] = [
     TableSchema(
         "statutory_returns",
         "DfE's measures from the authority's SSDA903 and CIN census returns, per collection year "
-        "(analysis.inputs.returns; unsuppressed: the analysis suppresses what it shows).",
+        "(analysis.stages.returns; unsuppressed: the analysis suppresses what it shows).",
         (
             Column("measure", "string", "Measure id (as in config/indicators.yml)", False),
             Column("collection_year", "int64", "Year ending 31 March (2015 = the 2014-15 return)", False),

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.returns.common import year_end, year_label, year_start
+from analysis.stages.returns.common import year_end, year_label, year_start
 from demo_data.simulate import CaseHistories
 
 COLLECTION_YEARS = (2014, 2015)
@@ -159,7 +159,7 @@ def _header(h: CaseHistories, tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _oc3(h: CaseHistories, collection_year: int) -> pd.DataFrame:
     """Care leavers whose 19th, 20th or 21st birthday fell in the year, as recorded at the birthday contact."""
-    from analysis.inputs.returns.ssda903_measures import CARE_LEAVER_AGES, care_leaver_age
+    from analysis.stages.returns.ssda903_measures import CARE_LEAVER_AGES, care_leaver_age
 
     leavers = h.care_leavers
     dob = pd.Series(h.children["dob"].to_numpy()[leavers["child"].to_numpy()], index=leavers.index)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.products.safe_text import visible_text
+from analysis.safe_text import visible_text
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def clean_text(value: Any) -> str:
     """Text of a cell with non-breaking and repeated spaces collapsed and the ends stripped (``""`` if missing).
 
     Invisible format and control characters (bidirectional overrides, zero-width spaces, ...) are removed
-    (:func:`analysis.products.safe_text.visible_text`): what is kept is what a reader of the cell sees.
+    (:func:`analysis.safe_text.visible_text`): what is kept is what a reader of the cell sees.
     """
     if isinstance(value, str) and value.isascii():  # fast path: nothing for NFKC to change
         return " ".join(visible_text(value).split())

@@ -33,8 +33,8 @@ import pandas as pd
 from analysis.config import ProjectConfig
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc import CHANGED_MISSING_TARGET, CONCERN, CONSISTENTLY_FAILING
-from analysis.products.charts import format_number
 from analysis.schemas import schema
+from analysis.units import format_number
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from matplotlib.patches import Patch
 from analysis.config_indicators import Indicator
 from analysis.methods.forecast import BAND_LEVEL
 from analysis.methods.trajectory import PLANNED
-from analysis.products.charts import LIGHT_GREY, TURQUOISE, ReportFigure, format_number
+from analysis.products.charts import LIGHT_GREY, TURQUOISE, ReportFigure
+from analysis.units import format_number
 
 
 def _labels(basis: str) -> tuple[str, str]:

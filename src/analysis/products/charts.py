@@ -46,6 +46,7 @@ from matplotlib.typing import RcKeyType  # noqa: E402
 
 from analysis.config_indicators import Indicator  # noqa: E402
 from analysis.methods.spc import natural_range  # noqa: E402
+from analysis.units import format_number  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -157,27 +158,6 @@ class ChartNote:
 
 
 # ------------------------------------------------------------------------------------------------ formatting
-def format_number(value: float | None, indicator: Indicator) -> str:
-    """An indicator's value as a reader sees it: its decimals and unit (``88.0%``, ``412.3 per 10,000``).
-
-    Notes
-    -----
-    Empty values read "not available"; suppression ("c") is decided by the caller, which knows the counts.
-    """
-    if value is None or pd.isna(value):
-        return "not available"
-    number = f"{value:,.{indicator.decimals}f}"
-    if indicator.unit == "%":
-        return f"{number}%"
-    if indicator.unit == "rate per 10,000":
-        return f"{number} per 10,000"
-    if indicator.unit in {"days", "weeks"}:
-        return f"{number} {indicator.unit}"
-    if indicator.unit == "FTE":
-        return f"{number} FTE"
-    return number
-
-
 def axis_label(indicator: Indicator) -> str:
     """The value axis label, naming the unit (e.g. ``Percent (%)``, ``Rate per 10,000 children``)."""
     return {

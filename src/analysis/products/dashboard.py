@@ -30,7 +30,7 @@ from analysis.methods.benchmarking import known_by
 from analysis.methods.months import month_end, month_name, parse_month, reported_quarter
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc import COMMON_CAUSE
-from analysis.products.charts import format_number, year_label
+from analysis.products.charts import year_label
 from analysis.products.mdc_icons import assurance_icon, legend_items, variation_icon
 from analysis.products.reporting import (
     ACTION_STATUS_LABELS,
@@ -43,6 +43,7 @@ from analysis.products.reporting import (
     load_manifest,
 )
 from analysis.products.sparklines import sparkline_svg
+from analysis.units import format_number
 
 logger = logging.getLogger(__name__)
 

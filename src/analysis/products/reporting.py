@@ -38,15 +38,15 @@ from analysis.products.charts import (
     ReportFigure,
     annual_chart,
     benchmark_chart,
-    format_number,
     monthly_chart_reason,
     spc_chart,
     spc_plot_points,
     year_label,
 )
 from analysis.products.html_pages import raw_html_markdown
-from analysis.products.safe_text import commentary_html, markdown_text
+from analysis.safe_text import commentary_html, markdown_text
 from analysis.schemas import empty_table
+from analysis.units import format_number
 
 logger = logging.getLogger(__name__)
 

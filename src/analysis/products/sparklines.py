@@ -69,7 +69,7 @@ def sparkline_svg(
     label
         What the line is (the indicator's name), for the text alternative.
     format_value
-        Formats a figure with its unit (e.g. :func:`analysis.products.charts.format_number` bound to the indicator).
+        Formats a figure with its unit (e.g. :func:`analysis.units.format_number` bound to the indicator).
     target
         Drawn as a dashed line when it lies within the range of the figures drawn.
 

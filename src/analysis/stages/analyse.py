@@ -18,7 +18,6 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.inputs.population_and_neighbours import neighbours_of
-from analysis.inputs.returns.stage import annual_with_returns
 from analysis.io import read_table, write_table
 from analysis.methods.benchmarking import compare_with_benchmarks, known_by
 from analysis.methods.demand_forecasts import demand_forecasts
@@ -28,6 +27,7 @@ from analysis.methods.spc import indicator_chart, readings_as_at
 from analysis.methods.suppression import withhold_suppressed
 from analysis.methods.trajectory import anticipated_table
 from analysis.schemas import schema
+from analysis.stages.returns.stage import annual_with_returns
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ import pandas as pd
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.inputs.annex_a import ANNEX_A_BY_TABLE, MISSING_COLUMN_RULE, UNMATCHED_HEADING_RULE
-from analysis.inputs.returns.stage import clean_returns
 from analysis.io import write_table
 from analysis.schemas import CHILD_LEVEL_TABLES
 from analysis.stages.cleaning.annex_a import DateBounds, clean_annex_a_list, latest_event_date
@@ -33,6 +32,7 @@ from analysis.stages.cleaning.scorecard import (
     read_scorecard_sheet,
 )
 from analysis.stages.cleaning.tracker import clean_tracker, locate_tracker, read_tracker_sheet
+from analysis.stages.returns.stage import clean_returns
 
 logger = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ Timing = Literal["flow", "stock", "trailing_12_months"]
 months to the month end (adoption timeliness: few adoptions a month)."""
 TRAILING_MONTHS = 12
 #: The ``source`` of an annual figure computed here (the analysis stage puts the statutory returns' figures in
-#: their place where a return gives one: :mod:`analysis.inputs.returns.stage`).
+#: their place where a return gives one: :mod:`analysis.stages.returns.stage`).
 ANNEX_A_SOURCE = "Annex A lists"
 SCORECARD_SOURCE = "Scorecard"
 THREE_YEARS = pd.DateOffset(years=3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.returns.common import (
+from analysis.stages.returns.common import (
     Figure,
     in_year,
     open_at,
@@ -20,7 +20,7 @@ from analysis.inputs.returns.common import (
     year_end,
     year_start,
 )
-from analysis.inputs.returns.ssda903 import Ssda903Return
+from analysis.stages.returns.ssda903 import Ssda903Return
 
 SHORT_BREAKS = frozenset({"V3", "V4"})
 """Legal statuses of an agreed series of short-term placements (respite), left out of every DfE figure."""

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.inputs.pseudonymise import pseudonymise_ids
-from analysis.inputs.returns.common import ERROR, NOTE, WARNING, Finding, collection_year_of, parse_dates
+from analysis.stages.returns.common import ERROR, NOTE, WARNING, Finding, collection_year_of, parse_dates
 
 logger = logging.getLogger(__name__)
 

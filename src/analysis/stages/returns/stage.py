@@ -1,7 +1,7 @@
 """The statutory returns in the pipeline: read in the clean stage, used for the annual figures in the analysis stage.
 
 Clean stage (:func:`clean_returns`): every SSDA903 and CIN census return below ``data/raw/returns/`` (one folder
-per collection year) is read with :func:`analysis.inputs.returns.command.read_returns`, DfE's measures are computed and
+per collection year) is read with :func:`analysis.stages.returns.command.read_returns`, DfE's measures are computed and
 written as the ``statutory_returns`` table; the readers' findings go to the cleaning log, as the other sources'
 do. A council without returns has no ``returns`` folder: the table is empty and nothing else changes.
 
@@ -10,7 +10,7 @@ from the returns when they are there (they are what DfE will publish for the aut
 keep coming from Annex A. Each annual row (year to 31 March, or at 31 March) of an indicator that a return gives
 for that year takes the return's numerator, denominator and value, and its ``source`` names the return
 ("SSDA903 return 2014-15", "CIN census 2014-15"); the other rows keep "Annex A lists". Before that, each pair is
-compared (:func:`analysis.inputs.returns.reconcile.reconcile`): a difference beyond
+compared (:func:`analysis.stages.returns.reconcile.reconcile`): a difference beyond
 ``data_checks.returns_tolerance_percent`` is a data-quality warning naming both figures.
 """
 
@@ -23,18 +23,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.config import ProjectConfig
-from analysis.inputs.returns.command import (
+from analysis.io import read_table
+from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
+from analysis.schemas import empty_table
+from analysis.stages.indicators.compute import ANNEX_A_SOURCE
+from analysis.stages.returns.command import (
     DEFAULT_SCHEMA_DIR,
     population_by_year,
     read_returns,
     returns_figures,
 )
-from analysis.inputs.returns.common import Figure, Finding, year_label
-from analysis.inputs.returns.reconcile import ANNUAL_PERIOD_TYPES, reconcile
-from analysis.io import read_table
-from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
-from analysis.schemas import empty_table
-from analysis.stages.indicators.compute import ANNEX_A_SOURCE
+from analysis.stages.returns.common import Figure, Finding, year_label
+from analysis.stages.returns.reconcile import ANNUAL_PERIOD_TYPES, reconcile
 
 if TYPE_CHECKING:  # analysis.stages.cleaning imports this module: the log's type only, to avoid a cycle
     from analysis.stages.cleaning.log import CleaningLog

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.inputs.returns.common import WARNING, Figure, Finding, year_label
+from analysis.stages.returns.common import WARNING, Figure, Finding, year_label
 
 ANNUAL_PERIOD_TYPES = ("year_to_31_march", "at_31_march")
 
@@ -23,7 +23,7 @@ def reconcile(
     Parameters
     ----------
     figures
-        The returns' figures (:func:`analysis.inputs.returns.command.returns_figures`).
+        The returns' figures (:func:`analysis.stages.returns.command.returns_figures`).
     indicators_annual
         The analysis stage's ``indicators_annual`` table (Annex A's reconstruction).
     tolerance_percent

@@ -12,7 +12,7 @@ Built with the project's one mechanism (:class:`analysis.stages.validation.suite
   (assessment start not before the referral date), 1105 (plan start not before the referral date).
 
 Checks without a DfE code are the project's own (``own``), named for what they protect. A failed check becomes a
-:class:`~analysis.inputs.returns.common.Finding` naming the file, the rows (SSDA903: file line numbers; CIN census: the
+:class:`~analysis.stages.returns.common.Finding` naming the file, the rows (SSDA903: file line numbers; CIN census: the
 position of the Child element) and the field.
 """
 
@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.inputs.returns.common import WARNING, Finding, year_label, year_start
+from analysis.stages.returns.common import WARNING, Finding, year_label, year_start
 from analysis.stages.validation.suites import WARNING as CHECK_WARNING
 from analysis.stages.validation.suites import Check, Suite
 
 if TYPE_CHECKING:
-    from analysis.inputs.returns.command import ReturnsRead
+    from analysis.stages.returns.command import ReturnsRead
 
 RNE_CODES = ["S", "P", "L", "T", "U", "B"]
 LS_CODES = ["C1", "C2", "D1", "E1", "V2", "V3", "V4", "J1", "J2", "J3", "L1", "L2", "L3"]

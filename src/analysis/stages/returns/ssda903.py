@@ -9,7 +9,7 @@ collection year), with the column lists the reference implementations use:
   Header, Episodes, UASC, Reviews, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing) and
   ``SSDA903_schema_2024.diff.yml`` (SocialWorker: the social worker episodes added for 2023-24);
 - data-to-insight's quality-lac-data-beta-validator (packages ``validator903`` / ``lac_validator``), whose rule
-  codes (e.g. 143, 357) are DfE's validation rules (:mod:`analysis.inputs.returns.expectations`).
+  codes (e.g. 143, 357) are DfE's validation rules (:mod:`analysis.stages.returns.expectations`).
 
 Tolerated as councils' files really are: a byte-order mark, blank lines, extra columns, headings in lower case or
 with spaces, dates as dd/mm/yyyy or ISO (yyyy-mm-dd), codes in lower case, spaces around identifiers. Identifiers
@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.inputs.pseudonymise import pseudonymise_ids
-from analysis.inputs.returns.common import ERROR, NOTE, WARNING, Finding, parse_dates
+from analysis.stages.returns.common import ERROR, NOTE, WARNING, Finding, parse_dates
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.inputs.returns.cin import CinCensus
-from analysis.inputs.returns.common import Figure, in_year, open_at, percent, rate_per_10000, year_end
 from analysis.methods.working_days import within_working_days
 from analysis.stages.indicators.front_door import REREFERRAL_WINDOW
+from analysis.stages.returns.cin import CinCensus
+from analysis.stages.returns.common import Figure, in_year, open_at, percent, rate_per_10000, year_end
 
 ASSESSMENT_WORKING_DAYS = 45
 ICPC_WORKING_DAYS = 15

@@ -18,9 +18,9 @@ from typing import TextIO
 
 import pandas as pd
 
-from analysis.inputs.returns.cin import CinCensus, combine, read_cin_file
-from analysis.inputs.returns.cin_measures import cin_figures
-from analysis.inputs.returns.common import (
+from analysis.stages.returns.cin import CinCensus, combine, read_cin_file
+from analysis.stages.returns.cin_measures import cin_figures
+from analysis.stages.returns.common import (
     ERROR,
     NOTE,
     Figure,
@@ -29,8 +29,8 @@ from analysis.inputs.returns.common import (
     year_end,
     year_label,
 )
-from analysis.inputs.returns.ssda903 import Ssda903Return, read_ssda903_folder
-from analysis.inputs.returns.ssda903_measures import care_begun_before_data, ssda903_figures, with_history
+from analysis.stages.returns.ssda903 import Ssda903Return, read_ssda903_folder
+from analysis.stages.returns.ssda903_measures import care_begun_before_data, ssda903_figures, with_history
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def run_returns(
         return 2
     read = read_returns(folder, key, schema_dir)
     if read.anything_read and expectations:
-        from analysis.inputs.returns.expectations import expectation_findings
+        from analysis.stages.returns.expectations import expectation_findings
 
         read.findings += expectation_findings(read)
     for finding in read.findings:
