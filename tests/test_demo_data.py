@@ -16,6 +16,7 @@ from analysis.inputs.annex_a import ANNEX_A_LISTS
 from analysis.inputs.ees_publications import read_publication
 from analysis.inputs.population_and_neighbours import read_statistical_neighbours
 from demo_data import annex
+from demo_data import benchmarks_topics as topics
 from demo_data.benchmarks import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
 from demo_data.generate import generate_demo_data
 from demo_data.simulate import simulate_histories
@@ -298,4 +299,23 @@ def test_demo_files_have_the_published_files_columns(
         ours = next((demo / config.benchmarks.folder).glob(config.benchmarks.statistical_neighbours.file))
         with (ees_dir / name).open(encoding="utf-8") as a, ours.open(encoding="utf-8") as b:
             assert next(csv.reader(b)) == next(csv.reader(a)), name
-    assert compared == 7
+    assert compared == 9  # b1, c1, c3, c4, d3, d5, cla, new placements, workforce
+
+
+def test_topic_files_suppress_small_counts_as_dfe_does() -> None:
+    # Counts of 1 to 5 are written "c" with their percentage; a non-zero share under 0.5% is "k"; columns DfE did
+    # not collect in the demo's years are "x"; every breakdown of new placements adds up to its total.
+    rng = np.random.default_rng(1)
+    placements = topics.new_placement_values(rng, 400)
+    assert sum(placements[b] for b in topics.LOCATION_SHARES) == 400
+    rows = topics.new_placement_rows({**placements, "Approval removed": 3, "Custody arrangement": 1_000})
+    by_breakdown = {r["breakdown"]: r for r in rows}
+    assert (
+        by_breakdown["Approval removed"]["children_count"],
+        by_breakdown["Approval removed"]["children_percent"],
+    ) == ("c", "c")
+    big = topics.new_placement_rows({**placements, topics.TOTAL_CHANGING: 100_000, "Other": 100})
+    assert {r["breakdown"]: r for r in big}["Other"]["children_percent"] == "k"
+    (c3,) = topics.c3_rows({**topics.c3_values(rng, 50), "Trafficking": 4, "Gangs": 0})
+    assert (c3["Trafficking"], c3["Gangs"], c3["Child_criminal_exploitation"]) == ("c", 0, "x")
+    assert list(c3) == list(topics.C3_COLUMNS)

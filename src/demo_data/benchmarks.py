@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.inputs.ees import DAYS_PER_MONTH, GEOGRAPHY_COLUMNS
+from demo_data import benchmarks_topics as topics
 from demo_data import calibration as cal
 from demo_data.simulate import CaseHistories
 
@@ -87,6 +88,9 @@ ENGLAND_VALUES = {
     "turnover_rate_fte": (15.0, 16.0, 17.0),
     "caseload_fte": (16.0, 16.1, 17.0),
 }
+#: England, year ending 31 March 2025: 90,930 new placements (la_cla_during_year_new_placements) for 81,770
+#: children looked after at 31 March (cla_number_and_rate_per_10k_children).
+NEW_PLACEMENTS_PER_CHILD_LOOKED_AFTER = 90_930 / 81_770
 DURATION_BANDS = [
     ("3_months_or_less", 0, 91),
     ("more_than_3_months_6_months", 91, 182),
@@ -501,6 +505,7 @@ LAYOUTS: dict[str, Layout] = {
         ("category", "CPP_start", "CPP_subsequent", "CPP_subsequent_percent"),
         _category("Child Protection Plans which are a second or subsequent plan"),
     ),
+    "c3": Layout(topics.C3_COLUMNS, topics.c3_rows),
     "d5": Layout(
         ("category", "CPP_At31", *(c for name, _, _ in DURATION_BANDS for c in (name, f"{name}_percent"))),
         _category("Child Protection Plans by length of time"),
@@ -516,6 +521,7 @@ LAYOUTS: dict[str, Layout] = {
         _stability_rows,
         SSDA903_GEOGRAPHY,
     ),
+    "new_placements": Layout(topics.NEW_PLACEMENT_COLUMNS, topics.new_placement_rows, SSDA903_GEOGRAPHY),
     "ceased": Layout(
         ("cla_group", "characteristic", "number", "percentage"), _ceased_rows, SSDA903_GEOGRAPHY
     ),
@@ -563,7 +569,9 @@ LAYOUTS: dict[str, Layout] = {
     ),
 }
 #: Publications whose authority row is not computed from the simulated case histories.
-SIMULATED_ELSEWHERE = {"csww"}
+#: The case histories record neither assessment factors nor placement distances: the authority's rows of C3 and
+#: new placements are drawn like every other authority's, at its own size.
+SIMULATED_ELSEWHERE = {"csww", "c3", "new_placements"}
 
 
 def _rows(publication: str, geography: Mapping[str, object], values: Mapping[str, object]) -> list[Row]:
@@ -668,6 +676,16 @@ def write_benchmarks(
         pct = la_value(i, 7, ENGLAND_VALUES["icpc_within_15_days_percent"][k], True)
         return _icpc_durations(count, round(count * pct / 100))
 
+    def c3(i: int, old: int, year: int) -> dict[str, float]:
+        k = YEARS.index(year)
+        episodes = ENGLAND_VALUES["referrals_per_10000"][k] * 0.8 * spread[i, 0] * pop(old, year) / 10_000
+        return topics.c3_values(rng, round(episodes))
+
+    def new_placements(i: int, old: int, year: int) -> dict[str, float]:
+        k = YEARS.index(year)
+        cla_at31 = la_value(i, 2, ENGLAND_VALUES["cla_per_10000"][k], False) * pop(old, year) / 10_000
+        return topics.new_placement_values(rng, round(cla_at31 * NEW_PLACEMENTS_PER_CHILD_LOOKED_AFTER))
+
     def cla(i: int, old: int, year: int) -> dict[str, float]:
         k = YEARS.index(year)
         count = round(la_value(i, 2, ENGLAND_VALUES["cla_per_10000"][k], False) * pop(old, year) / 10_000)
@@ -711,8 +729,10 @@ def write_benchmarks(
         "b1": b1,
         "c1": c1,
         "c2": c2,
+        "c3": c3,
         "c4": c4,
         "d3": d3,
+        "new_placements": new_placements,
         "d5": d5,
         "cla": cla,
         "placement_stability": placement_stability,
