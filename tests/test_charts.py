@@ -335,3 +335,21 @@ def test_a_suppressed_month_absent_from_the_spc_table_comes_back_as_a_gap_and_is
     alt = spc_alt_text(shown, PERCENT)
     assert "including the latest, June 2014 (c)" in alt
     assert "70.0% in May 2014" in alt
+
+
+def test_an_annual_chart_says_where_each_year_comes_from():
+    """Issue 20: the reports say which source each annual figure comes from (Annex A lists or a statutory return)."""
+    rows = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2013-03-31", "2014-03-31", "2015-03-31"]),
+            "period_label": ["2012-13", "2013-14", "2014-15"],
+            "value": [60.0, 62.0, 65.0],
+            "suppressed": [False, False, False],
+            "source": ["Annex A lists", "Annex A lists", "SSDA903 return 2014-15"],
+        }
+    )
+    assert (
+        charts.sources_sentence(rows) == " Source: Annex A lists (2012-13, 2013-14); SSDA903 return 2014-15."
+    )
+    assert charts.annual_chart(rows, PERCENT).caption.endswith("SSDA903 return 2014-15.")
+    assert charts.sources_sentence(rows.drop(columns="source")) == ""

@@ -643,7 +643,25 @@ def annual_chart(rows: pd.DataFrame, indicator: Indicator) -> ReportFigure:
     caption = f"{indicator.name}, by year."
     if len(published) < len(rows):
         caption += " Years whose numbers are too small to publish (c) are left out."
+    caption += sources_sentence(published)
     return ReportFigure(svg=figure_svg(figure), alt=annual_alt_text(rows, indicator), caption=caption)
+
+
+def sources_sentence(rows: pd.DataFrame) -> str:
+    """Where each year's figure comes from, as the analysis stage recorded it (``indicators_annual.source``).
+
+    e.g. " Source: Annex A lists (2012-13, 2013-14); SSDA903 return 2014-15." A statutory return's source names
+    its own year; the other sources list the years they give. Empty when the rows carry no source.
+    """
+    if "source" not in rows or rows.empty:
+        return ""
+    parts: list[str] = []
+    for source, group in rows.groupby(rows["source"].astype(str), sort=False):
+        if source.endswith(tuple("0123456789")):  # "SSDA903 return 2014-15", "CIN census 2014-15"
+            parts.append(source)
+        else:
+            parts.append(f"{source} ({', '.join(group['period_label'].astype(str))})")
+    return " Source: " + "; ".join(parts) + "."
 
 
 def colours_in_svg(svg: str) -> set[str]:
