@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -203,13 +201,9 @@ def test_first_full_month_is_the_latest_start_of_the_front_door_lists() -> None:
 
 # ------------------------------------------------------------------------------------------ end to end
 @pytest.mark.e2e
-@pytest.mark.skipif(
-    importlib.util.find_spec("demo_data.generate") is None, reason="the demo generator is not there yet"
-)
 def test_the_demo_story_is_found(tmp_path: Path, config) -> None:
     from analysis.stages.cleaning import clean_all
-
-    generate_demo_data = importlib.import_module("demo_data.generate").generate_demo_data
+    from demo_data.generate import generate_demo_data
 
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     generate_demo_data(raw, seed=2015, scale=1.0, config=config)
@@ -229,9 +223,14 @@ def test_the_demo_story_is_found(tmp_path: Path, config) -> None:
         for item, codes in zip(exceptions["item_id"], exceptions["reason_codes"], strict=True)
         for code in codes.split(",")
     }
-    # A2: about 180-200 days against the 152-day threshold.
-    a2 = comparison.loc["adoption_a2_days_placement_order_to_match"].sort_index().iloc[-1]
-    assert a2["local_value"] > a2["target"] and a2["gap_to_target"] < 0
+    # A2: about 180-200 days against the 152-day threshold: the authority's own three-year average to March 2015
+    # (DfE's figure for those years came out in December 2015, after the quarter, so no comparison shows it).
+    annual = read_table("indicators_annual", processed).set_index(
+        ["indicator_id", "period_type", "time_period"]
+    )
+    a2 = annual.loc[("adoption_a2_days_placement_order_to_match", "three_year_average", 2015), "value"]
+    assert a2 > config.indicator("adoption_a2_days_placement_order_to_match").target.value
+    assert 2015 not in comparison.loc["adoption_a2_days_placement_order_to_match"].index
     # The planted surprises of April-June 2015 (demo_data.generate's docstring).
     assert ("lac_camhs_waiting_weeks", "special_cause_concern") in found
     assert ("average_caseload_per_social_worker", "special_cause_concern") in found
