@@ -682,6 +682,13 @@ def indicator_chart(
     """
     rows = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last_month)]
     series = pd.Series(rows["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(rows["month"]))
+    return chart_and_summary(series, indicator, settings)
+
+
+def chart_and_summary(
+    series: pd.Series, indicator: Indicator, settings: SpcSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An indicator's XmR chart of ``series`` and its reading, with the indicator's polarity, target and rebases."""
     target = indicator.target.value if indicator.target else None
     chart = spc_chart(
         series,
@@ -729,7 +736,6 @@ def readings_as_at(
         index=pd.DatetimeIndex(rows_of_indicator["month"]),
     )
     series = series.dropna().sort_index()
-    target = indicator.target.value if indicator.target else None
     quiet = logger.level
     logger.setLevel(logging.ERROR)  # provisional-limit warnings, once per month drawn, say nothing new
     summaries: list[pd.DataFrame] = []  # one per chart drawn
@@ -742,23 +748,7 @@ def readings_as_at(
             as_at = pd.Timestamp(as_at)
             points = int(series.index.searchsorted(as_at, side="right"))
             if drawn is None or drawn[0] != points:
-                chart = spc_chart(
-                    series.iloc[:points],
-                    polarity=indicator.polarity,
-                    target=target,
-                    rebase_at=indicator.rebase_at,
-                    settings=settings,
-                    label=indicator.id,
-                )
-                summary = summarise(
-                    chart,
-                    indicator_id=indicator.id,
-                    polarity=indicator.polarity,
-                    target=target,
-                    settings=settings,
-                    decimals=indicator.decimals,
-                    unit=indicator.unit,
-                )
+                chart, summary = chart_and_summary(series.iloc[:points], indicator, settings)
                 above: object = pd.NA
                 if not chart.empty and pd.notna(chart["centre"].iloc[-1]):
                     above = bool(chart["value"].iloc[-1] > chart["centre"].iloc[-1])
