@@ -93,3 +93,10 @@ def monthly_batch(first_run: RunResult, demo_project: ProjectPaths, tmp_path_fac
 
     paths = copy_project(demo_project, tmp_path_factory.mktemp("monthly") / "project")
     return run_months(paths, parse_month_range(MONTHLY_BATCH), jobs=2, renderer="builtin")
+
+
+@pytest.fixture
+def project(first_run: RunResult, demo_project: ProjectPaths, tmp_path: Path) -> ProjectPaths:
+    """A copy of the demo project after its good published run."""
+    assert first_run.quarter == "2015-16-Q1"
+    return copy_project(demo_project, tmp_path / "project")

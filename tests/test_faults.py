@@ -8,75 +8,23 @@ session's one good run (``first_run``) and copy it; the kills use ``--force`` so
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from fault_runs import QUARTER, assert_refused, command, environment, published, run_cli
 
-from analysis.inputs.pseudonymise import KEY_ENV_VAR
 from analysis.paths import ProjectPaths
-from analysis.run.pipeline import RunResult
 from analysis.run.publication import folder_bytes
 
 pytestmark = pytest.mark.e2e
 
-QUARTER = "2015-16-Q1"
 #: Log lines after which a run is killed: the next stage (or step: rendering) is running.
 KILL_POINTS = ["Ran clean in", "Ran validate in", "Ran analyse in", "Executed the report notebooks"]
-
-
-def published(paths: ProjectPaths) -> dict[str, str]:
-    """SHA-256 of every published file: the processed tables and the quarter's reports."""
-    digests = {}
-    for folder in (paths.processed, paths.quarter_reports(QUARTER)):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digests[str(path.relative_to(paths.root))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digests
-
-
-def _environment(paths: ProjectPaths) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {KEY_ENV_VAR, "ANALYSIS_QUARTER"}}
-    return env | {"ANALYSIS_PROJECT_ROOT": str(paths.root), "GX_ANALYTICS_ENABLED": "false"}
-
-
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "analysis.cli", "run", "--renderer", "builtin", *args]
-
-
-def run_cli(paths: ProjectPaths, *args: str) -> subprocess.CompletedProcess[str]:
-    """``analysis run`` on the project, in its own process; output captured."""
-    return subprocess.run(
-        _command(*args),
-        cwd=paths.root,
-        env=_environment(paths),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def assert_refused(done: subprocess.CompletedProcess[str], *names: str) -> None:
-    """Exit code 2, a short message naming each of ``names``, and no traceback."""
-    assert done.returncode == 2, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    for name in names:
-        assert name in done.stderr, (name, done.stderr[-3000:])
-
-
-@pytest.fixture
-def project(first_run: RunResult, demo_project: ProjectPaths, tmp_path: Path) -> ProjectPaths:
-    """A copy of the demo project after its good published run."""
-    assert first_run.quarter == QUARTER
-    return copy_project(demo_project, tmp_path / "project")
 
 
 # --------------------------------------------------------------------------------------------- bad input
@@ -266,9 +214,9 @@ def test_a_run_killed_at_any_stage_changes_nothing_and_the_next_run_recovers(
 ) -> None:
     before = published(project)
     process = subprocess.Popen(
-        _command("--force"),
+        command("--force"),
         cwd=project.root,
-        env=_environment(project),
+        env=environment(project),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

@@ -7,25 +7,20 @@ Published files are everything below ``data/processed/`` and ``reports/<quarter>
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from fault_runs import assert_refused, command, environment, published, run_cli
 from hostile_files import write_zip_bomb
 
-from analysis.inputs.pseudonymise import KEY_ENV_VAR
 from analysis.paths import ProjectPaths
-from analysis.run.pipeline import RunResult
 
 pytestmark = pytest.mark.e2e
 
-QUARTER = "2015-16-Q1"
 #: The issue's limits for refusing a zip bomb: time and memory of the whole process tree. The time is CPU time
 #: (user and system, every process): expanding a bomb burns it, while wall-clock time on a machine shared with
 #: other runs measures the neighbours. Wall-clock time gets a looser bound against a hang.
@@ -46,52 +41,6 @@ print(json.dumps({"returncode": done.returncode, "max_rss_kib": usage.ru_maxrss,
 """
 
 
-def published(paths: ProjectPaths) -> dict[str, str]:
-    """SHA-256 of every published file: the processed tables and the quarter's reports."""
-    digests = {}
-    for folder in (paths.processed, paths.quarter_reports(QUARTER)):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digests[str(path.relative_to(paths.root))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digests
-
-
-def _environment(paths: ProjectPaths) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {KEY_ENV_VAR, "ANALYSIS_QUARTER"}}
-    return env | {"ANALYSIS_PROJECT_ROOT": str(paths.root), "GX_ANALYTICS_ENABLED": "false"}
-
-
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "analysis.cli", "run", "--renderer", "builtin", *args]
-
-
-def run_cli(paths: ProjectPaths, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        _command(*args),
-        cwd=paths.root,
-        env=_environment(paths),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def assert_refused(done: subprocess.CompletedProcess[str], *names: str) -> None:
-    """Exit code 2, a short message naming each of ``names``, and no traceback."""
-    assert done.returncode == 2, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    for name in names:
-        assert name in done.stderr, (name, done.stderr[-3000:])
-
-
-@pytest.fixture
-def project(first_run: RunResult, demo_project: ProjectPaths, tmp_path: Path) -> ProjectPaths:
-    """A copy of the demo project after its good published run."""
-    assert first_run.quarter == QUARTER
-    return copy_project(demo_project, tmp_path / "project")
-
-
 # ------------------------------------------------------------------------------------------------ zip bomb
 def test_a_zip_bomb_annex_a_is_refused_in_seconds_and_little_memory(project: ProjectPaths) -> None:
     """Issue 23, 1: a ~9 MB Annex A whose sheet expands to 3 GiB; the run used to pass 6 GiB and be killed."""
@@ -100,9 +49,9 @@ def test_a_zip_bomb_annex_a_is_refused_in_seconds_and_little_memory(project: Pro
     assert bomb.stat().st_size < 16 * 1024**2
     started = time.monotonic()
     measured = subprocess.run(
-        [sys.executable, "-c", _MEASURED_RUN, *_command()],
+        [sys.executable, "-c", _MEASURED_RUN, *command()],
         cwd=project.root,
-        env=_environment(project),
+        env=environment(project),
         capture_output=True,
         text=True,
         timeout=2 * BOMB_WALL_CLOCK_SECONDS,
