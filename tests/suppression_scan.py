@@ -12,12 +12,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pypdf import PdfReader
 
 from analysis.config import ProjectConfig
 from analysis.config_indicators import Indicator
@@ -65,9 +65,7 @@ def published_files(reports: Path) -> list[Path]:
 def reader_text(path: Path) -> str:
     """What a reader of the file sees: HTML text and alt texts, notebook outputs, PDF text (one space apart)."""
     if path.suffix == ".pdf":
-        text = subprocess.run(
-            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-        ).stdout
+        text = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
     elif path.suffix == ".html":
         raw = path.read_text(encoding="utf-8")
         alts = " | ".join(html.unescape(a) for a in ALT.findall(raw))

@@ -281,7 +281,7 @@ def test_quarto_renders_the_executed_notebooks(rendered, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(rendered, project / "reports" / rf.QUARTER)
     shutil.copy(REPO / "_quarto.yml", project / "_quarto.yml")
-    css = REPO / "src" / "analysis" / "templates" / "report" / "report.css"
+    css = REPO / "src" / "analysis" / "products" / "templates" / "report" / "report.css"
     (project / css.relative_to(REPO)).parent.mkdir(parents=True)
     shutil.copy(css, project / css.relative_to(REPO))
     quarter_dir = project / "reports" / rf.QUARTER

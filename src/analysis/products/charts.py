@@ -516,17 +516,19 @@ def benchmark_alt_text(
         if len(suppressed)
         else ""
     )
-    if rows.empty or rows["local_value"].isna().all():
+    if rows.empty:
         return (
             f"Line chart: {indicator.name} compared with England, region and statistical neighbours. No figures."
             + note
         )
-    latest = rows.dropna(subset=["local_value"]).iloc[-1]
+    with_local = rows.dropna(subset=["local_value"])
+    latest = with_local.iloc[-1] if len(with_local) else rows.iloc[-1]
     year = year_label(int(latest["time_period"]))
-    text = (
-        f"Line chart: {indicator.name} by year, {year_label(int(rows['time_period'].iloc[0]))} to {year}. "
-        f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
-    )
+    text = f"Line chart: {indicator.name} by year, {year_label(int(rows['time_period'].iloc[0]))} to {year}. "
+    if len(with_local):
+        text += f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
+    else:  # only the others' figures were released for these years (the authority's own are not published)
+        text += f"{authority} has no published figure for these years. In {year}"
     others = [
         f"{label} {format_number(latest[column], indicator)}"
         for column, label in (
@@ -537,7 +539,7 @@ def benchmark_alt_text(
         if pd.notna(latest[column])
     ]
     if others:
-        text += " (" + ", ".join(others) + ")"
+        text += (" (" + ", ".join(others) + ")") if len(with_local) else " " + ", ".join(others)
     return text + "." + note
 
 
