@@ -510,6 +510,14 @@ def test_demo_exceptions_one_per_item_with_action_references(demo_data):
 
 
 @pytest.mark.e2e
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known disagreement (issue 18, open): since benchmarks follow DfE's release dates, the A1 row of the theme "
+        "table shows the authority's figure while its benchmark chart, whose years DfE had released without it, "
+        "says it has none; the table and the chart must take the authority's figure from one place"
+    ),
+)
 def test_demo_alt_text_states_the_figures_of_the_table(demo_data):
     """An SPC chart's alt text names the table's latest month figure; a benchmark chart's, the authority's figure
     for the year the table compares."""
