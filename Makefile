@@ -42,6 +42,11 @@ inputs: $(STAMP)
 report: inputs ## Run the whole pipeline for the latest complete quarter (or QUARTER=2015-16-Q1) and print the report's path
 	$(BIN)/analysis run --jobs $(JOBS) $(if $(QUARTER),--quarter $(QUARTER)) $(RUN_ARGS)
 
+.PHONY: dashboards
+dashboards: inputs ## Make the monthly Board dashboards and safeguarding board views: MONTHS=2015-06 or MONTHS=2014-04:2015-06
+	@test -n "$(MONTHS)" || { echo "Say which months: make dashboards MONTHS=2015-06 (or a range, MONTHS=2014-04:2015-06)" >&2; exit 2; }
+	$(BIN)/analysis run --jobs $(JOBS) --months $(MONTHS) $(RUN_ARGS)
+
 .PHONY: quarto-pre-render
 quarto-pre-render: inputs ## What `quarto render` runs first: the pipeline without rendering
 	$(if $(RENDER_PID),ANALYSIS_HOLD_LOCK_WHILE=$(RENDER_PID)) $(BIN)/analysis run --jobs $(JOBS) --renderer none $(if $(QUARTER),--quarter $(QUARTER))

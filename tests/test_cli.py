@@ -41,6 +41,23 @@ def test_every_run_option_is_explained() -> None:
         assert action.help, f"{action.option_strings} has no help"
 
 
+@pytest.mark.parametrize(
+    ("argv", "verbose", "quiet"),
+    [
+        (["-v", "run"], True, False),
+        (["run", "-v"], True, False),
+        (["run", "--verbose", "--force"], True, False),
+        (["run", "-q"], False, True),
+        (["-q", "run"], False, True),
+        (["run"], False, False),
+        (["returns", "folder", "-v"], True, False),
+    ],
+)
+def test_verbosity_is_accepted_before_or_after_the_command(argv: list[str], verbose: bool, quiet: bool) -> None:
+    args = build_parser().parse_args(argv)
+    assert (args.verbose, args.quiet) == (verbose, quiet)
+
+
 def test_demo_data_help() -> None:
     text = subprocess.run(
         [sys.executable, "-m", "demo_data.cli", "--help"], capture_output=True, text=True, check=True

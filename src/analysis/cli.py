@@ -48,6 +48,21 @@ def _months(text: str) -> list:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _add_verbosity(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """``-v``/``-q`` before the command (``analysis -v run``) or after it (``analysis run -v``), as users type them.
+
+    After the command the defaults are suppressed, so an option given before it is not reset by the sub-parser.
+    """
+    default: object = argparse.SUPPRESS if after_command else False
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="log every step (DEBUG level)"
+    )
+    verbosity.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="log only warnings and errors"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="analysis",
@@ -57,9 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="log every step (DEBUG level)")
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
+    _add_verbosity(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -98,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a range of months, e.g. 2014-04:2015-06, run in parallel; writes reports/dashboards.html",
     )
     _add_paths(run)
+    _add_verbosity(run, after_command=True)
     run.add_argument("--jobs", type=int, default=2, help="report notebooks executed in parallel (default: 2)")
     run.add_argument("--force", action="store_true", help="run every stage even if nothing changed")
     run.add_argument(
@@ -162,6 +176,7 @@ def _add_returns_command(commands: argparse._SubParsersAction) -> None:
     returns.add_argument(
         "--no-expectations", action="store_true", help="skip the Great Expectations checks (faster)"
     )
+    _add_verbosity(returns, after_command=True)
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
