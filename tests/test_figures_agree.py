@@ -1,0 +1,135 @@
+"""One truth, many products (issue 18): every figure a product shows is the analysis tables' figure.
+
+The demo quarter's reports and June 2015's dashboard are read as a councillor reads them (the HTML), and each figure,
+period and reading is looked up in the processed tables of the run that made them (tests/figure_checks.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from figure_checks import (
+    analysis_tables,
+    check_benchmark_cells,
+    check_month_figure,
+    check_rank,
+    check_reading,
+    dashboard_open_exceptions,
+    exception_titles,
+    indicator_rows,
+)
+
+from analysis.config import ProjectConfig
+from analysis.paths import ProjectPaths
+from analysis.run.monthly import MonthlyResult
+from analysis.run.pipeline import RunResult
+
+pytestmark = pytest.mark.e2e
+
+QUARTER = "2015-16-Q1"
+JUNE = pd.Timestamp("2015-06-01")
+REPORT_TABLES = r"^(Headline figures|Theme \d indicators)"
+
+
+@pytest.fixture(scope="module")
+def quarter_tables(first_run: RunResult, demo_project: ProjectPaths) -> dict[str, pd.DataFrame]:
+    return analysis_tables(demo_project.processed)
+
+
+@pytest.fixture(scope="module")
+def monthly_paths(monthly_batch: MonthlyResult) -> ProjectPaths:
+    return ProjectPaths.from_root(monthly_batch.index.parent.parent)
+
+
+def _year_of_header(cells: dict[str, str]) -> str | None:
+    england = next(header for header in cells if header.startswith("England"))
+    year = england.rsplit(" ", 1)[-1]
+    return year if re.fullmatch(r"\d{4}-\d{2}", year) else None
+
+
+def test_the_quarterly_reports_indicator_tables_show_the_analysis_figures(
+    quarter_tables: dict[str, pd.DataFrame], demo_project: ProjectPaths, config: ProjectConfig
+) -> None:
+    page = demo_project.quarter_reports(QUARTER) / "quarterly-report.html"
+    rows = list(indicator_rows(page, config, REPORT_TABLES))
+    assert len(rows) >= len([i for i in config.indicators if i.theme <= 4])  # every theme table was read
+    problems = []
+    for row in rows:
+        problems += check_month_figure(quarter_tables, row, "Latest month", None)
+        problems += check_benchmark_cells(
+            quarter_tables,
+            row,
+            authority=config.authority.name,
+            region=config.authority.region.name,
+            known_by=pd.Timestamp("2015-06-30"),
+        )
+        problems += check_rank(quarter_tables, row, _year_of_header(row.cells))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_dashboard_shows_the_analysis_figures_and_readings_of_its_month(
+    monthly_paths: ProjectPaths, config: ProjectConfig
+) -> None:
+    tables = analysis_tables(monthly_paths.processed)
+    page = monthly_paths.reports / "2015-06" / "dashboard.html"
+    rows = list(indicator_rows(page, config, r": June 2015$"))
+    assert len(rows) >= 20
+    problems = []
+    for row in rows:
+        problems += check_month_figure(tables, row, "Jun 2015", "Jun 2015")
+        problems += check_reading(tables, row, JUNE)
+        problems += check_benchmark_cells(
+            tables,
+            row,
+            authority=config.authority.name,
+            region=config.authority.region.name,
+            known_by=pd.Timestamp("2015-06-30"),
+        )
+    assert not problems, "\n".join(problems)
+
+
+def test_one_figure_has_one_value_on_the_report_and_the_dashboard(
+    demo_project: ProjectPaths, monthly_paths: ProjectPaths, config: ProjectConfig
+) -> None:
+    """June 2015's figure of each indicator reads the same in the quarterly report and June's dashboard."""
+    report = {
+        row.indicator.id: row.cells["Latest month"]
+        for row in indicator_rows(
+            demo_project.quarter_reports(QUARTER) / "quarterly-report.html", config, REPORT_TABLES
+        )
+        if row.cells["Latest month"].endswith("(Jun 2015)")
+    }
+    dashboard = {
+        row.indicator.id: row.cells["Jun 2015"]
+        for row in indicator_rows(
+            monthly_paths.reports / "2015-06" / "dashboard.html", config, r": June 2015$"
+        )
+    }
+    shared = sorted(set(report) & set(dashboard))
+    assert len(shared) >= 15
+    differ = [
+        f"{i}: report {report[i]!r}, dashboard {dashboard[i]!r}"
+        for i in shared
+        if report[i] != f"{dashboard[i]} (Jun 2015)"
+    ]
+    assert not differ, "\n".join(differ)
+
+
+def test_the_exception_reports_list_the_analysis_exceptions_and_the_dashboard_the_same(
+    quarter_tables: dict[str, pd.DataFrame], demo_project: ProjectPaths, monthly_paths: ProjectPaths
+) -> None:
+    exceptions = quarter_tables["exceptions"]
+    exceptions = exceptions.loc[exceptions["quarter"] == QUARTER]
+    reports = sorted(demo_project.quarter_reports(QUARTER).glob("exceptions-*.html"))
+    assert len(reports) == 6
+    on_dashboard = dashboard_open_exceptions(monthly_paths.reports / "2015-06" / "dashboard.html")
+    for page in reports:
+        theme = int(page.name.split("-")[1])
+        expected = [str(title) for title in exceptions.loc[exceptions["theme"] == theme, "title"]]
+        assert exception_titles(page) == expected, page.name
+        listed = on_dashboard.get(page.name, [])
+        assert len(listed) == len(expected), (page.name, listed)
+        for item, title in zip(listed, expected, strict=True):
+            assert item == title or item.startswith(f"{title} ("), (page.name, item, title)
