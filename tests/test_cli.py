@@ -53,7 +53,9 @@ def test_every_run_option_is_explained() -> None:
         (["returns", "folder", "-v"], True, False),
     ],
 )
-def test_verbosity_is_accepted_before_or_after_the_command(argv: list[str], verbose: bool, quiet: bool) -> None:
+def test_verbosity_is_accepted_before_or_after_the_command(
+    argv: list[str], verbose: bool, quiet: bool
+) -> None:
     args = build_parser().parse_args(argv)
     assert (args.verbose, args.quiet) == (verbose, quiet)
 
