@@ -17,7 +17,7 @@ from analysis.inputs.ees_publications import read_publication
 from analysis.inputs.population_and_neighbours import read_statistical_neighbours
 from demo_data import annex
 from demo_data import benchmarks_topics as topics
-from demo_data.benchmarks import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
+from demo_data.benchmarks_areas import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
 from demo_data.generate import generate_demo_data
 from demo_data.simulate import simulate_histories
 

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from analysis.config import ProjectConfig
-from demo_data import annex, benchmarks, local_files, returns
+from demo_data import annex, annex_files, benchmarks, local_files, returns
 from demo_data.simulate import simulate_histories
 
 logger = logging.getLogger(__name__)
@@ -88,9 +88,9 @@ def generate_demo_data(out: Path, *, seed: int, scale: float, config: ProjectCon
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=out) as staging_name:
         staging = Path(staging_name)
         if scale > CSV_ABOVE_SCALE:
-            written_staged = annex.write_csvs(frames, staging / "annex_a", cover)
+            written_staged = annex_files.write_csvs(frames, staging / "annex_a", cover)
         else:
-            written_staged = [annex.write_workbook(frames, staging / "annex_a.xlsx", cover)]
+            written_staged = [annex_files.write_workbook(frames, staging / "annex_a.xlsx", cover)]
         written_staged.append(local_files.write_scorecard(config, staging / "scorecard.xlsx", seed))
         written_staged.append(local_files.write_action_tracker(config, staging / "action_tracker.xlsx", seed))
         (staging / "action_tracker").mkdir()

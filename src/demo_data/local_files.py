@@ -11,7 +11,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from analysis.config import ProjectConfig
-from demo_data.annex import save_workbook
+from demo_data.annex_files import save_workbook
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stages.returns.common import year_end, year_label, year_start
-from demo_data.simulate import CaseHistories
+from demo_data.case_histories import CaseHistories
 
 COLLECTION_YEARS = (2014, 2015)
 SEX = {"male": "1", "female": "2"}
