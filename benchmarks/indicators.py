@@ -38,7 +38,8 @@ def _tables(processed: Path) -> dict[str, pd.DataFrame]:
 
 
 def _prepare(scale: int, workdir: Path) -> Path:
-    from analysis import cleaning, demo_data  # imported here: only needed when generating
+    import demo_data.generate as demo_data  # imported here: only needed when generating
+    from analysis.stages import cleaning
 
     config = load_config(REPO / "config")
     raw, processed = workdir / f"raw_{scale}", workdir / f"processed_{scale}"
