@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -59,4 +60,31 @@ def test_no_test_skips_when_the_project_s_own_code_fails_to_import() -> None:
     """A broken import of our own code must fail a test, never skip it (developers' guide)."""
     own = re.compile(r"importorskip\(\s*[\"'](analysis|demo_data)\b")
     offenders = [p.name for p in (REPO / "tests").glob("*.py") if own.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def _imports_demo_data(source: str) -> bool:
+    """Whether Python source imports the demo generator (``import demo_data...`` or ``from demo_data... import``)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        if any(name == "demo_data" or name.startswith("demo_data.") for name in names):
+            return True
+    return False
+
+
+def test_nothing_in_analysis_imports_the_demo_generator() -> None:
+    """The pipeline never imports the generator, so nothing synthetic can reach a council's run (issue 18)."""
+    assert _imports_demo_data("def f():\n    from demo_data.generate import generate_demo_data\n")
+    assert _imports_demo_data("import demo_data.annex as annex\n")
+    assert not _imports_demo_data("from analysis.inputs import annex_a  # demo_data.generate writes it\n")
+    modules = sorted((REPO / "src" / "analysis").rglob("*.py"))
+    assert modules
+    offenders = [
+        str(m.relative_to(REPO)) for m in modules if _imports_demo_data(m.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
