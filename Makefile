@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 QUARTER ?=
 JOBS ?= 2
+# Test worker processes (pytest-xdist): one per core; each test file runs whole on one worker.
+TEST_WORKERS ?= auto
 RUN_ARGS ?=
 # Quarto for the tests: the one on PATH; else the offline Quarto in ../shared/tools/quarto, installed once into a
 # cache folder outside the repository (its README: `install.sh DIR`, then DIR/bin on PATH).
@@ -74,8 +76,8 @@ quarto: ## Install the offline Quarto of ../shared/tools/quarto for the tests, i
 	else echo "quarto is not on PATH and $(QUARTO_INSTALLER) is missing: the Quarto tests will skip"; fi
 
 .PHONY: test
-test: $(STAMP) browser quarto ## Run the whole test suite (with Quarto on PATH, and QUARTO_PYTHON set to .venv's)
-	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python -m pytest
+test: $(STAMP) browser quarto ## Run the whole test suite on every core (with Quarto on PATH, and QUARTO_PYTHON set to .venv's)
+	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: lint
 lint: $(STAMP) ## Check formatting and lint with ruff, and types with mypy (strict on analysis.methods)

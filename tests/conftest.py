@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from filelock import FileLock
 
 from analysis.config import ProjectConfig, load_config
+from analysis.methods.months import parse_month_range
 from analysis.paths import ProjectPaths
+from analysis.run.monthly import MonthlyResult, run_months
 from analysis.run.pipeline import RunResult, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 #: The small hand-made raw data set the cleaning tests read.
 RAW_SMALL = REPO / "tests" / "fixtures" / "raw_small"
+
+T = TypeVar("T")
 
 # Quiet and offline: Great Expectations sends no analytics from tests.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -71,14 +79,42 @@ def copy_project(source: ProjectPaths, root: Path) -> ProjectPaths:
     return ProjectPaths.from_root(root)
 
 
+def made_once_per_session(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]
+) -> T:
+    """``make(folder)`` once per test session, also when pytest-xdist spreads the tests over worker processes.
+
+    Without workers this is a session fixture's body. With them (``make test`` runs ``pytest -n``), the first worker
+    to ask builds it in the session's shared temporary folder under a file lock and pickles the result; the others
+    wait for the lock and read it (the pattern of pytest-xdist's documentation, "Making session-scoped fixtures
+    execute only once"). Tests treat what it makes as read-only and copy it to change it (:func:`copy_project`).
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent
+    result = shared / f"{name}.pickle"
+    with FileLock(str(shared / f"{name}.lock")):
+        if result.is_file():
+            return pickle.loads(result.read_bytes())  # noqa: S301 - written by this session's own worker
+        folder = shared / name
+        folder.mkdir()
+        made = make(folder)
+        result.write_bytes(pickle.dumps(made))
+        return made
+
+
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> ProjectPaths:
-    return make_demo_project(tmp_path_factory.mktemp("demo") / "project", repo_root)
+    return made_once_per_session(
+        tmp_path_factory, "demo", lambda folder: make_demo_project(folder / "project", repo_root)
+    )
 
 
 @pytest.fixture(scope="session")
-def first_run(demo_project: ProjectPaths) -> RunResult:
-    return run_pipeline(demo_project, jobs=2, renderer="builtin")
+def first_run(demo_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    return made_once_per_session(
+        tmp_path_factory, "first_run", lambda _: run_pipeline(demo_project, jobs=2, renderer="builtin")
+    )
 
 
 #: The months of the monthly batch the end-to-end and browser tests share (15 months, April 2014 to June 2015).
@@ -86,13 +122,16 @@ MONTHLY_BATCH = "2014-04:2015-06"
 
 
 @pytest.fixture(scope="session")
-def monthly_batch(first_run: RunResult, demo_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory):
+def monthly_batch(
+    first_run: RunResult, demo_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory
+) -> MonthlyResult:
     """One 15-month batch of dashboards, run once per session on a copy of the session's demo run."""
-    from analysis.methods.months import parse_month_range
-    from analysis.run.monthly import run_months
 
-    paths = copy_project(demo_project, tmp_path_factory.mktemp("monthly") / "project")
-    return run_months(paths, parse_month_range(MONTHLY_BATCH), jobs=2, renderer="builtin")
+    def run_batch(folder: Path) -> MonthlyResult:
+        paths = copy_project(demo_project, folder / "project")
+        return run_months(paths, parse_month_range(MONTHLY_BATCH), jobs=2, renderer="builtin")
+
+    return made_once_per_session(tmp_path_factory, "monthly", run_batch)
 
 
 @pytest.fixture
