@@ -19,7 +19,13 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.config_indicators import DemandMeasure
-from analysis.methods.forecast import ForecastChoice, current_segment, monthly_forecast
+from analysis.methods.forecast import (
+    LEVELS,
+    ForecastChoice,
+    current_segment,
+    monthly_forecast,
+    too_uncertain,
+)
 from analysis.methods.quarters import Quarter
 from analysis.schemas import schema
 
@@ -29,6 +35,10 @@ logger = logging.getLogger(__name__)
 def series_id(measure: DemandMeasure) -> str:
     """``referrals_per_10000``, or ``contacts_converting_to_referrals:denominator`` for a count behind a rate."""
     return measure.indicator if measure.series == "value" else f"{measure.indicator}:{measure.series}"
+
+
+#: The highest figure each unit of a demand measure can take (counts have no ceiling); every unit's floor is 0.
+HIGHEST: dict[str, float | None] = {"count": None, "rate per 10,000": 10_000.0, "%": 100.0}
 
 
 def demand_series(monthly: pd.DataFrame, measure: DemandMeasure, last_month: pd.Timestamp) -> pd.DataFrame:
@@ -47,10 +57,11 @@ def demand_series(monthly: pd.DataFrame, measure: DemandMeasure, last_month: pd.
 def backtest_scores(choice: ForecastChoice) -> dict[str, object]:
     """The backtest figures of a forecast choice: the model tried, the method used, MAPE and interval coverage.
 
-    One place for the ``forecast_backtest`` table's columns and for ``benchmarks/forecast_backtest.py``.
+    One place for the ``forecast_backtest`` table's columns and for ``benchmarks/forecast_backtest.py``. The
+    coverage of the method used (``inside_80``, ``coverage_80``...) is what the "looking ahead" text states.
     """
-    model, naive = choice.model, choice.naive
-    return {
+    model, naive, used = choice.model, choice.naive, choice.used
+    scores: dict[str, object] = {
         "candidate": choice.candidate,
         "method": choice.method,
         "forecasts": model.forecasts if model else 0,
@@ -61,6 +72,10 @@ def backtest_scores(choice: ForecastChoice) -> dict[str, object]:
         "naive_coverage_80": naive.coverage_80 if naive else np.nan,
         "naive_coverage_95": naive.coverage_95 if naive else np.nan,
     }
+    for level in LEVELS:
+        scores[f"inside_{level}"] = used.inside(level) if used else 0
+        scores[f"coverage_{level}"] = used.coverage(level) if used else np.nan
+    return scores
 
 
 def _backtest_row(measure: DemandMeasure, choice: ForecastChoice) -> dict[str, object]:
@@ -79,7 +94,9 @@ def demand_forecasts(
     Notes
     -----
     Methods and backtest: :mod:`analysis.methods.forecast`. Fitted on the current process segment only (the months since
-    the indicator's last rebase date), refitted every run.
+    the indicator's last rebase date), refitted every run. The forecasts are cut to what the measure can be (0 up, and
+    at most 100 for a percentage or 10,000 for a rate per 10,000: :data:`HIGHEST`) and each range is flagged "too
+    uncertain to plan on" when wider than ``too_uncertain_share`` of its forecast.
     """
     settings = config.registry.anticipated.forecast
     last_month = pd.Timestamp(quarter.months[-1])
@@ -95,9 +112,11 @@ def demand_forecasts(
         if series.loc[segment.index, "suppressed"].any():
             logger.info("%s: not forecast (suppressed months since the last rebase)", measure.name)
             continue
-        choice, forecast = monthly_forecast(segment, settings, settings.horizon_months)
+        choice, forecast = monthly_forecast(
+            segment, settings, settings.horizon_months, highest=HIGHEST[measure.unit]
+        )
         forecasts.append(
-            forecast.assign(
+            too_uncertain(forecast, settings.too_uncertain_share).assign(
                 series_id=series_id(measure),
                 name=measure.name,
                 unit=measure.unit,
@@ -105,6 +124,7 @@ def demand_forecasts(
                 fitted_from=segment.index[0],
                 fitted_to=segment.index[-1],
                 note=choice.reason,
+                method_text=choice.plain,
             )
         )
         backtests.append(_backtest_row(measure, choice))

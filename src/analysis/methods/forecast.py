@@ -67,15 +67,41 @@ class EtsSpec:
         """Hyndman's notation, e.g. ``ETS(A,Ad,N)``."""
         return f"ETS(A,{'Ad' if self.trend else 'N'},{'A' if self.seasonal else 'N'})"
 
+    @property
+    def plain(self) -> str:
+        """What the model does, in words a reader knows (no model code)."""
+        what = "the recent level and trend, with the trend levelling off" if self.trend else "the recent level"
+        return f"a statistical model that follows {what}" + (
+            " and the usual pattern through the year" if self.seasonal else ""
+        )
+
+
+#: The naive forecast in words.
+NAIVE_PLAIN = "the latest figure carried forward"
+
 
 @dataclass(frozen=True)
 class Accuracy:
-    """Backtest scores of one method: MAPE (percent) and the share of actuals inside each interval (percent)."""
+    """Backtest scores of one method: MAPE (percent) and the share of actuals inside each interval (percent).
+
+    ``inside_80``/``inside_95`` count the actuals inside each interval (of ``forecasts``): the measured coverage the
+    "looking ahead" section states ("held the actual figure 18 times in 27").
+    """
 
     forecasts: int
     mape: float
     coverage_80: float
     coverage_95: float
+    inside_80: int = 0
+    inside_95: int = 0
+
+    def coverage(self, level: int) -> float:
+        """Measured coverage (percent) of the ``level``% interval."""
+        return {80: self.coverage_80, 95: self.coverage_95}[level]
+
+    def inside(self, level: int) -> int:
+        """Actuals inside the ``level``% interval."""
+        return {80: self.inside_80, 95: self.inside_95}[level]
 
 
 @dataclass(frozen=True)
@@ -83,7 +109,8 @@ class ForecastChoice:
     """The method a series is forecast with, and why.
 
     ``spec`` is None for the naive forecast; ``model``/``naive`` are the backtest scores (None when there was
-    too little history to test a model).
+    too little history to test a model). ``reason`` is the technical note (model codes, errors: the method section
+    and the audit trail); ``plain`` says the same for a reader, without model codes or jargon.
     """
 
     method: str
@@ -92,6 +119,12 @@ class ForecastChoice:
     candidate: str | None = None
     model: Accuracy | None = None
     naive: Accuracy | None = None
+    plain: str = ""
+
+    @property
+    def used(self) -> Accuracy | None:
+        """The backtest scores of the method used (the model's, or naive's); None when nothing was tested."""
+        return self.naive if self.spec is None else self.model
 
 
 # ------------------------------------------------------------------------------------------------ segment
@@ -291,17 +324,17 @@ def accuracy(backtest: pd.DataFrame) -> Accuracy:
         if nonzero.any()
         else float("nan")
     )
-    coverage = {
-        level: float(
-            np.mean(
+    inside = {
+        level: int(
+            np.sum(
                 (actual >= backtest[f"lower_{level}"].to_numpy())
                 & (actual <= backtest[f"upper_{level}"].to_numpy())
             )
-            * 100
         )
         for level in LEVELS
     }
-    return Accuracy(len(backtest), mape, coverage[80], coverage[95])
+    coverage = {level: inside[level] / len(backtest) * 100 for level in LEVELS}
+    return Accuracy(len(backtest), mape, coverage[80], coverage[95], inside[80], inside[95])
 
 
 def choose_method(
@@ -341,6 +374,8 @@ def choose_method(
             None,
             f"only {len(y)} figures since the last change in the process (a model needs {settings.minimum_points}): "
             "naive forecast (the latest figure carried forward)",
+            plain=f"{NAIVE_PLAIN}: only {len(y)} months of figures since the last change in the process, too few "
+            f"for a statistical model ({settings.minimum_points} needed)",
         )
     spec = select_spec(y, settings, period)
     if spec.seasonal and period:
@@ -351,6 +386,8 @@ def choose_method(
             None,
             f"too few figures to test {spec.label} against a naive forecast: naive forecast used",
             candidate=spec.label,
+            plain=f"{NAIVE_PLAIN}: too few months of figures since the last change in the process to try a "
+            "statistical model on past figures",
         )
     model = accuracy(
         rolling_origin(
@@ -371,6 +408,7 @@ def choose_method(
             candidate=spec.label,
             model=model,
             naive=naive,
+            plain=spec.plain,
         )
     return ForecastChoice(
         NAIVE,
@@ -380,24 +418,65 @@ def choose_method(
         candidate=spec.label,
         model=model,
         naive=naive,
+        plain=f"{NAIVE_PLAIN}: tried on past figures, a statistical model was no more accurate than that",
     )
 
 
-def forecast_with(choice: ForecastChoice, y: np.ndarray, horizon: int, period: int | None) -> pd.DataFrame:
-    """The forecast of the chosen method, lower bounds no lower than zero (the measures cannot be negative)."""
+def clip_to_possible(frame: pd.DataFrame, lowest: float = 0.0, highest: float | None = None) -> pd.DataFrame:
+    """The forecast and its ranges cut to what the measure can be: no count below 0, no percentage above 100.
+
+    A normal prediction interval has no floor or ceiling; a measure does (a count is never negative, a percentage
+    never above 100, a rate per 10,000 never above 10,000). Cutting a range at the possible changes none of the
+    backtest's coverage, since every actual is possible.
+    """
+    frame = frame.copy()
+    for column in ["mean"] + [f"{side}_{level}" for level in LEVELS for side in ("lower", "upper")]:
+        frame[column] = frame[column].clip(lower=lowest, upper=highest)
+    return frame
+
+
+def too_uncertain(frame: pd.DataFrame, share: float) -> pd.DataFrame:
+    """``too_uncertain_80``/``_95``: the (cut) range is wider than ``share`` of the forecast's level.
+
+    Parameters
+    ----------
+    frame
+        A forecast (:data:`FORECAST_COLUMNS`), already cut to the possible.
+    share
+        ``anticipated.forecast.too_uncertain_share``: 0.5 calls a range "too uncertain to plan on" when it is wider
+        than half the forecast (e.g. 300 to 600 around 450). A forecast of 0 with any width is too uncertain.
+    """
+    frame = frame.copy()
+    level_size = frame["mean"].abs()
+    for level in LEVELS:
+        width = frame[f"upper_{level}"] - frame[f"lower_{level}"]
+        frame[f"too_uncertain_{level}"] = (width > share * level_size).astype(bool)
+    return frame
+
+
+def forecast_with(
+    choice: ForecastChoice,
+    y: np.ndarray,
+    horizon: int,
+    period: int | None,
+    *,
+    lowest: float = 0.0,
+    highest: float | None = None,
+) -> pd.DataFrame:
+    """The forecast of the chosen method, cut to what is possible (``lowest`` to ``highest``; by default >= 0)."""
     y = np.asarray(y, dtype="float64")
     frame = (
         naive_forecast(y, horizon) if choice.spec is None else ets_forecast(y, choice.spec, horizon, period)
     )
-    for level in LEVELS:
-        frame[f"lower_{level}"] = frame[f"lower_{level}"].clip(lower=0)
-    return frame
+    return clip_to_possible(frame, lowest, highest)
 
 
 def monthly_forecast(
-    segment: pd.Series, settings: ForecastSettings, horizon: int
+    segment: pd.Series, settings: ForecastSettings, horizon: int, *, highest: float | None = None
 ) -> tuple[ForecastChoice, pd.DataFrame]:
     """Choose a method for a monthly segment and forecast ``horizon`` months after its last month.
+
+    The forecast is cut to 0 to ``highest`` (:func:`clip_to_possible`; None: no ceiling).
 
     Returns
     -------
@@ -406,7 +485,7 @@ def monthly_forecast(
     """
     y = segment.to_numpy(dtype="float64")
     choice = choose_method(y, settings, settings.seasonal_period)
-    frame = forecast_with(choice, y, horizon, settings.seasonal_period)
+    frame = forecast_with(choice, y, horizon, settings.seasonal_period, highest=highest)
     last = pd.Timestamp(segment.index[-1])
     frame.insert(0, "month", [last + pd.DateOffset(months=int(s)) for s in frame["step"]])
     logger.debug("Forecast from %d months to %s: %s", len(y), f"{last:%b %Y}", choice.method)
