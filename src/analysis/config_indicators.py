@@ -90,6 +90,8 @@ class ForecastSettings(StrictModel):
     backtest_minimum_points: int = Field(default=12, ge=3)  # training points at the first backtest origin
     backtest_horizon: int = Field(default=3, ge=1)  # months ahead each backtest origin forecasts
     backtest_origin_step: int = Field(default=3, ge=1)  # months between backtest origins (one per quarter)
+    # A range wider than this share of its forecast is "too uncertain to plan on" (its figures are not printed).
+    too_uncertain_share: float = Field(default=0.5, gt=0)
 
 
 class DemandMeasure(StrictModel):
@@ -98,7 +100,7 @@ class DemandMeasure(StrictModel):
     name: str
     indicator: str
     series: Literal["value", "numerator", "denominator"] = "value"
-    unit: Literal["count", "rate per 10,000"] = "rate per 10,000"
+    unit: Literal["count", "rate per 10,000", "%"] = "rate per 10,000"
 
 
 class AnticipatedSettings(StrictModel):
