@@ -16,11 +16,13 @@ from analysis.methods.forecast import (
     accuracy,
     candidate_specs,
     choose_method,
+    clip_to_possible,
     current_segment,
     ets_forecast,
     monthly_forecast,
     naive_forecast,
     rolling_origin,
+    too_uncertain,
 )
 
 SETTINGS = ForecastSettings()
@@ -52,6 +54,8 @@ def test_accuracy_by_hand() -> None:
     assert scores.mape == pytest.approx(10.0)  # (10% + 10%) / 2; the zero actual is left out
     assert scores.coverage_80 == pytest.approx(100 / 3)  # only the zero is inside its 80% interval
     assert scores.coverage_95 == pytest.approx(100.0)  # 200 on the upper edge counts as inside
+    assert (scores.inside_80, scores.inside_95) == (1, 3)  # the counts the report states ("1 time in 3")
+    assert (scores.inside(80), scores.coverage(95)) == (1, pytest.approx(100.0))
 
 
 def test_rolling_origin_origins_and_steps() -> None:
@@ -102,6 +106,11 @@ def test_a_model_that_does_not_beat_naive_is_not_used() -> None:
     assert choice.candidate is not None and choice.model is not None and choice.naive is not None
     assert choice.model.mape >= choice.naive.mape
     assert f"{choice.candidate} did not beat a naive forecast in the backtest" in choice.reason
+    # The reader's words: no model code, no "naive", no "backtest"; the coverage stated is naive's, the one used.
+    assert choice.plain == (
+        "the latest figure carried forward, as a statistical model was no more accurate on past figures"
+    )
+    assert choice.used is choice.naive
 
 
 def test_forecasts_are_deterministic_and_quiet() -> None:
@@ -128,3 +137,73 @@ def test_current_segment_starts_at_the_last_rebase() -> None:
 def test_spec_labels() -> None:
     assert EtsSpec(trend=True, seasonal=True).label == "ETS(A,Ad,A)"
     assert EtsSpec().label == "ETS(A,N,N)"
+
+
+def test_the_words_for_a_reader_name_no_model() -> None:
+    assert EtsSpec(trend=True).plain == (
+        "a statistical model that follows the recent level and trend, with the trend levelling off"
+    )
+    assert EtsSpec(seasonal=True).plain == (
+        "a statistical model that follows the recent level and the usual pattern through the year"
+    )
+    short = choose_method(np.array([5.0, 6.0, 5.5, 6.5, 6.0]), SETTINGS, 12)
+    assert short.plain == (
+        "the latest figure carried forward, as there are only 5 months of figures since the last change in the "
+        "process (a statistical model needs 12)"
+    )
+    assert short.used is None  # nothing was tested: no coverage to state
+    noise = np.random.default_rng(7).normal(0, 0.5, 60)
+    seasonal = choose_method(_seasonal(48) + noise[:48], SETTINGS, 12)
+    assert seasonal.spec is not None and seasonal.used is seasonal.model
+    for choice in (short, seasonal):
+        assert "ETS" not in choice.plain and "AICc" not in choice.plain and "naive" not in choice.plain
+
+
+def _frame(mean: list[float], half_80: list[float], half_95: list[float]) -> pd.DataFrame:
+    m, h80, h95 = (np.array(v, dtype=float) for v in (mean, half_80, half_95))
+    return pd.DataFrame(
+        {
+            "step": np.arange(1, len(m) + 1),
+            "mean": m,
+            "lower_80": m - h80,
+            "upper_80": m + h80,
+            "lower_95": m - h95,
+            "upper_95": m + h95,
+        }
+    )
+
+
+def test_ranges_are_cut_to_what_is_possible() -> None:
+    frame = _frame([476.7, 95.0, -3.0], [322.0, 4.0, 2.0], [492.5, 8.0, 4.0])
+    counts = clip_to_possible(frame)
+    assert counts["lower_95"].tolist() == [0.0, 87.0, 0.0]  # 476.7 - 492.5 < 0: no count below zero
+    assert counts["upper_95"].tolist() == pytest.approx([969.2, 103.0, 1.0])  # no ceiling for a count
+    assert counts["mean"].tolist()[2] == 0.0
+    percentages = clip_to_possible(frame, 0.0, 100.0)
+    assert percentages["upper_95"].tolist() == pytest.approx([100.0, 100.0, 1.0])
+    assert percentages["upper_80"].tolist() == pytest.approx([100.0, 99.0, 0.0])
+    assert frame["lower_95"].iloc[0] < 0  # the input is not changed
+
+
+def test_a_range_wider_than_the_share_is_too_uncertain() -> None:
+    # Widths 80%: 100, 60, 0 and 95%: 160, 120, 0 around 200, 200, 0; share 0.5: wider than 100 is too uncertain.
+    flagged = too_uncertain(_frame([200.0, 200.0, 0.0], [50.0, 30.0, 0.0], [80.0, 60.0, 0.0]), 0.5)
+    assert flagged["too_uncertain_80"].tolist() == [
+        False,
+        False,
+        False,
+    ]  # exactly half is not wider than half
+    assert flagged["too_uncertain_95"].tolist() == [True, True, False]
+    wider = too_uncertain(_frame([0.0], [1.0], [2.0]), 0.5)
+    assert wider["too_uncertain_80"].tolist() == [True]  # any range around a forecast of 0
+    assert too_uncertain(_frame([200.0], [50.0], [80.0]), 1.0)["too_uncertain_95"].tolist() == [False]
+
+
+def test_a_monthly_forecast_is_cut_at_the_ceiling() -> None:
+    segment = pd.Series(
+        [96.0, 99.0, 97.0, 100.0, 98.0, 99.5], index=pd.date_range("2015-01-01", periods=6, freq="MS")
+    )
+    _, free = monthly_forecast(segment, SETTINGS, 3)
+    assert (free["upper_95"] > 100).all()
+    _, percentages = monthly_forecast(segment, SETTINGS, 3, highest=100.0)
+    assert (percentages["upper_95"] == 100).all() and (percentages["upper_80"] <= 100).all()

@@ -364,7 +364,9 @@ ANALYSIS_SCHEMAS: list[TableSchema] = [
                 "float64",
                 "Measured coverage of the method used: inside_80 / forecasts (%); empty when nothing was tested",
             ),
-            Column("coverage_95", "float64", "Measured coverage of the method used: inside_95 / forecasts (%)"),
+            Column(
+                "coverage_95", "float64", "Measured coverage of the method used: inside_95 / forecasts (%)"
+            ),
             Column("note", "string", "Technical result (model codes and errors: the method section)", False),
         ),
         ("series_id",),

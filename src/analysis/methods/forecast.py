@@ -70,7 +70,9 @@ class EtsSpec:
     @property
     def plain(self) -> str:
         """What the model does, in words a reader knows (no model code)."""
-        what = "the recent level and trend, with the trend levelling off" if self.trend else "the recent level"
+        what = (
+            "the recent level and trend, with the trend levelling off" if self.trend else "the recent level"
+        )
         return f"a statistical model that follows {what}" + (
             " and the usual pattern through the year" if self.seasonal else ""
         )
@@ -374,8 +376,8 @@ def choose_method(
             None,
             f"only {len(y)} figures since the last change in the process (a model needs {settings.minimum_points}): "
             "naive forecast (the latest figure carried forward)",
-            plain=f"{NAIVE_PLAIN}: only {len(y)} months of figures since the last change in the process, too few "
-            f"for a statistical model ({settings.minimum_points} needed)",
+            plain=f"{NAIVE_PLAIN}, as there are only {len(y)} months of figures since the last change in the "
+            f"process (a statistical model needs {settings.minimum_points})",
         )
     spec = select_spec(y, settings, period)
     if spec.seasonal and period:
@@ -386,8 +388,8 @@ def choose_method(
             None,
             f"too few figures to test {spec.label} against a naive forecast: naive forecast used",
             candidate=spec.label,
-            plain=f"{NAIVE_PLAIN}: too few months of figures since the last change in the process to try a "
-            "statistical model on past figures",
+            plain=f"{NAIVE_PLAIN}, as there are too few months of figures since the last change in the process "
+            "to test a statistical model",
         )
     model = accuracy(
         rolling_origin(
@@ -418,7 +420,7 @@ def choose_method(
         candidate=spec.label,
         model=model,
         naive=naive,
-        plain=f"{NAIVE_PLAIN}: tried on past figures, a statistical model was no more accurate than that",
+        plain=f"{NAIVE_PLAIN}, as a statistical model was no more accurate on past figures",
     )
 
 
