@@ -282,3 +282,24 @@ def test_a_wrong_measure_id_stops_analysis_run_before_the_first_stage(
     assert code == 2
     assert "cp_plans_endd" in caplog.text
     assert not processed.exists() and not reports.exists()  # no stage ran
+
+
+@pytest.mark.parametrize("share", [0, -0.5, "half"])
+def test_the_too_uncertain_share_must_be_a_positive_number(config_copy: Path, share: object) -> None:
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: d["anticipated"]["forecast"].update(too_uncertain_share=share),
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "indicators.yml" in message and "too_uncertain_share" in message
+
+
+def test_the_too_uncertain_share_is_read(config_copy: Path) -> None:
+    assert load_config(config_copy).registry.anticipated.forecast.too_uncertain_share == 0.5
+    _edit(
+        config_copy, "indicators.yml", lambda d: d["anticipated"]["forecast"].update(too_uncertain_share=0.3)
+    )
+    assert load_config(config_copy).registry.anticipated.forecast.too_uncertain_share == 0.3
