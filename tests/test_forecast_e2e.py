@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import pytest
 
+from analysis.config import load_config
 from analysis.io import read_table
 from analysis.paths import ProjectPaths
 from analysis.run.pipeline import RunResult
@@ -66,3 +67,34 @@ def test_reports_show_the_path_and_look_ahead(first_run: RunResult, demo_project
         if row.method == "naive" and row.forecasts:
             assert row.model_mape >= row.naive_mape  # naive is used only where the model did not beat it
             assert "did not beat a naive forecast" in row.note
+
+
+def test_looking_ahead_states_the_measured_coverage_and_no_overclaim(
+    first_run: RunResult, demo_project: ProjectPaths
+) -> None:
+    report = html.unescape((first_run.quarter_dir / "quarterly-report.html").read_text(encoding="utf-8"))
+    start = report.index("Where demand is heading")
+    section = report[start : report.index("Demand measures: recent figures", start)]
+    forecasts = read_table("forecasts", demo_project.processed)
+    backtest = read_table("forecast_backtest", demo_project.processed)
+    # The coverage stated for each measure is the one measured for the method used, never the nominal claim.
+    assert "four times in five" not in section and "nineteen times in twenty" not in section
+    for row in backtest.itertuples(index=False):
+        if row.forecasts:
+            assert (
+                f"its 80% range held the actual figure {row.inside_80} times in {row.forecasts} "
+                f"({row.coverage_80:.1f}%) and its 95% range {row.inside_95} times in {row.forecasts} "
+                f"({row.coverage_95:.1f}%)"
+            ) in section
+            used = row.naive_coverage_80 if row.method == "naive" else row.model_coverage_80
+            assert row.coverage_80 == used
+    # No model codes or backtest jargon for the reader (the method section keeps them).
+    for jargon in ["ETS(", "AICc", "naive", "did not beat", "backtest"]:
+        assert jargon not in section
+    # Ranges within what is possible; a range wider than the configured share is not printed.
+    assert (forecasts[["mean", "lower_80", "lower_95"]] >= 0).all().all()
+    share = load_config(demo_project.config).registry.anticipated.forecast.too_uncertain_share
+    width = forecasts["upper_95"] - forecasts["lower_95"]
+    assert (forecasts["too_uncertain_95"] == (width > share * forecasts["mean"].abs())).all()
+    if forecasts["too_uncertain_80"].any():
+        assert "too uncertain to plan on" in section
