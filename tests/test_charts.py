@@ -260,7 +260,7 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
     """Render every chart the demo's reports show; every visible text (title, labels, ticks, legend) is inside."""
     from matplotlib.text import Text
 
-    from analysis.products import reporting
+    from analysis.products import indicator_charts, report_data
 
     outside: list[str] = []
     rendered = []
@@ -304,9 +304,9 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
         return original(figure)
 
     monkeypatch.setattr(charts, "figure_svg", check)
-    data = reporting.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
+    data = report_data.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
     for indicator in data.config.indicators:
-        reporting.indicator_figures(data, indicator)
+        indicator_charts.indicator_figures(data, indicator)
     assert len(rendered) > len(data.config.indicators)  # SPC and benchmark charts, not just a few
     assert not outside, "\n".join(outside)
 

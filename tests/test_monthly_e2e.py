@@ -14,7 +14,7 @@ from analysis.config import load_config
 from analysis.io import read_table
 from analysis.methods.months import parse_month, parse_month_range
 from analysis.products.mdc_icons import VARIATION_WORDS
-from analysis.products.reporting import VARIATION_LABELS, display_value
+from analysis.products.presentation import VARIATION_LABELS, display_value
 from analysis.products.safeguarding_board import MEASURES
 from analysis.run.monthly import MonthlyResult, run_months
 

@@ -15,7 +15,6 @@ same in both and the page needs no network.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import logging
 import re
@@ -46,6 +45,7 @@ from matplotlib.typing import RcKeyType  # noqa: E402
 
 from analysis.config_indicators import Indicator  # noqa: E402
 from analysis.methods.spc import natural_range  # noqa: E402
+from analysis.safe_text import html_text
 from analysis.units import format_number  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -135,8 +135,8 @@ class ReportFigure:
         data = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         return (
             '<figure class="report-figure">'
-            f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(self.alt, quote=True)}">'
-            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{html_text(self.alt)}">'
+            f"<figcaption>{html_text(self.caption)}</figcaption></figure>"
         )
 
     def _repr_html_(self) -> str:
@@ -151,7 +151,7 @@ class ChartNote:
 
     def to_html(self) -> str:
         """``<p class="chart-note">...</p>``, escaped."""
-        return f'<p class="chart-note">{html.escape(self.text)}</p>'
+        return f'<p class="chart-note">{html_text(self.text)}</p>'
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -14,7 +14,6 @@ dashboard for a quarter's last month agrees with that quarter's report.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from dataclasses import dataclass
@@ -31,18 +30,19 @@ from analysis.methods.months import month_end, month_name, parse_month, reported
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc import COMMON_CAUSE
 from analysis.products.charts import year_label
+from analysis.products.exception_report import exception_headline
+from analysis.products.indicator_tables import latest_benchmarks
 from analysis.products.mdc_icons import assurance_icon, legend_items, variation_icon
-from analysis.products.reporting import (
+from analysis.products.presentation import (
     ACTION_STATUS_LABELS,
     ASSURANCE_LABELS,
     DEMO_BANNER,
     SUPPRESSED_FOOTNOTE,
     display_value,
-    exception_headline,
-    latest_benchmarks,
-    load_manifest,
 )
+from analysis.products.report_data import load_manifest
 from analysis.products.sparklines import sparkline_svg
+from analysis.safe_text import html_text
 from analysis.units import format_number
 
 logger = logging.getLogger(__name__)
@@ -280,7 +280,7 @@ def dashboard_rows(data: DashboardData) -> dict[str, list[IndicatorRow]]:
 
 # ---------------------------------------------------------------------------------------------- HTML
 def _cell(text: str) -> str:
-    return html.escape(text)
+    return html_text(text)
 
 
 def block_table_html(
@@ -524,11 +524,11 @@ def exceptions_html(data: DashboardData) -> str:
             link = exception_report_link(data, quarter, theme.number)
             name = _cell(f"Theme {theme.label}")
             title = (
-                f'<a href="{html.escape(link)}">{name}: exception report</a>'
+                f'<a href="{html_text(link)}">{name}: exception report</a>'
                 if link
                 else f"{name} (its exception report for {_cell(quarter.label)} has not been made)"
             )
-            # One line per item with all its reasons, as the quarter's reports name it (reporting.exception_headline).
+            # One line per item with all its reasons, as the quarter's reports name it (exception_report.exception_headline).
             items = "".join(f"<li>{_cell(exception_headline(row))}</li>" for _, row in theirs.iterrows())
             parts.append(f'<li class="dash-exception-theme">{title}<ul>{items}</ul></li>')
         body = f"<ul>{''.join(parts)}</ul>"
@@ -564,7 +564,7 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
 
 def _assurance_words(assurance: str | None) -> str:
     """Words where Making Data Count draws no assurance icon: no target (a dash), or a process that has just
-    changed, which the quarterly report also calls "cannot be judged" (:data:`analysis.products.reporting.ASSURANCE_LABELS`).
+    changed, which the quarterly report also calls "cannot be judged" (:data:`analysis.products.presentation.ASSURANCE_LABELS`).
     """
     if assurance not in ASSURANCE_LABELS:
         return "–"

@@ -6,7 +6,6 @@ the quarterly report's "Looking ahead" section and its method note.
 
 from __future__ import annotations
 
-import html
 import logging
 import textwrap
 
@@ -26,6 +25,7 @@ from analysis.products.charts import (
     figure_svg,
     month_ticks,
 )
+from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +71,8 @@ def looking_ahead_text(forecasts: pd.DataFrame, quarter: Quarter) -> str:
             parts.append(f"about {_figure(row['mean'], unit)} in {end:%B %Y} ({ranges})")
         if not parts:
             continue
-        name = html.escape(str(first["name"]))
-        note = html.escape(str(first["note"]))
+        name = html_text(str(first["name"]))
+        note = html_text(str(first["note"]))
         lines.append(
             f"- **{name}**: {' and '.join(parts)}. From the figures {pd.Timestamp(first['fitted_from']):%B %Y} to "
             f"{pd.Timestamp(first['fitted_to']):%B %Y}; method: {note}."
@@ -123,7 +123,7 @@ def backtest_text(backtest: pd.DataFrame) -> str:
     if used_naive:
         text += (
             " The naive forecast is used for "
-            + ", ".join(html.escape(str(n)) for n in used_naive)
+            + ", ".join(html_text(str(n)) for n in used_naive)
             + ": the table says why (a model that did not beat it, or too few figures since the last change)."
         )
     return text
@@ -207,9 +207,9 @@ def looking_ahead_chart(
 def looking_ahead_blocks(data: object, *, level: int = 2) -> list[object]:
     """The quarterly report's "Looking ahead" section: heading, the forecasts in words, and the chart.
 
-    ``data`` is the report's :class:`analysis.products.reporting.ReportData`.
+    ``data`` is the report's :class:`analysis.products.report_data.ReportData`.
     """
-    from analysis.products.reporting import heading, html_block, markdown
+    from analysis.products.presentation import heading, html_block, markdown
 
     forecasts = data.tables.get("forecasts", pd.DataFrame())  # type: ignore[attr-defined]
     blocks: list[object] = [heading(level, "Looking ahead")]
@@ -223,7 +223,7 @@ def looking_ahead_blocks(data: object, *, level: int = 2) -> list[object]:
 
 def forecast_method_blocks(data: object, *, level: int = 3) -> list[object]:
     """The method section's part on forecasts: how they were made and the backtest's figures."""
-    from analysis.products.reporting import heading, html_block, markdown, table_html
+    from analysis.products.presentation import heading, html_block, markdown, table_html
 
     backtest = data.tables.get("forecast_backtest", pd.DataFrame())  # type: ignore[attr-defined]
     blocks: list[object] = [heading(level, "How the forecasts were made and tested")]
