@@ -271,7 +271,7 @@ def test_dashboards_show_benchmarks_only_once_released(monthly_batch: MonthlyRes
     2013-14. The workforce year ends 30 September: 2014's figures (released by March 2015) are not on December
     2014's dashboard (taking 31 March as every year's end showed them six months early), and are on March 2015's.
     """
-    from analysis.products.charts import year_label
+    from analysis.products.chart_style import year_label
 
     def names(release: str) -> list[str]:
         return [

@@ -13,7 +13,7 @@ import report_fixtures as rf
 from analysis import units
 from analysis.methods.quarters import Quarter
 from analysis.products import (
-    charts,
+    chart_style,
     data_quality_and_provenance,
     exception_report,
     indicator_charts,
@@ -410,7 +410,7 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
                 continue
             row = table.set_index("Indicator").loc[indicator.name]
             b = comparison.loc[indicator.id]
-            year = charts.year_label(int(b["time_period"]))
+            year = chart_style.year_label(int(b["time_period"]))
             local_column = next(c for c in table.columns if c.startswith(authority.name))
             assert year in local_column or row.get("Year compared") == year
             if bool(b["local_suppressed"]):  # from 1 to 5 children: no figure, rank or band that hints at it

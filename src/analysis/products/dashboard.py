@@ -29,7 +29,7 @@ from analysis.methods.benchmarking import known_by
 from analysis.methods.months import month_end, month_name, parse_month, reported_quarter
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc import COMMON_CAUSE
-from analysis.products.charts import year_label
+from analysis.products.chart_style import year_label
 from analysis.products.exception_report import exception_headline
 from analysis.products.indicator_tables import latest_benchmarks
 from analysis.products.mdc_icons import assurance_icon, legend_items, variation_icon

@@ -10,18 +10,12 @@ import pandas as pd
 
 from analysis.config_indicators import Indicator
 from analysis.methods.benchmarking import neighbours_label
+from analysis.products.annual_charts import annual_chart, benchmark_chart
 from analysis.products.anticipated_charts import anticipated_overlay, with_anticipated_words
-from analysis.products.charts import (
-    ChartNote,
-    ReportFigure,
-    annual_chart,
-    benchmark_chart,
-    monthly_chart_reason,
-    spc_chart,
-    spc_plot_points,
-)
+from analysis.products.chart_style import ChartNote, ReportFigure
 from analysis.products.presentation import SUPPRESSED
 from analysis.products.report_data import ReportData
+from analysis.products.spc_charts import monthly_chart_reason, spc_chart, spc_plot_points
 from analysis.units import format_number
 
 
@@ -69,7 +63,7 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
 
     An indicator with fewer published monthly figures than an SPC chart needs, or mostly suppressed ones, gets a
     sentence saying so (with its rolling 12-month figure) and its figure by year instead: the benchmark chart, or
-    its own annual figures when it has no benchmark (:func:`analysis.products.charts.monthly_chart_reason`).
+    its own annual figures when it has no benchmark (:func:`analysis.products.spc_charts.monthly_chart_reason`).
     """
     figures: list[ReportFigure | ChartNote] = []
     points = monthly_points(data, indicator)

@@ -11,9 +11,7 @@ import pandas as pd
 from analysis.config_indicators import Indicator
 from analysis.methods.benchmarking import neighbours_label
 from analysis.methods.quarters import Quarter
-from analysis.products.charts import (
-    year_label,
-)
+from analysis.products.chart_style import year_label
 from analysis.products.indicator_charts import no_monthly_chart_reason
 from analysis.products.presentation import (
     ASSURANCE_LABELS,

@@ -15,7 +15,7 @@ from analysis.config import ProjectConfig
 from analysis.methods.demand_forecasts import demand_series, series_id
 from analysis.methods.forecast import LEVELS
 from analysis.methods.quarters import Quarter
-from analysis.products.charts import (
+from analysis.products.chart_style import (
     DARK_BLUE,
     HOUSE_STYLE,
     LIGHT_GREY,
@@ -137,7 +137,7 @@ def looking_ahead_chart(
 
     Notes
     -----
-    House style of :mod:`analysis.products.charts` (Analysis Function palette); bands in two greys with the forecast
+    House style of :mod:`analysis.products.chart_style` (Analysis Function palette); bands in two greys with the forecast
     dashed, so the figure does not rely on colour.
     """
     import matplotlib.pyplot as plt

@@ -18,7 +18,7 @@ from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
 
-LINE_COLOUR = "#12436D"  # the reports' dark blue (analysis.products.charts.DARK_BLUE)
+LINE_COLOUR = "#12436D"  # the reports' dark blue (analysis.products.chart_style.DARK_BLUE)
 TARGET_COLOUR = "#505A5F"
 WIDTH = 120
 HEIGHT = 28
