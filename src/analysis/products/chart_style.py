@@ -39,7 +39,7 @@ from matplotlib.rcsetup import cycler  # noqa: E402
 from matplotlib.typing import RcKeyType  # noqa: E402
 
 from analysis.config_indicators import Indicator  # noqa: E402
-from analysis.methods.spc import natural_range  # noqa: E402
+from analysis.methods.spc_summary import natural_range  # noqa: E402
 from analysis.safe_text import html_text
 
 #: The Analysis Function's categorical palette, from the ``afcharts`` package (its first four colours, in its
@@ -204,7 +204,7 @@ def clip_to_unit(values: Iterable[float] | pd.Series, indicator: Indicator) -> n
 
     Notes
     -----
-    XmR limits are mean +/- 2.66 mean moving ranges and can pass 0 or 100% (see :func:`analysis.methods.spc.natural_range`).
+    XmR limits are mean +/- 2.66 mean moving ranges and can pass 0 or 100% (see :func:`analysis.methods.spc_summary.natural_range`).
     """
     low, high = natural_range(indicator.unit)
     array = np.asarray(list(values) if not isinstance(values, pd.Series) else values, dtype="float64")

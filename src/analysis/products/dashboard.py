@@ -28,7 +28,7 @@ from analysis.io import read_table
 from analysis.methods.benchmarking import known_by
 from analysis.methods.months import month_end, month_name, parse_month, reported_quarter
 from analysis.methods.quarters import Quarter
-from analysis.methods.spc import COMMON_CAUSE
+from analysis.methods.spc_rules import COMMON_CAUSE
 from analysis.products.chart_style import year_label
 from analysis.products.exception_report import exception_headline
 from analysis.products.indicator_tables import latest_benchmarks

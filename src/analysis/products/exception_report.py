@@ -11,7 +11,7 @@ from analysis.config_plan import Theme
 from analysis.methods.benchmarking import neighbours_label
 from analysis.methods.exception_finder import exception_reasons
 from analysis.methods.quarters import Quarter
-from analysis.methods.spc import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
+from analysis.methods.spc_rules import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
 from analysis.products.indicator_charts import indicator_figures, no_monthly_chart_reason
 from analysis.products.indicator_tables import latest_benchmarks, latest_values
 from analysis.products.presentation import (

@@ -19,15 +19,8 @@ from __future__ import annotations
 import logging
 
 from analysis.config_indicators import Polarity
-from analysis.methods.spc import (
-    COMMON_CAUSE,
-    CONCERN,
-    CONSISTENTLY_FAILING,
-    CONSISTENTLY_PASSING,
-    HIT_AND_MISS,
-    IMPROVEMENT,
-    NEUTRAL,
-)
+from analysis.methods.spc_rules import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEUTRAL
+from analysis.methods.spc_summary import CONSISTENTLY_FAILING, CONSISTENTLY_PASSING, HIT_AND_MISS
 from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
