@@ -23,7 +23,7 @@ from analysis.config import ProjectConfig
 from analysis.config_indicators import Indicator
 from analysis.inputs.ees_publications import COUNT_SUFFIX
 from analysis.io import read_table
-from analysis.products.charts import year_label
+from analysis.products.chart_style import year_label
 from analysis.stages.analyse import first_full_month, read_inputs
 from analysis.stages.indicators import compute_indicators
 from analysis.units import format_number

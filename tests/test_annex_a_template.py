@@ -16,7 +16,7 @@ from annex_a_template import TEMPLATE_HEADINGS, write_current_template_workbook
 
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
-from analysis.products.reporting import not_available_lines
+from analysis.products.data_quality_and_provenance import not_available_lines
 from analysis.safe_text import markdown_text
 from analysis.stages.cleaning import clean_sources
 from analysis.stages.indicators import unavailable_indicators

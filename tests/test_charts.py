@@ -11,17 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.config_indicators import Indicator
-from analysis.products import charts
-from analysis.products.charts import (
-    PALETTE,
-    benchmark_alt_text,
-    benchmark_chart,
-    colours_in_svg,
-    data_colours,
-    spc_alt_text,
-    spc_chart,
-    spc_plot_points,
-)
+from analysis.products import annual_charts, chart_style, spc_charts
+from analysis.products.annual_charts import benchmark_alt_text, benchmark_chart
+from analysis.products.chart_style import PALETTE, colours_in_svg, data_colours
+from analysis.products.spc_charts import spc_alt_text, spc_chart, spc_plot_points
 from analysis.units import format_number
 
 PERCENT = Indicator(
@@ -94,7 +87,7 @@ def test_suppressed_point_is_blanked_and_not_in_the_alt_text():
 
 def test_suppressed_point_is_not_plotted(monkeypatch):
     plotted: list[np.ndarray] = []
-    original = charts.figure_svg
+    original = chart_style.figure_svg
 
     def capture(figure):
         for axes in figure.axes:
@@ -102,7 +95,7 @@ def test_suppressed_point_is_not_plotted(monkeypatch):
             plotted.extend(np.asarray(c.get_offsets())[:, 1] for c in axes.collections)
         return original(figure)
 
-    monkeypatch.setattr(charts, "figure_svg", capture)
+    monkeypatch.setattr(spc_charts, "figure_svg", capture)
     figure = spc_chart(points([55.0, 60.0, 3.0], suppressed=[False, False, True]), PERCENT)
     assert plotted, "the chart drew nothing"
     assert not any(np.any(np.isclose(ys, 3.0)) for ys in plotted)
@@ -122,8 +115,8 @@ def test_at_most_four_colours_all_from_the_palette():
 
 
 def test_special_causes_differ_in_shape_as_well_as_colour():
-    shapes = {marker for _, marker, _ in charts.POINT_STYLES.values()}
-    assert len(shapes) == len(charts.POINT_STYLES)
+    shapes = {marker for _, marker, _ in chart_style.POINT_STYLES.values()}
+    assert len(shapes) == len(chart_style.POINT_STYLES)
 
 
 def test_svg_is_the_same_bytes_for_the_same_data_and_has_no_date():
@@ -178,20 +171,22 @@ def test_alt_text_always_names_the_latest_shown_value(values):
 # ------------------------------------------------------------------------------ axes, titles, short series
 def test_percentage_axis_is_fitted_to_the_data_within_0_to_100():
     # Data 40-60: 8% of the span (20) either side -> 38.4 to 61.6, not 0 to 100.
-    assert charts.fitted_limits([40.0, 60.0], PERCENT) == pytest.approx((38.4, 61.6))
+    assert chart_style.fitted_limits([40.0, 60.0], PERCENT) == pytest.approx((38.4, 61.6))
     # Limits reaching -0.7 and 129.9 are clipped first, so the axis stops at 0 and 100.
-    clipped = charts.clip_to_unit([-0.7, 50.0, 129.9], PERCENT)
+    clipped = chart_style.clip_to_unit([-0.7, 50.0, 129.9], PERCENT)
     assert clipped.tolist() == [0.0, 50.0, 100.0]
-    assert charts.fitted_limits(clipped, PERCENT) == (0.0, 100.0)
+    assert chart_style.fitted_limits(clipped, PERCENT) == (0.0, 100.0)
     # A count never goes below 0, but has no ceiling.
-    assert charts.fitted_limits([1.0, 11.0], COUNT) == pytest.approx((0.2, 11.8))
-    assert charts.fitted_limits([0.0, 10.0], COUNT) == pytest.approx((0.0, 10.8))
-    assert charts.fitted_limits([5.0], COUNT) == pytest.approx((4.92, 5.08))  # one value: 20% of it as span
+    assert chart_style.fitted_limits([1.0, 11.0], COUNT) == pytest.approx((0.2, 11.8))
+    assert chart_style.fitted_limits([0.0, 10.0], COUNT) == pytest.approx((0.0, 10.8))
+    assert chart_style.fitted_limits([5.0], COUNT) == pytest.approx(
+        (4.92, 5.08)
+    )  # one value: 20% of it as span
 
 
 def test_spc_chart_axis_and_limits_stay_within_0_to_100(monkeypatch):
     seen = {}
-    original = charts.figure_svg
+    original = chart_style.figure_svg
 
     def capture(figure):
         axes = figure.axes[0]
@@ -199,7 +194,7 @@ def test_spc_chart_axis_and_limits_stay_within_0_to_100(monkeypatch):
         seen["lines"] = [np.asarray(line.get_ydata(), dtype=float) for line in axes.get_lines()]
         return original(figure)
 
-    monkeypatch.setattr(charts, "figure_svg", capture)
+    monkeypatch.setattr(spc_charts, "figure_svg", capture)
     spc_chart(points([60.0, 90.0, 75.0], upper=129.9, lower=-0.7), PERCENT)
     low, high = seen["ylim"]
     assert low >= 0.0 and high <= 100.0
@@ -209,27 +204,27 @@ def test_spc_chart_axis_and_limits_stay_within_0_to_100(monkeypatch):
 
 def test_long_titles_and_legend_entries_wrap():
     title = "Average days from entering care to moving in with the adoptive family (A1): comparison"
-    lines = charts.wrap(title, charts.TITLE_WRAP).split("\n")
-    assert len(lines) == 2 and all(len(line) <= charts.TITLE_WRAP for line in lines)
+    lines = chart_style.wrap(title, chart_style.TITLE_WRAP).split("\n")
+    assert len(lines) == 2 and all(len(line) <= chart_style.TITLE_WRAP for line in lines)
     assert " ".join(lines) == title  # wrapped, nothing cut
 
 
 def test_no_spc_chart_for_a_short_or_mostly_suppressed_series():
     full = points([50.0] * 12)
-    assert charts.monthly_chart_reason(full, 12) is None
+    assert spc_charts.monthly_chart_reason(full, 12) is None
     short = points([50.0] * 11)
-    assert charts.monthly_chart_reason(short, 12) == (
+    assert spc_charts.monthly_chart_reason(short, 12) == (
         "There is no monthly chart: it has only 11 published monthly figures, and telling a real change from "
         "chance needs at least 12."
     )
     # 39 months, 36 suppressed: 3 dots would misrepresent the series.
     mostly = points([0.0] * 39, suppressed=[True] * 36 + [False] * 3)
-    assert charts.monthly_chart_reason(mostly, 12).startswith(
+    assert spc_charts.monthly_chart_reason(mostly, 12).startswith(
         "There is no monthly chart: only 3 of its 39 monthly figures can be published"
     )
     # 24 months, 12 suppressed (half, not most) and 12 published: charted.
     half = points([50.0] * 24, suppressed=[True, False] * 12)
-    assert charts.monthly_chart_reason(half, 12) is None
+    assert spc_charts.monthly_chart_reason(half, 12) is None
 
 
 def test_alt_text_says_when_the_latest_month_is_suppressed():
@@ -246,7 +241,7 @@ def test_annual_chart_leaves_out_suppressed_years():
             "suppressed": [False, True, False],
         }
     )
-    figure = charts.annual_chart(rows, PERCENT)
+    figure = annual_charts.annual_chart(rows, PERCENT)
     assert figure.alt == (
         "Line chart: Assessments completed within 45 working days by year, 2012-13 to 2014-15. "
         "In 2014-15 it was 18.6%."
@@ -260,11 +255,11 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
     """Render every chart the demo's reports show; every visible text (title, labels, ticks, legend) is inside."""
     from matplotlib.text import Text
 
-    from analysis.products import reporting
+    from analysis.products import indicator_charts, report_data
 
     outside: list[str] = []
     rendered = []
-    original = charts.figure_svg
+    original = chart_style.figure_svg
 
     def check(figure):
         renderer = figure.canvas.get_renderer()
@@ -303,10 +298,11 @@ def test_every_demo_chart_keeps_its_text_inside_the_figure(first_run, demo_proje
         rendered.append(figure)
         return original(figure)
 
-    monkeypatch.setattr(charts, "figure_svg", check)
-    data = reporting.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
+    monkeypatch.setattr(spc_charts, "figure_svg", check)
+    monkeypatch.setattr(annual_charts, "figure_svg", check)
+    data = report_data.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
     for indicator in data.config.indicators:
-        reporting.indicator_figures(data, indicator)
+        indicator_charts.indicator_figures(data, indicator)
     assert len(rendered) > len(data.config.indicators)  # SPC and benchmark charts, not just a few
     assert not outside, "\n".join(outside)
 
@@ -349,7 +345,8 @@ def test_an_annual_chart_says_where_each_year_comes_from():
         }
     )
     assert (
-        charts.sources_sentence(rows) == " Source: Annex A lists (2012-13, 2013-14); SSDA903 return 2014-15."
+        annual_charts.sources_sentence(rows)
+        == " Source: Annex A lists (2012-13, 2013-14); SSDA903 return 2014-15."
     )
-    assert charts.annual_chart(rows, PERCENT).caption.endswith("SSDA903 return 2014-15.")
-    assert charts.sources_sentence(rows.drop(columns="source")) == ""
+    assert annual_charts.annual_chart(rows, PERCENT).caption.endswith("SSDA903 return 2014-15.")
+    assert annual_charts.sources_sentence(rows.drop(columns="source")) == ""

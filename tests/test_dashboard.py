@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.products.dashboard import (
-    Block,
-    DashboardData,
-    block_table_html,
-    change_line,
-    dashboard_blocks,
-    indicator_row,
-)
+from analysis.products.dashboard import block_table_html, change_line
+from analysis.products.dashboard_data import Block, DashboardData, dashboard_blocks, indicator_row
 from analysis.schemas import schema
 
 T = pd.Timestamp
@@ -145,7 +139,7 @@ def test_a_changed_process_says_in_words_that_assurance_cannot_be_judged():
 
 
 def test_the_dashboard_reads_its_spc_reading_from_the_analysis_table_and_draws_none(config):
-    from analysis.products.dashboard import spc_as_of
+    from analysis.products.dashboard_data import spc_as_of
 
     monthly = _monthly(
         [("assessments_within_45_working_days", f"2014-{m:02d}-01", 80.0 + m, False) for m in range(1, 13)]

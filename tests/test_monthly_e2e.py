@@ -14,7 +14,7 @@ from analysis.config import load_config
 from analysis.io import read_table
 from analysis.methods.months import parse_month, parse_month_range
 from analysis.products.mdc_icons import VARIATION_WORDS
-from analysis.products.reporting import VARIATION_LABELS, display_value
+from analysis.products.presentation import VARIATION_LABELS, display_value
 from analysis.products.safeguarding_board import MEASURES
 from analysis.run.monthly import MonthlyResult, run_months
 
@@ -271,7 +271,7 @@ def test_dashboards_show_benchmarks_only_once_released(monthly_batch: MonthlyRes
     2013-14. The workforce year ends 30 September: 2014's figures (released by March 2015) are not on December
     2014's dashboard (taking 31 March as every year's end showed them six months early), and are on March 2015's.
     """
-    from analysis.products.charts import year_label
+    from analysis.products.chart_style import year_label
 
     def names(release: str) -> list[str]:
         return [

@@ -24,6 +24,8 @@ PRODUCTS = tuple(sorted(p.stem for p in (PACKAGE / "products").glob("*.py") if p
 #: the case records; see the closing note of issue 18.)
 METHODS = (
     "analysis.methods.spc",
+    "analysis.methods.spc_rules",
+    "analysis.methods.spc_summary",
     "analysis.methods.exception_finder",
     "analysis.methods.benchmarking",
     "analysis.methods.forecast",
@@ -38,7 +40,7 @@ ALLOWED = {
         "exception_reasons",
     ),  # splits a stored row's reasons into (code, sentence)
     ("analysis.methods.benchmarking", "neighbours_label"),  # the words for the neighbours' row
-    ("analysis.methods.spc", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
+    ("analysis.methods.spc_summary", "natural_range"),  # 0-100 for a percentage: where a chart's axis may go
     (
         "analysis.methods.benchmarking",
         "known_by",
@@ -89,9 +91,11 @@ def test_the_check_sees_a_product_that_computes() -> None:
         "import analysis.methods.exception_finder as ef\n"
         "rows = ef.find_exceptions()\n"
         "from analysis.methods.benchmarking import compare_with_benchmarks, neighbours_label\n"
+        "from analysis.methods.spc_summary import natural_range, summarise\n"
     )
     assert forbidden(source) == [
         "line 1: analysis.methods.spc.indicator_chart",
         "line 4: analysis.methods.benchmarking.compare_with_benchmarks",
+        "line 5: analysis.methods.spc_summary.summarise",
         "line 3: analysis.methods.exception_finder.find_exceptions",
     ]

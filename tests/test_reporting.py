@@ -10,8 +10,19 @@ import pandas as pd
 import pytest
 import report_fixtures as rf
 
+from analysis import units
 from analysis.methods.quarters import Quarter
-from analysis.products import reporting
+from analysis.products import (
+    chart_style,
+    data_quality_and_provenance,
+    exception_report,
+    indicator_charts,
+    indicator_tables,
+    presentation,
+    quarterly_report,
+    report_cover,
+    report_data,
+)
 from analysis.safe_text import markdown_text
 
 
@@ -21,17 +32,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def data(project: dict[str, Path]) -> reporting.ReportData:
-    return reporting.load_report_data(
+def data(project: dict[str, Path]) -> report_data.ReportData:
+    return report_data.load_report_data(
         rf.QUARTER, project["processed_dir"], project["config_dir"], project["manifest_path"]
     )
 
 
 def test_status_labels_carry_words_with_symbols():
-    assert reporting.status_label("improvement", reporting.VARIATION_LABELS) == "▲ Improvement"
-    assert reporting.status_label("concern", reporting.VARIATION_LABELS) == "▼ Concern"
-    assert reporting.status_label(None, reporting.ASSURANCE_LABELS) == "–"
-    assert reporting.status_label("off_track", reporting.ACTION_STATUS_LABELS) == "✖ Off track"
+    assert presentation.status_label("improvement", presentation.VARIATION_LABELS) == "▲ Improvement"
+    assert presentation.status_label("concern", presentation.VARIATION_LABELS) == "▼ Concern"
+    assert presentation.status_label(None, presentation.ASSURANCE_LABELS) == "–"
+    assert presentation.status_label("off_track", presentation.ACTION_STATUS_LABELS) == "✖ Off track"
 
 
 def test_latest_values_stop_at_the_quarter_end():
@@ -43,13 +54,13 @@ def test_latest_values_stop_at_the_quarter_end():
             "suppressed": [False, False, False, True],
         }
     )
-    latest = reporting.latest_values(monthly, Quarter.parse("2015-16-Q1")).set_index("indicator_id")
+    latest = indicator_tables.latest_values(monthly, Quarter.parse("2015-16-Q1")).set_index("indicator_id")
     assert latest.loc["a", "value"] == 2.0  # July is after the quarter
     assert bool(latest.loc["b", "suppressed"])  # a suppressed month still counts as the latest
 
 
 def test_indicator_table_of_theme_1(data):
-    table = reporting.indicator_table(data, 1).set_index("Indicator")
+    table = indicator_tables.indicator_table(data, 1).set_index("Indicator")
     assessments = table.loc["Assessments completed within 45 working days"]
     assert assessments["Latest month"] == "88.0% (Jun 2015)"
     assert assessments["Target"] == "85.0%"
@@ -72,23 +83,23 @@ def test_indicator_table_of_theme_1(data):
     assert rereferrals["Medway 2014-15"] == "c"
     assert (rereferrals["Rank among councils"], rereferrals["Quartile band"]) == ("–", "–")
     assert "22.2%" not in table.to_string()
-    assert reporting.table_footnotes(table.reset_index()) == [reporting.SUPPRESSED_FOOTNOTE]
+    assert indicator_tables.table_footnotes(table.reset_index()) == [presentation.SUPPRESSED_FOOTNOTE]
 
 
 def test_benchmark_headings_say_which_year():
     neighbours = "statistical neighbours (average)"
-    assert reporting.benchmark_columns("Medway", "South East", neighbours, [2015, 2015]) == {
+    assert indicator_tables.benchmark_columns("Medway", "South East", neighbours, [2015, 2015]) == {
         "local_value": "Medway 2014-15",
         "england": "England 2014-15",
         "region": "South East 2014-15",
         "statistical_neighbours_average": "Statistical neighbours (average) 2014-15",
     }
-    several = reporting.benchmark_columns("Medway", "South East", neighbours, [2014, 2015])
+    several = indicator_tables.benchmark_columns("Medway", "South East", neighbours, [2014, 2015])
     assert several["local_value"] == "Medway (year compared)"
 
 
 def test_theme_summary_counts(data):
-    summary = reporting.theme_summary(data, top_exceptions=3).set_index("Theme")
+    summary = quarterly_report.theme_summary(data, top_exceptions=3).set_index("Theme")
     assert list(summary.index)[0] == "1 Quality and Effectiveness of practice"
     assert len(summary) == 6
     one = summary.loc["1 Quality and Effectiveness of practice"]
@@ -109,17 +120,19 @@ def test_theme_summary_counts(data):
 
 
 def test_top_exceptions_are_limited(data):
-    summary = reporting.theme_summary(data, top_exceptions=0).set_index("Theme")
+    summary = quarterly_report.theme_summary(data, top_exceptions=0).set_index("Theme")
     assert summary.loc["2 Workforce and Capability", "Top exceptions"] == "and 1 more"
 
 
 def test_missing_commentary_is_said(data):
-    assert reporting.commentary_text(data.commentary, data.quarter, 2) == reporting.NO_COMMENTARY
-    assert reporting.commentary_text(data.commentary, data.quarter, 1).startswith("Assessment timeliness")
-    assert reporting.commentary_text(
+    assert report_data.commentary_text(data.commentary, data.quarter, 2) == report_data.NO_COMMENTARY
+    assert report_data.commentary_text(data.commentary, data.quarter, 1).startswith("Assessment timeliness")
+    assert report_data.commentary_text(
         data.commentary, data.quarter, 1, "assessments_within_45_working_days"
     ) == ("Best month since the notice.")
-    assert reporting.commentary_text(data.commentary, data.quarter.previous(), 1) == reporting.NO_COMMENTARY
+    assert (
+        report_data.commentary_text(data.commentary, data.quarter.previous(), 1) == report_data.NO_COMMENTARY
+    )
 
 
 def test_actions_table_sorts_by_reference_number():
@@ -134,14 +147,14 @@ def test_actions_table_sorts_by_reference_number():
             "latest_update": [None, "x"],
         }
     )
-    table = reporting.actions_table(actions, 1)
+    table = quarterly_report.actions_table(actions, 1)
     assert table["Ref"].tolist() == ["1.2", "1.10"]
     assert table["Due"].tolist() == ["–", "Sep 2015"]
     assert table["Status"].tolist() == ["◐ At risk", "● On track"]
 
 
 def test_data_quality_text_in_plain_words(data):
-    text = reporting.data_quality_text(data)
+    text = data_quality_and_provenance.data_quality_text(data)
     assert "The data passed 2 of 3 checks on 2 tables. All critical checks passed." in text
     assert (
         "- Assessments without a team: they count in the totals but not in team breakdowns. (12 rows, 2.5%)"
@@ -155,24 +168,24 @@ def test_data_quality_text_in_plain_words(data):
 
 
 def test_provenance_from_the_manifest_and_without_it(data):
-    table = reporting.provenance_table(data).set_index("Item")["Value"]
+    table = data_quality_and_provenance.provenance_table(data).set_index("Item")["Value"]
     assert table["Data period"] == "April 2014 to June 2015"
     assert table["Pipeline version"] == "analysis 0.1.0, commit 0123456789ab"
     assert table["Parameters of this run"] == "jobs = 2, quarter = 2015-16-Q1"  # paths left out
-    bare = reporting.ReportData(config=data.config, quarter=data.quarter, tables=data.tables, manifest=None)
-    table = reporting.provenance_table(bare).set_index("Item")["Value"]
-    assert table["Parameters of this run"] == reporting.NOT_RECORDED
+    bare = report_data.ReportData(config=data.config, quarter=data.quarter, tables=data.tables, manifest=None)
+    table = data_quality_and_provenance.provenance_table(bare).set_index("Item")["Value"]
+    assert table["Parameters of this run"] == data_quality_and_provenance.NOT_RECORDED
     assert table["Extract date"] == "6 July 2015"  # from source_files
     assert table["Data period"] == "April 2014 to June 2015"  # from the monthly figures
 
 
 def test_missing_manifest_file_is_none(tmp_path):
-    assert reporting.load_manifest("") is None
-    assert reporting.load_manifest(tmp_path / "absent.json") is None
+    assert report_data.load_manifest("") is None
+    assert report_data.load_manifest(tmp_path / "absent.json") is None
 
 
 def test_table_html_is_accessible_and_escaped():
-    markup = reporting.table_html(pd.DataFrame({"Name": ["<b>x</b>"], "Value": ["1\n2"]}), caption="A & B")
+    markup = presentation.table_html(pd.DataFrame({"Name": ["<b>x</b>"], "Value": ["1\n2"]}), caption="A & B")
     assert '<th scope="col">Name</th>' in markup
     assert '<th scope="row">&lt;b&gt;x&lt;/b&gt;</th>' in markup
     assert "<td>1<br>2</td>" in markup
@@ -180,26 +193,26 @@ def test_table_html_is_accessible_and_escaped():
 
 
 def test_cover_shows_the_demo_banner_and_status(data):
-    cover = reporting.cover_html(data.config, data.quarter, date(2015, 7, 21))
-    assert reporting.DEMO_BANNER in cover
+    cover = report_cover.cover_html(data.config, data.quarter, date(2015, 7, 21))
+    assert presentation.DEMO_BANNER in cover
     assert "21 July 2015" in cover
     assert "April to June 2015 (2015-16 Q1)" in cover
     assert "<dd>Draft</dd>" in cover
     real = data.config.model_copy(
         update={"authority": data.config.authority.model_copy(update={"demo": False})}
     )
-    assert reporting.DEMO_BANNER not in reporting.cover_html(real, data.quarter, date(2015, 7, 21))
+    assert presentation.DEMO_BANNER not in report_cover.cover_html(real, data.quarter, date(2015, 7, 21))
 
 
 def test_theme_without_exceptions_says_so(data):
-    blocks = reporting.exception_report_blocks(data, 3)
+    blocks = exception_report.exception_report_blocks(data, 3)
     text = " ".join(getattr(b, "data", "") or "" for b in blocks)
     assert "has **no exceptions** in April to June 2015" in text
 
 
 def test_exception_context_for_an_indicator(data):
-    row = reporting.theme_exceptions(data.exceptions, data.quarter, 2).iloc[0]
-    text = reporting.exception_context(data, row)
+    row = exception_report.theme_exceptions(data.exceptions, data.quarter, 2).iloc[0]
+    text = exception_report.exception_context(data, row)
     assert "Unusual change for the worse" in text
     assert "- **Since:** December 2014" in text
     assert (
@@ -220,32 +233,32 @@ def test_exception_context_for_an_indicator(data):
     ],
 )
 def test_plan_title_comes_from_the_period(title, quarter, expected):
-    assert reporting.plan_title(title, Quarter.parse(quarter)) == expected
+    assert report_cover.plan_title(title, Quarter.parse(quarter)) == expected
 
 
 def test_cover_says_when_the_report_was_produced(data):
-    cover = reporting.cover_html(data.config, data.quarter, date(2015, 7, 21))
+    cover = report_cover.cover_html(data.config, data.quarter, date(2015, 7, 21))
     assert "<dt>Produced on</dt><dd>21 July 2015</dd>" in cover
 
 
 def test_rule_codes_reach_readers_as_words(data):
-    words = reporting.rule_words("run,outside_limits", data.config)
+    words = exception_report.rule_words("run,outside_limits", data.config)
     assert words == (
         "7 or more months in a row are on the same side of the average and the latest month is outside the "
         "range expected from month-to-month variation."
     )
-    assert "_" not in reporting.rule_words("two_of_three", data.config)
+    assert "_" not in exception_report.rule_words("two_of_three", data.config)
 
 
 def test_summary_status_in_colour_and_words_with_a_legend(data):
-    markup = reporting.summary_html(data, top_exceptions=3)
+    markup = quarterly_report.summary_html(data, top_exceptions=3)
     assert '<td class="status status-attention">Needs attention: 1 exception</td>' in markup
     assert '<td class="status status-ok">No exceptions this quarter</td>' in markup
     assert 'class="status-legend"' in markup and "Needs attention</span> at least one" in markup
 
 
 def test_theme_statuses_for_the_index(data):
-    statuses = reporting.theme_statuses(data.config, data.exceptions, data.quarter)
+    statuses = quarterly_report.theme_statuses(data.config, data.exceptions, data.quarter)
     assert statuses[0] == (
         "1 Quality and Effectiveness of practice",
         "Needs attention: 1 exception",
@@ -255,7 +268,7 @@ def test_theme_statuses_for_the_index(data):
 
 
 def test_how_to_read_box_is_plain_english(config):
-    box = reporting.how_to_read_html(config)
+    box = report_cover.how_to_read_html(config)
     assert box.startswith('<aside class="how-to-read"')
     for jargon in ("XmR", "sigma", "special cause", "quartile", "SPC"):
         assert jargon not in box
@@ -266,13 +279,13 @@ def test_how_to_read_box_names_the_authoritys_own_region(config):
     elsewhere = config.model_copy(
         update={"authority": config.authority.model_copy(update={"region": region})}
     )
-    box = reporting.how_to_read_html(elsewhere)
+    box = report_cover.how_to_read_html(elsewhere)
     assert "the North West region" in box and "South East" not in box
 
 
 def test_a_theme_without_indicators_has_no_definitions_or_chart_guide(data):
     empty = next(t for t in data.config.plan.themes if not data.config.indicators_for_theme(t.number))
-    blocks = reporting.method_blocks(data, theme=empty.number)
+    blocks = data_quality_and_provenance.method_blocks(data, theme=empty.number)
     text = "".join(b.data for b in blocks)
     assert "Definitions and sources" not in text and "How the charts are read" not in text
     assert "no performance indicators" in text
@@ -282,8 +295,8 @@ def test_provenance_leaves_the_renderer_out(data):
     manifest = dict(data.manifest or {})
     manifest["parameters"] = {"jobs": 2, "quarter": "2015-16-Q1", "renderer": "pending"}
     manifest["data_period"] = {"first_month": "2014-04-01", "last_month": "2015-06-01"}
-    with_renderer = reporting.ReportData(data.config, data.quarter, data.tables, manifest)
-    table = reporting.provenance_table(with_renderer).set_index("Item")["Value"]
+    with_renderer = report_data.ReportData(data.config, data.quarter, data.tables, manifest)
+    table = data_quality_and_provenance.provenance_table(with_renderer).set_index("Item")["Value"]
     assert table["Parameters of this run"] == "jobs = 2, quarter = 2015-16-Q1"
     assert table["Data period"] == "April 2014 to June 2015"
 
@@ -291,12 +304,15 @@ def test_provenance_leaves_the_renderer_out(data):
 def test_every_block_is_markdown_ending_in_a_line_break(data):
     """Quarto joins a cell's Markdown outputs with one line break: each must end with its own."""
     theme = data.config.plan.theme(1)
-    for block in [*reporting.theme_section(data, theme), *reporting.method_blocks(data)]:
+    for block in [
+        *quarterly_report.theme_section(data, theme),
+        *data_quality_and_provenance.method_blocks(data),
+    ]:
         assert block.data.endswith("\n") and not block.data.endswith("\n\n")
 
 
 def test_at_a_glance_lists_every_theme_with_its_status(data):
-    glance = reporting.at_a_glance_html(data)
+    glance = quarterly_report.at_a_glance_html(data)
     assert glance.count("<li>") == 6
     assert (
         '<span class="glance-theme">1 Quality and Effectiveness of practice</span> '
@@ -316,22 +332,22 @@ def test_at_a_glance_lists_every_theme_with_its_status(data):
 )
 def test_direction_arrow_shows_the_move_and_words_say_better_or_worse(data, code, polarity, expected):
     indicator = data.config.indicators[0].model_copy(update={"polarity": polarity})
-    assert reporting.direction_label(code, indicator) == expected
+    assert indicator_tables.direction_label(code, indicator) == expected
 
 
 def test_headline_figures_are_the_theme_tables_figures(data):
     """The first screen's headline figures are the very rows of the theme tables, comparison columns only."""
-    headline = reporting.headline_table(data)
+    headline = quarterly_report.headline_table(data)
     assert list(headline["Indicator"]) == ["Assessments completed within 45 working days"]  # headline: true
     assert any(c.startswith("England") for c in headline.columns) and "Variation" not in headline.columns
     assert any(c.startswith(data.config.authority.name) for c in headline.columns)  # our own figure
-    theme = reporting.indicator_table(data, 1).set_index("Indicator")
+    theme = indicator_tables.indicator_table(data, 1).set_index("Indicator")
     for column in headline.columns.drop("Indicator"):
         assert (
             headline.set_index("Indicator").loc[headline["Indicator"][0], column]
             == theme.loc[headline["Indicator"][0], column]
         )
-    assert "Headline figures, April to June 2015" in reporting.headline_html(data)
+    assert "Headline figures, April to June 2015" in quarterly_report.headline_html(data)
     none = data.config.model_copy(
         update={
             "registry": data.config.registry.model_copy(
@@ -341,18 +357,21 @@ def test_headline_figures_are_the_theme_tables_figures(data):
             )
         }
     )
-    assert reporting.headline_html(reporting.ReportData(none, data.quarter, data.tables, data.manifest)) == ""
+    assert (
+        quarterly_report.headline_html(report_data.ReportData(none, data.quarter, data.tables, data.manifest))
+        == ""
+    )
 
 
 def test_an_action_with_two_reasons_is_one_exception_with_its_reference(data):
-    rows = reporting.theme_exceptions(data.exceptions, data.quarter, 1)
+    rows = exception_report.theme_exceptions(data.exceptions, data.quarter, 1)
     assert len(rows) == 1
-    blocks = reporting.exception_report_blocks(data, 1)
+    blocks = exception_report.exception_report_blocks(data, 1)
     texts = [(getattr(b, "data", "") or "").strip() for b in blocks]
     assert "1 item needs the Board's attention this quarter." in texts
     # Tracker text is escaped for Markdown (it renders as typed): "Action 1\\.2\\: Open ...".
     assert f"### {markdown_text('Action 1.2: Open the community hubs')}" in texts
-    context = reporting.exception_context(data, rows.iloc[0])
+    context = exception_report.exception_context(data, rows.iloc[0])
     assert context.startswith(
         "- **Why it is here:**\n"
         f"    - Action off track. {markdown_text('Reported off track: Building delayed')}\n"
@@ -361,15 +380,15 @@ def test_an_action_with_two_reasons_is_one_exception_with_its_reference(data):
 
 
 def test_assurance_after_a_change_is_said_in_words():
-    assert reporting.status_label("changed_missing_target", reporting.ASSURANCE_LABELS) == (
+    assert presentation.status_label("changed_missing_target", presentation.ASSURANCE_LABELS) == (
         "◇ Cannot be judged: performance has changed; the latest month misses the target"
     )
 
 
 # ------------------------------------------------------------------------------------------ end to end
 @pytest.fixture(scope="module")
-def demo_data(first_run, demo_project) -> reporting.ReportData:
-    return reporting.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
+def demo_data(first_run, demo_project) -> report_data.ReportData:
+    return report_data.load_report_data(first_run.quarter, demo_project.processed, demo_project.config)
 
 
 @pytest.mark.e2e
@@ -382,16 +401,16 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
     data = demo_data
     published = read_table("benchmarks", demo_project.processed)
     authority = data.config.authority
-    comparison = reporting.latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
+    comparison = indicator_tables.latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     checked = 0
     for theme in data.config.plan.themes:
-        table = reporting.indicator_table(data, theme.number)
+        table = indicator_tables.indicator_table(data, theme.number)
         for indicator in data.config.indicators_for_theme(theme.number):
             if indicator.id not in comparison.index:
                 continue
             row = table.set_index("Indicator").loc[indicator.name]
             b = comparison.loc[indicator.id]
-            year = reporting.year_label(int(b["time_period"]))
+            year = chart_style.year_label(int(b["time_period"]))
             local_column = next(c for c in table.columns if c.startswith(authority.name))
             assert year in local_column or row.get("Year compared") == year
             if bool(b["local_suppressed"]):  # from 1 to 5 children: no figure, rank or band that hints at it
@@ -401,7 +420,7 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
                     "–",
                 )
                 continue
-            assert row[local_column] == reporting.format_number(b["local_value"], indicator), indicator.id
+            assert row[local_column] == units.format_number(b["local_value"], indicator), indicator.id
             if pd.isna(b["rank"]):
                 assert row["Rank among councils"] == "–"
                 continue
@@ -428,7 +447,7 @@ def test_demo_figure_beside_the_benchmarks_is_the_one_ranked(demo_data, demo_pro
     assert checked >= 10
     # The case of issue 13: assessments within 45 days shows Medway's figure for the compared year, not June's.
     # That year is 2013-14: children in need 2014-15 was released in October 2015, after this quarter (issue 18).
-    one = reporting.indicator_table(data, 1).set_index("Indicator")
+    one = indicator_tables.indicator_table(data, 1).set_index("Indicator")
     assessments = one.loc[data.config.indicator("assessments_within_45_working_days").name]
     assert assessments["Latest month"].endswith("(Jun 2015)")
     assert assessments["Medway 2013-14"] != assessments["Latest month"].split(" (")[0]
@@ -488,7 +507,7 @@ def test_demo_no_indicator_meets_its_target_while_in_special_cause_concern(demo_
     assert placements["variation"] == "concern"
     assert placements["assurance"] == "changed_missing_target"
     for theme in demo_data.config.plan.themes:
-        table = reporting.indicator_table(demo_data, theme.number)
+        table = indicator_tables.indicator_table(demo_data, theme.number)
         for _, row in table.iterrows():
             if row["Variation"] == "▼ Concern":
                 assert "Meets target" not in row["Assurance"]
@@ -503,7 +522,7 @@ def test_demo_exceptions_one_per_item_with_action_references(demo_data):
         title.startswith(f"Action {ref}: ")
         for ref, title in zip(actions["item_id"], actions["title"], strict=True)
     )
-    summary = reporting.theme_summary(demo_data, top_exceptions=10).set_index("Theme")
+    summary = quarterly_report.theme_summary(demo_data, top_exceptions=10).set_index("Theme")
     four = summary.iloc[3]["Top exceptions"]
     assert four.count("Action 4.1:") == 1
     assert "Action 4.1:" in four and "(off track; overdue)" in four
@@ -526,11 +545,11 @@ def test_demo_alt_text_states_the_figures_of_the_table(demo_data):
     for theme in data.config.plan.themes:
         if not data.config.indicators_for_theme(theme.number):
             continue
-        table = reporting.indicator_table(data, theme.number).set_index("Indicator")
+        table = indicator_tables.indicator_table(data, theme.number).set_index("Indicator")
         local_column = next((c for c in table.columns if c.startswith(authority)), None)
         for indicator in data.config.indicators_for_theme(theme.number):
             row = table.loc[indicator.name]
-            figures = [f for f in reporting.indicator_figures(data, indicator) if hasattr(f, "alt")]
+            figures = [f for f in indicator_charts.indicator_figures(data, indicator) if hasattr(f, "alt")]
             value, month = row["Latest month"].rsplit(" (", 1)
             month = pd.Timestamp(month.rstrip(")")).strftime("%B %Y")
             spc = [f for f in figures if not f.alt.startswith(f"Line chart: {indicator.name} by year")]
@@ -543,7 +562,7 @@ def test_demo_alt_text_states_the_figures_of_the_table(demo_data):
 
 
 def test_method_text_explains_the_assurance_rule(data):
-    text = reporting.spc_rules_text(data.config)
+    text = data_quality_and_provenance.spc_rules_text(data.config)
     assert "the report says the target cannot be judged yet" in text
     assert "fewer than 12 published monthly figures" in text
 
@@ -561,7 +580,7 @@ def test_demo_headline_figures_have_one_set_of_headings(demo_data):
     ]
     first = bench["indicator_id"] == headline[0]
     latest = bench["time_period"] == bench.loc[first, "time_period"].max()
-    table = reporting.headline_table(
+    table = quarterly_report.headline_table(
         replace(demo_data, tables={**demo_data.tables, "benchmark_comparison": bench.loc[~(first & latest)]})
     )
     assert len(table) >= 4

@@ -14,24 +14,24 @@ from hypothesis import strategies as st
 
 from analysis.config import load_config
 from analysis.config_indicators import Indicator, SpcRules, SpcSettings
-from analysis.methods.spc import (
-    CHANGED_MEETING_TARGET,
-    CHANGED_MISSING_TARGET,
+from analysis.methods.spc import indicator_chart, readings_as_at, spc_chart
+from analysis.methods.spc_rules import (
     CONCERN,
-    CONSISTENTLY_PASSING,
     IMPROVEMENT,
-    assurance,
-    indicator_chart,
     point_types,
     process_limits,
-    readings_as_at,
     run_flags,
-    spc_chart,
     special_cause_types,
-    summarise,
     trend_directions,
     trend_flags,
     two_of_three_flags,
+)
+from analysis.methods.spc_summary import (
+    CHANGED_MEETING_TARGET,
+    CHANGED_MISSING_TARGET,
+    CONSISTENTLY_PASSING,
+    assurance,
+    summarise,
 )
 
 SETTINGS = SpcSettings(baseline_points=12, minimum_baseline_points=12)

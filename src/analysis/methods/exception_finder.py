@@ -32,7 +32,8 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.methods.quarters import Quarter
-from analysis.methods.spc import CHANGED_MISSING_TARGET, CONCERN, CONSISTENTLY_FAILING
+from analysis.methods.spc_rules import CONCERN
+from analysis.methods.spc_summary import CHANGED_MISSING_TARGET, CONSISTENTLY_FAILING
 from analysis.schemas import schema
 from analysis.units import format_number
 

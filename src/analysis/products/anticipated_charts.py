@@ -1,6 +1,6 @@
 """The anticipated trend on an indicator's SPC chart: the planned path (or forecast) and its band, with words for it.
 
-Drawn by :func:`analysis.products.charts.spc_chart` through its ``overlay`` parameter, in the house style: the band a light
+Drawn by :func:`analysis.products.spc_charts.spc_chart` through its ``overlay`` parameter, in the house style: the band a light
 grey area, the expected values a dashed turquoise line (shape and colour both differ from the figures' solid blue
 line and the greys of the mean and limits).
 """
@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from analysis.config_indicators import Indicator
 from analysis.methods.forecast import BAND_LEVEL
 from analysis.methods.trajectory import PLANNED
-from analysis.products.charts import LIGHT_GREY, TURQUOISE, ReportFigure
+from analysis.products.chart_style import LIGHT_GREY, TURQUOISE, ReportFigure
 from analysis.units import format_number
 
 

@@ -5,98 +5,43 @@ For each indicator the month's figure with its unit, the target, a sparkline of 
 the latest published England and regional figures with their year; then what changed since last month (one line
 per block), the open exceptions with links to the quarter's exception reports, a key and the method.
 
-Everything is computed from the validated analysis tables (``indicators_monthly``, ``benchmark_comparison``,
-``exceptions``, ``actions``): the figures are the pipeline's, never recomputed from case records. The SPC reading
-is that of the chart *as it stood at the month*, read from the analysis stage's ``spc_as_at`` table
-(:func:`spc_as_of`), so a dashboard for an earlier month shows what the Board could have known then, and the
-dashboard for a quarter's last month agrees with that quarter's report.
+The dashboard's data (the month, the tables, each block's rows as the reader sees them, the open exceptions) are
+made in :mod:`analysis.products.dashboard_data`; this module writes them as HTML.
 """
 
 from __future__ import annotations
 
-import html
-import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from analysis.config import ProjectConfig, load_config
 from analysis.config_indicators import Indicator
-from analysis.io import read_table
-from analysis.methods.benchmarking import known_by
-from analysis.methods.months import month_end, month_name, parse_month, reported_quarter
-from analysis.methods.quarters import Quarter
-from analysis.methods.spc import COMMON_CAUSE
-from analysis.products.charts import year_label
-from analysis.products.mdc_icons import assurance_icon, legend_items, variation_icon
-from analysis.products.reporting import (
+from analysis.methods.months import month_name
+from analysis.methods.spc_rules import COMMON_CAUSE
+from analysis.products.dashboard_data import (
+    Block,
+    DashboardData,
+    IndicatorRow,
+    analysed_quarter,
+    dashboard_blocks,
+    exception_report_link,
+    month_point,
+    open_exceptions,
+    spc_as_of,
+)
+from analysis.products.exception_report import exception_headline
+from analysis.products.mdc_icons import legend_items
+from analysis.products.presentation import (
     ACTION_STATUS_LABELS,
     ASSURANCE_LABELS,
     DEMO_BANNER,
     SUPPRESSED_FOOTNOTE,
-    display_value,
-    exception_headline,
-    latest_benchmarks,
-    load_manifest,
 )
-from analysis.products.sparklines import sparkline_svg
-from analysis.units import format_number
-
-logger = logging.getLogger(__name__)
+from analysis.safe_text import html_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "dashboard"
 STYLESHEET = TEMPLATE_DIR / "dashboard.css"
-DASHBOARD_TABLES = (
-    "indicators_monthly",
-    "spc_as_at",
-    "benchmark_comparison",
-    "exceptions_as_at",
-    "actions",
-)
-NOT_AVAILABLE = "not available"
-NO_TARGET = "none set"
-
-
-# ------------------------------------------------------------------------------------------------ inputs
-@dataclass(frozen=True)
-class DashboardData:
-    """What the dashboard shows: the configuration, the month, the analysis tables and where the reports are."""
-
-    config: ProjectConfig
-    month: pd.Timestamp
-    tables: dict[str, pd.DataFrame]
-    manifest: dict[str, Any] | None = None
-    reports_dir: Path | None = None
-
-    @property
-    def monthly(self) -> pd.DataFrame:
-        return self.tables["indicators_monthly"]
-
-    @property
-    def previous_month(self) -> pd.Timestamp:
-        return self.month - pd.DateOffset(months=1)
-
-
-def load_dashboard_data(
-    month: str,
-    processed_dir: str | Path,
-    config_dir: str | Path,
-    manifest_path: str | Path | None = None,
-    reports_dir: str | Path | None = None,
-) -> DashboardData:
-    """Read the configuration and the analysis tables the dashboard shows (``month`` as ``YYYY-MM``)."""
-    config = load_config(config_dir)
-    tables = {name: read_table(name, Path(processed_dir)) for name in DASHBOARD_TABLES}
-    return DashboardData(
-        config=config,
-        month=parse_month(month),
-        tables=tables,
-        manifest=load_manifest(manifest_path),
-        reports_dir=Path(reports_dir) if reports_dir else None,
-    )
 
 
 def dashboard_title(authority: str, month: pd.Timestamp) -> str:
@@ -104,183 +49,9 @@ def dashboard_title(authority: str, month: pd.Timestamp) -> str:
     return f"{authority} children's services: Improvement Board dashboard, {month_name(month)}"
 
 
-# ---------------------------------------------------------------------------------------------- blocks
-@dataclass(frozen=True)
-class Block:
-    """One block of the dashboard: a focus area or a theme, with its indicators in the configured order."""
-
-    title: str
-    focus: bool
-    theme: int | None
-    indicators: tuple[Indicator, ...]
-    shown_in_focus_areas: bool = False
-    """A theme whose indicators all appear under the focus areas."""
-
-
-def dashboard_blocks(config: ProjectConfig) -> list[Block]:
-    """The focus areas, then the themes, from ``config/dashboard.yml`` (every theme in plan order without it).
-
-    A theme that lists no indicators shows all of its indicators that no focus area shows.
-    """
-    settings = config.dashboard
-    in_focus = {i for area in settings.focus_areas for i in area.indicators}
-    blocks = [
-        Block(
-            title=str(area.name),
-            focus=True,
-            theme=None,
-            indicators=tuple(config.indicator(i) for i in area.indicators),
-        )
-        for area in settings.focus_areas
-    ]
-    groups = settings.themes
-    themes = (
-        [(g.theme, g.indicators) for g in groups] if groups else [(t.number, []) for t in config.plan.themes]
-    )
-    for number, chosen in themes:
-        assert number is not None
-        theme = config.plan.theme(number)
-        indicators = (
-            [config.indicator(i) for i in chosen]
-            if chosen
-            else [i for i in config.indicators_for_theme(number) if i.id not in in_focus]
-        )
-        elsewhere = not indicators and any(i.id in in_focus for i in config.indicators_for_theme(number))
-        blocks.append(
-            Block(
-                title=f"Theme {theme.label}",
-                focus=False,
-                theme=number,
-                indicators=tuple(indicators),
-                shown_in_focus_areas=elsewhere,
-            )
-        )
-    return blocks
-
-
-# ------------------------------------------------------------------------------------------ one indicator
-def spc_as_of(data: DashboardData, indicator: Indicator, month: pd.Timestamp) -> pd.Series:
-    """The indicator's SPC reading as the chart stood at ``month``, read from the ``spc_as_at`` table.
-
-    The analysis stage writes the reading of every indicator at every month (:func:`analysis.stages.analyse.run_spc_as_at`),
-    so the dashboard computes nothing: the reading at a quarter's last month is the one in that quarter's report.
-    A month the analysis has not reached gives an empty reading (no icons), never one drawn here.
-
-    Notes
-    -----
-    NHS England "Making Data Count"; NHSRplotthedots 0.2.x ``ptd_spc`` and ``ptd_calculate_assurance_type``.
-    """
-    table = data.tables["spc_as_at"]
-    row = table.loc[(table["indicator_id"] == indicator.id) & (table["as_at"] == pd.Timestamp(month))]
-    if row.empty:
-        logger.warning("%s: no SPC reading as at %s in spc_as_at", indicator.id, f"{month:%b %Y}")
-        return pd.Series(
-            {
-                "indicator_id": indicator.id,
-                "latest_month": pd.NaT,
-                "variation": None,
-                "assurance": None,
-                "provisional": False,
-                "above_mean": None,
-            }
-        )
-    reading = row.iloc[0].copy()
-    if pd.isna(reading["above_mean"]):
-        reading["above_mean"] = None
-    return reading
-
-
-def month_point(monthly: pd.DataFrame, indicator_id: str, month: pd.Timestamp) -> tuple[float | None, bool]:
-    """(value, suppressed) of an indicator in a month; (None, False) when there is no row."""
-    row = monthly.loc[(monthly["indicator_id"] == indicator_id) & (monthly["month"] == month)]
-    if row.empty:
-        return None, False
-    value = row["value"].iloc[0]
-    return (None if pd.isna(value) else float(value)), bool(row["suppressed"].iloc[0])
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator's line on the dashboard, every cell already as the reader sees it."""
-
-    indicator: Indicator
-    figure: str
-    target: str
-    sparkline: str
-    variation: str | None
-    assurance: str | None
-    variation_svg: str
-    assurance_svg: str
-    england: str
-    region: str
-    provisional: bool
-
-
-def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame) -> IndicatorRow:
-    """The dashboard line of one indicator for the data's month (``bench``: :func:`latest_benchmarks` rows)."""
-    monthly = data.monthly
-    value, suppressed = month_point(monthly, indicator.id, data.month)
-    figure = display_value(value, indicator, suppressed=suppressed)
-    first = data.month - pd.DateOffset(months=data.config.dashboard.sparkline_months - 1)
-    history = monthly.loc[
-        (monthly["indicator_id"] == indicator.id)
-        & (monthly["month"] >= first)
-        & (monthly["month"] <= data.month)
-    ]
-    months = pd.date_range(first, data.month, freq="MS")
-    by_month = history.set_index("month")
-    values = [by_month["value"].get(m) for m in months]
-    hidden = [bool(by_month["suppressed"].get(m, False)) for m in months]
-    target = indicator.target.value if indicator.target else None
-    sparkline = sparkline_svg(
-        months,
-        values,
-        hidden,
-        label=f"{indicator.name}, last {len(months)} months",
-        format_value=lambda v: format_number(v, indicator),
-        target=target,
-    )
-    summary = spc_as_of(data, indicator, data.month)
-    has_points = pd.notna(summary["latest_month"])
-    variation = str(summary["variation"]) if has_points else None
-    level = summary["assurance"] if isinstance(summary["assurance"], str) else None
-    england = region = NOT_AVAILABLE
-    if indicator.id in bench.index:
-        b = bench.loc[indicator.id]
-        year = year_label(int(b["time_period"]))
-        england = f"{format_number(b['england'], indicator)} ({year})"
-        region = f"{format_number(b['region'], indicator)} ({year})"
-    return IndicatorRow(
-        indicator=indicator,
-        figure=figure,
-        target=format_number(target, indicator) if target is not None else NO_TARGET,
-        sparkline=sparkline,
-        variation=variation,
-        assurance=level,
-        variation_svg=variation_icon(variation, indicator.polarity, above_mean=summary["above_mean"])
-        if variation
-        else "",
-        assurance_svg=assurance_icon(level),
-        england=england,
-        region=region,
-        provisional=bool(summary["provisional"]),
-    )
-
-
-def dashboard_rows(data: DashboardData) -> dict[str, list[IndicatorRow]]:
-    """Every block's rows, by block title, in the configured order."""
-    bench = latest_benchmarks(
-        known_by(data.tables["benchmark_comparison"], month_end(data.month).date())
-    ).set_index("indicator_id")
-    return {
-        block.title: [indicator_row(data, indicator, bench) for indicator in block.indicators]
-        for block in dashboard_blocks(data.config)
-    }
-
-
 # ---------------------------------------------------------------------------------------------- HTML
 def _cell(text: str) -> str:
-    return html.escape(text)
+    return html_text(text)
 
 
 def block_table_html(
@@ -465,40 +236,6 @@ def changes_html(data: DashboardData) -> str:
     )
 
 
-def analysed_quarter(data: DashboardData) -> Quarter | None:
-    """The quarter the analysis tables were made for (its last month is the latest ``as_at`` of ``spc_as_at``)."""
-    readings = data.tables["spc_as_at"]
-    if readings.empty:
-        return None
-    return reported_quarter(pd.Timestamp(readings["as_at"].max()))
-
-
-def open_exceptions(data: DashboardData) -> tuple[Quarter, pd.DataFrame | None]:
-    """The exceptions of the latest quarter that had ended by the month's end, as they stood at its end.
-
-    Read from the analysis stage's ``exceptions_as_at`` table (found with the anticipated trends, as the exception
-    reports find them); None when the analysis did not reach that quarter. Nothing is computed here.
-    """
-    quarter = reported_quarter(data.month)
-    table = data.tables["exceptions_as_at"]
-    analysed = analysed_quarter(data)
-    if analysed is None or pd.Timestamp(quarter.end) > pd.Timestamp(analysed.end):
-        return quarter, None
-    rows = table.loc[table["quarter"] == quarter.label]
-    return quarter, rows.reset_index(drop=True)
-
-
-def exception_report_link(data: DashboardData, quarter: Quarter, theme: int) -> str | None:
-    """The relative link from ``reports/<month>/`` to the theme's exception report, if that report exists."""
-    if data.reports_dir is None:
-        return None
-    stem = f"exceptions-{data.config.plan.theme(theme).file_stem}"
-    for suffix in (".html", ".ipynb"):
-        if (data.reports_dir / quarter.label / f"{stem}{suffix}").is_file():
-            return f"../{quarter.label}/{stem}{suffix}"
-    return None
-
-
 def exceptions_html(data: DashboardData) -> str:
     """The open exceptions by theme, each theme linked to its exception report."""
     quarter, rows = open_exceptions(data)
@@ -524,11 +261,11 @@ def exceptions_html(data: DashboardData) -> str:
             link = exception_report_link(data, quarter, theme.number)
             name = _cell(f"Theme {theme.label}")
             title = (
-                f'<a href="{html.escape(link)}">{name}: exception report</a>'
+                f'<a href="{html_text(link)}">{name}: exception report</a>'
                 if link
                 else f"{name} (its exception report for {_cell(quarter.label)} has not been made)"
             )
-            # One line per item with all its reasons, as the quarter's reports name it (reporting.exception_headline).
+            # One line per item with all its reasons, as the quarter's reports name it (exception_report.exception_headline).
             items = "".join(f"<li>{_cell(exception_headline(row))}</li>" for _, row in theirs.iterrows())
             parts.append(f'<li class="dash-exception-theme">{title}<ul>{items}</ul></li>')
         body = f"<ul>{''.join(parts)}</ul>"
@@ -564,7 +301,7 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
 
 def _assurance_words(assurance: str | None) -> str:
     """Words where Making Data Count draws no assurance icon: no target (a dash), or a process that has just
-    changed, which the quarterly report also calls "cannot be judged" (:data:`analysis.products.reporting.ASSURANCE_LABELS`).
+    changed, which the quarterly report also calls "cannot be judged" (:data:`analysis.products.presentation.ASSURANCE_LABELS`).
     """
     if assurance not in ASSURANCE_LABELS:
         return "–"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from analysis.products.executed_notebooks import (
     report_notebooks,
 )
 from analysis.products.html_pages import PAGE_HEAD, STYLESHEET, raw_html_markdown
+from analysis.safe_text import html_text
 
 PIPELINE_NOTEBOOKS = (
     ("01-clean.ipynb", "Cleaning: what was read, fixed and set aside"),
@@ -26,7 +26,7 @@ PIPELINE_NOTEBOOKS = (
 DATA_DOCS = "data-docs"
 
 
-#: (theme label, status in words, CSS class) per theme, for the index page (analysis.products.reporting.theme_statuses).
+#: (theme label, status in words, CSS class) per theme, for the index page (analysis.products.quarterly_report.theme_statuses).
 ThemeStatuses = Sequence[tuple[str, str, str]]
 
 
@@ -69,22 +69,22 @@ def _index_parts(
         audit.append(("manifest.json", "Provenance: input files and their SHA-256, versions, parameters"))
 
     def items(links: list[tuple[str, str]]) -> str:
-        return "".join(f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for h, t in links)
+        return "".join(f'<li><a href="{html_text(h)}">{html_text(t)}</a></li>' for h, t in links)
 
     status_part = ""
     if statuses:
         pdf = (quarter_dir / "quarterly-report.pdf").is_file()
         rows = "".join(
-            f'<tr><th scope="row">{html.escape(label)}</th><td class="{html.escape(css)}">{html.escape(words)}</td>'
+            f'<tr><th scope="row">{html_text(label)}</th><td class="{html_text(css)}">{html_text(words)}</td>'
             + (
-                f'<td><a href="{html.escape(page.with_suffix(".html").name)}">Theme {number} exception report</a></td>'
+                f'<td><a href="{html_text(page.with_suffix(".html").name)}">Theme {number} exception report</a></td>'
                 if (page := _theme_report(exception_reports, number))
                 else "<td>–</td>"
             )
             + "</tr>"
             for number, (label, words, css) in enumerate(statuses, start=1)
         )
-        caption = f"Status by theme, {html.escape(quarter.name)}"
+        caption = f"Status by theme, {html_text(quarter.name)}"
         status_part = (
             "<h2>How each theme is doing</h2>"
             f'<div class="table-wrap" role="region" tabindex="0" aria-label="{caption}">'
@@ -126,8 +126,8 @@ def index_html(
     )
     css = STYLESHEET.read_text(encoding="utf-8")
     return (
-        PAGE_HEAD + f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
-        f'<main class="report"><h1>{html.escape(title)}</h1>\n{body}</main>\n</body>\n</html>\n'
+        PAGE_HEAD + f"<title>{html_text(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        f'<main class="report"><h1>{html_text(title)}</h1>\n{body}</main>\n</body>\n</html>\n'
     )
 
 

@@ -6,7 +6,6 @@ the quarterly report's "Looking ahead" section and its method note.
 
 from __future__ import annotations
 
-import html
 import logging
 import textwrap
 
@@ -16,7 +15,7 @@ from analysis.config import ProjectConfig
 from analysis.methods.demand_forecasts import demand_series, series_id
 from analysis.methods.forecast import LEVELS
 from analysis.methods.quarters import Quarter
-from analysis.products.charts import (
+from analysis.products.chart_style import (
     DARK_BLUE,
     HOUSE_STYLE,
     LIGHT_GREY,
@@ -26,6 +25,7 @@ from analysis.products.charts import (
     figure_svg,
     month_ticks,
 )
+from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +124,8 @@ def looking_ahead_text(
                 subject.format(" and ".join(uncertain))
                 + f" too uncertain to plan on (even the 80% range is wider than {share_words(too_uncertain_share)})"
             )
-        name = html.escape(str(first["name"]))
-        method = html.escape(str(first["method_text"]))
+        name = html_text(str(first["name"]))
+        method = html_text(str(first["method_text"]))
         scores = scores_by_series.loc[sid] if sid in scores_by_series.index else None
         lines.append(
             f"- **{name}**: {'; '.join(said)}. Forecast from the figures {pd.Timestamp(first['fitted_from']):%B %Y} "
@@ -184,7 +184,7 @@ def backtest_text(backtest: pd.DataFrame, *, too_uncertain_share: float) -> str:
     if used_naive:
         text += (
             " The naive forecast is used for "
-            + ", ".join(html.escape(str(n)) for n in used_naive)
+            + ", ".join(html_text(str(n)) for n in used_naive)
             + ": the table says why (a model that did not beat it, or too few figures since the last change)."
         )
     return text
@@ -198,7 +198,7 @@ def looking_ahead_chart(
 
     Notes
     -----
-    House style of :mod:`analysis.products.charts` (Analysis Function palette); bands in two greys with the forecast
+    House style of :mod:`analysis.products.chart_style` (Analysis Function palette); bands in two greys with the forecast
     dashed, so the figure does not rely on colour.
     """
     import matplotlib.pyplot as plt
@@ -268,9 +268,9 @@ def looking_ahead_chart(
 def looking_ahead_blocks(data: object, *, level: int = 2) -> list[object]:
     """The quarterly report's "Looking ahead" section: heading, the forecasts in words, and the chart.
 
-    ``data`` is the report's :class:`analysis.products.reporting.ReportData`.
+    ``data`` is the report's :class:`analysis.products.report_data.ReportData`.
     """
-    from analysis.products.reporting import heading, html_block, markdown
+    from analysis.products.presentation import heading, html_block, markdown
 
     forecasts = data.tables.get("forecasts", pd.DataFrame())  # type: ignore[attr-defined]
     blocks: list[object] = [heading(level, "Looking ahead")]
@@ -287,7 +287,7 @@ def looking_ahead_blocks(data: object, *, level: int = 2) -> list[object]:
 
 def forecast_method_blocks(data: object, *, level: int = 3) -> list[object]:
     """The method section's part on forecasts: how they were made and the backtest's figures."""
-    from analysis.products.reporting import heading, html_block, markdown, table_html
+    from analysis.products.presentation import heading, html_block, markdown, table_html
 
     backtest = data.tables.get("forecast_backtest", pd.DataFrame())  # type: ignore[attr-defined]
     blocks: list[object] = [heading(level, "How the forecasts were made and tested")]

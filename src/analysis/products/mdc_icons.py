@@ -16,19 +16,12 @@ pointer shows), so the meaning never rests on colour alone.
 
 from __future__ import annotations
 
-import html
 import logging
 
 from analysis.config_indicators import Polarity
-from analysis.methods.spc import (
-    COMMON_CAUSE,
-    CONCERN,
-    CONSISTENTLY_FAILING,
-    CONSISTENTLY_PASSING,
-    HIT_AND_MISS,
-    IMPROVEMENT,
-    NEUTRAL,
-)
+from analysis.methods.spc_rules import COMMON_CAUSE, CONCERN, IMPROVEMENT, NEUTRAL
+from analysis.methods.spc_summary import CONSISTENTLY_FAILING, CONSISTENTLY_PASSING, HIT_AND_MISS
+from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +84,12 @@ def _ring(colour: str) -> str:
 def _letter(text: str, colour: str, y: int = 47) -> str:
     return (
         f'<text x="50" y="{y}" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
-        f'font-weight="700" font-size="34" fill="{colour}">{html.escape(text)}</text>'
+        f'font-weight="700" font-size="34" fill="{colour}">{html_text(text)}</text>'
     )
 
 
 def _svg(label: str, body: str, css_class: str, size: int) -> str:
-    words = html.escape(label)
+    words = html_text(label)
     return (
         f'<svg class="mdc-icon {css_class}" role="img" aria-label="{words}" width="{size}" height="{size}" '
         f'viewBox="0 0 100 100" xmlns="http://www.w3.org/2000/svg"><title>{words}</title>{body}</svg>'

@@ -26,7 +26,8 @@ from analysis.config import ProjectConfig, load_config
 from analysis.io import read_table
 from analysis.methods.months import month_end, month_name, parse_month
 from analysis.methods.suppression import count_columns_for_unit, publishable, suppress_small_counts
-from analysis.products.reporting import DEMO_BANNER, SUPPRESSED_FOOTNOTE, load_manifest
+from analysis.products.presentation import DEMO_BANNER, SUPPRESSED_FOOTNOTE
+from analysis.products.report_data import load_manifest
 from analysis.stages.indicators import assessments as assessment_measures
 from analysis.stages.indicators import child_protection, front_door
 from analysis.stages.indicators.assessments import open_cin_episodes

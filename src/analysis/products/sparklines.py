@@ -8,16 +8,17 @@ cannot be read off the drawing.
 
 from __future__ import annotations
 
-import html
 import logging
 import math
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from analysis.safe_text import html_text
+
 logger = logging.getLogger(__name__)
 
-LINE_COLOUR = "#12436D"  # the reports' dark blue (analysis.products.charts.DARK_BLUE)
+LINE_COLOUR = "#12436D"  # the reports' dark blue (analysis.products.chart_style.DARK_BLUE)
 TARGET_COLOUR = "#505A5F"
 WIDTH = 120
 HEIGHT = 28
@@ -85,7 +86,7 @@ def sparkline_svg(
     first, last = pd.Timestamp(months[0]), pd.Timestamp(months[-1])
     period = f"{first:%b %Y} to {last:%b %Y}"
     if not shown:
-        return f'<span class="sparkline-empty">no figures that can be shown, {html.escape(period)}</span>'
+        return f'<span class="sparkline-empty">no figures that can be shown, {html_text(period)}</span>'
     low, high = min(shown), max(shown)
     draw_target = target is not None and low <= target <= high
     x_step = (width - 2 * PADDING) / max(len(months) - 1, 1)
@@ -122,7 +123,7 @@ def sparkline_svg(
         words += f"; target {format_value(float(target))} (dashed line)"  # type: ignore[arg-type]
     if hidden:
         words += f"; {hidden} month{'s' if hidden != 1 else ''} not shown (suppressed or not available)"
-    text = html.escape(words)
+    text = html_text(words)
     return (
         f'<svg class="sparkline" role="img" aria-label="{text}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{text}</title>'

@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import logging
 import os
@@ -57,6 +56,7 @@ from analysis.run.pipeline import (
     staged_quarter,
 )
 from analysis.run.quarter_stages import REPORTS_STAGING_PREFIX, QuarterRun
+from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
 
@@ -480,13 +480,13 @@ def dashboards_index_html(reports: Path, *, authority_name: str) -> str:
                 target = folder / f"{stem}.ipynb"
             if target.is_file():
                 links.append(
-                    f'<a href="{html.escape(folder.name)}/{html.escape(target.name)}">{html.escape(text)}, {html.escape(name)}</a>'
+                    f'<a href="{html_text(folder.name)}/{html_text(target.name)}">{html_text(text)}, {html_text(name)}</a>'
                 )
-        items.append(f"<li>{html.escape(name)}: {' · '.join(links)}</li>")
+        items.append(f"<li>{html_text(name)}: {' · '.join(links)}</li>")
     body = f"<ul>{''.join(items)}</ul>" if items else "<p>No monthly dashboards have been made yet.</p>"
     css = STYLESHEET.read_text(encoding="utf-8")
     return (
-        PAGE_HEAD + f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
-        f'<main class="report"><h1>{html.escape(title)}</h1>\n'
+        PAGE_HEAD + f"<title>{html_text(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        f'<main class="report"><h1>{html_text(title)}</h1>\n'
         f'<nav class="report-index" aria-label="Monthly dashboards">{body}</nav></main>\n</body>\n</html>\n'
     )

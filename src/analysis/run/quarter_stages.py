@@ -48,7 +48,10 @@ CLEAN_TABLES = [
 KERNEL_WARM_UPS = {
     "validate": "from analysis.stages.validation import preload_great_expectations; preload_great_expectations()",
     "analyse": "import analysis.stages.analyse",
-    "reports": "import analysis.products.reporting",
+    "reports": (
+        "import analysis.products.quarterly_report, analysis.products.exception_report, "
+        "analysis.products.report_cover, analysis.products.data_quality_and_provenance"
+    ),
 }
 #: The stages after each stage, whose kernels can be prepared while it runs.
 LATER_STAGES = {

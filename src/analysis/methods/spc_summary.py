@@ -1,0 +1,313 @@
+"""What an SPC chart says: the assurance of meeting the target (NHSRplotthedots 0.2.x
+``ptd_calculate_assurance_type``), the natural range of a unit that limits are clipped to, and each indicator's
+summary row of variation, assurance and a description in plain words.
+
+See :mod:`analysis.methods.spc` for the method as a whole and its references.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.config_indicators import Polarity, SpcSettings
+from analysis.methods.spc_rules import (
+    COMMON_CAUSE,
+    RULE_ORDER,
+    RULE_OUTSIDE_LIMITS,
+    RULE_RUN,
+    RULE_TREND,
+    polarity_sign,
+)
+
+CONSISTENTLY_PASSING = "consistently_passing"
+CONSISTENTLY_FAILING = "consistently_failing"
+HIT_AND_MISS = "hit_and_miss"
+#: Assurance not judged because the latest point is a special cause (the process has changed): by where the latest
+#: point is against the target. See :func:`assurance`.
+CHANGED_MEETING_TARGET = "changed_meeting_target"
+CHANGED_MISSING_TARGET = "changed_missing_target"
+
+ASSURANCE_SENTENCES = {
+    CONSISTENTLY_FAILING: "The target ({target}) is beyond the process limits: it will not be met without a change",
+    CONSISTENTLY_PASSING: "The target ({target}) is beyond the process limits on the good side: it is met every month",
+    HIT_AND_MISS: "The target ({target}) is within the process limits: it will be hit and missed",
+}
+
+
+# -------------------------------------------------------------------------------------------------- summary
+def assurance(
+    target: float | None,
+    lower_limit: float,
+    upper_limit: float,
+    polarity: Polarity,
+    *,
+    latest_value: float | None = None,
+    special_cause: bool = False,
+) -> str | None:
+    """Whether the process will meet its target: by where the target sits against the latest limits.
+
+    Parameters
+    ----------
+    target, lower_limit, upper_limit, polarity
+        The indicator's target and polarity and the process limits at its latest point.
+    latest_value
+        The latest point's figure (used only when ``special_cause``).
+    special_cause
+        Whether the latest point is a special cause (improvement, concern or neutral).
+
+    Returns
+    -------
+    str or None
+        ``consistently_passing``, ``consistently_failing`` or ``hit_and_miss`` for a stable process;
+        ``changed_meeting_target`` or ``changed_missing_target`` when the latest point is a special cause; None
+        without a target, for context indicators or without limits.
+
+    Notes
+    -----
+    NHSRplotthedots ``ptd_calculate_assurance_type`` (R/ptd_calculate_assurance_type.R): target above the upper
+    limit is a consistent fail when higher is better (a consistent pass when lower is better), below the lower
+    limit the reverse, otherwise inconsistent ("hit and miss").
+
+    The rule added here, so that variation and assurance never contradict each other: process limits predict
+    what a *stable* process will do, so when the latest point is a special cause (the process has changed) they
+    describe the process as it was, and saying it "will meet the target every month" would be wrong (e.g. limits
+    6.9-9.4% against a 10% target, lower is better, while April to June run 9.7, 13.9, 17.5%). Assurance is then
+    not judged: it says the process has changed and whether the latest point meets the target (on the target
+    counts as meeting it). This follows NHS England's *Making Data Count* guidance ("Making Data Count: getting
+    started", 2019, on recalculating limits: when the rules show a change, understand it first, then fix new
+    limits from the changed process), and the assurance icon is read from the limits of the process as it now
+    is (NHSRplotthedots issue #172: assurance must follow the rebased limits, not the old ones).
+    """
+    direction = polarity_sign(polarity)
+    if target is None or direction == 0 or np.isnan(lower_limit) or np.isnan(upper_limit):
+        return None
+    if special_cause and latest_value is not None and not np.isnan(latest_value):
+        meets = (latest_value - target) * direction >= 0
+        return CHANGED_MEETING_TARGET if meets else CHANGED_MISSING_TARGET
+    if target > upper_limit:
+        return CONSISTENTLY_FAILING if direction > 0 else CONSISTENTLY_PASSING
+    if target < lower_limit:
+        return CONSISTENTLY_PASSING if direction > 0 else CONSISTENTLY_FAILING
+    return HIT_AND_MISS
+
+
+def natural_range(unit: str) -> tuple[float | None, float | None]:
+    """The values a figure in ``unit`` can take: a percentage 0 to 100, any other unit here 0 or more.
+
+    Process limits are arithmetic (mean +/- 2.66 mean moving ranges) and can fall outside what is possible; they
+    are clipped to this range wherever they are shown (e.g. "expected range 0.0 to 100.0", never -0.7 to 129.9).
+    """
+    if unit == "%":
+        return 0.0, 100.0
+    return 0.0, None
+
+
+def _clip(value: float, value_range: tuple[float | None, float | None]) -> float:
+    low, high = value_range
+    if low is not None:
+        value = max(value, low)
+    if high is not None:
+        value = min(value, high)
+    return value
+
+
+def _figure(value: float, decimals: int, unit: str) -> str:
+    """``17.5%``, ``16 days``: a figure with the indicator's decimals and unit (counts and FTE plain)."""
+    number = f"{value:,.{decimals}f}"
+    if unit == "%":
+        return f"{number}%"
+    if unit in {"days", "weeks"}:
+        return f"{number} {unit}"
+    if unit == "rate per 10,000":
+        return f"{number} per 10,000"
+    return number
+
+
+def changed_assurance_sentence(
+    stretch: pd.DataFrame, target: float, polarity: Polarity, decimals: int, unit: str
+) -> str:
+    """Why assurance is not judged, in words: since when the process changed and the recent months against target.
+
+    e.g. "Performance has changed since April 2015, so whether the target (10.0%) will be met cannot be judged
+    from the earlier limits: 2 of the 3 months since then missed it, including June 2015 (17.5%)".
+    """
+    direction = polarity_sign(polarity)
+    values = stretch["value"].to_numpy(dtype="float64")
+    missed = int(((values - target) * direction < 0).sum())
+    last = stretch.iloc[-1]
+    latest = f"{_month(last['month'])} ({_figure(float(last['value']), decimals, unit)})"
+    n = len(values)
+    if n == 1:
+        recent = f"{latest} {'missed' if missed else 'met'} it"
+    elif missed == n:
+        recent = f"all {n} months since then missed it, including {latest}"
+    elif missed == 0:
+        recent = f"all {n} months since then met it, including {latest}"
+    else:
+        latest_missed = (float(last["value"]) - target) * direction < 0
+        recent = f"{missed} of the {n} months since then missed it; {latest} {'missed' if latest_missed else 'met'} it"
+    return (
+        f"Performance has changed since {_month(stretch['month'].iloc[0])}, so whether the target "
+        f"({_figure(target, decimals, unit)}) will be met cannot be judged from the earlier limits: {recent}"
+    )
+
+
+def _stretch_start(flags: np.ndarray) -> int:
+    """Index where the unbroken stretch of True values that ends at the last element begins."""
+    start = flags.size - 1
+    while start > 0 and flags[start - 1]:
+        start -= 1
+    return start
+
+
+def _month(day: pd.Timestamp) -> str:
+    return f"{pd.Timestamp(day):%B %Y}"
+
+
+def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
+    """Plain-English reading of the special-cause signal ending at the segment's last point: which way the data moved.
+
+    ``rule`` is the rule that classes the point (the first in :data:`RULE_ORDER` it is part of), so a falling
+    trend above the mean is told as a fall, as its class (concern where higher is better) says.
+    """
+    last = segment.iloc[-1]
+    rising = last["value"] > last["centre"]
+    since = _month(segment["month"].iloc[start])
+    count = len(segment) - start
+    movement = "rise" if rising else "fall"
+    if rule == RULE_RUN:
+        side = "above" if rising else "below"
+        return f"{count} months in a row {side} the average since {since}: a real {movement}, not noise"
+    if rule == RULE_TREND:
+        # The direction the latest point is classed by: the step before it (ptd_special_cause_type's ``sdy`` for
+        # the last point of a series), so the words agree with the point's class.
+        going_up = segment["value"].iloc[-1] > segment["value"].iloc[-2]
+        movement = "rise" if going_up else "fall"
+        step = "higher" if going_up else "lower"
+        return f"{count} months in a row each {step} than the month before since {since}: a real {movement}, not noise"
+    if rule == RULE_OUTSIDE_LIMITS:
+        limit = "above the upper" if rising else "below the lower"
+        return f"{_month(last['month'])} was {limit} process limit: a real {movement}, not noise"
+    side = "upper" if rising else "lower"
+    return f"Two of three months in a row close to the {side} process limit since {since}: a real {movement}, not noise"
+
+
+def summarise(
+    points: pd.DataFrame,
+    *,
+    indicator_id: str,
+    polarity: Polarity,
+    target: float | None,
+    settings: SpcSettings,
+    decimals: int = 1,
+    unit: str = "",
+) -> pd.DataFrame:
+    """One ``spc_summary`` row: the indicator's variation and assurance at its latest point, in plain English.
+
+    Parameters
+    ----------
+    points
+        The chart from :func:`spc_chart` (one indicator).
+    indicator_id, polarity, target
+        The indicator's id, polarity and target value (None without one).
+    settings
+        ``spc`` settings (for the provisional-limits threshold).
+    decimals
+        Decimal places for figures in the description.
+    unit
+        The indicator's unit: figures in the description carry it, and the expected range is clipped to the
+        values the unit allows (:func:`natural_range`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row in the columns of the ``spc_summary`` schema. ``since`` is the first month of the current
+        special-cause signal (of the run or trend behind it, or of the unbroken stretch of points in the same
+        class); ``rule`` lists every rule the latest point is part of.
+
+    Notes
+    -----
+    Variation and assurance icons of NHS England "Making Data Count"; NHSRplotthedots ``ptd_calculate_assurance_type``.
+    """
+    if points.empty:
+        return pd.DataFrame(
+            [
+                {
+                    "indicator_id": indicator_id,
+                    "latest_month": pd.NaT,
+                    "variation": COMMON_CAUSE,
+                    "assurance": None,
+                    "rule": None,
+                    "since": pd.NaT,
+                    "baseline_points": 0,
+                    "provisional": True,
+                    "description": "No figures yet: there is nothing to chart.",
+                }
+            ]
+        )
+    points = points.sort_values("month").reset_index(drop=True)
+    last = points.iloc[-1]
+    segment = points.loc[points["baseline"] == last["baseline"]].reset_index(drop=True)
+    baseline_points = min(len(segment), settings.baseline_points)
+    provisional = baseline_points < settings.minimum_baseline_points
+    variation = str(last["point_class"])
+    rules_fired = last["rules_fired"] if isinstance(last["rules_fired"], str) else None
+    since = pd.NaT
+    start = len(segment) - 1
+    if pd.isna(last["upper_limit"]):
+        description = "Too few figures to set process limits yet: no reading of the variation is possible"
+    elif variation == COMMON_CAUSE or rules_fired is None:
+        value_range = natural_range(unit)
+        low = _clip(float(last["lower_limit"]), value_range)
+        high = _clip(float(last["upper_limit"]), value_range)
+        description = (
+            f"Common-cause variation only: the figures move within the expected range "
+            f"({_figure(low, decimals, unit)} to {_figure(high, decimals, unit)}) with no sign of real change"
+        )
+    else:
+        fired = rules_fired.split(",")
+        rule = next(r for r in RULE_ORDER if r in fired)
+        if rule == RULE_RUN:
+            sides = np.sign(segment["value"] - segment["centre"]).to_numpy()
+            start = _stretch_start(sides == sides[-1])
+        elif rule == RULE_TREND:
+            steps = np.sign(np.diff(segment["value"].to_numpy()))
+            start = _stretch_start(steps == steps[-1]) if steps.size else 0
+        else:
+            start = _stretch_start((segment["point_class"] == variation).to_numpy())
+        since = segment["month"].iloc[start]
+        description = _describe(rule, segment, start)
+    special = variation != COMMON_CAUSE and rules_fired is not None
+    level = assurance(
+        target,
+        float(last["lower_limit"]),
+        float(last["upper_limit"]),
+        polarity,
+        latest_value=float(last["value"]),
+        special_cause=special,
+    )
+    sentences = [description]
+    if level in ASSURANCE_SENTENCES and target is not None:  # a sentence's level implies a target
+        sentences.append(ASSURANCE_SENTENCES[level].format(target=_figure(float(target), decimals, unit)))
+    elif level is not None and target is not None:
+        sentences.append(changed_assurance_sentence(segment.iloc[start:], target, polarity, decimals, unit))
+    if provisional:
+        sentences.append(
+            f"The limits are provisional: only {baseline_points} point{'' if baseline_points == 1 else 's'} in the baseline"
+        )
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator_id,
+                "latest_month": last["month"],
+                "variation": variation,
+                "assurance": level,
+                "rule": rules_fired,
+                "since": since,
+                "baseline_points": baseline_points,
+                "provisional": provisional,
+                "description": ". ".join(sentences) + ".",
+            }
+        ]
+    )

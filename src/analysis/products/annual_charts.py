@@ -1,0 +1,212 @@
+"""Charts by year in the house style (:mod:`analysis.products.chart_style`): an indicator against England, its region
+and its statistical neighbours (the benchmark chart), or its own annual figures, each with alt text and sources.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the charts are written to SVG
+
+import matplotlib.dates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analysis.config_indicators import Indicator  # noqa: E402
+from analysis.products.chart_style import (
+    DARK_BLUE,
+    DARK_PINK,
+    HOUSE_STYLE,
+    LEGEND_COLUMNS,
+    LEGEND_WRAP,
+    ORANGE,
+    TITLE_WRAP,
+    TURQUOISE,
+    ReportFigure,
+    axis_label,
+    figure_svg,
+    fitted_limits,
+    new_figure,
+    wrap,
+    year_label,
+)
+from analysis.units import format_number  # noqa: E402
+
+# ----------------------------------------------------------------------------------------- benchmark chart
+BENCHMARK_SERIES: tuple[tuple[str, str, str, str], ...] = (
+    # (column of benchmark_comparison, label template, colour, marker)
+    ("local_value", "{authority}", DARK_BLUE, "o"),
+    ("england", "England", TURQUOISE, "s"),
+    ("region", "{region}", DARK_PINK, "^"),
+    ("statistical_neighbours_average", "{neighbours}", ORANGE, "D"),
+)
+
+
+def benchmark_alt_text(
+    comparison: pd.DataFrame,
+    indicator: Indicator,
+    authority: str,
+    neighbours: str = "Statistical neighbours (average)",
+) -> str:
+    """Alt text for a benchmark chart: the latest year's figure for the authority against England and others.
+
+    A year whose figure rests on 1 to 5 children (``local_suppressed``) is named as suppressed (``c``).
+    """
+    rows = comparison.sort_values("time_period")
+    suppressed = rows.loc[
+        rows.get("local_suppressed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
+    ]
+    note = (
+        f" {authority}'s figure for {', '.join(year_label(int(y)) for y in suppressed['time_period'])} is not "
+        "published (c: fewer than six children)."
+        if len(suppressed)
+        else ""
+    )
+    if rows.empty:
+        return (
+            f"Line chart: {indicator.name} compared with England, region and statistical neighbours. No figures."
+            + note
+        )
+    with_local = rows.dropna(subset=["local_value"])
+    latest = with_local.iloc[-1] if len(with_local) else rows.iloc[-1]
+    year = year_label(int(latest["time_period"]))
+    text = f"Line chart: {indicator.name} by year, {year_label(int(rows['time_period'].iloc[0]))} to {year}. "
+    if len(with_local):
+        text += f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
+    else:  # only the others' figures were released for these years (the authority's own are not published)
+        text += f"{authority} has no published figure for these years. In {year}"
+    others = [
+        f"{label} {format_number(latest[column], indicator)}"
+        for column, label in (
+            ("england", "England"),
+            ("region", "the region"),
+            ("statistical_neighbours_average", neighbours[0].lower() + neighbours[1:]),
+        )
+        if pd.notna(latest[column])
+    ]
+    if others:
+        text += (" (" + ", ".join(others) + ")") if len(with_local) else " " + ", ".join(others)
+    return text + "." + note
+
+
+def benchmark_chart(
+    comparison: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    authority: str,
+    region: str,
+    neighbours: str = "Statistical neighbours (average)",
+) -> ReportFigure:
+    """The authority against England, its region and its statistical neighbours' average, by year (lines).
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Rows of ``benchmark_comparison`` for one indicator.
+    indicator : Indicator
+        The indicator's configuration.
+    authority, region : str
+        Names for the legend.
+    neighbours : str
+        The neighbours' legend label (:func:`analysis.methods.benchmarking.neighbours_label`, capitalised).
+
+    Notes
+    -----
+    Years are years ending 31 March, as DfE publishes them (e.g. Characteristics of children in need).
+    """
+    rows = comparison.sort_values("time_period")
+    figure, axes = new_figure()
+    with plt.rc_context(HOUSE_STYLE):
+        years = [year_label(int(y)) for y in rows["time_period"]]
+        shown: list[float] = []
+        for column, label, colour, marker in BENCHMARK_SERIES:
+            values = rows[column].astype(float)
+            if values.isna().all():
+                continue
+            shown.extend(values.dropna())
+            axes.plot(
+                years,
+                values,
+                color=colour,
+                marker=marker,
+                linewidth=2.2 if column == "local_value" else 1.4,
+                markersize=6,
+                label=wrap(
+                    label.format(authority=authority, region=region, neighbours=neighbours), LEGEND_WRAP
+                ),
+            )
+        axes.set_ylim(*fitted_limits(shown, indicator))
+        axes.set_ylabel(axis_label(indicator))
+        axes.set_xlabel("Year ending 31 March")
+        figure.legend(loc="outside lower center", ncol=LEGEND_COLUMNS)
+        axes.set_title(wrap(f"{indicator.name}: comparison", TITLE_WRAP))
+    caption = (
+        f"{indicator.name}: {authority} compared with England, {region} and similar authorities, by year."
+    )
+    return ReportFigure(
+        svg=figure_svg(figure),
+        alt=benchmark_alt_text(rows, indicator, authority, neighbours),
+        caption=caption,
+    )
+
+
+def annual_alt_text(rows: pd.DataFrame, indicator: Indicator) -> str:
+    """Alt text for an annual chart: the years it covers and the latest published figure."""
+    shown = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"]).sort_values("period_end")
+    if shown.empty:
+        return f"Line chart: {indicator.name} by year. No figure can be published."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    return (
+        f"Line chart: {indicator.name} by year, {first['period_label']} to {last['period_label']}. "
+        f"In {last['period_label']} it was {format_number(last['value'], indicator)}."
+    )
+
+
+def annual_chart(rows: pd.DataFrame, indicator: Indicator) -> ReportFigure:
+    """The authority's own figure by year (``indicators_annual`` rows of one period type), suppressed years left out.
+
+    The chart shown instead of an SPC chart when the monthly series is too short or mostly suppressed
+    (:func:`monthly_chart_reason`).
+
+    Notes
+    -----
+    Years as DfE publishes them (ending 31 March); counts of 1 to 5 suppressed (GSS ``c``).
+    """
+    rows = rows.sort_values("period_end")
+    published = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"])
+    figure, axes = new_figure()
+    with plt.rc_context(HOUSE_STYLE):
+        axes.plot(
+            list(published["period_label"]),
+            published["value"].astype(float),
+            color=DARK_BLUE,
+            marker="o",
+            linewidth=2.2,
+            markersize=6,
+        )
+        axes.set_ylim(*fitted_limits(published["value"].astype(float), indicator))
+        axes.set_ylabel(axis_label(indicator))
+        axes.set_xlabel("Year")
+        axes.set_title(wrap(f"{indicator.name}: by year", TITLE_WRAP))
+    caption = f"{indicator.name}, by year."
+    if len(published) < len(rows):
+        caption += " Years whose numbers are too small to publish (c) are left out."
+    caption += sources_sentence(published)
+    return ReportFigure(svg=figure_svg(figure), alt=annual_alt_text(rows, indicator), caption=caption)
+
+
+def sources_sentence(rows: pd.DataFrame) -> str:
+    """Where each year's figure comes from, as the analysis stage recorded it (``indicators_annual.source``).
+
+    e.g. " Source: Annex A lists (2012-13, 2013-14); SSDA903 return 2014-15." A statutory return's source names
+    its own year; the other sources list the years they give. Empty when the rows carry no source.
+    """
+    if "source" not in rows or rows.empty:
+        return ""
+    parts: list[str] = []
+    for source, group in rows.groupby(rows["source"].astype(str), sort=False):
+        if source.endswith(tuple("0123456789")):  # "SSDA903 return 2014-15", "CIN census 2014-15"
+            parts.append(source)
+        else:
+            parts.append(f"{source} ({', '.join(group['period_label'].astype(str))})")
+    return " Source: " + "; ".join(parts) + "."

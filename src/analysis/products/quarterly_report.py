@@ -1,0 +1,242 @@
+"""The quarterly report's own parts: the summary by theme, the first screen (status at a glance, headline figures),
+each theme's section (priorities, actions, commentary, indicators and charts) and each theme's status for the index page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.config import ProjectConfig
+from analysis.config_plan import Theme
+from analysis.methods.quarters import Quarter
+from analysis.products.exception_report import exception_headline
+from analysis.products.indicator_charts import indicator_figures
+from analysis.products.indicator_tables import (
+    indicator_table,
+    indicators_table,
+    releases_footnote,
+    table_footnotes,
+)
+from analysis.products.presentation import (
+    ACTION_STATUS_LABELS,
+    STATUS_ATTENTION,
+    STATUS_OK,
+    heading,
+    html_block,
+    markdown,
+    status_class,
+    status_label,
+    table_html,
+)
+from analysis.products.report_data import ReportData, commentary_text
+from analysis.safe_text import commentary_html, html_text, markdown_text
+
+ON_TRACK = ("on_track", "complete")
+OFF_TRACK = ("off_track", "at_risk")
+
+
+# ---------------------------------------------------------------------------------------------- summary
+def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
+    """One row per theme: aim, status line, indicators by variation, actions by status, top exceptions.
+
+    Parameters
+    ----------
+    data : ReportData
+    top_exceptions : int
+        How many exceptions to name per theme (a parameter of the report notebook).
+
+    Notes
+    -----
+    "Improving", "concerning" and "stable" are the SPC variation of each indicator's latest point (NHS England,
+    Making Data Count: special cause improvement, special cause concern, common cause).
+    """
+    variation = data.spc_summary.merge(
+        pd.DataFrame(
+            {
+                "indicator_id": [i.id for i in data.config.indicators],
+                "theme": [i.theme for i in data.config.indicators],
+            }
+        ),
+        on="indicator_id",
+    )
+    exceptions = data.exceptions.loc[data.exceptions["quarter"] == data.quarter.label]
+    rows = []
+    for theme in data.config.plan.themes:
+        counts = variation.loc[variation["theme"] == theme.number, "variation"].value_counts()
+        actions = data.actions.loc[data.actions["theme"] == theme.number, "status"]
+        theirs = exceptions.loc[exceptions["theme"] == theme.number]
+        n = len(theirs)
+        status = (
+            f"Needs attention: {n} exception{'s' if n != 1 else ''}" if n else "No exceptions this quarter"
+        )
+        named = [exception_headline(r) for _, r in theirs.head(top_exceptions).iterrows()]
+        if n > top_exceptions:
+            named.append(f"and {n - top_exceptions} more")
+        rows.append(
+            {
+                "Theme": theme.label,
+                "What we want to achieve": theme.what_we_want_to_achieve,
+                "Status": status,
+                "Indicators": (
+                    f"▲ {counts.get('improvement', 0)} improving\n▼ {counts.get('concern', 0)} concerning\n"
+                    f"● {counts.get('common_cause', 0)} stable"
+                ),
+                "Actions": (
+                    f"● {int(actions.isin(ON_TRACK).sum())} on track or complete\n"
+                    f"✖ {int(actions.isin(OFF_TRACK).sum())} off track or at risk"
+                ),
+                "Top exceptions": "\n".join(named) if named else "None",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------- themes
+def actions_table(actions: pd.DataFrame, theme: int) -> pd.DataFrame:
+    """A theme's actions: reference, action, lead, due date, status (symbol and words), latest update."""
+    rows = actions.loc[actions["theme"] == theme]
+    rows = rows.iloc[sorted(range(len(rows)), key=lambda i: _action_order(rows["action_id"].iloc[i]))]
+    return pd.DataFrame(
+        {
+            "Ref": rows["action_id"],
+            "Action": rows["action"],
+            "Lead": rows["lead"].fillna("–"),
+            "Due": [f"{d:%b %Y}" if pd.notna(d) else "–" for d in rows["due_date"]],
+            "Status": [status_label(s, ACTION_STATUS_LABELS) for s in rows["status"]],
+            "Latest update": rows["latest_update"].fillna("–"),
+        }
+    ).reset_index(drop=True)
+
+
+def _action_order(action_id: str) -> tuple[int, ...]:
+    """``1.10`` after ``1.9``: action references sort by their numbers."""
+    return tuple(int(part) if part.isdigit() else 0 for part in str(action_id).split("."))
+
+
+def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[object]:
+    """Everything the quarterly report shows for one theme, in order, as displayable blocks.
+
+    Priorities, actions and their status, the analyst's commentary, the indicator table, then a chart per
+    indicator. The notebook displays each block in turn.
+    """
+    blocks: list[object] = [heading(level, f"Theme {theme.label}")]
+    blocks.append(markdown(f"**What we want to achieve:** {theme.what_we_want_to_achieve}"))
+    blocks.append(heading(level + 1, f"Priorities for {data.quarter.financial_year}"))
+    blocks.append(markdown("\n".join(f"- {p}" for p in theme.priorities)))
+    blocks.append(heading(level + 1, "Actions"))
+    actions = actions_table(data.actions, theme.number)
+    if actions.empty:
+        blocks.append(markdown("No actions are recorded for this theme."))
+    else:
+        blocks.append(
+            html_block(table_html(actions, caption=f"Theme {theme.number} actions and their status"))
+        )
+    blocks.append(heading(level + 1, "Commentary"))
+    blocks.append(html_block(commentary_html(commentary_text(data.commentary, data.quarter, theme.number))))
+    blocks.append(heading(level + 1, "Indicators"))
+    indicators = data.config.indicators_for_theme(theme.number)
+    if not indicators:
+        blocks.append(markdown("This theme has no performance indicators: progress is shown by its actions."))
+        return blocks
+    table = indicator_table(data, theme.number)
+    releases = releases_footnote(data.benchmark_comparison, indicators)
+    blocks.append(
+        html_block(
+            table_html(
+                table,
+                caption=f"Theme {theme.number} indicators",
+                footnotes=[*table_footnotes(table), *([releases] if releases else [])],
+            )
+        )
+    )
+    for indicator in indicators:
+        figures = indicator_figures(data, indicator)
+        text = commentary_text(data.commentary, data.quarter, theme.number, indicator.id)
+        if text:
+            blocks.append(html_block(commentary_html(f"**{markdown_text(indicator.name)}:** {text}")))
+        blocks.extend(html_block(f.to_html()) for f in figures)
+    return blocks
+
+
+def status_legend_html() -> str:
+    """What the status colours mean, in words (colour is never the only signal: the status is also written)."""
+    return (
+        '<p class="status-legend"><strong>Status:</strong> '
+        f'<span class="status status-attention">{STATUS_ATTENTION}</span> at least one indicator or action '
+        "needs the Board's attention (its exception report says which and why); "
+        f'<span class="status status-ok">{STATUS_OK}</span> nothing needs attention this quarter.</p>'
+    )
+
+
+def summary_html(data: ReportData, *, top_exceptions: int) -> str:
+    """The one-screen summary table of the six themes, each status in colour and words, and the legend."""
+    table = theme_summary(data, top_exceptions=top_exceptions)
+    classes = [status_class(str(s)) for s in table["Status"]] if "Status" in table else []
+    return (
+        table_html(
+            table,
+            caption=f"Summary by theme, {data.quarter.name}",
+            css_class="summary-table",
+            cell_classes={"Status": classes},
+        )
+        + status_legend_html()
+    )
+
+
+def theme_statuses(
+    config: ProjectConfig, exceptions: pd.DataFrame, quarter: Quarter
+) -> list[tuple[str, str, str]]:
+    """Each theme's status for the index page: (theme label, status in words, its CSS class)."""
+    this_quarter = exceptions.loc[exceptions["quarter"] == quarter.label]
+    statuses = []
+    for theme in config.plan.themes:
+        n = int((this_quarter["theme"] == theme.number).sum())
+        words = f"{STATUS_ATTENTION}: {n} exception{'s' if n != 1 else ''}" if n else STATUS_OK
+        statuses.append((theme.label, words, status_class(words)))
+    return statuses
+
+
+#: Columns of the indicator tables that the headline figures leave to the theme sections.
+HEADLINE_OMITS = ("Quartile band", "Direction of travel", "Variation", "Assurance")
+
+
+def headline_table(data: ReportData) -> pd.DataFrame:
+    """The figures the committee leads on (``headline: true`` in ``config/indicators.yml``) against others.
+
+    The rows are made by the theme tables' own function (:func:`indicators_table`), so the first screen and the
+    theme sections show the same figures; only the columns that compare (our figure, its period, target, England,
+    region, neighbours, rank) are kept.
+    """
+    wanted = [i for theme in data.config.plan.themes for i in data.config.indicators_for_theme(theme.number)]
+    headline = [i for i in wanted if i.headline]
+    if not headline:
+        return pd.DataFrame()
+    # One table for all of them, so that one set of headings says which year each comparison is.
+    table = indicators_table(data, headline)
+    return table.drop(columns=[c for c in HEADLINE_OMITS if c in table.columns])
+
+
+def headline_html(data: ReportData) -> str:
+    """The headline figures as a small table, or nothing when no indicator is marked ``headline``."""
+    table = headline_table(data)
+    if table.empty:
+        return ""
+    headline = [i for i in data.config.indicators if i.headline]
+    releases = releases_footnote(data.benchmark_comparison, headline)
+    return table_html(
+        table,
+        caption=f"Headline figures, {data.quarter.name}",
+        css_class="headline-table",
+        footnotes=[*table_footnotes(table), *([releases] if releases else [])],
+    )
+
+
+def at_a_glance_html(data: ReportData) -> str:
+    """The first screen's answer to "how are we doing?": each theme's status in colour and words, in one list."""
+    statuses = theme_statuses(data.config, data.exceptions, data.quarter)
+    items = "".join(
+        f'<li><span class="glance-theme">{html_text(label)}</span> '
+        f'<span class="{html_text(css)}">{html_text(words)}</span></li>'
+        for label, words, css in statuses
+    )
+    return f'<ul class="at-a-glance" aria-label="Status of each theme, {html_text(data.quarter.name)}">{items}</ul>'

@@ -1,0 +1,100 @@
+"""What the report notebooks read: the configuration, the quarter, the analysis tables and the run manifest
+(:class:`ReportData`), and the analyst's commentary for a theme or an indicator.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import ProjectConfig, load_config
+from analysis.io import read_table
+from analysis.methods.quarters import Quarter
+from analysis.schemas import empty_table
+
+logger = logging.getLogger(__name__)
+
+
+NO_COMMENTARY = "No commentary was provided for this theme this quarter."
+
+REPORT_TABLES = (
+    "indicators_monthly",
+    "indicators_annual",
+    "spc",
+    "spc_summary",
+    "benchmark_comparison",
+    "exceptions",
+    "actions",
+    "commentary",
+    "validation_results",
+    "quarantine",
+    "cleaning_log",
+    "source_files",
+)
+#: Tables of anticipated trends and forecasts (analysis.methods.trajectory, analysis.methods.demand_forecasts): empty when absent.
+OPTIONAL_REPORT_TABLES = ("anticipated", "forecasts", "forecast_backtest")
+
+
+# -------------------------------------------------------------------------------------------- the inputs
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows: configuration, quarter, the analysis tables and the run manifest."""
+
+    config: ProjectConfig
+    quarter: Quarter
+    tables: dict[str, pd.DataFrame]
+    manifest: dict[str, Any] | None
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def load_manifest(path: str | Path | None) -> dict[str, Any] | None:
+    """The run manifest (JSON written by the pipeline), or ``None`` when there is none (a notebook run by hand)."""
+    if not path:
+        return None
+    path = Path(path)
+    if not path.is_file():
+        logger.info("No run manifest at %s: provenance will say 'not recorded'", path)
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_report_data(
+    quarter: str, processed_dir: str | Path, config_dir: str | Path, manifest_path: str | Path | None = None
+) -> ReportData:
+    """Read the configuration, the analysis tables and the manifest that the report notebooks show."""
+    config = load_config(config_dir)
+    tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
+    for name in OPTIONAL_REPORT_TABLES:
+        path = Path(processed_dir) / f"{name}.parquet"
+        tables[name] = read_table(name, Path(processed_dir)) if path.is_file() else empty_table(name)
+    return ReportData(
+        config=config, quarter=Quarter.parse(quarter), tables=tables, manifest=load_manifest(manifest_path)
+    )
+
+
+def commentary_text(
+    commentary: pd.DataFrame, quarter: Quarter, theme: int, indicator_id: str | None = None
+) -> str:
+    """The analyst's commentary for a theme (or one indicator) this quarter, as Markdown.
+
+    Returns :data:`NO_COMMENTARY` for a theme without any; an indicator without commentary gives ``""``.
+    """
+    rows = commentary.loc[(commentary["quarter"] == quarter.label) & (commentary["theme"] == theme)]
+    if indicator_id is None:
+        rows = rows.loc[rows["indicator_id"].isna() | (rows["indicator_id"] == "")]
+    else:
+        rows = rows.loc[rows["indicator_id"] == indicator_id]
+    texts = [t.strip() for t in rows["text"] if isinstance(t, str) and t.strip()]
+    if not texts:
+        return NO_COMMENTARY if indicator_id is None else ""
+    return "\n\n".join(texts)
