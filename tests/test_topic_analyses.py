@@ -10,13 +10,12 @@ import pytest
 
 from analysis.errors import InputDataError
 from analysis.inputs.ethnic_population import ETHNIC_GROUPS, ethnic_group, read_ethnic_population
+from analysis.methods.disproportionality import disproportionality, katz_interval
 from analysis.methods.suppression import breakdown_discloses
 from analysis.methods.topic_analyses import (
     age_band,
     children_in_period,
-    disproportionality,
     drift,
-    katz_interval,
     profile,
     topic_periods,
 )

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_topic_journeys import child_protection_lists, front_door_lists
 
 from analysis.config import ProjectConfig
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, schema
 from analysis.stages.topics import TOPIC_TABLES, ethnic_population_for, topic_tables
-from test_topic_journeys import child_protection_lists, front_door_lists
 
 QUARTER = Quarter.parse("2015-16-Q1")
 #: The columns of each topic table that hold counts of children (or of their events) from the lists.
@@ -40,11 +40,7 @@ def hand_made_tables() -> dict[str, pd.DataFrame]:
         frame["gender"] = "female"
         frame["ethnicity"] = "WBRI"
     contacts["contact_source"] = "police"
-    for frame, column in (
-        (referrals, "referral_date"),
-        (assessments, "assessment_start_date"),
-        (plans, "cp_plan_start_date"),
-    ):
+    for frame in (referrals, assessments, plans):
         frame["gender"] = "male"
         frame["ethnicity"] = "BAFR"
         frame["date_of_birth"] = pd.Timestamp("2012-01-01")

@@ -18,9 +18,9 @@ from analysis.errors import InputDataError
 from analysis.inputs.ethnic_population import read_ethnic_population
 from analysis.io import conform
 from analysis.methods.benchmark_breakdowns import assessment_factors, distance_from_home
+from analysis.methods.disproportionality import disproportionality
 from analysis.methods.quarters import Quarter
 from analysis.methods.topic_analyses import (
-    disproportionality,
     drift,
     profile,
     topic_periods,
