@@ -239,31 +239,32 @@ def suppress_breakdown(
     discloses, so a cell withheld for one line is protected in every other line it belongs to.
     """
     values = pd.to_numeric(counts, errors="coerce").astype("float64")
-    hidden = small_count(values, lower=lower, upper=upper)
+    hidden = small_count(values, lower=lower, upper=upper).to_numpy().copy()
     if forced is not None:
-        hidden |= forced.reindex(values.index, fill_value=False).astype(bool)
+        hidden |= forced.reindex(values.index, fill_value=False).astype(bool).to_numpy()
+    figures = values.to_numpy()
+    position = {label: n for n, label in enumerate(values.index)}
+    positions = [([position[c] for c in cells], position[total]) for cells, total in lines]
     changed = True
     while changed:
         changed = False
-        for cells, total in lines:
-            members = list(cells)
-            withheld = values[members][hidden[members].to_numpy()]
-            shown = values[members][~hidden[members].to_numpy()]
+        for members, total in positions:
+            withheld = [m for m in members if hidden[m]]
+            shown = [m for m in members if not hidden[m] and figures[m] > 0]
             if hidden[total]:
                 # A withheld total whose cells are all shown is their sum: withhold the smallest non-zero cell.
-                if withheld.empty and (shown > 0).any():
-                    hidden[shown[shown > 0].sort_values(kind="stable").index[0]] = True
+                if not withheld and shown:
+                    hidden[min(shown, key=lambda m: figures[m])] = True
                     changed = True
                 continue
-            if not _line_discloses(withheld, upper):
+            if not withheld or (len(withheld) > 1 and not 1 <= figures[withheld].sum() <= upper):
                 continue
-            candidates = shown[shown > 0]
-            if candidates.empty:
-                hidden[total] = True
+            if shown:
+                hidden[min(shown, key=lambda m: figures[m])] = True
             else:
-                hidden[candidates.sort_values(kind="stable").index[0]] = True
+                hidden[total] = True
             changed = True
-    return hidden
+    return pd.Series(hidden, index=values.index, dtype=bool)
 
 
 def breakdown_discloses(counts: pd.Series, hidden: pd.Series, lines: Sequence[Line], upper: int = 5) -> bool:

@@ -113,6 +113,32 @@ def topic_tables(
     lists = {name: _table(tables, name) for name in TOPIC_INPUTS}
     benchmarks = _table(tables, "benchmarks")
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TOPIC_TABLES}
+    wanted = {a for t in config.topics.topics for a in t.analyses}
+    # Drift and the published breakdowns are the same for every topic that includes them: computed once.
+    drifts = {
+        period.name: drift(
+            lists["referrals"],
+            lists["cp_plans"],
+            lists["looked_after"],
+            period,
+            topic_id="",
+            lower=lower,
+            upper=upper,
+        )
+        for period in periods
+        if "drift" in wanted
+    }
+    year = quarter.end.year  # the latest year ending 31 March on or before the quarter's end
+    distance, factors = pd.DataFrame(), pd.DataFrame()
+    if "placement_distance" in wanted and "new_placements" in config.benchmarks.publications:
+        spec = config.benchmarks.publications["new_placements"]
+        distance = distance_from_home(
+            benchmarks, spec, config.authority.old_la_code, lower=lower, upper=upper
+        )
+        distance = distance.loc[distance["time_period"] <= year] if not distance.empty else distance
+    if "assessment_factors" in wanted:
+        factors = assessment_factors(benchmarks, config.authority.old_la_code, lower=lower, upper=upper)
+        factors = factors.loc[factors["time_period"] <= year] if not factors.empty else factors
     for topic in config.topics.topics:
         for period in periods:
             profiles = [
@@ -137,31 +163,11 @@ def topic_tables(
                         journey_table(steps, journey, period, topic_id=topic.id, lower=lower, upper=upper)
                     )
             if "drift" in topic.analyses:
-                parts["topic_drift"].append(
-                    drift(
-                        lists["referrals"],
-                        lists["cp_plans"],
-                        lists["looked_after"],
-                        period,
-                        topic_id=topic.id,
-                        lower=lower,
-                        upper=upper,
-                    )
-                )
-        year = quarter.end.year  # the latest year ending 31 March on or before the quarter's end
-        if "placement_distance" in topic.analyses and "new_placements" in config.benchmarks.publications:
-            spec = config.benchmarks.publications["new_placements"]
-            distance = distance_from_home(
-                benchmarks, spec, config.authority.old_la_code, lower=lower, upper=upper
-            )
-            if not distance.empty:
-                distance = distance.loc[distance["time_period"] <= year]
-                parts["topic_placement_distance"].append(distance.assign(topic_id=topic.id))
-        if "assessment_factors" in topic.analyses:
-            factors = assessment_factors(benchmarks, config.authority.old_la_code, lower=lower, upper=upper)
-            if not factors.empty:
-                factors = factors.loc[factors["time_period"] <= year]
-                parts["topic_assessment_factors"].append(factors.assign(topic_id=topic.id))
+                parts["topic_drift"].append(drifts[period.name].assign(topic_id=topic.id))
+        if "placement_distance" in topic.analyses and not distance.empty:
+            parts["topic_placement_distance"].append(distance.assign(topic_id=topic.id))
+        if "assessment_factors" in topic.analyses and not factors.empty:
+            parts["topic_assessment_factors"].append(factors.assign(topic_id=topic.id))
     result = {}
     for name, frames in parts.items():
         frames = [f for f in frames if not f.empty]
