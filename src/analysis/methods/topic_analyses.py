@@ -137,7 +137,8 @@ def children_in_period(table: pd.DataFrame, list_name: str, period: Period) -> p
 def _category(values: pd.Series) -> pd.Series:
     text = values.astype("object")
     filled = values.dropna()
-    if pd.api.types.is_bool_dtype(values.dtype) or (len(filled) > 0 and filled.map(type).eq(bool).all()):
+    is_object = values.dtype == object and len(filled) > 0
+    if pd.api.types.is_bool_dtype(values.dtype) or (is_object and all(isinstance(v, bool) for v in filled)):
         text = values.astype("object").map({True: "yes", False: "no"})
     return text.where(pd.notna(text), NOT_RECORDED).astype("str").replace("", NOT_RECORDED)
 
@@ -167,11 +168,12 @@ def _breakdown_cells(
         lines.append(([(ALL_CHILDREN, b) for b in table.columns], total_label))
         return pd.Series(counts, dtype="float64"), lines
     if breakdown == "ethnicity":
-        categories = children["ethnicity"].map(ethnic_group)
+        codes = children["ethnicity"].astype("object")
+        categories = codes.map({code: ethnic_group(code) for code in codes.unique()}).fillna(NOT_KNOWN)
         order = [*ETHNIC_GROUPS, NOT_KNOWN]
     elif breakdown == "repeat":
-        date_column = LIST_DATES[list_name][0]
-        per_child = events.groupby("child_id")[date_column].size().reindex(children["child_id"]).fillna(0)
+        ids = events["child_id"].astype("object")
+        per_child = ids.value_counts().reindex(children["child_id"].astype("object")).fillna(0)
         categories = pd.Series(
             np.where(per_child.to_numpy() > 1, "more than one", "one"), index=children.index
         )
