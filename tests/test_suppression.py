@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.methods.suppression import (
+    breakdown_discloses,
     count_columns_for_unit,
     publishable,
     publishable_column,
     small_count,
+    suppress_breakdown,
     suppress_small_counts,
 )
 
@@ -125,3 +127,106 @@ def test_withholding_keeps_every_row_and_empties_exactly_the_suppressed(
     withheld = withhold_suppressed(frame)
     assert len(withheld) == len(frame)
     assert (withheld["value"].isna() == frame["suppressed"]).all()
+
+
+# ------------------------------------------------------------- issue 19: breakdowns with totals and flows
+def crosstab(values: list[list[int]]) -> tuple[pd.Series, list]:
+    """A table's cells, its row and column totals and grand total, and the lines that add up."""
+    rows, columns = len(values), len(values[0])
+    counts = {}
+    for i in range(rows):
+        for j in range(columns):
+            counts[(i, j)] = values[i][j]
+        counts[(i, "total")] = sum(values[i])
+    for j in range(columns):
+        counts[("total", j)] = sum(values[i][j] for i in range(rows))
+    counts[("total", "total")] = sum(map(sum, values))
+    lines = [([(i, j) for j in range(columns)], (i, "total")) for i in range(rows)]
+    lines += [([(i, j) for i in range(rows)], ("total", j)) for j in range(columns)]
+    lines.append(([(i, "total") for i in range(rows)], ("total", "total")))
+    lines.append(([("total", j) for j in range(columns)], ("total", "total")))
+    series = pd.Series(
+        list(counts.values()), index=pd.Index(list(counts), tupleize_cols=False), dtype="float64"
+    )
+    return series, lines
+
+
+def test_one_small_cell_takes_the_next_smallest_with_it() -> None:
+    # Categories 3, 10, 40, 7 of 60: the 3 alone could be worked back from 60 - 57, so 7 is withheld too (3 + 7 = 10).
+    counts = pd.Series([3, 10, 40, 7, 60], index=["a", "b", "c", "d", "total"], dtype="float64")
+    hidden = suppress_breakdown(counts, [(["a", "b", "c", "d"], "total")])
+    assert hidden.tolist() == [True, False, False, True, False]
+
+
+def test_two_small_cells_adding_up_to_a_small_count_take_a_third() -> None:
+    # 1 + 2 = 3 would be known from the total: the next smallest (8) is withheld: 1 + 2 + 8 = 11.
+    counts = pd.Series([1, 2, 8, 30, 41], index=["a", "b", "c", "d", "total"], dtype="float64")
+    hidden = suppress_breakdown(counts, [(["a", "b", "c", "d"], "total")])
+    assert hidden.tolist() == [True, True, True, False, False]
+
+
+def test_a_small_cell_beside_zeros_withholds_the_total() -> None:
+    counts = pd.Series([0, 4, 0, 4], index=["a", "b", "c", "total"], dtype="float64")
+    hidden = suppress_breakdown(counts, [(["a", "b", "c"], "total")])
+    assert hidden.tolist() == [False, True, False, True]
+
+
+def test_a_flow_step_protects_the_step_before() -> None:
+    # 40 enquiries: 3 to a conference (withheld), 30 no conference, 7 too recent; the conference step (3) is the
+    # total of its own outcomes. The 7 goes too, so the 3 cannot be worked back from 40.
+    counts = pd.Series(
+        {"enquiries": 40, "icpc": 3, "none": 30, "recent": 7, "plan": 2, "no_plan": 1, "icpc_recent": 0}
+    )
+    lines = [(["icpc", "none", "recent"], "enquiries"), (["plan", "no_plan", "icpc_recent"], "icpc")]
+    hidden = suppress_breakdown(counts, lines)
+    assert hidden[["icpc", "recent", "plan", "no_plan"]].all() and not hidden[["enquiries", "none"]].any()
+    assert not breakdown_discloses(counts, hidden, lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda rows: st.lists(
+            st.lists(st.integers(0, 30), min_size=3, max_size=3), min_size=rows, max_size=rows
+        )
+    )
+)
+def test_no_breakdown_cell_of_1_to_5_is_published_or_recoverable_from_a_total(
+    values: list[list[int]],
+) -> None:
+    counts, lines = crosstab(values)
+    hidden = suppress_breakdown(counts, lines)
+    shown = counts[~hidden]
+    assert not shown.between(1, 5).any()
+    for cells, total in lines:
+        withheld = counts[cells][hidden[cells].to_numpy()]
+        if not hidden[total]:
+            # The total is shown: the withheld cells are none, or two or more adding up to more than 5.
+            assert len(withheld) != 1
+            assert withheld.empty or withheld.sum() > 5
+        else:
+            # The total is withheld: it is not the sum of cells that are all shown.
+            assert not withheld.empty or counts[cells].sum() == 0
+    assert not breakdown_discloses(counts, hidden, lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=2, max_size=4))
+def test_no_flow_step_of_1_to_5_is_published_or_recoverable(outcomes: list[int]) -> None:
+    # Step 1 splits into outcomes; the first outcome is step 2, split again in halves.
+    first = outcomes[0]
+    second = [first // 2, first - first // 2]
+    counts = pd.Series(
+        {
+            "start": sum(outcomes),
+            **{f"o{k}": v for k, v in enumerate(outcomes)},
+            "p0": second[0],
+            "p1": second[1],
+        },
+        dtype="float64",
+    )
+    counts["o0"] = first
+    lines = [([f"o{k}" for k in range(len(outcomes))], "start"), (["p0", "p1"], "o0")]
+    hidden = suppress_breakdown(counts, lines)
+    assert not counts[~hidden].between(1, 5).any()
+    assert not breakdown_discloses(counts, hidden, lines)

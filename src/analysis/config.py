@@ -25,6 +25,7 @@ from analysis.config_indicators import (
 )
 from analysis.config_model import StrictModel
 from analysis.config_plan import Plan
+from analysis.config_topics import TopicSettings, check_topics
 from analysis.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class ProjectConfig(BaseModel):
     benchmarks: BenchmarkCatalogue
     authority: Authority
     dashboard: DashboardSettings = DashboardSettings()
+    topics: TopicSettings = TopicSettings()
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -92,8 +94,8 @@ CONFIG_FILES = {
     "benchmarks": "benchmarks.yml",
     "authority": "authority.yml",
 }
-#: Optional files: without them the defaults apply (every theme in plan order, no focus areas).
-OPTIONAL_CONFIG_FILES = {"dashboard": "dashboard.yml"}
+#: Optional files: without them the defaults apply (every theme in plan order, no focus areas, no topics).
+OPTIONAL_CONFIG_FILES = {"dashboard": "dashboard.yml", "topics": "topics.yml"}
 
 
 def _read_yaml(path: Path) -> Any:
@@ -256,7 +258,8 @@ def _check_looking_ahead(config: ProjectConfig) -> None:
 
 
 def load_config(folder: Path | str | None = None) -> ProjectConfig:
-    """Read and check ``plan.yml``, ``indicators.yml``, ``benchmarks.yml`` and ``authority.yml``."""
+    """Read and check ``plan.yml``, ``indicators.yml``, ``benchmarks.yml``, ``authority.yml`` and the optional
+    ``dashboard.yml`` and ``topics.yml``."""
     if folder is None:
         from analysis.paths import project_root
 
@@ -275,9 +278,13 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     dashboard_file = folder / OPTIONAL_CONFIG_FILES["dashboard"]
     if dashboard_file.is_file():
         parsed["dashboard"] = _parse(DashboardSettings, dashboard_file, _read_yaml(dashboard_file))
+    topics_file = folder / OPTIONAL_CONFIG_FILES["topics"]
+    if topics_file.is_file():
+        parsed["topics"] = _parse(TopicSettings, topics_file, _read_yaml(topics_file))
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)
     _check_releases(config)
     _check_looking_ahead(config)
+    check_topics(config.topics, config.plan, config.indicators, folder / OPTIONAL_CONFIG_FILES["topics"])
     logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
     return config

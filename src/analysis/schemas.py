@@ -76,4 +76,10 @@ ANALYSIS_TABLES = (
     "forecasts",
     "forecast_backtest",
     "returns_reconciliation",
+    "topic_profile",
+    "topic_disproportionality",
+    "topic_journeys",
+    "topic_drift",
+    "topic_placement_distance",
+    "topic_assessment_factors",
 )

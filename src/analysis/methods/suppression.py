@@ -182,3 +182,107 @@ def publishable_column(values: pd.Series, suppressed: pd.Series, *, decimals: in
         index=values.index,
         dtype="str",
     )
+
+
+#: A published total and the cells that add up to it: ``(cells, total)``, labels of the counts being suppressed.
+Line = tuple[Sequence[object], object]
+
+
+def _line_discloses(hidden: pd.Series, upper: int) -> bool:
+    """Whether the withheld cells of a line whose total is shown give a small count back.
+
+    With the total and the other cells shown, the withheld cells' sum is known: one withheld cell is known exactly,
+    and several whose sum is from 1 to ``upper`` disclose a group of that size.
+    """
+    if hidden.empty:
+        return False
+    return len(hidden) == 1 or 1 <= float(hidden.sum()) <= upper
+
+
+def suppress_breakdown(
+    counts: pd.Series,
+    lines: Sequence[Line],
+    *,
+    lower: int = 1,
+    upper: int = 5,
+    forced: pd.Series | None = None,
+) -> pd.Series:
+    """Which counts of a breakdown to withhold: the small ones, and enough others that none can be worked back.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Counts of children, one per cell, totals included (labels are the cells' names).
+    lines : sequence of (cells, total)
+        Each published relation "these cells add up to this total": the rows and columns of a table with their
+        margins, the categories of a breakdown and its total, the outcomes of a flow's step and the step's count.
+        A label may be a cell of one line and the total of another (a step of a flow, a margin).
+    lower, upper : int
+        The small-number rule (``config.suppression``): counts from ``lower`` to ``upper`` are withheld.
+    forced : pandas.Series of bool, optional
+        Cells withheld whatever their count (e.g. a total withheld in another breakdown of the same children).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean on ``counts``' index: True where the count must be withheld.
+
+    Notes
+    -----
+    Primary suppression is :func:`small_count` (DfE, "Statistics at DfE: policy statement on confidentiality":
+    1 to 5 children shown as ``c``). Secondary suppression follows the GSS / ONS disclosure control practice for
+    tables with totals ("Disclosure control guidance for tables produced from administrative sources", GSS 2014,
+    and the ONS "Statistical disclosure control" pages): wherever a total is shown, its withheld cells must number
+    two or more and must not add up to 1-5, else the smallest other non-zero cell of that line is withheld too (the
+    least information lost); when no such cell is left, the total is withheld. A withheld total is itself a sum of
+    its cells, so one of them is withheld too when all are shown. Lines are revisited until none
+    discloses, so a cell withheld for one line is protected in every other line it belongs to.
+    """
+    values = pd.to_numeric(counts, errors="coerce").astype("float64")
+    hidden = small_count(values, lower=lower, upper=upper).to_numpy().copy()
+    if forced is not None:
+        hidden |= forced.reindex(values.index, fill_value=False).astype(bool).to_numpy()
+    figures = values.to_numpy()
+    position = {label: n for n, label in enumerate(values.index)}
+    positions = [([position[c] for c in cells], position[total]) for cells, total in lines]
+    changed = True
+    while changed:
+        changed = False
+        for members, total in positions:
+            withheld = [m for m in members if hidden[m]]
+            shown = [m for m in members if not hidden[m] and figures[m] > 0]
+            if hidden[total]:
+                # A withheld total whose cells are all shown is their sum: withhold the smallest non-zero cell.
+                if not withheld and shown:
+                    hidden[min(shown, key=lambda m: figures[m])] = True
+                    changed = True
+                continue
+            if not withheld or (len(withheld) > 1 and not 1 <= figures[withheld].sum() <= upper):
+                continue
+            if shown:
+                hidden[min(shown, key=lambda m: figures[m])] = True
+            else:
+                hidden[total] = True
+            changed = True
+    return pd.Series(hidden, index=values.index, dtype=bool)
+
+
+def breakdown_discloses(counts: pd.Series, hidden: pd.Series, lines: Sequence[Line], upper: int = 5) -> bool:
+    """Whether a withheld breakdown still shows a count of 1 to ``upper`` or lets one be worked back from a total.
+
+    The check the property tests make of :func:`suppress_breakdown` (a published count of 1 to ``upper``; a line
+    whose total is shown with one withheld cell, or withheld cells adding up to 1 to ``upper``; a withheld total
+    whose non-zero cells are all shown).
+    """
+    values = pd.to_numeric(counts, errors="coerce").astype("float64")
+    shown = values[~hidden]
+    if shown.between(1, upper).any():
+        return True
+    for cells, total in lines:
+        members = list(cells)
+        withheld = values[members][hidden[members].to_numpy()]
+        if not hidden[total] and _line_discloses(withheld, upper):
+            return True
+        if hidden[total] and withheld.empty and values[members].gt(0).any():
+            return True
+    return False

@@ -1,10 +1,10 @@
-"""The analysis stage: indicators, SPC, benchmarks, anticipated trends and exceptions (``notebooks/03_analyse.ipynb``).
+"""The analysis stage: indicators, SPC, benchmarks, anticipated trends, exceptions and topic tables (``03_analyse``).
 
 :func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
 series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
 published benchmarks, compares indicators with their anticipated trends (:mod:`analysis.methods.trajectory`), forecasts the
-demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, writes the analysis tables and returns
-headline tables per theme for the notebook to show.
+demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, makes each themed topic's tables
+(:mod:`analysis.stages.topics`), writes the analysis tables and returns headline tables per theme for the notebook.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from analysis.methods.suppression import withhold_suppressed
 from analysis.methods.trajectory import anticipated_table
 from analysis.schemas import schema
 from analysis.stages.returns.stage import annual_with_returns
+from analysis.stages.topics import ethnic_population_for, topic_tables
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,18 @@ def _empty(table: str) -> pd.DataFrame:
 def read_inputs(processed_dir: Path, config: ProjectConfig) -> dict[str, pd.DataFrame]:
     """The processed tables the analysis needs (benchmarks and actions may be absent: a warning, an empty table)."""
     names = sorted({t for i in config.indicators for t in i.tables} | {"population", *WINDOW_TABLES})
+    topic_lists = {name for topic in config.topics.topics for name in topic.lists}
+    if any("journeys" in t.analyses or "drift" in t.analyses for t in config.topics.topics):
+        topic_lists |= {"contacts", "referrals", "assessments", "section47", "cp_plans", "looked_after"}
     if any(i.source == "scorecard" for i in config.indicators):
         names.append("scorecard")
     tables = {name: read_table(name, processed_dir) for name in names}
+    for name in sorted(topic_lists - set(names)):
+        try:
+            tables[name] = read_table(name, processed_dir)
+        except FileNotFoundError:
+            logger.warning("No %s table in %s: the topics go on without it", name, processed_dir)
+            tables[name] = _empty(name)
     for name in OPTIONAL_TABLES:
         try:
             tables[name] = read_table(name, processed_dir)
@@ -325,6 +335,7 @@ def analyse_all(
     quarter: Quarter,
     *,
     compute: Callable[..., tuple[pd.DataFrame, pd.DataFrame]] | None = None,
+    raw_dir: Path | None = None,
 ) -> AnalysisSummary:
     """Run the analysis stage for a quarter and write its analysis tables to ``processed_dir``.
 
@@ -338,6 +349,10 @@ def analyse_all(
         The reporting quarter: monthly series and SPC run to its last month; benchmarks use years ending by its end.
     compute
         The indicator calculation (default :func:`analysis.stages.indicators.compute_indicators`); tests pass their own.
+    raw_dir
+        Folder of the raw inputs, where the ONS population by ethnic group is found (``config/topics.yml``,
+        ``ethnic_population_file``); default ``processed_dir``'s sibling ``raw`` (``data/raw`` beside
+        ``data/processed``).
 
     Returns
     -------
@@ -367,6 +382,12 @@ def analyse_all(
         "forecasts": result.forecasts,
         "forecast_backtest": result.forecast_backtest,
         "returns_reconciliation": reconciliation,
+        **topic_tables(
+            tables,
+            config,
+            quarter,
+            ethnic_population_for(raw_dir if raw_dir is not None else processed_dir.parent / "raw", config),
+        ),
     }
     written = [write_table(frame, name, processed_dir) for name, frame in outputs.items()]
     logger.info(
