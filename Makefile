@@ -97,5 +97,6 @@ bench: $(STAMP) quarto ## Print speed and memory figures (benchmarks/), `quarto 
 
 .PHONY: clean
 clean: ## Delete processed data and reports (raw data and .venv stay)
-	rm -rf data/processed/* reports/*/ reports/.staging* reports/quarto-render.yml data/.processed*
+	find data/processed -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf reports/*/ reports/.staging* reports/quarto-render.yml data/.processed*
 	@echo "Removed processed data and reports; 'make report' rebuilds them."

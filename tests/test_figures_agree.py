@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from figure_checks import (
     analysis_tables,
     check_benchmark_cells,
@@ -22,6 +23,7 @@ from figure_checks import (
 )
 
 from analysis.config import ProjectConfig
+from analysis.methods.quarters import Quarter
 from analysis.paths import ProjectPaths
 from analysis.run.monthly import MonthlyResult
 from analysis.run.pipeline import RunResult
@@ -133,3 +135,61 @@ def test_the_exception_reports_list_the_analysis_exceptions_and_the_dashboard_th
         assert len(listed) == len(expected), (page.name, listed)
         for item, title in zip(listed, expected, strict=True):
             assert item == title or item.startswith(f"{title} ("), (page.name, item, title)
+
+
+def _table(soup: BeautifulSoup, caption: str) -> list[dict[str, str]]:
+    """The rows of the table with this caption, as {header: cell text} (a <br> read as a new line)."""
+    for table in soup.find_all("table"):
+        found = table.find("caption")
+        if found is not None and found.get_text(" ", strip=True) == caption:
+            headers = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
+            return [
+                dict(
+                    zip(
+                        headers,
+                        (c.get_text("\n", strip=True) for c in tr.find_all(["th", "td"])),
+                        strict=True,
+                    )
+                )
+                for tr in table.find("tbody").find_all("tr")
+            ]
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+def _counted(cell: str) -> int:
+    """The sum of the counts in a summary cell ("▲ 1 improving\\n● 2 stable" -> 3)."""
+    return sum(int(n) for n in re.findall(r"(\d+) [a-z]", cell))
+
+
+def test_the_quarterly_summary_counts_every_row_it_summarises(demo_project: ProjectPaths) -> None:
+    """Each theme's counts add up to the rows of its indicator and action tables (issue 18: an indicator "not
+    assessed" is counted as such); an overdue action reads "Overdue", never "On track" (issue 22, point 2)."""
+    page = demo_project.quarter_reports(QUARTER) / "quarterly-report.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    summary = _table(soup, f"Summary by theme, {Quarter.parse(QUARTER).name}")
+    assert len(summary) == 6
+    problems = []
+    for number, row in enumerate(summary, start=1):
+        indicators = _table(soup, f"Theme {number} indicators")
+        actions = _table(soup, f"Theme {number} actions and their status")
+        if _counted(row["Indicators"]) != len(indicators):
+            problems.append(f"theme {number}: {row['Indicators']!r} for {len(indicators)} indicators")
+        if _counted(row["Actions"]) != len(actions):
+            problems.append(f"theme {number}: {row['Actions']!r} for {len(actions)} actions")
+        not_assessed = sum(r.get("Variation", "").startswith("Not assessed") for r in indicators)
+        said = re.search(r"(\d+) not assessed", row["Indicators"])
+        if (int(said.group(1)) if said else 0) != not_assessed:
+            problems.append(
+                f"theme {number}: {row['Indicators']!r}, {not_assessed} not assessed in the table"
+            )
+        overdue = [a["Ref"] for a in actions if a["Status"].startswith("⚠ Overdue")]
+        said = re.search(r"(\d+) overdue", row["Actions"])
+        if (int(said.group(1)) if said else 0) != len(overdue):
+            problems.append(f"theme {number}: {row['Actions']!r}, overdue in the table: {overdue}")
+    assert not problems, "\n".join(problems)
+    for report in sorted(demo_project.quarter_reports(QUARTER).glob("exceptions-*.html")):
+        text = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        for item in re.split(r"Why it is here", text)[1:]:
+            reasons = item.split("Status:")[0]
+            if "overdue" in reasons and "Status:" in item:
+                assert "Status: ⚠ Overdue" in " ".join(item.split()), (report.name, item[:300])

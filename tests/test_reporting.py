@@ -106,12 +106,13 @@ def test_theme_summary_counts(data):
     # Action 1.2 is off track AND overdue: one exception, named once with its reference and both reasons.
     assert one["Status"] == "Needs attention: 1 exception"
     assert one["Indicators"] == "▲ 1 improving\n▼ 0 concerning\n● 1 stable"
-    assert one["Actions"] == "● 1 on track or complete\n✖ 1 off track or at risk"
+    # Every action counted once; 1.2 is overdue, which decides over its last reported status (issue 22, point 2).
+    assert one["Actions"] == "● 1 on track or complete\n✖ 0 off track or at risk\n⚠ 1 overdue"
     assert one["Top exceptions"] == "Action 1.2: Open the community hubs (off track; overdue)"
     two = summary.loc["2 Workforce and Capability"]
     assert two["Indicators"] == "▲ 0 improving\n▼ 1 concerning\n● 0 stable"
     assert (
-        two["Actions"] == "● 0 on track or complete\n✖ 1 off track or at risk"
+        two["Actions"] == "● 0 on track or complete\n✖ 1 off track or at risk\n⚠ 0 overdue"
     )  # at risk counts as off track
     three = summary.loc["3 Performance Management"]
     assert three["Status"] == "No exceptions this quarter"

@@ -9,18 +9,17 @@ import pandas as pd
 from analysis.config import ProjectConfig
 from analysis.config_plan import Theme
 from analysis.methods.benchmarking import neighbours_label
-from analysis.methods.exception_finder import exception_reasons
+from analysis.methods.exception_finder import OVERDUE, exception_reasons
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc_rules import RULE_OUTSIDE_LIMITS, RULE_RUN, RULE_TREND, RULE_TWO_OF_THREE
 from analysis.products.indicator_charts import indicator_figures, no_monthly_chart_reason
 from analysis.products.indicator_tables import latest_benchmarks, latest_values
 from analysis.products.presentation import (
-    ACTION_STATUS_LABELS,
+    action_status_text,
     display_value,
     heading,
     html_block,
     markdown,
-    status_label,
 )
 from analysis.products.report_data import ReportData, commentary_text
 from analysis.safe_text import commentary_html, markdown_text
@@ -147,7 +146,11 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
         if not action.empty:
             a = action.iloc[0]
             due = f"{a['due_date']:%B %Y}" if pd.notna(a["due_date"]) else "no date"
-            lines.append(f"- **Status:** {status_label(a['status'], ACTION_STATUS_LABELS)}; due {due}")
+            is_overdue = OVERDUE in str(exception["reason_codes"]).split(",")
+            status = action_status_text(a["status"], a["due_date"], overdue=is_overdue)
+            lines.append(f"- **Status:** {status}" + ("" if is_overdue else f"; due {due}"))
+            if isinstance(a["lead"], str) and a["lead"]:
+                lines.append(f"- **Lead:** {markdown_text(a['lead'])}")
             if isinstance(a["latest_update"], str) and a["latest_update"]:
                 lines.append(f"- **Latest update:** {markdown_text(a['latest_update'])}")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from IPython.display import Markdown
 
 from analysis.config import ProjectConfig
 from analysis.config_indicators import Indicator
+from analysis.methods.exception_finder import OVERDUE
 from analysis.products.html_pages import raw_html_markdown
 from analysis.safe_text import html_text
 from analysis.units import format_number
@@ -53,6 +54,9 @@ ACTION_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "at_risk": ("◐", "At risk"),
     "off_track": ("✖", "Off track"),
 }
+#: An action the analysis stage found overdue (``overdue`` among its exception's reasons): shown so, whatever the
+#: tracker last said, with what it last said in words (issue 22, point 2).
+OVERDUE_LABEL: tuple[str, str] = ("⚠", "Overdue")
 SUPPRESSED = "c"
 SUPPRESSED_FOOTNOTE = (
     "c: not published because the number behind it is between 1 and 5 (to protect children's privacy)."
@@ -64,6 +68,31 @@ STATUS_OK = "No exceptions"
 
 
 # ------------------------------------------------------------------------------------------- small parts
+def overdue_action_ids(exceptions: pd.DataFrame, quarter_label: str) -> set[str]:
+    """The actions the analysis stage found overdue at the quarter's end: a selection of the stored exception rows
+    (kind ``action`` with ``overdue`` among their ``reason_codes``, :mod:`analysis.methods.exception_finder`)."""
+    rows = exceptions.loc[(exceptions["quarter"] == quarter_label) & (exceptions["kind"] == "action")]
+    return {
+        str(item)
+        for item, codes in zip(rows["item_id"], rows["reason_codes"], strict=True)
+        if OVERDUE in str(codes).split(",")
+    }
+
+
+def action_status_text(status: object, due_date: object, *, overdue: bool) -> str:
+    """An action's status as a reader sees it, never contradicting why it is an exception.
+
+    ``⚠ Overdue (due 30 June 2015; last reported on track)`` for an overdue action; otherwise the tracker's status
+    as symbol and words (``● On track``).
+    """
+    if not overdue:
+        return status_label(status, ACTION_STATUS_LABELS)
+    symbol, words = OVERDUE_LABEL
+    due = pd.Timestamp(due_date)  # type: ignore[arg-type]
+    last = ACTION_STATUS_LABELS.get(str(status), ("", str(status)))[1].lower()
+    return f"{symbol} {words} (due {due.day} {due:%B %Y}; last reported {last})"
+
+
 def status_label(code: object, labels: dict[str, tuple[str, str]]) -> str:
     """A status as symbol and words, e.g. ``improvement`` -> ``▲ Improvement``; empty -> ``–``."""
     if code is None or (not isinstance(code, str) and pd.isna(code)) or code == "":

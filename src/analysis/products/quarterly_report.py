@@ -8,9 +8,10 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.config_plan import Theme
+from analysis.methods.exception_finder import OVERDUE
 from analysis.methods.quarters import Quarter
 from analysis.products.exception_report import exception_headline
-from analysis.products.indicator_charts import indicator_figures
+from analysis.products.indicator_charts import indicator_figures, no_monthly_chart_reason
 from analysis.products.indicator_tables import (
     indicator_table,
     indicators_table,
@@ -18,26 +19,31 @@ from analysis.products.indicator_tables import (
     table_footnotes,
 )
 from analysis.products.presentation import (
-    ACTION_STATUS_LABELS,
+    OVERDUE_LABEL,
     STATUS_ATTENTION,
     STATUS_OK,
+    action_status_text,
     heading,
     html_block,
     markdown,
+    overdue_action_ids,
     status_class,
-    status_label,
     table_html,
 )
 from analysis.products.report_data import ReportData, commentary_text
 from analysis.safe_text import commentary_html, html_text, markdown_text
 
-ON_TRACK = ("on_track", "complete")
-OFF_TRACK = ("off_track", "at_risk")
+#: What the summary counts for an indicator without an SPC reading (the theme table's "Not assessed").
+NOT_ASSESSED_READING = "not_assessed"
 
 
 # ---------------------------------------------------------------------------------------------- summary
 def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
     """One row per theme: aim, status line, indicators by variation, actions by status, top exceptions.
+
+    Every indicator of the theme's table and every action of its actions table is counted once, so each
+    count adds up to the rows it summarises: an indicator without an SPC reading is "not assessed" (never stable),
+    an action the analysis found overdue is "overdue" whatever the tracker last said (issue 18, issue 22 point 2).
 
     Parameters
     ----------
@@ -50,20 +56,10 @@ def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
     "Improving", "concerning" and "stable" are the SPC variation of each indicator's latest point (NHS England,
     Making Data Count: special cause improvement, special cause concern, common cause).
     """
-    variation = data.spc_summary.merge(
-        pd.DataFrame(
-            {
-                "indicator_id": [i.id for i in data.config.indicators],
-                "theme": [i.theme for i in data.config.indicators],
-            }
-        ),
-        on="indicator_id",
-    )
     exceptions = data.exceptions.loc[data.exceptions["quarter"] == data.quarter.label]
+    overdue = overdue_action_ids(data.exceptions, data.quarter.label)
     rows = []
     for theme in data.config.plan.themes:
-        counts = variation.loc[variation["theme"] == theme.number, "variation"].value_counts()
-        actions = data.actions.loc[data.actions["theme"] == theme.number, "status"]
         theirs = exceptions.loc[exceptions["theme"] == theme.number]
         n = len(theirs)
         status = (
@@ -77,23 +73,74 @@ def theme_summary(data: ReportData, *, top_exceptions: int) -> pd.DataFrame:
                 "Theme": theme.label,
                 "What we want to achieve": theme.what_we_want_to_achieve,
                 "Status": status,
-                "Indicators": (
-                    f"▲ {counts.get('improvement', 0)} improving\n▼ {counts.get('concern', 0)} concerning\n"
-                    f"● {counts.get('common_cause', 0)} stable"
-                ),
-                "Actions": (
-                    f"● {int(actions.isin(ON_TRACK).sum())} on track or complete\n"
-                    f"✖ {int(actions.isin(OFF_TRACK).sum())} off track or at risk"
-                ),
+                "Indicators": _count_lines(_indicator_readings(data, theme.number), INDICATOR_COUNTS),
+                "Actions": _count_lines(_action_readings(data.actions, theme.number, overdue), ACTION_COUNTS),
                 "Top exceptions": "\n".join(named) if named else "None",
             }
         )
     return pd.DataFrame(rows)
 
 
+#: The summary's lines for indicators: (symbol, words, the readings counted); the first three always shown.
+INDICATOR_COUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("▲", "improving", ("improvement",)),
+    ("▼", "concerning", ("concern",)),
+    ("●", "stable", ("common_cause",)),
+    ("◆", "unusual change", ("neutral",)),
+    ("–", "not assessed", (NOT_ASSESSED_READING,)),
+)
+#: The summary's lines for actions, each action in one line (overdue first: it decides over the tracker's status).
+ACTION_COUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("●", "on track or complete", ("on_track", "complete")),
+    ("✖", "off track or at risk", ("off_track", "at_risk")),
+    (*OVERDUE_LABEL[:1], "overdue", (OVERDUE,)),
+    ("○", "not started", ("not_started",)),
+)
+
+
+def _indicator_readings(data: ReportData, theme: int) -> list[str]:
+    """Each indicator of the theme's table: its variation, or "not assessed" where the table says so."""
+    summary = data.spc_summary.set_index("indicator_id")
+    readings = []
+    for indicator in data.config.indicators_for_theme(theme):
+        assessed = indicator.id in summary.index and no_monthly_chart_reason(data, indicator) is None
+        readings.append(str(summary.loc[indicator.id, "variation"]) if assessed else NOT_ASSESSED_READING)
+    return readings
+
+
+def _action_readings(actions: pd.DataFrame, theme: int, overdue: set[str]) -> list[str]:
+    """Each action of the theme: ``overdue`` when the analysis found it so, else the tracker's status."""
+    rows = actions.loc[actions["theme"] == theme]
+    return [
+        OVERDUE if str(ref) in overdue else str(status)
+        for ref, status in zip(rows["action_id"], rows["status"], strict=True)
+    ]
+
+
+def _count_lines(readings: list[str], lines: tuple[tuple[str, str, tuple[str, ...]], ...]) -> str:
+    """One line per kind (the first three always, others when some row has them); any other reading is counted
+    as "other" so that the lines always add up to the rows."""
+    counted = [sum(r in codes for r in readings) for _, _, codes in lines]
+    shown = [
+        f"{symbol} {n} {words}"
+        for i, ((symbol, words, _), n) in enumerate(zip(lines, counted, strict=True))
+        if i < 3 or n
+    ]
+    other = len(readings) - sum(counted)
+    if other:
+        shown.append(f"{other} other")
+    return "\n".join(shown)
+
+
 # ---------------------------------------------------------------------------------------------- themes
-def actions_table(actions: pd.DataFrame, theme: int) -> pd.DataFrame:
-    """A theme's actions: reference, action, lead, due date, status (symbol and words), latest update."""
+def actions_table(
+    actions: pd.DataFrame, theme: int, overdue: set[str] | frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """A theme's actions: reference, action, lead, due date, status (symbol and words), latest update.
+
+    ``overdue`` holds the actions the analysis found overdue (:func:`overdue_action_ids`): their status reads
+    "Overdue (due ...; last reported ...)", never "On track" beside an overdue exception.
+    """
     rows = actions.loc[actions["theme"] == theme]
     rows = rows.iloc[sorted(range(len(rows)), key=lambda i: _action_order(rows["action_id"].iloc[i]))]
     return pd.DataFrame(
@@ -102,7 +149,10 @@ def actions_table(actions: pd.DataFrame, theme: int) -> pd.DataFrame:
             "Action": rows["action"],
             "Lead": rows["lead"].fillna("–"),
             "Due": [f"{d:%b %Y}" if pd.notna(d) else "–" for d in rows["due_date"]],
-            "Status": [status_label(s, ACTION_STATUS_LABELS) for s in rows["status"]],
+            "Status": [
+                action_status_text(status, due, overdue=str(ref) in overdue)
+                for ref, status, due in zip(rows["action_id"], rows["status"], rows["due_date"], strict=True)
+            ],
             "Latest update": rows["latest_update"].fillna("–"),
         }
     ).reset_index(drop=True)
@@ -124,7 +174,9 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
     blocks.append(heading(level + 1, f"Priorities for {data.quarter.financial_year}"))
     blocks.append(markdown("\n".join(f"- {p}" for p in theme.priorities)))
     blocks.append(heading(level + 1, "Actions"))
-    actions = actions_table(data.actions, theme.number)
+    actions = actions_table(
+        data.actions, theme.number, overdue_action_ids(data.exceptions, data.quarter.label)
+    )
     if actions.empty:
         blocks.append(markdown("No actions are recorded for this theme."))
     else:
