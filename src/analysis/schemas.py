@@ -76,4 +76,5 @@ ANALYSIS_TABLES = (
     "forecasts",
     "forecast_backtest",
     "returns_reconciliation",
+    "safeguarding_board",
 )

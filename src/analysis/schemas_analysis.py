@@ -328,4 +328,44 @@ ANALYSIS_SCHEMAS: list[TableSchema] = [
         ),
         ("series_id",),
     ),
+    TableSchema(
+        "safeguarding_board",
+        "The safeguarding board's core dataset (config/indicators.yml safeguarding_board_measures) for every month: "
+        "each month's figure and, for events, the 12 months to the month's end. Suppressed figures are absent.",
+        (
+            Column("measure_id", "string", "Measure id (safeguarding_board_measures)", False),
+            Column(
+                "period",
+                "string",
+                "month (the calendar month) or 12_months (the 12 months to its end)",
+                False,
+            ),
+            Column("month", "datetime64[s]", "First day of the month the period ends in", False),
+            Column("period_start", "datetime64[s]", "First day of the period", False),
+            Column(
+                "period_end",
+                "datetime64[s]",
+                "Last day of the period (a count at the month end: its day)",
+                False,
+            ),
+            Column(
+                "value", "float64", "The figure (count, percentage or days); empty when absent (see note)"
+            ),
+            Column("numerator", "float64", "Count the figure is made from"),
+            Column("denominator", "float64", "Base of a percentage; plans ended for a median length"),
+            Column(
+                "suppressed",
+                "boolean",
+                "A count behind the figure is 1 to 5: value, numerator and denominator empty (GSS symbol c)",
+                False,
+            ),
+            Column(
+                "note",
+                "string",
+                "Why the figure is absent: suppressed, a column missing from the raw lists, too little history or "
+                "nothing to base it on; empty when there is a figure",
+            ),
+        ),
+        ("measure_id", "period", "month"),
+    ),
 ]

@@ -67,7 +67,8 @@ def _empty(table: str) -> pd.DataFrame:
 
 def read_inputs(processed_dir: Path, config: ProjectConfig) -> dict[str, pd.DataFrame]:
     """The processed tables the analysis needs (benchmarks and actions may be absent: a warning, an empty table)."""
-    names = sorted({t for i in config.indicators for t in i.tables} | {"population", *WINDOW_TABLES})
+    board = {t for m in config.registry.safeguarding_board_measures for t in m.tables}
+    names = sorted({t for i in config.indicators for t in i.tables} | board | {"population", *WINDOW_TABLES})
     if any(i.source == "scorecard" for i in config.indicators):
         names.append("scorecard")
     tables = {name: read_table(name, processed_dir) for name in names}
@@ -319,6 +320,21 @@ def _compute_indicators(
     return compute_indicators(tables, config, first_month=first_month, last_month=last_month)
 
 
+def _board_table(
+    tables: dict[str, pd.DataFrame],
+    monthly: pd.DataFrame,
+    config: ProjectConfig,
+    *,
+    first_month: pd.Timestamp,
+    last_month: pd.Timestamp,
+) -> pd.DataFrame:
+    """The safeguarding board's measures for every month of the series, suppressed where they are made."""
+    from analysis.stages.indicators.board import board_table
+    from analysis.stages.indicators.periods import month_periods
+
+    return board_table(tables, monthly, config, month_periods(first_month, last_month))
+
+
 def analyse_all(
     processed_dir: Path,
     config: ProjectConfig,
@@ -354,6 +370,7 @@ def analyse_all(
     )
     annual, reconciliation = annual_with_returns(processed_dir, annual, config)
     result = analyse_tables(tables, monthly, annual, config, quarter)
+    board = _board_table(tables, result.monthly, config, first_month=first_month, last_month=last_month)
     outputs = {
         "indicators_monthly": result.monthly,
         "indicators_annual": result.annual,
@@ -367,6 +384,7 @@ def analyse_all(
         "forecasts": result.forecasts,
         "forecast_backtest": result.forecast_backtest,
         "returns_reconciliation": reconciliation,
+        "safeguarding_board": board,
     }
     written = [write_table(frame, name, processed_dir) for name, frame in outputs.items()]
     logger.info(
