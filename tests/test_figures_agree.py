@@ -121,7 +121,7 @@ def test_one_figure_has_one_value_on_the_report_and_the_dashboard(
 
 
 _BOARD_ROW = re.compile(
-    r'<tr><th scope="row" class="col-name">(?P<name>[^<]*)(?:<br>.*?)?</th>'
+    r'<tr><th[^>]*scope="row"[^>]*>(?P<name>[^<]*)(?:<br>.*?)?</th>'
     r'(?P<cells>(?:<td class="sg-figure">[^<]*</td>){3})</tr>'
 )
 
