@@ -3,8 +3,9 @@
 :func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
 series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
 published benchmarks, compares indicators with their anticipated trends (:mod:`analysis.methods.trajectory`), forecasts the
-demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, writes the analysis tables and returns
-headline tables per theme for the notebook to show.
+demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, computes the safeguarding board's
+measures for every month (:mod:`analysis.stages.indicators.board`), writes the analysis tables and returns headline
+tables per theme for the notebook to show.
 """
 
 from __future__ import annotations
