@@ -317,6 +317,7 @@ def _add_measure(folder: Path, **fields) -> None:
         "definition": "Open child in need plans reviewed in the last six months.",
         "source": "Local measure",
         "reads": ["children_in_need.cin_start_date", "children_in_need.latest_cin_plan_review_date"],
+        "method": "reviews_within_timescale",
     }
     _edit(folder, "indicators.yml", lambda d: d["safeguarding_board_measures"].append({**measure, **fields}))
 
@@ -351,7 +352,9 @@ def test_a_measure_with_readable_columns_loads(config_copy: Path) -> None:
 
 
 def test_a_measure_naming_an_unknown_indicator_or_another_unit_is_refused(config_copy: Path) -> None:
-    _add_measure(config_copy, reads=["children_in_need.cin_start_date"], indicator="children_in_needs")
+    _add_measure(
+        config_copy, reads=["children_in_need.cin_start_date"], indicator="children_in_needs", method=None
+    )
     with pytest.raises(ConfigError, match=r"\.indicator") as error:
         load_config(config_copy)
     assert error.value.found == "children_in_needs"
@@ -364,8 +367,23 @@ def test_a_measure_naming_an_unknown_indicator_or_another_unit_is_refused(config
         load_config(config_copy)
 
 
+def test_a_measure_computed_by_no_known_method_is_refused_naming_it(config_copy: Path) -> None:
+    _add_measure(config_copy, reads=["children_in_need.cin_start_date"], method="plan_reviews")
+    with pytest.raises(ConfigError, match=r"cin_plan_reviews_within_timescale\)\.method") as error:
+        load_config(config_copy)
+    assert error.value.found == "plan_reviews"
+
+
+def test_a_measure_needs_one_computation(config_copy: Path) -> None:
+    _add_measure(
+        config_copy, reads=["children_in_need.cin_start_date"], indicator="children_in_need_per_10000"
+    )
+    with pytest.raises(ConfigError, match=r"either an indicator .* or a method"):
+        load_config(config_copy)
+
+
 def test_a_measure_defined_twice_is_refused(config_copy: Path) -> None:
-    _add_measure(config_copy, id="contacts", reads=["contacts.contact_date"])
+    _add_measure(config_copy, id="contacts", reads=["contacts.contact_date"], method="events")
     with pytest.raises(ConfigError, match=r"safeguarding_board_measures\[17\] \(contacts\)\.id"):
         load_config(config_copy)
 

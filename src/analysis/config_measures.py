@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from analysis.config_model import StrictModel
 from analysis.errors import ConfigError
@@ -29,6 +29,16 @@ BoardStage = Literal["Referral", "Assessment", "Planning", "Review"]
 BoardUnit = Literal["count", "%", "days"]
 BoardPolarity = Literal["higher_is_better", "lower_is_better", "context"]
 BoardTiming = Literal["flow", "stock"]
+#: How a measure that is not a registry indicator's figure is computed (each a function of
+#: :data:`analysis.stages.indicators.board.MEASURE_FUNCTIONS`; a test keeps the two equal). ``events`` counts the rows
+#: whose one date column (``reads``) falls in the period.
+BoardMethod = Literal[
+    "events",
+    "initial_conferences_held",
+    "reviews_within_timescale",
+    "median_days_of_plans_ended",
+    "plans_ended_lasting_two_years",
+]
 #: Where each board measure's columns must come from: the cleaned Annex A lists (child-level tables).
 CHILD_LEVEL_COLUMNS: dict[str, frozenset[str]] = {
     s.name: frozenset(s.column_names) for s in CHILD_LEVEL_SCHEMAS
@@ -55,6 +65,18 @@ class BoardMeasure(StrictModel):
     """A registry indicator whose figure this is (computed once, by the indicator's own function)."""
     series: Literal["value", "numerator"] = "value"
     """Which of the indicator's figures: its value, or its numerator (the count behind a rate)."""
+    method: BoardMethod | None = None
+    """How a measure that is not an indicator's figure is computed from the columns it reads."""
+
+    @model_validator(mode="after")
+    def _one_computation(self) -> BoardMeasure:
+        if (self.indicator is None) == (self.method is None):
+            raise ValueError(
+                "give either an indicator (its figure) or a method (how to compute it), not both"
+            )
+        if self.method == "events" and len(self.reads) != 1:
+            raise ValueError("method events counts the rows of one date column: reads must name exactly one")
+        return self
 
     @property
     def columns(self) -> list[tuple[str, str]]:

@@ -5,7 +5,8 @@ each names its unit, its timing and the columns it reads. A measure that is a re
 month's figure from ``indicators_monthly`` (its value, or its numerator for the count behind a rate): the board and
 the quarterly report show one value (children in need at the month end is the numerator of
 ``children_in_need_per_10000``). Its 12-month figure is made by the indicator's own function. Other measures are
-computed here by :data:`MEASURE_FUNCTIONS`, each given only the columns its configuration says it reads.
+computed here by their ``method`` (:data:`MEASURE_FUNCTIONS`), each given only the columns its configuration says it
+reads.
 
 Suppression is applied here, where the table is made (:mod:`analysis.methods.suppression`): a figure resting on 1 to
 5 children is absent (value, numerator and denominator empty) and ``note`` says why, as does every other absent
@@ -22,7 +23,6 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.config_measures import BoardMeasure
-from analysis.errors import ConfigError
 from analysis.inputs.annex_a import missing_column_reason, missing_columns
 from analysis.io import conform
 from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
@@ -47,7 +47,7 @@ FIRST_REVIEW_MONTHS = 3
 LATER_REVIEW_MONTHS = 6
 SUPPRESSED_NOTE = "suppressed: a count behind it is between {lower} and {upper} children"
 SHORT_HISTORY_NOTE = "not available: the 12 months begin before the first full month of data"
-NO_FIGURE_NOTE = "no figure: nothing in the period to base it on"
+NO_FIGURE_NOTE = "no figure: nothing in the period to base it on, or too little history before it"
 
 MeasureFunction = Callable[[Mapping[str, pd.DataFrame], pd.DataFrame], pd.DataFrame]
 """(the tables, holding only the columns the measure reads; the periods) -> numerator, denominator, value."""
@@ -123,9 +123,11 @@ def cp_reviews_within_timescale(cp_plans: pd.DataFrame, periods: pd.DataFrame) -
     return percentage(periods, np.array(numerators), np.array(denominators))
 
 
-def _events(table: str, column: str) -> MeasureFunction:
-    """Rows of ``table`` whose ``column`` date falls in each period."""
-    return lambda t, p: count(p, sum_in_periods(t[table][column], p))
+def _events(t: Mapping[str, pd.DataFrame], p: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose date (the one column the measure reads) falls in each period."""
+    (table,) = t.values()
+    (column,) = table.columns
+    return count(p, sum_in_periods(table[column], p))
 
 
 def _initial_conferences(t: Mapping[str, pd.DataFrame], p: pd.DataFrame) -> pd.DataFrame:
@@ -134,17 +136,13 @@ def _initial_conferences(t: Mapping[str, pd.DataFrame], p: pd.DataFrame) -> pd.D
     return count(p, sum_in_periods(section47["icpc_date"].where(held), p))
 
 
-#: How each measure that is not a registry indicator's figure is computed (the loader checks its columns).
+#: How each ``method`` of ``safeguarding_board_measures`` is computed (:data:`analysis.config_measures.BoardMethod`).
 MEASURE_FUNCTIONS: dict[str, MeasureFunction] = {
-    "contacts": _events("contacts", "contact_date"),
-    "referrals": _events("referrals", "referral_date"),
-    "assessments_completed": _events("assessments", "assessment_authorised_date"),
-    "initial_conferences": _initial_conferences,
-    "cp_plans_started": _events("cp_plans", "cp_plan_start_date"),
-    "cp_reviews_within_timescale": lambda t, p: cp_reviews_within_timescale(t["cp_plans"], p),
-    "cp_plans_ended": _events("cp_plans", "cp_plan_end_date"),
-    "cp_plans_ended_median_days": lambda t, p: cp_plans_ended_median_days(t["cp_plans"], p),
-    "cp_plans_ended_two_years_or_more": lambda t, p: cp_plans_ended_two_years_or_more(t["cp_plans"], p),
+    "events": _events,
+    "initial_conferences_held": _initial_conferences,
+    "reviews_within_timescale": lambda t, p: cp_reviews_within_timescale(t["cp_plans"], p),
+    "median_days_of_plans_ended": lambda t, p: cp_plans_ended_median_days(t["cp_plans"], p),
+    "plans_ended_lasting_two_years": lambda t, p: cp_plans_ended_two_years_or_more(t["cp_plans"], p),
 }
 
 
@@ -163,16 +161,9 @@ def declared_columns(tables: Mapping[str, pd.DataFrame], measure: BoardMeasure) 
 
 def _function(measure: BoardMeasure, config: ProjectConfig) -> tuple[MeasureFunction, int]:
     """The measure's function over periods, and the months of history before a period that its figure needs."""
-    if measure.indicator is None:
-        if measure.id not in MEASURE_FUNCTIONS:
-            raise ConfigError(
-                config.folder / "indicators.yml",
-                f"safeguarding_board_measures ({measure.id})",
-                "a measure computed by analysis.stages.indicators.board "
-                f"({', '.join(MEASURE_FUNCTIONS)}) or one naming its registry indicator",
-                measure.id,
-            )
-        return MEASURE_FUNCTIONS[measure.id], 0
+    if measure.method is not None:
+        return MEASURE_FUNCTIONS[measure.method], 0
+    assert measure.indicator is not None  # the loader checks that a measure has one or the other
     spec = CASE_RECORD_INDICATORS[measure.indicator]
 
     def indicator_function(t: Mapping[str, pd.DataFrame], p: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +244,9 @@ def measure_rows(
         first_month = pd.Timestamp(months["start"].min())
         result = function(given, trailing)
         short = (trailing["start"] - pd.DateOffset(months=lookback) < first_month).to_numpy()
-        result = blank_without_history(result, trailing, first_month, lookback).drop(columns="suppressed")
+        result = blank_without_history(result, trailing, first_month, lookback).drop(
+            columns="suppressed", errors="ignore"
+        )
         year = _finish(result, measure, config, TWELVE_MONTHS, trailing)
         year.loc[short, "note"] = SHORT_HISTORY_NOTE
         parts.append(year)
