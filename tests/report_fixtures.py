@@ -72,6 +72,12 @@ def write_config(folder: Path) -> Path:
     anticipated["looking_ahead"] = [
         m for m in anticipated.get("looking_ahead", []) if m["indicator"] in INDICATOR_IDS
     ]
+    # The safeguarding board's measures that show a registry indicator's figure need that indicator.
+    registry["safeguarding_board_measures"] = [
+        m
+        for m in registry.get("safeguarding_board_measures", [])
+        if m.get("indicator") in {None, *INDICATOR_IDS}
+    ]
     (folder / "indicators.yml").write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
     return folder
 

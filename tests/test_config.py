@@ -265,6 +265,28 @@ def test_a_wrong_safeguarding_measure_id_is_refused_naming_it(config_copy: Path)
     assert error.value.file == path
     assert error.value.found == "cp_plans_endd"
     assert "safeguarding_board.measures[" in error.value.key
+    assert "cp_plans_endd" in str(error.value)
+
+
+def test_the_board_ids_are_those_indicators_yml_defines(config_copy: Path) -> None:
+    """An id is known because indicators.yml defines it: renamed there too, the same dashboard.yml loads; left
+    out there, the dashboard's id is refused."""
+    for name in ("dashboard.yml", "indicators.yml"):
+        path = config_copy / name
+        text = path.read_text(encoding="utf-8")
+        old = "- cp_plans_ended\n" if name == "dashboard.yml" else "- id: cp_plans_ended\n"
+        path.write_text(text.replace(old, old.replace("cp_plans_ended", "cp_plans_closed"), 1))
+    assert "cp_plans_closed" in load_config(config_copy).dashboard.safeguarding_board.measures
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: d["safeguarding_board_measures"].remove(
+            next(m for m in d["safeguarding_board_measures"] if m["id"] == "cp_plans_closed")
+        ),
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert error.value.found == "cp_plans_closed"
 
 
 def test_a_wrong_measure_id_stops_analysis_run_before_the_first_stage(
@@ -303,3 +325,101 @@ def test_the_too_uncertain_share_is_read(config_copy: Path) -> None:
         config_copy, "indicators.yml", lambda d: d["anticipated"]["forecast"].update(too_uncertain_share=0.3)
     )
     assert load_config(config_copy).registry.anticipated.forecast.too_uncertain_share == 0.3
+
+
+def _add_measure(folder: Path, **fields) -> None:
+    measure = {
+        "id": "cin_plan_reviews_within_timescale",
+        "name": "Child in need plans reviewed within timescale",
+        "stage": "Review",
+        "unit": "%",
+        "polarity": "higher_is_better",
+        "timing": "stock",
+        "definition": "Open child in need plans reviewed in the last six months.",
+        "source": "Local measure",
+        "reads": ["children_in_need.cin_start_date", "children_in_need.latest_cin_plan_review_date"],
+        "method": "reviews_within_timescale",
+    }
+    _edit(folder, "indicators.yml", lambda d: d["safeguarding_board_measures"].append({**measure, **fields}))
+
+
+def test_a_measure_reading_a_column_no_reader_provides_is_refused_naming_it(config_copy: Path) -> None:
+    # The measure the board once offered: no Annex A list has a child in need plan review date.
+    _add_measure(config_copy)
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert error.value.file == config_copy / "indicators.yml"
+    assert error.value.found == "children_in_need.latest_cin_plan_review_date"
+    assert error.value.key.startswith(
+        "safeguarding_board_measures[17] (cin_plan_reviews_within_timescale).reads[1]"
+    )
+    assert "cin_plan_reviews_within_timescale" in str(error.value)
+    assert "children_in_need.latest_cin_plan_review_date" in str(error.value)
+
+
+def test_a_measure_reading_an_unknown_table_is_refused(config_copy: Path) -> None:
+    _add_measure(config_copy, reads=["child_in_need.cin_start_date"])
+    with pytest.raises(ConfigError, match=r"reads\[0\]") as error:
+        load_config(config_copy)
+    assert error.value.found == "child_in_need.cin_start_date"
+
+
+def test_a_measure_with_readable_columns_loads(config_copy: Path) -> None:
+    """The check can pass: the same measure reading columns List 6 has is accepted (so the refusals above are
+    about the column, not the measure)."""
+    _add_measure(config_copy, reads=["children_in_need.cin_start_date", "children_in_need.cin_end_date"])
+    config = load_config(config_copy)
+    assert config.registry.safeguarding_board_measures[-1].id == "cin_plan_reviews_within_timescale"
+
+
+def test_a_measure_naming_an_unknown_indicator_or_another_unit_is_refused(config_copy: Path) -> None:
+    _add_measure(
+        config_copy, reads=["children_in_need.cin_start_date"], indicator="children_in_needs", method=None
+    )
+    with pytest.raises(ConfigError, match=r"\.indicator") as error:
+        load_config(config_copy)
+    assert error.value.found == "children_in_needs"
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: d["safeguarding_board_measures"][-1].update(indicator="children_in_need_per_10000"),
+    )
+    with pytest.raises(ConfigError, match=r"\.unit"):  # the numerator of a rate is a count, not a %
+        load_config(config_copy)
+
+
+def test_a_measure_computed_by_no_known_method_is_refused_naming_it(config_copy: Path) -> None:
+    _add_measure(config_copy, reads=["children_in_need.cin_start_date"], method="plan_reviews")
+    with pytest.raises(ConfigError, match=r"cin_plan_reviews_within_timescale\)\.method") as error:
+        load_config(config_copy)
+    assert error.value.found == "plan_reviews"
+
+
+def test_a_measure_needs_one_computation(config_copy: Path) -> None:
+    _add_measure(
+        config_copy, reads=["children_in_need.cin_start_date"], indicator="children_in_need_per_10000"
+    )
+    with pytest.raises(ConfigError, match=r"either an indicator .* or a method"):
+        load_config(config_copy)
+
+
+def test_a_measure_defined_twice_is_refused(config_copy: Path) -> None:
+    _add_measure(config_copy, id="contacts", reads=["contacts.contact_date"], method="events")
+    with pytest.raises(ConfigError, match=r"safeguarding_board_measures\[17\] \(contacts\)\.id"):
+        load_config(config_copy)
+
+
+def test_a_measure_column_stops_analysis_run_before_the_first_stage(
+    config_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from analysis.cli import main
+
+    _add_measure(config_copy)
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    code = main(
+        ["run", "--config", str(config_copy), "--raw", str(tmp_path / "raw"), "--processed", str(processed)]
+        + ["--reports", str(reports)]
+    )
+    assert code == 2
+    assert "latest_cin_plan_review_date" in caplog.text and "cin_plan_reviews_within_timescale" in caplog.text
+    assert not processed.exists() and not reports.exists()  # no stage ran

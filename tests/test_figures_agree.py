@@ -6,6 +6,7 @@ period and reading is looked up in the processed tables of the run that made the
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -23,6 +24,8 @@ from figure_checks import (
 )
 
 from analysis.config import ProjectConfig
+from analysis.config_measures import board_measure_ids
+from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.paths import ProjectPaths
 from analysis.run.monthly import MonthlyResult
@@ -117,6 +120,54 @@ def test_one_figure_has_one_value_on_the_report_and_the_dashboard(
         if report[i] != f"{dashboard[i]} (Jun 2015)"
     ]
     assert not differ, "\n".join(differ)
+
+
+_BOARD_ROW = re.compile(
+    r'<tr><th[^>]*scope="row"[^>]*>(?P<name>[^<]*)(?:<br>.*?)?</th>'
+    r'(?P<cells>(?:<td class="sg-figure">[^<]*</td>){3})</tr>'
+)
+
+
+def test_the_safeguarding_board_shows_its_table_and_the_reports_children_in_need(
+    monthly_paths: ProjectPaths, config: ProjectConfig
+) -> None:
+    """Each figure of June's board is the ``safeguarding_board`` table's; children in need at the month end is the
+    numerator of the report's children in need per 10,000 for June (one figure, one value)."""
+    page = (monthly_paths.reports / "2015-06" / "safeguarding-board.html").read_text(encoding="utf-8")
+    shown = {
+        html.unescape(m["name"]): [html.unescape(c) for c in re.findall(r">([^<]*)</td>", m["cells"])]
+        for m in _BOARD_ROW.finditer(page)
+    }
+    measures = {m.id: m for m in config.registry.safeguarding_board_measures}
+    assert [measures[i].name for i in board_measure_ids(config)] == list(shown)
+    board = read_table("safeguarding_board", monthly_paths.processed).set_index(
+        ["measure_id", "period", "month"]
+    )
+    problems = []
+    for measure_id in board_measure_ids(config):
+        measure = measures[measure_id]
+        columns = [("month", JUNE), ("month", JUNE - pd.DateOffset(months=1)), ("12_months", JUNE)]
+        for cell, key in zip(shown[measure.name], columns, strict=True):
+            if measure.timing == "stock" and key[0] == "12_months":
+                expected = "–"
+            else:
+                row = board.loc[(measure_id, *key)]
+                suffix = {"%": "%", "days": " days"}.get(measure.unit, "")
+                expected = (
+                    "not available"
+                    if str(row["note"]).startswith("not available: column")
+                    else "c"
+                    if row["suppressed"]
+                    else "x"
+                    if pd.isna(row["value"])
+                    else f"{row['value']:,.{measure.decimals}f}{suffix}"
+                )
+            if cell != expected:
+                problems.append(f"{measure_id} {key}: page {cell!r}, table {expected!r}")
+    assert not problems, "\n".join(problems)
+    monthly = read_table("indicators_monthly", monthly_paths.processed)
+    rate = monthly.loc[(monthly["indicator_id"] == "children_in_need_per_10000") & (monthly["month"] == JUNE)]
+    assert shown["Children in need at the month end"][0] == f"{rate['numerator'].item():,.0f}"
 
 
 def test_the_exception_reports_list_the_analysis_exceptions_and_the_dashboard_the_same(

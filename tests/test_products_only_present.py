@@ -20,8 +20,8 @@ PACKAGE = Path(analysis.__file__).resolve().parent
 #: Every product module: each only presents the analysis stage's tables.
 PRODUCTS = tuple(sorted(p.stem for p in (PACKAGE / "products").glob("*.py") if p.stem != "__init__"))
 #: Modules whose functions compute readings: a product may take only constants and the names in ALLOWED from them.
-#: (Not yet listed: ``analysis.stages.indicators``, whose counting functions the safeguarding board still calls on
-#: the case records; see the closing note of issue 18.)
+#: A package listed here covers its modules too (``analysis.stages.indicators`` and ``...indicators.board``: the
+#: counting of the case records, which the safeguarding board's view no longer does).
 METHODS = (
     "analysis.methods.spc",
     "analysis.methods.spc_rules",
@@ -32,6 +32,7 @@ METHODS = (
     "analysis.methods.demand_forecasts",
     "analysis.methods.trajectory",
     "analysis.stages.analyse",
+    "analysis.stages.indicators",
 )
 #: Presentation helpers of the method modules (no computation of a reading): what a name or a range is called.
 ALLOWED = {
@@ -48,6 +49,9 @@ ALLOWED = {
     # The id a demand measure has in the forecasts table, and its stored monthly rows (a selection, no sum).
     ("analysis.methods.demand_forecasts", "series_id"),
     ("analysis.methods.demand_forecasts", "demand_series"),
+    # The quarterly report's data-quality section lists the indicators whose Annex A column the cleaning log records
+    # as missing (data_quality_and_provenance.py; it reads the log, it counts no case records).
+    ("analysis.stages.indicators", "unavailable_indicators"),
 }
 
 
@@ -71,11 +75,15 @@ def imported_names(source: str) -> list[tuple[str, str, int]]:
     return found
 
 
+def _computing(module: str) -> bool:
+    return any(module == m or module.startswith(f"{m}.") for m in METHODS)
+
+
 def forbidden(source: str) -> list[str]:
     return [
         f"line {line}: {module}.{name}"
         for module, name, line in imported_names(source)
-        if module in METHODS and not name.isupper() and (module, name) not in ALLOWED
+        if _computing(module) and not name.isupper() and (module, name) not in ALLOWED
     ]
 
 
@@ -92,10 +100,25 @@ def test_the_check_sees_a_product_that_computes() -> None:
         "rows = ef.find_exceptions()\n"
         "from analysis.methods.benchmarking import compare_with_benchmarks, neighbours_label\n"
         "from analysis.methods.spc_summary import natural_range, summarise\n"
+        "from analysis.stages.indicators.periods import count, sum_in_periods\n"
+        "from analysis.stages.indicators import child_protection, unavailable_indicators\n"
     )
     assert forbidden(source) == [
         "line 1: analysis.methods.spc.indicator_chart",
         "line 4: analysis.methods.benchmarking.compare_with_benchmarks",
         "line 5: analysis.methods.spc_summary.summarise",
+        "line 6: analysis.stages.indicators.periods.count",
+        "line 6: analysis.stages.indicators.periods.sum_in_periods",
+        "line 7: analysis.stages.indicators.child_protection",
         "line 3: analysis.methods.exception_finder.find_exceptions",
     ]
+
+
+def test_the_safeguarding_board_counted_before_and_would_be_refused() -> None:
+    """The board's view as it was (counting the Annex A lists itself) fails the check: the check can fail."""
+    old = (
+        "from analysis.stages.indicators import assessments as assessment_measures\n"
+        "from analysis.stages.indicators.assessments import open_cin_episodes\n"
+        "from analysis.stages.indicators.periods import children_open_at_each_end, count\n"
+    )
+    assert len(forbidden(old)) == 4

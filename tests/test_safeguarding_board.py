@@ -1,36 +1,44 @@
-"""The safeguarding board's core dataset: hand-worked plans, reviews and suppression."""
+"""The safeguarding board's core dataset: the analysis stage's table (hand-worked) and the product that shows it."""
 
 from __future__ import annotations
 
+from typing import get_args
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.products.safeguarding_board import (
-    BOARD_TABLES,
-    MEASURES,
-    BoardData,
-    board_html,
-    core_dataset,
+from analysis.config import ProjectConfig
+from analysis.config_measures import BoardMethod
+from analysis.io import conform
+from analysis.methods.suppression import withhold_suppressed
+from analysis.products.safeguarding_board import BoardData, board_html, core_dataset, method_html
+from analysis.schemas import CHILD_LEVEL_TABLES, empty_table, schema
+from analysis.stages.indicators import compute_indicators
+from analysis.stages.indicators.board import (
+    MEASURE_FUNCTIONS,
+    SHORT_HISTORY_NOTE,
+    board_table,
     cp_plans_ended_median_days,
     cp_plans_ended_two_years_or_more,
     cp_reviews_within_timescale,
-    method_html,
+    declared_columns,
 )
-from analysis.schemas import schema
-from analysis.stages.indicators.periods import periods_frame
+from analysis.stages.indicators.periods import month_periods, periods_frame
 
 JUNE = periods_frame([pd.Timestamp(2015, 6, 1)], [pd.Timestamp(2015, 6, 30)])
+MONTHS = month_periods(pd.Timestamp(2014, 6, 1), pd.Timestamp(2015, 6, 1))
 T = pd.Timestamp
 
 
 def _table(name: str, rows: list[dict]) -> pd.DataFrame:
-    columns = schema(name).column_names
     frame = pd.DataFrame(rows)
-    for column in columns:
+    for column in schema(name).column_names:
         if column not in frame:
             frame[column] = pd.NaT if "date" in column else None
     frame["child_id"] = frame["child_id"] if "child_id" in frame else [f"c{n}" for n in range(len(frame))]
-    return frame
+    frame["source_row"] = range(2, len(frame) + 2)
+    return conform(frame, name) if rows else frame.astype({"source_row": "int64"})
 
 
 def _plans(rows: list[tuple[str, str | None, str | None]]) -> pd.DataFrame:
@@ -48,6 +56,40 @@ def _plans(rows: list[tuple[str, str | None, str | None]]) -> pd.DataFrame:
     )
 
 
+def _tables(config: ProjectConfig, **given: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    tables = {name: given.get(name, _table(name, [])) for name in CHILD_LEVEL_TABLES}
+    population = pd.DataFrame(
+        {
+            "time_period": [2014],
+            "area_code": [config.authority.ons_code],
+            "old_la_code": [config.authority.old_la_code],
+            "population": [10_000.0],
+        }
+    )
+    tables["population"] = population.reindex(columns=schema("population").column_names)
+    tables["scorecard"] = empty_table("scorecard")
+    tables["cleaning_log"] = given.get("cleaning_log", empty_table("cleaning_log"))
+    return tables
+
+
+def _board(config: ProjectConfig, **given: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the board table, indicators_monthly as the analysis stage writes it) from hand-made lists."""
+    tables = _tables(config, **given)
+    first, last = MONTHS["start"].iloc[0], MONTHS["start"].iloc[-1]
+    monthly, _ = compute_indicators(tables, config, first_month=first, last_month=last)
+    monthly = withhold_suppressed(monthly)
+    return board_table(tables, monthly, config, MONTHS), monthly
+
+
+def _row(board: pd.DataFrame, measure: str, period: str, month: str) -> pd.Series:
+    rows = board.loc[
+        (board["measure_id"] == measure) & (board["period"] == period) & (board["month"] == T(month))
+    ]
+    assert len(rows) == 1, (measure, period, month)
+    return rows.iloc[0]
+
+
+# ----------------------------------------------------------------------------- hand-worked measures
 def test_review_conferences_within_timescale_hand_worked():
     plans = _plans(
         [
@@ -58,7 +100,7 @@ def test_review_conferences_within_timescale_hand_worked():
             ("2015-02-01", None, None),  # due, never reviewed: late
         ]
     )
-    result = cp_reviews_within_timescale(plans, JUNE, "latest_review_conference_date").iloc[0]
+    result = cp_reviews_within_timescale(plans, JUNE).iloc[0]
     assert (result["numerator"], result["denominator"]) == (1, 3)
     assert result["value"] == pytest.approx(100 / 3)
 
@@ -78,67 +120,125 @@ def test_plans_ended_length_hand_worked():
     assert (long["numerator"], long["denominator"]) == (1, 3)
 
 
-def _board(config, **tables: pd.DataFrame) -> BoardData:
-    full = {name: tables.get(name, _table(name, [])) for name in BOARD_TABLES}
-    return BoardData(config=config, month=T("2015-06-01"), tables=full)
+# ------------------------------------------------------------------------------------ the board table
+def test_every_method_the_loader_accepts_has_its_function() -> None:
+    """The loader checks ``method`` against :data:`BoardMethod`; each of those is computed here, and no other."""
+    assert set(MEASURE_FUNCTIONS) == set(get_args(BoardMethod))
 
 
-def test_core_dataset_suppresses_small_counts_and_names_missing_columns(config):
+def test_a_measure_sees_only_the_columns_it_declares(config: ProjectConfig) -> None:
+    measure = next(m for m in config.registry.safeguarding_board_measures if m.id == "cp_plans_ended")
+    given = declared_columns(_tables(config), measure)
+    assert list(given) == ["cp_plans"] and list(given["cp_plans"].columns) == ["cp_plan_end_date"]
+    with pytest.raises(KeyError):
+        MEASURE_FUNCTIONS["median_days_of_plans_ended"](given, JUNE)  # reads the start date too
+
+
+def test_suppression_is_applied_where_the_table_is_made(config: ProjectConfig) -> None:
     contacts = _table(
         "contacts", [{"contact_date": T("2015-06-02")}] * 3 + [{"contact_date": T("2015-05-02")}] * 7
     )
-    data = _board(config, contacts=contacts)
-    table = core_dataset(data).set_index("measure_id")
-    assert table.loc["contacts", "Jun 2015"] == "c"  # 3 contacts: suppressed
-    assert table.loc["contacts", "May 2015"] == "7"
-    assert table.loc["contacts", "12 months to Jun 2015"] == "10"
-    assert table.loc["children_on_cp_plans", "12 months to Jun 2015"] == "–"
-    assert table.loc["cp_reviews_within_timescale", "note"] == (
-        "not available: column latest_review_conference_date missing from List 7"
-    )
-    assert "cin_plan_reviews_within_timescale" not in table.index  # no Annex A list carries its review date
-    assert list(table.index) == list(config.dashboard.safeguarding_board.measures)
+    board, _ = _board(config, contacts=contacts)
+    june = _row(board, "contacts", "month", "2015-06")
+    assert (
+        june["suppressed"] and np.isnan(june["value"]) and np.isnan(june["numerator"])
+    )  # absent, not flagged
+    assert june["note"] == "suppressed: a count behind it is between 1 and 5 children"
+    may = _row(board, "contacts", "month", "2015-05")
+    assert (may["value"], may["suppressed"]) == (7, False) and pd.isna(may["note"])
+    assert _row(board, "contacts", "12_months", "2015-06")["value"] == 10
+    # The 12 months to June 2014 begin before the first month of data: no figure, and why.
+    early = _row(board, "contacts", "12_months", "2014-06")
+    assert np.isnan(early["value"]) and early["note"] == SHORT_HISTORY_NOTE
+    # A stock has no 12-month figure; every defined measure has its month rows.
+    assert board.loc[board["measure_id"] == "children_in_need", "period"].unique().tolist() == ["month"]
+    assert set(board["measure_id"]) == {m.id for m in config.registry.safeguarding_board_measures}
 
 
-def test_review_measure_computed_when_the_column_is_present(config):
-    plans = _plans([("2015-01-10", None, "2015-04-01")] * 6 + [("2014-06-01", None, "2014-11-15")] * 6)
-    table = core_dataset(_board(config, cp_plans=plans)).set_index("measure_id")
-    assert table.loc["cp_reviews_within_timescale", "Jun 2015"] == "50.0%"
-    assert table.loc["cp_reviews_within_timescale", "note"] == ""
-
-
-def test_html_escapes_and_has_every_definition(config):
-    data = _board(config)
-    page = board_html(data)
-    assert "<table" in page and "Synthetic demonstration data" in page
-    method = method_html(data)
-    for measure_id in config.dashboard.safeguarding_board.measures:
-        assert MEASURES[measure_id].source.replace("'", "&#x27;") in method
-
-
-def test_children_in_need_at_the_month_end_is_the_report_figure(config):
-    # One figure, one value: the board counts what the quarterly report's rate counts (open episodes, DfE B1),
-    # so a child with two open episodes counts twice on both pages (the board counted children once: 1,742 on
-    # the board against 293.6 per 10,000 = 1,826 in the report).
-    from analysis.stages.indicators import children_in_need_per_10000
-
+def test_children_in_need_is_the_numerator_of_the_report_rate(config: ProjectConfig) -> None:
+    # One figure, one value: the board shows the count behind children_in_need_per_10000 for the month (open
+    # episodes, DfE B1; a child with two open episodes counts twice), taken from indicators_monthly itself.
     episodes = [
         {"child_id": "a", "cin_start_date": T("2015-01-05")},
         {"child_id": "a", "cin_start_date": T("2015-03-01")},
     ]
     episodes += [{"child_id": f"k{n}", "cin_start_date": T("2014-09-01")} for n in range(8)]
     episodes += [{"child_id": "z", "cin_start_date": T("2014-09-01"), "cin_end_date": T("2015-05-31")}]
-    cin = _table("children_in_need", episodes)
-    table = core_dataset(_board(config, children_in_need=cin)).set_index("measure_id")
-    population = pd.Series([10_000.0]).to_numpy()
-    report = children_in_need_per_10000(cin, JUNE, population).iloc[0]
-    assert report["numerator"] == 10
-    assert table.loc["children_in_need", "Jun 2015"] == f"{report['numerator']:,.0f}" == "10"
+    tables = _tables(config, children_in_need=_table("children_in_need", episodes))
+    board, monthly = _board(config, children_in_need=tables["children_in_need"])
+    rate = monthly.loc[
+        (monthly["indicator_id"] == "children_in_need_per_10000") & (monthly["month"] == T("2015-06"))
+    ]
+    assert rate["numerator"].item() == 10 == _row(board, "children_in_need", "month", "2015-06")["value"]
+    # Read from the indicator's row, not counted again: a different stored numerator is what the board shows.
+    doctored = monthly.copy()
+    doctored.loc[rate.index, "numerator"] = 1826.0
+    again = board_table(tables, doctored, config, MONTHS)
+    assert _row(again, "children_in_need", "month", "2015-06")["value"] == 1826
 
 
-def test_the_loader_knows_every_measure_the_board_defines() -> None:
-    """The loader checks dashboard.yml against the ids it knows; they must be the board's own, in its order."""
-    from analysis.config_dashboard import SAFEGUARDING_MEASURE_IDS
-    from analysis.products.safeguarding_board import MEASURES
+def test_a_column_missing_from_the_raw_lists_makes_the_measure_unavailable(config: ProjectConfig) -> None:
+    log = pd.DataFrame(
+        {
+            "table": ["cp_plans"],
+            "rule": ["columns.missing.latest_review_conference_date"],
+            "description": ["column missing"],
+            "rows_affected": [0],
+        }
+    )
+    plans = _plans([("2015-01-10", None, None)] * 8)
+    board, _ = _board(config, cp_plans=plans, cleaning_log=log)
+    rows = board.loc[board["measure_id"] == "cp_reviews_within_timescale"]
+    assert rows["value"].isna().all()
+    assert set(rows["note"]) == {"not available: column Date of latest review conference missing from List 7"}
+    assert _row(board, "cp_plans_started", "12_months", "2015-06")["value"] == 8  # other measures unaffected
 
-    assert tuple(MEASURES) == SAFEGUARDING_MEASURE_IDS
+
+# -------------------------------------------------------------------------------------- the product
+def _data(config: ProjectConfig, board: pd.DataFrame) -> BoardData:
+    return BoardData(config=config, month=T("2015-06-01"), table=board)
+
+
+def test_the_page_shows_the_stored_figures(config: ProjectConfig) -> None:
+    contacts = _table(
+        "contacts", [{"contact_date": T("2015-06-02")}] * 3 + [{"contact_date": T("2015-05-02")}] * 7
+    )
+    plans = _plans([("2015-01-10", None, "2015-04-01")] * 6 + [("2014-06-01", None, "2014-11-15")] * 6)
+    board, _ = _board(config, contacts=contacts, cp_plans=plans)
+    table = core_dataset(_data(config, board)).set_index("measure_id")
+    assert table.loc["contacts", "Jun 2015"] == "c"  # 3 contacts: suppressed
+    assert table.loc["contacts", "May 2015"] == "7"
+    assert table.loc["contacts", "12 months to Jun 2015"] == "10"
+    assert table.loc["children_on_cp_plans", "Jun 2015"] == "12"
+    assert table.loc["children_on_cp_plans", "12 months to Jun 2015"] == "–"
+    assert table.loc["cp_reviews_within_timescale", "Jun 2015"] == "50.0%"
+    assert table.loc["cp_plans_ended_median_days", "Jun 2015"] == "x"  # no plan ended: nothing to base it on
+    assert list(table.index) == list(config.dashboard.safeguarding_board.measures)
+    assert "cin_plan_reviews_within_timescale" not in table.index  # no Annex A list carries its review date
+
+
+def test_a_measure_not_available_says_why(config: ProjectConfig) -> None:
+    board, _ = _board(config)
+    rows = board["measure_id"] == "cp_reviews_within_timescale"
+    board.loc[rows, ["value", "numerator", "denominator"]] = np.nan
+    board.loc[rows, "note"] = "not available: column Date of latest review conference missing from List 7"
+    table = core_dataset(_data(config, board)).set_index("measure_id")
+    assert table.loc["cp_reviews_within_timescale", "Jun 2015"] == "not available"
+    assert table.loc["cp_reviews_within_timescale", "note"].endswith("missing from List 7")
+
+
+def test_html_escapes_and_has_every_definition(config: ProjectConfig) -> None:
+    board, _ = _board(config)
+    data = _data(config, board)
+    page = board_html(data)
+    assert "<table" in page and "Synthetic demonstration data" in page
+    method = method_html(data)
+    defined = {m.id: m for m in config.registry.safeguarding_board_measures}
+    for measure_id in config.dashboard.safeguarding_board.measures:
+        assert defined[measure_id].source.replace("'", "&#x27;") in method
+    hostile = config.registry.safeguarding_board_measures[0].model_copy(update={"name": "<script>x</script>"})
+    registry = config.registry.model_copy(
+        update={"safeguarding_board_measures": [hostile, *config.registry.safeguarding_board_measures[1:]]}
+    )
+    page = board_html(_data(config.model_copy(update={"registry": registry}), board))
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page

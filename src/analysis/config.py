@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.config_benchmarks import BenchmarkCatalogue
-from analysis.config_dashboard import SAFEGUARDING_MEASURE_IDS, DashboardSettings
+from analysis.config_dashboard import DashboardSettings
 from analysis.config_indicators import (
     DataCheckSettings,
     Indicator,
@@ -23,6 +23,7 @@ from analysis.config_indicators import (
     SpcSettings,
     SuppressionSettings,
 )
+from analysis.config_measures import check_board_measures
 from analysis.config_model import StrictModel
 from analysis.config_plan import Plan
 from analysis.config_topics import TopicSettings, check_topics
@@ -227,21 +228,12 @@ def _check_dashboard(config: ProjectConfig, themes: set[int]) -> None:
 
 
 def _check_safeguarding_measures(config: ProjectConfig, path: Path) -> None:
-    """Every safeguarding board measure in ``dashboard.yml`` is one the board defines, named if not.
+    """The safeguarding board's measures: each computable, each id in ``dashboard.yml`` defined (named if not).
 
     Checked here, when the configuration is read, so that ``analysis run`` stops before its first stage (exit 2)
-    instead of leaving the measure out at render time. The measures are defined in
-    :mod:`analysis.products.safeguarding_board`; their ids are known here (``SAFEGUARDING_MEASURE_IDS``), so the
-    loader stays below the products.
+    instead of leaving a measure out at render time (:func:`analysis.config_measures.check_board_measures`).
     """
-    for n, measure_id in enumerate(config.dashboard.safeguarding_board.measures):
-        if measure_id not in SAFEGUARDING_MEASURE_IDS:
-            raise ConfigError(
-                path,
-                f"safeguarding_board.measures[{n}]",
-                f"a safeguarding board measure ({', '.join(sorted(SAFEGUARDING_MEASURE_IDS))})",
-                measure_id,
-            )
+    check_board_measures(config, config.folder / CONFIG_FILES["registry"], path)
 
 
 def _check_looking_ahead(config: ProjectConfig) -> None:

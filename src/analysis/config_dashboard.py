@@ -6,29 +6,6 @@ from pydantic import Field, model_validator
 
 from analysis.config_model import StrictModel
 
-#: The measures the safeguarding board's core dataset can show (each defined in
-#: :data:`analysis.products.safeguarding_board.MEASURES`; a test keeps the two lists equal). Known here so that the
-#: loader checks ``dashboard.yml`` without importing a product.
-SAFEGUARDING_MEASURE_IDS: tuple[str, ...] = (
-    "contacts",
-    "referrals",
-    "contacts_converting_to_referrals",
-    "rereferrals_within_12_months",
-    "assessments_completed",
-    "assessments_within_45_working_days",
-    "section_47_enquiries",
-    "initial_conferences",
-    "icpc_within_15_working_days",
-    "cp_plans_started",
-    "cp_plans_second_or_subsequent",
-    "children_on_cp_plans",
-    "cp_reviews_within_timescale",
-    "cp_plans_ended",
-    "cp_plans_ended_median_days",
-    "cp_plans_ended_two_years_or_more",
-    "children_in_need",
-)
-
 
 class DashboardGroup(StrictModel):
     """A block of the monthly dashboard: a focus area (named) or a plan theme, with its indicators in order."""
@@ -47,7 +24,8 @@ class DashboardGroup(StrictModel):
 
 
 class SafeguardingBoardSettings(StrictModel):
-    """The safeguarding board's core dataset: which measures, in which order, and the local timescales."""
+    """The safeguarding board's core dataset: which measures, in which order (ids of ``indicators.yml``'s
+    ``safeguarding_board_measures``; none listed: every one, in that file's order)."""
 
     measures: list[str] = Field(default_factory=list)
 

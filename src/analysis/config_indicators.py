@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from analysis.config_measures import BoardMeasure
 from analysis.config_model import StrictModel
 
 Polarity = Literal["higher_is_better", "lower_is_better", "context"]
@@ -196,6 +197,8 @@ class IndicatorRegistry(StrictModel):
     data_checks: DataCheckSettings = DataCheckSettings()
     anticipated: AnticipatedSettings = AnticipatedSettings()
     indicators: list[Indicator] = Field(min_length=1)
+    safeguarding_board_measures: list[BoardMeasure] = []
+    """The safeguarding board's core dataset, each measure defined once (:mod:`analysis.config_measures`)."""
 
     @field_validator("indicators")
     @classmethod

@@ -16,6 +16,7 @@ from analysis.schemas_inputs import INPUT_SCHEMAS
 from analysis.schemas_returns import RETURNS_SCHEMAS
 from analysis.schemas_run_records import RUN_RECORD_SCHEMAS
 from analysis.schemas_table import Column, TableSchema
+from analysis.schemas_topics import TOPIC_SCHEMAS
 
 __all__ = [
     "ANALYSIS_TABLES",
@@ -28,10 +29,17 @@ __all__ = [
 ]
 
 
-#: Every processed table's schema, by name: child-level, other inputs, run records, analysis, statutory returns.
+#: Every processed table's schema, by name: child-level, other inputs, run records, analysis, topics, statutory returns.
 SCHEMAS: dict[str, TableSchema] = {
     s.name: s
-    for s in [*CHILD_LEVEL_SCHEMAS, *INPUT_SCHEMAS, *RUN_RECORD_SCHEMAS, *ANALYSIS_SCHEMAS, *RETURNS_SCHEMAS]
+    for s in [
+        *CHILD_LEVEL_SCHEMAS,
+        *INPUT_SCHEMAS,
+        *RUN_RECORD_SCHEMAS,
+        *ANALYSIS_SCHEMAS,
+        *TOPIC_SCHEMAS,
+        *RETURNS_SCHEMAS,
+    ]
 }
 
 
@@ -82,4 +90,5 @@ ANALYSIS_TABLES = (
     "topic_drift",
     "topic_placement_distance",
     "topic_assessment_factors",
+    "safeguarding_board",
 )

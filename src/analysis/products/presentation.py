@@ -88,7 +88,7 @@ def action_status_text(status: object, due_date: object, *, overdue: bool) -> st
     if not overdue:
         return status_label(status, ACTION_STATUS_LABELS)
     symbol, words = OVERDUE_LABEL
-    due = pd.Timestamp(due_date)  # type: ignore[arg-type]
+    due = pd.Timestamp(due_date)
     last = ACTION_STATUS_LABELS.get(str(status), ("", str(status)))[1].lower()
     return f"{symbol} {words} (due {due.day} {due:%B %Y}; last reported {last})"
 

@@ -72,12 +72,7 @@ MONTHLY_TABLES = (
     "benchmark_comparison",
     "exceptions_as_at",
     "actions",
-    "contacts",
-    "referrals",
-    "assessments",
-    "section47",
-    "children_in_need",
-    "cp_plans",
+    "safeguarding_board",
 )
 WARM_UP = "import analysis.products.dashboard, analysis.products.safeguarding_board"
 INDEX_PAGE = "dashboards.html"

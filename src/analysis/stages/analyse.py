@@ -3,8 +3,10 @@
 :func:`analyse_all` reads the processed tables, computes every indicator by month and by year, charts each monthly
 series with the Making Data Count rules up to the quarter's last month, compares the annual figures with the
 published benchmarks, compares indicators with their anticipated trends (:mod:`analysis.methods.trajectory`), forecasts the
-demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, makes each themed topic's tables
-(:mod:`analysis.stages.topics`), writes the analysis tables and returns headline tables per theme for the notebook.
+demand measures (:mod:`analysis.methods.demand_forecasts`), finds the exceptions, computes the safeguarding board's
+measures for every month (:mod:`analysis.stages.indicators.board`), makes each themed topic's tables
+(:mod:`analysis.stages.topics`), writes the analysis tables and returns headline tables per theme for the notebook
+to show.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def _empty(table: str) -> pd.DataFrame:
 
 def read_inputs(processed_dir: Path, config: ProjectConfig) -> dict[str, pd.DataFrame]:
     """The processed tables the analysis needs (benchmarks and actions may be absent: a warning, an empty table)."""
-    names = sorted({t for i in config.indicators for t in i.tables} | {"population", *WINDOW_TABLES})
+    board = {t for m in config.registry.safeguarding_board_measures for t in m.tables}
+    names = sorted({t for i in config.indicators for t in i.tables} | board | {"population", *WINDOW_TABLES})
     topic_lists = {name for topic in config.topics.topics for name in topic.lists}
     if any("journeys" in t.analyses or "drift" in t.analyses for t in config.topics.topics):
         topic_lists |= {"contacts", "referrals", "assessments", "section47", "cp_plans", "looked_after"}
@@ -329,6 +332,21 @@ def _compute_indicators(
     return compute_indicators(tables, config, first_month=first_month, last_month=last_month)
 
 
+def _board_table(
+    tables: dict[str, pd.DataFrame],
+    monthly: pd.DataFrame,
+    config: ProjectConfig,
+    *,
+    first_month: pd.Timestamp,
+    last_month: pd.Timestamp,
+) -> pd.DataFrame:
+    """The safeguarding board's measures for every month of the series, suppressed where they are made."""
+    from analysis.stages.indicators.board import board_table
+    from analysis.stages.indicators.periods import month_periods
+
+    return board_table(tables, monthly, config, month_periods(first_month, last_month))
+
+
 def analyse_all(
     processed_dir: Path,
     config: ProjectConfig,
@@ -369,6 +387,7 @@ def analyse_all(
     )
     annual, reconciliation = annual_with_returns(processed_dir, annual, config)
     result = analyse_tables(tables, monthly, annual, config, quarter)
+    board = _board_table(tables, result.monthly, config, first_month=first_month, last_month=last_month)
     outputs = {
         "indicators_monthly": result.monthly,
         "indicators_annual": result.annual,
@@ -382,6 +401,7 @@ def analyse_all(
         "forecasts": result.forecasts,
         "forecast_backtest": result.forecast_backtest,
         "returns_reconciliation": reconciliation,
+        "safeguarding_board": board,
         **topic_tables(
             tables,
             config,
