@@ -143,3 +143,21 @@ def test_no_pdf_page_ends_with_a_heading(quarter_dir):
     found = {page.name: stranded_headings(page.with_suffix(".pdf"), _headings(page)) for page in pages}
     assert all(_headings(page) for page in pages)
     assert {name: pages for name, pages in found.items() if pages} == {}
+
+
+def test_no_exception_item_is_split_across_pdf_pages(quarter_dir):
+    """Each exception's heading and its whole bullet list (why it is here, figures, response) are on one page."""
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (make install)")
+    split, items = [], 0
+    for page in sorted(quarter_dir.glob("exceptions-*.html")):
+        sheets = [_words(sheet.extract_text()) for sheet in pypdf.PdfReader(page.with_suffix(".pdf")).pages]
+        for heading, bullets in re.findall(r"<h3[^>]*>(.*?)</h3>\s*<ul>(.*?)</ul>", page.read_text(), re.S):
+            start = _words(html.unescape(re.sub(r"<[^>]+>", " ", heading)))[:40]
+            last = re.findall(r"<li>(.*?)</li>", bullets, re.S)[-1]
+            end = _words(html.unescape(re.sub(r"<[^>]+>", " ", last)))[-40:]
+            first = next(number for number, text in enumerate(sheets) if start in text)
+            if end not in sheets[first]:
+                split.append(f"{page.name}: {start}")
+            items += 1
+    assert items > 0, "the demo quarter has no exception item"
+    assert split == []
