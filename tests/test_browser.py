@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from layout_checks import SCREEN_1280, layout_problems
 
 from analysis.run.pipeline import RunResult
 
@@ -77,3 +78,24 @@ def test_report_opens_offline_with_no_errors(report: Path):
         assert alt and alt.strip()
         assert width > 0, f"an image did not load: {alt}"
     assert headings[:2] == [title, "Summary"]
+
+
+def test_no_column_hidden_and_no_text_under_12_px_at_1280(report: Path):
+    """At 1280 px every table's columns show without scrolling sideways and no text is smaller than 12 px, on the
+    quarterly report, the index and every exception report (issue 22, point 9)."""
+    from playwright.sync_api import sync_playwright
+
+    pages = [report, report.parent / "index.html", *sorted(report.parent.glob("exceptions-*.html"))]
+    found: dict[str, dict[str, list[str]]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=SCREEN_1280)
+            for path in pages:
+                page.goto(path.resolve().as_uri(), wait_until="load")
+                found[path.name] = layout_problems(page)
+        finally:
+            browser.close()
+    assert len(found) > 2, "no exception report to measure"
+    problems = {name: {k: v for k, v in seen.items() if v} for name, seen in found.items()}
+    assert {name: seen for name, seen in problems.items() if seen} == {}

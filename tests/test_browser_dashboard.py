@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from layout_checks import SCREEN_1280, layout_problems
 
 from analysis.run.monthly import MonthlyResult
 
@@ -70,6 +71,18 @@ def test_views_are_axe_clean_and_screenshot_saved(browser, monthly_batch: Monthl
             assert 0 < bottom <= SCREEN["height"]
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("view", ["dashboard.html", "safeguarding-board.html"])
+def test_no_column_hidden_and_no_text_under_12_px_at_1280(browser, monthly_batch: MonthlyResult, view: str):
+    """At 1280 px every column shows without scrolling sideways and no text is under 12 px (issue 22, point 9)."""
+    page = browser.new_page(viewport=SCREEN_1280)
+    try:
+        page.goto((monthly_batch.index.parent / JUNE / view).resolve().as_uri(), wait_until="load")
+        problems = layout_problems(page)
+    finally:
+        page.close()
+    assert problems == {"hidden columns": [], "text under 12 px": []}
 
 
 def test_dashboard_prints_on_a4_landscape_with_the_headline_on_page_one(

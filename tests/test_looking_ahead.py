@@ -222,3 +222,26 @@ def test_nothing_to_forecast_says_so(config: ProjectConfig) -> None:
     )
     assert looking_ahead_chart(_monthly("x", np.ones(3)), forecasts, config, QUARTER) is None
     assert backtest_table(backtest).empty
+
+
+def test_the_chart_has_a_key_for_every_line_and_band_it_draws(config: ProjectConfig) -> None:
+    """Figures, forecast, 80% and 95% ranges each in the key; the bands do not overlap, so each shows the very shade
+    of its key (issue 22, point 9)."""
+    from matplotlib.collections import PolyCollection
+
+    monthly = _monthly("children_looked_after_per_10000", np.full(12, 70.0) + np.arange(12) % 3)
+    forecasts, _ = demand_forecasts(monthly, config, QUARTER)
+    drawn: list[object] = []
+    original = PolyCollection.__init__
+
+    def remember(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        drawn.append(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PolyCollection, "__init__", remember)
+        figure = looking_ahead_chart(monthly, forecasts, config, QUARTER)
+    assert figure is not None
+    for key in ("Figures", "Forecast", "80% range", "95% range"):
+        assert f"{key}</text>" in figure.svg or f"<!-- {key} -->" in figure.svg, key
+    assert len(drawn) == 3  # the 95% band below and above the 80% band, and the 80% band

@@ -5,6 +5,8 @@ Uses the session's demo run (``first_run``), which prints the PDFs when Chromium
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from pathlib import Path
 
@@ -100,3 +102,62 @@ def test_index_report_and_every_exception_report_are_axe_clean(quarter_dir):
         finally:
             browser.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def _words(text: str) -> str:
+    """Text as compared across HTML and PDF: ligatures spelt out, curly apostrophes straight, single spaces."""
+    for ligature, letters in {"ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl", "ﬃ": "ffi", "\u2019": "'"}.items():
+        text = text.replace(ligature, letters)
+    return " ".join(text.split())
+
+
+def _headings(page: Path) -> set[str]:
+    """The page's headings (h1 to h4) and table captions, as words."""
+    found = re.findall(r"<(h[1-4]|caption)\b[^>]*>(.*?)</\1>", page.read_text(encoding="utf-8"), re.S)
+    return {_words(html.unescape(re.sub(r"<[^>]+>", "", body))) for _, body in found} - {""}
+
+
+def stranded_headings(pdf: Path, headings: set[str]) -> list[tuple[int, str]]:
+    """(page number, heading) for each page but the last whose last lines, in reading layout, are a heading or a
+    table's caption: what it introduces is on the next page."""
+    import logging
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(
+        logging.ERROR
+    )  # "Rotated text discovered" from the charts' axis labels
+    reader = pypdf.PdfReader(pdf)
+    found = []
+    for number, sheet in enumerate(reader.pages[:-1], start=1):
+        lines = [line for line in sheet.extract_text(extraction_mode="layout").splitlines() if line.strip()]
+        tail = _words(" ".join(lines[-4:]))  # a heading may wrap onto a few lines
+        found.extend((number, heading) for heading in sorted(headings) if tail.endswith(heading))
+    return found
+
+
+def test_no_pdf_page_ends_with_a_heading(quarter_dir):
+    """In every PDF a heading or a table's caption is kept with what follows it (issue 22, point 9)."""
+    pytest.importorskip("pypdf", reason="pypdf is not installed (make install)")
+    pages = [quarter_dir / "quarterly-report.html", *sorted(quarter_dir.glob("exceptions-*.html"))]
+    found = {page.name: stranded_headings(page.with_suffix(".pdf"), _headings(page)) for page in pages}
+    assert all(_headings(page) for page in pages)
+    assert {name: pages for name, pages in found.items() if pages} == {}
+
+
+def test_no_exception_item_is_split_across_pdf_pages(quarter_dir):
+    """Each exception's heading and its whole bullet list (why it is here, figures, response) are on one page."""
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (make install)")
+    split, items = [], 0
+    for page in sorted(quarter_dir.glob("exceptions-*.html")):
+        sheets = [_words(sheet.extract_text()) for sheet in pypdf.PdfReader(page.with_suffix(".pdf")).pages]
+        for heading, bullets in re.findall(r"<h3[^>]*>(.*?)</h3>\s*<ul>(.*?)</ul>", page.read_text(), re.S):
+            start = _words(html.unescape(re.sub(r"<[^>]+>", " ", heading)))[:40]
+            last = re.findall(r"<li>(.*?)</li>", bullets, re.S)[-1]
+            end = _words(html.unescape(re.sub(r"<[^>]+>", " ", last)))[-40:]
+            first = next(number for number, text in enumerate(sheets) if start in text)
+            if end not in sheets[first]:
+                split.append(f"{page.name}: {start}")
+            items += 1
+    assert items > 0, "the demo quarter has no exception item"
+    assert split == []

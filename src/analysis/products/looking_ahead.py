@@ -223,9 +223,10 @@ def looking_ahead_chart(
             shown = history["value"].where(~history["suppressed"])
             ahead = forecasts.loc[forecasts["series_id"] == series_id(measure)].sort_values("month")
             months = pd.to_datetime(ahead["month"])
-            ax.fill_between(
-                months, ahead["lower_95"], ahead["upper_95"], color=LIGHT_GREY, alpha=0.5, linewidth=0
-            )
+            # The 95% band is drawn only outside the 80% band, so each band shows the very shade of its key
+            # (overlapping translucent bands would make the 80% band darker than its swatch).
+            for lower, upper in (("lower_95", "lower_80"), ("upper_80", "upper_95")):
+                ax.fill_between(months, ahead[lower], ahead[upper], color=LIGHT_GREY, alpha=0.5, linewidth=0)
             ax.fill_between(
                 months, ahead["lower_80"], ahead["upper_80"], color=MID_GREY, alpha=0.5, linewidth=0
             )
