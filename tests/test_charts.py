@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from analysis.config_indicators import Indicator
 from analysis.products import annual_charts, chart_style, spc_charts
-from analysis.products.annual_charts import benchmark_alt_text, benchmark_chart
+from analysis.products.annual_charts import benchmark_alt_text, benchmark_caption, benchmark_chart
 from analysis.products.chart_style import PALETTE, colours_in_svg, data_colours
 from analysis.products.spc_charts import spc_alt_text, spc_chart, spc_plot_points
 from analysis.units import format_number
@@ -350,3 +350,18 @@ def test_an_annual_chart_says_where_each_year_comes_from():
     )
     assert annual_charts.annual_chart(rows, PERCENT).caption.endswith("SSDA903 return 2014-15.")
     assert annual_charts.sources_sentence(rows.drop(columns="source")) == ""
+
+
+def test_the_benchmark_caption_names_exactly_the_series_drawn() -> None:
+    """Issue 22, point 9: A2's chart drew England and one authority dot under a caption naming the region too."""
+    two = benchmark_caption("A2", ["local_value", "england"], authority="Medway", region="South East")
+    assert two == "A2: Medway compared with England, by year."
+    every = benchmark_caption(
+        "A2",
+        ["local_value", "england", "region", "statistical_neighbours_average"],
+        authority="Medway",
+        region="South East",
+    )
+    assert every == "A2: Medway compared with England, South East and similar authorities, by year."
+    without = benchmark_caption("A2", ["england", "region"], authority="Medway", region="South East")
+    assert without == "A2: England and South East (Medway has no published figure for these years), by year."

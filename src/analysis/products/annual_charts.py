@@ -119,10 +119,12 @@ def benchmark_chart(
     with plt.rc_context(HOUSE_STYLE):
         years = [year_label(int(y)) for y in rows["time_period"]]
         shown: list[float] = []
+        drawn: list[str] = []
         for column, label, colour, marker in BENCHMARK_SERIES:
             values = rows[column].astype(float)
             if values.isna().all():
                 continue
+            drawn.append(column)
             shown.extend(values.dropna())
             axes.plot(
                 years,
@@ -140,14 +142,34 @@ def benchmark_chart(
         axes.set_xlabel("Year ending 31 March")
         figure.legend(loc="outside lower center", ncol=LEGEND_COLUMNS)
         axes.set_title(wrap(f"{indicator.name}: comparison", TITLE_WRAP))
-    caption = (
-        f"{indicator.name}: {authority} compared with England, {region} and similar authorities, by year."
-    )
     return ReportFigure(
         svg=figure_svg(figure),
         alt=benchmark_alt_text(rows, indicator, authority, neighbours),
-        caption=caption,
+        caption=benchmark_caption(indicator.name, drawn, authority=authority, region=region),
     )
+
+
+#: How the caption names each series of the benchmark chart.
+CAPTION_NAMES = {
+    "england": "England",
+    "region": "{region}",
+    "statistical_neighbours_average": "similar authorities",
+}
+
+
+def benchmark_caption(name: str, drawn: list[str], *, authority: str, region: str) -> str:
+    """A caption naming exactly the series drawn (issue 22, point 9): never a region or neighbours not on the chart."""
+    others = [CAPTION_NAMES[c].format(region=region) for c in drawn if c in CAPTION_NAMES]
+    listed = (
+        others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1] if others else ""
+    )
+    if "local_value" in drawn:
+        shown = f"{authority} compared with {listed}" if others else authority
+    elif others:
+        shown = f"{listed} ({authority} has no published figure for these years)"
+    else:
+        shown = "no published figures"
+    return f"{name}: {shown}, by year."
 
 
 def annual_alt_text(rows: pd.DataFrame, indicator: Indicator) -> str:
