@@ -302,8 +302,7 @@ def test_quarto_renders_the_executed_notebooks(rendered, tmp_path):
     shutil.copytree(rendered, project / "reports" / rf.QUARTER)
     shutil.copy(REPO / "_quarto.yml", project / "_quarto.yml")
     css = REPO / "src" / "analysis" / "products" / "templates" / "report" / "report.css"
-    (project / css.relative_to(REPO)).parent.mkdir(parents=True)
-    shutil.copy(css, project / css.relative_to(REPO))
+    shutil.copytree(css.parent, project / css.parent.relative_to(REPO))  # the style sheet and pagetitle.lua
     quarter_dir = project / "reports" / rf.QUARTER
     used = render.render_reports(
         quarter_dir, renderer="quarto", authority_name="Medway", quarter_label=rf.QUARTER
