@@ -54,8 +54,9 @@ quarto-pre-render: inputs ## What `quarto render` runs first: the pipeline witho
 	$(if $(RENDER_PID),ANALYSIS_HOLD_LOCK_WHILE=$(RENDER_PID)) $(BIN)/analysis run --jobs $(JOBS) --renderer none $(if $(QUARTER),--quarter $(QUARTER))
 
 .PHONY: quarto-post-render
-quarto-post-render: ## What `quarto render` runs last: release the project's lock kept during the render
-	$(BIN)/python -m analysis.run.render_lock release
+quarto-post-render: ## What `quarto render` runs last: Quarto's pages printed to PDF, then the project's lock released
+	$(BIN)/python -m analysis.run.quarto_project pdfs; status=$$?; \
+	  $(BIN)/python -m analysis.run.render_lock release && exit $$status
 
 .PHONY: browser
 browser: ## Install Debian's chromium for the browser test, if missing and possible

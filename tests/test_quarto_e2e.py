@@ -1,12 +1,16 @@
 """`quarto render` as the analyst runs it: a git checkout holding the session's demo run, rendered by real Quarto.
 
 One checkout per session (the repository's tracked files, ``.venv`` linked, the session's demo data, processed
-tables and reports copied in), one ``quarto render`` of the whole project, then one of a single notebook. The
-Quarto HTML is compared with the built-in renderer's HTML of the same run.
+tables and reports copied in), one ``quarto render`` of the whole project (the run's quarter, the latest), then one
+of a single notebook. The checkout also holds a month of the quarter, a later month (``reports/latest-month``) and an
+earlier quarter, made from the run's notebooks, which Quarto must leave alone but the quarter's month. Quarto writes
+to ``reports/quarto/``: its pages are compared with the built-in renderer's pages of the same run, which it must
+not change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -43,10 +47,14 @@ REMOTE_CSS = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*["']?(?:https?:)?//
 @dataclass
 class Rendered:
     root: Path
-    quarter_dir: Path
+    quarter_dir: Path  # the pipeline's (built-in) pages: reports/<quarter>/
+    quarto_dir: Path  # Quarto's pages: reports/quarto/<quarter>/
     started: float
     result: subprocess.CompletedProcess[str]
     notebook_times: dict[str, float]
+    before: dict[str, str]  # every file of reports/ (path: SHA-256) before the render
+    month: str  # a month of the quarter
+    others: tuple[str, ...]  # a later month and an earlier quarter
 
 
 def checkout(root: Path) -> Path:
@@ -77,6 +85,23 @@ def quarto_env() -> dict[str, str]:
     return env
 
 
+def snapshot(reports: Path) -> dict[str, str]:
+    """Every file below ``reports`` (not through symbolic links): its path and SHA-256."""
+    return {
+        path.relative_to(reports).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(reports.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def fake_month(quarter_dir: Path, folder: Path) -> None:
+    """A month's folder with executed notebooks as ``analysis run --month`` leaves them (the quarter's, renamed)."""
+    folder.mkdir()
+    exceptions = sorted(quarter_dir.glob("exceptions-*.ipynb"))
+    shutil.copy2(exceptions[0], folder / "dashboard.ipynb")
+    shutil.copy2(exceptions[1], folder / "safeguarding-board.ipynb")
+
+
 def git_status(root: Path) -> str:
     return subprocess.run(
         ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
@@ -92,13 +117,32 @@ def rendered(
     for folder in ("data/raw", "data/processed", "reports"):
         shutil.copytree(demo_project.root / folder, root / folder, symlinks=True, dirs_exist_ok=True)
     shutil.copy2(demo_project.root / ".pseudonym-key", root / ".pseudonym-key")
-    quarter_dir = root / "reports" / first_run.quarter
+    reports = root / "reports"
+    quarter_dir = reports / first_run.quarter
+    assert first_run.quarter == "2015-16-Q1"
+    month, later, earlier = "2015-05", "2015-07", "2014-15-Q4"
+    fake_month(quarter_dir, reports / month)
+    fake_month(quarter_dir, reports / later)
+    (reports / "latest-month").unlink(missing_ok=True)
+    (reports / "latest-month").symlink_to(
+        later
+    )  # the bug: Quarto rendered reports/latest-month, any quarter's
+    shutil.copytree(quarter_dir, reports / earlier, symlinks=True)
     notebook_times = {p.name: p.stat().st_mtime for p in quarter_dir.glob("*.ipynb")}
+    before = snapshot(reports)
     started = time.time()
     result = subprocess.run(
-        ["quarto", "render"], cwd=root, env=quarto_env(), capture_output=True, text=True, timeout=900
+        ["quarto", "render"],
+        cwd=root,
+        env=quarto_env(),  # the run's quarter: QUARTER=<another quarter> would run its every stage (minutes)
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
-    return Rendered(root, quarter_dir, started, result, notebook_times)
+    quarto_dir = reports / "quarto" / first_run.quarter
+    return Rendered(
+        root, quarter_dir, quarto_dir, started, result, notebook_times, before, month, (later, earlier)
+    )
 
 
 def expected_pages(first_run: RunResult) -> list[str]:
@@ -113,8 +157,9 @@ def test_quarto_render_renders_every_report_of_the_quarter_offline(rendered, fir
     assert "Could not fetch" not in output
     pages = expected_pages(first_run)
     assert len(pages) == 8
-    for name in pages:
-        path = rendered.quarter_dir / name
+    month_pages = [f"../{rendered.month}/dashboard.html", f"../{rendered.month}/safeguarding-board.html"]
+    for name in pages + month_pages:
+        path = rendered.quarto_dir / name
         assert path.stat().st_mtime > rendered.started, f"{name} was not rendered"
         page = path.read_text(encoding="utf-8")
         assert re.search(r'<meta name="generator" content="quarto-\d', page), name
@@ -125,8 +170,109 @@ def test_quarto_render_renders_every_report_of_the_quarter_offline(rendered, fir
     listed = re.findall(r"^\[\s*\d+/\d+\]\s+(\S+)", re.sub(r"\x1b\[[0-9;]*m", "", output), re.MULTILINE)
     stems = {Path(name).stem for name in pages}
     assert sorted(listed) == sorted(
-        f"reports/{first_run.quarter}/{stem}.{'qmd' if stem == 'index' else 'ipynb'}" for stem in stems
+        [
+            f"reports/quarto/{first_run.quarter}/{stem}.{'qmd' if stem == 'index' else 'ipynb'}"
+            for stem in stems
+        ]
+        + [
+            f"reports/quarto/{rendered.month}/dashboard.ipynb",
+            f"reports/quarto/{rendered.month}/safeguarding-board.ipynb",
+        ]
     )
+
+
+def test_quarto_changes_nothing_outside_its_folders_of_the_quarter_and_its_months(rendered, first_run):
+    """Issue 22, point 10: the built-in pages and PDFs of the same names are left as they were, and so is every
+    other quarter and month (reports/latest-month named a month of another quarter, which Quarto used to render)."""
+    assert rendered.result.returncode == 0
+    reports = rendered.root / "reports"
+    after = snapshot(reports)
+    made_by_quarto = (f"quarto/{first_run.quarter}/", f"quarto/{rendered.month}/", "quarto-render.yml")
+    # the pre-render's run publishes the quarter again (every stage skipped): its provenance is rewritten
+    rerun = {f"{first_run.quarter}/manifest.json", f"{first_run.quarter}/.run-id"}
+    before = rendered.before
+    changed = {
+        name
+        for name in set(before) | set(after)
+        if before.get(name) != after.get(name) and not name.startswith(made_by_quarto) and name not in rerun
+    }
+    assert not changed, sorted(changed)[:10]
+    builtin = [
+        name
+        for name in before
+        if name.startswith(f"{first_run.quarter}/") and name.endswith((".html", ".pdf"))
+    ]
+    assert len(builtin) >= 15  # 8 pages, 7 PDFs
+    assert {name: after.get(name) for name in builtin} == {name: before[name] for name in builtin}
+    assert sorted(p.name for p in (reports / "quarto").iterdir()) == sorted(
+        [first_run.quarter, rendered.month]
+    )
+    for other in rendered.others:
+        assert not (reports / "quarto" / other).exists(), other
+
+
+def test_quarto_pages_are_titled_and_list_every_section_as_the_built_in_pages(rendered, first_run):
+    """The tab title is the report's heading, not the file name; the quarterly report's contents list every theme."""
+    assert rendered.result.returncode == 0
+    for name in expected_pages(first_run):
+        quarto = (rendered.quarto_dir / name).read_text(encoding="utf-8")
+        builtin = (first_run.quarter_dir / name).read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", quarto, re.DOTALL)
+        assert title and unescape(title.group(1)).strip() != Path(name).stem, name
+        expected = re.search(r"<title>(.*?)</title>", builtin, re.DOTALL).group(1)
+        # index.qmd's YAML title gets Pandoc's typographic apostrophe (the reports' headings keep the straight one)
+        assert unescape(title.group(1)).replace("\u2019", "'") == unescape(expected), name
+    assert_contents_as_built_in(rendered, first_run, "quarterly-report.html")  # every theme listed
+    for page in (rendered.quarto_dir.parent / rendered.month).glob("*.html"):
+        title = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"))
+        assert title and title.group(1) != page.stem, page.name
+
+
+def assert_contents_as_built_in(rendered: Rendered, first_run: RunResult, name: str) -> None:
+    """Quarto's contents list the headings of the built-in page's contents, none folded away."""
+    quarto = (rendered.quarto_dir / name).read_text(encoding="utf-8")
+    builtin = (first_run.quarter_dir / name).read_text(encoding="utf-8")
+    toc = re.search(r'<nav id="TOC".*?</nav>', quarto, re.DOTALL)
+    assert toc and 'data-toc-expanded="99"' in quarto, name  # no level folded away
+    quarto_contents = re.findall(r'<a href="#([^"]+)"', toc.group(0))
+    builtin_contents = re.findall(r'<a href="#([^"]+)"', builtin_toc(builtin))
+    assert builtin_contents and quarto_contents[1:] == builtin_contents, name  # [0]: the page's own heading
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 22, point 10, not yet diagnosed: Quarto's contents of an exception report list only 'Method and "
+    "provenance'; the exceptions' headings, in the cell after the raw <aside> 'How to read' box (which Quarto puts "
+    "in the margin), are left out",
+)
+def test_quarto_exception_reports_list_every_exception_in_their_contents(rendered, first_run):
+    assert rendered.result.returncode == 0
+    for name in expected_pages(first_run):
+        if name.startswith("exceptions-"):
+            assert_contents_as_built_in(rendered, first_run, name)
+
+
+def builtin_toc(page: str) -> str:
+    """The built-in page's contents list."""
+    found = re.search(r'<nav[^>]*class="[^"]*toc[^"]*".*?</nav>', page, re.DOTALL) or re.search(
+        r"<nav[^>]*aria-label=\"Contents\".*?</nav>", page, re.DOTALL
+    )
+    assert found, "no contents in the built-in page"
+    return found.group(0)
+
+
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(), reason="no Chromium: Quarto's post-render prints no PDF"
+)
+def test_quarto_pages_have_their_pdfs(rendered, first_run):
+    """The post-render prints each report page Quarto wrote, with the built-in renderer's Chromium print."""
+    assert rendered.result.returncode == 0
+    pages = [name for name in expected_pages(first_run) if name != "index.html"]
+    pages += [f"../{rendered.month}/dashboard.html", f"../{rendered.month}/safeguarding-board.html"]
+    for name in pages:
+        pdf = (rendered.quarto_dir / name).with_suffix(".pdf")
+        assert pdf.is_file() and pdf.stat().st_mtime > rendered.started, name
+        assert pdf.read_bytes().startswith(b"%PDF"), name
 
 
 def test_pre_render_found_everything_up_to_date(rendered):
@@ -216,19 +362,19 @@ def test_quarto_and_built_in_pages_show_the_same_content(rendered, first_run):
     for name in expected_pages(first_run):
         if name == "index.html":
             continue
-        quarto, builtin = content(rendered.quarter_dir / name), content(first_run.quarter_dir / name)
+        quarto, builtin = content(rendered.quarto_dir / name), content(first_run.quarter_dir / name)
         assert builtin.headings and quarto.headings == builtin.headings, name
         assert builtin.tables and quarto.tables == builtin.tables, name
         assert quarto.figures == builtin.figures, name
         assert all(alt for alt, _ in quarto.figures), name
         assert quarto.words == builtin.words, name
-        page = (rendered.quarter_dir / name).read_text(encoding="utf-8")
+        page = (rendered.quarto_dir / name).read_text(encoding="utf-8")
         assert "Synthetic demonstration data" in page
         assert any(row and row[0] == "Pipeline version" for table in quarto.tables for row in table) or any(
             "provenance" in text.lower() for _, text in quarto.headings
         ), name
     quarto, builtin = (
-        content(rendered.quarter_dir / "index.html"),
+        content(rendered.quarto_dir / "index.html"),
         content(first_run.quarter_dir / "index.html"),
     )
     assert quarto.links == builtin.links and len(builtin.links) >= 7
@@ -237,8 +383,9 @@ def test_quarto_and_built_in_pages_show_the_same_content(rendered, first_run):
 def test_quarto_render_of_one_notebook_renders_just_that_file(rendered, first_run):
     """``quarto render <notebook>`` renders that file alone and does not run the pipeline (pre-render is guarded)."""
     assert rendered.result.returncode == 0
-    notebook = sorted(rendered.quarter_dir.glob("exceptions-*.ipynb"))[0]
-    others = {p: p.stat().st_mtime for p in rendered.quarter_dir.glob("*.html") if p.stem != notebook.stem}
+    notebook = sorted(rendered.quarto_dir.glob("exceptions-*.ipynb"))[0]
+    others = {p: p.stat().st_mtime for p in rendered.quarto_dir.glob("*.html") if p.stem != notebook.stem}
+    others |= {p: p.stat().st_mtime for p in rendered.quarter_dir.glob("*.html")}
     manifest = rendered.quarter_dir / "manifest.json"
     manifest_time = manifest.stat().st_mtime
     before = time.time()
@@ -304,3 +451,30 @@ def test_the_render_holds_the_lock_to_its_end_and_a_run_meanwhile_is_refused(
     assert render.returncode == 0, output[-3000:]
     assert "quarto render" not in (root / LOCK_FILE).read_text(encoding="utf-8")
     assert not list((root / "reports" / first_run.quarter).glob("*_files"))
+    assert not list((root / "reports" / "quarto" / first_run.quarter).glob("*_files"))
+
+
+def test_a_later_monthly_run_leaves_quarto_pages_as_they_are(rendered):
+    """Issue 22, point 10: ``analysis run --month`` (built-in renderer) publishes reports/<YYYY-MM>/ and never
+    touches reports/quarto/, where Quarto's pages of the same month and quarter stay. Runs last: it changes the
+    checkout."""
+    assert rendered.result.returncode == 0
+    reports = rendered.root / "reports"
+    quarto_before = snapshot(reports / "quarto")
+    env = {k: v for k, v in quarto_env().items() if k != "QUARTO_PYTHON"} | {
+        "ANALYSIS_PROJECT_ROOT": str(rendered.root)
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.cli", "run", "--month", rendered.month, "--renderer", "builtin"],
+        cwd=rendered.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    page = (reports / rendered.month / "dashboard.html").read_text(encoding="utf-8")
+    assert (
+        'name="generator" content="quarto-' not in page
+    )  # the built-in renderer's page, in the pipeline's folder
+    assert snapshot(reports / "quarto") == quarto_before

@@ -198,8 +198,12 @@ def test_quarto_project_file_has_the_settings():
     assert "RENDER_PID=$PPID" in project["pre-render"]
     assert "make --no-print-directory quarto-post-render" in project["post-render"]
     assert re.search(
-        r"^quarto-post-render:.*\n\t.*-m analysis.run.render_lock release", makefile, re.MULTILINE
+        r"^quarto-post-render:.*\n\t.*-m analysis.run.quarto_project pdfs.*\n\t.*-m analysis.run.render_lock release",
+        makefile,
+        re.MULTILINE,
     )
+    assert "src/analysis/products/templates/report/pagetitle.lua" in config["filters"]
+    assert config["format"]["html"]["toc-expand"] is True
     assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
     assert config["metadata-files"] == [quarto_project.QUARTO_RENDER_LIST]
     assert config["execute"]["enabled"] is False
@@ -237,25 +241,40 @@ def test_report_notebooks_show_nothing_as_text_html(rendered):
                 assert not kinds & {"text/html", "application/javascript"}, (notebook.name, kinds)
 
 
-def test_prepare_quarto_render_lists_the_quarters_real_files(rendered, tmp_path):
+def test_prepare_quarto_render_copies_the_quarter_and_its_months_to_quartos_folder(rendered, tmp_path):
+    """Issue 22, point 10: Quarto renders copies in reports/quarto/, of the quarter asked for and its own months."""
     project = tmp_path / "project"
-    quarter_dir = project / "reports" / rf.QUARTER
+    reports = project / "reports"
+    quarter_dir = reports / rf.QUARTER
     shutil.copytree(rendered, quarter_dir)
     (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
-    (project / "reports" / "latest").symlink_to(rf.QUARTER)
+    (reports / "latest").symlink_to(rf.QUARTER)
+    for month in ("2015-05", "2015-07"):  # a month of the quarter, and one after it
+        (reports / month).mkdir()
+        shutil.copy2(quarter_dir / "quarterly-report.ipynb", reports / month / "dashboard.ipynb")
+    (reports / "latest-month").symlink_to("2015-07")
+    (reports / "quarto" / rf.QUARTER).mkdir(parents=True)
+    (reports / "quarto" / rf.QUARTER / "exceptions-9-gone.html").write_text("old", encoding="utf-8")
+    before = sorted(p.name for p in quarter_dir.iterdir())
     written = quarto_project.prepare_quarto_render(
-        project / "reports" / "latest", authority_name="Medway", quarter_label=rf.QUARTER
+        reports / "latest", authority_name="Medway", quarter_label=rf.QUARTER
     )
-    assert written == project / "reports" / "quarto-render.yml"
+    assert written == reports / "quarto-render.yml"
     listed = yaml.safe_load(written.read_text(encoding="utf-8"))["project"]["render"]
     assert listed == [
-        f"reports/{rf.QUARTER}/index.qmd",
-        f"reports/{rf.QUARTER}/quarterly-report.ipynb",
-        f"reports/{rf.QUARTER}/exceptions-1-quality-and-effectiveness.ipynb",
-        f"reports/{rf.QUARTER}/exceptions-2-workforce-and-capability.ipynb",
-        f"reports/{rf.QUARTER}/exceptions-3-performance-management.ipynb",
+        f"reports/quarto/{rf.QUARTER}/index.qmd",
+        f"reports/quarto/{rf.QUARTER}/quarterly-report.ipynb",
+        f"reports/quarto/{rf.QUARTER}/exceptions-1-quality-and-effectiveness.ipynb",
+        f"reports/quarto/{rf.QUARTER}/exceptions-2-workforce-and-capability.ipynb",
+        f"reports/quarto/{rf.QUARTER}/exceptions-3-performance-management.ipynb",
+        "reports/quarto/2015-05/dashboard.ipynb",
     ]
-    index = (quarter_dir / "index.qmd").read_text(encoding="utf-8")
+    for name in listed[1:]:
+        assert (project / name).read_bytes() == (reports / name.removeprefix("reports/quarto/")).read_bytes()
+    assert sorted(p.name for p in quarter_dir.iterdir()) == before  # the pipeline's folder is left alone
+    assert not (reports / "quarto" / rf.QUARTER / "exceptions-9-gone.html").exists()
+    assert not (reports / "quarto" / "2015-07").exists()
+    index = (reports / "quarto" / rf.QUARTER / "index.qmd").read_text(encoding="utf-8")
     front, body = index.split("---\n")[1:3]
     assert (
         yaml.safe_load(front)["title"]
@@ -272,6 +291,7 @@ def test_prepare_quarto_render_outside_a_quarto_project_writes_nothing(rendered,
         is None
     )
     assert not (quarter_dir / "index.qmd").exists()
+    assert not (quarter_dir.parent / "quarto").exists()
 
 
 @pytest.mark.skipif(
@@ -282,8 +302,7 @@ def test_quarto_renders_the_executed_notebooks(rendered, tmp_path):
     shutil.copytree(rendered, project / "reports" / rf.QUARTER)
     shutil.copy(REPO / "_quarto.yml", project / "_quarto.yml")
     css = REPO / "src" / "analysis" / "products" / "templates" / "report" / "report.css"
-    (project / css.relative_to(REPO)).parent.mkdir(parents=True)
-    shutil.copy(css, project / css.relative_to(REPO))
+    shutil.copytree(css.parent, project / css.parent.relative_to(REPO))  # the style sheet and pagetitle.lua
     quarter_dir = project / "reports" / rf.QUARTER
     used = render.render_reports(
         quarter_dir, renderer="quarto", authority_name="Medway", quarter_label=rf.QUARTER

@@ -1,11 +1,24 @@
-"""The Quarto project: finding it, and the render list (with the index as ``index.qmd``) the pre-render writes."""
+"""The Quarto project: its own pages folder, the render list the pre-render writes, and the post-render's PDFs.
+
+One renderer per page: ``quarto render`` never writes where ``analysis run`` publishes. The pre-render copies the
+quarter's executed notebooks (and those of its three months, when made) into ``reports/quarto/<quarter>/`` and
+``reports/quarto/<YYYY-MM>/``, writes the index there as ``index.qmd``, and lists those copies in the render list;
+Quarto renders each beside its copy. ``reports/<quarter>/`` and ``reports/<YYYY-MM>/`` stay the pipeline's (built-in
+renderer, or ``--renderer quarto``, as their ``manifest.json`` records), so neither renderer can overwrite the
+other's pages, and a later ``analysis run`` leaves Quarto's pages as they are. The post-render prints each page
+Quarto wrote to PDF with the same headless Chromium as the built-in renderer (:mod:`analysis.run.pdf`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
+import sys
 from pathlib import Path
 
+from analysis.methods.months import month_label
 from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import report_notebooks
 from analysis.products.html_pages import write_page
@@ -14,7 +27,12 @@ from analysis.products.index_pages import ThemeStatuses, index_document
 logger = logging.getLogger(__name__)
 
 INDEX_DOCUMENT = "index.qmd"
-LATEST_MONTH = "latest-month"
+#: The folder in ``reports/`` holding Quarto's pages (``reports/quarto/<quarter>/``, ``reports/quarto/<YYYY-MM>/``).
+QUARTO_PAGES = "quarto"
+#: The executed notebooks of a month's products (:data:`analysis.run.monthly.MONTHLY_NOTEBOOKS`).
+MONTHLY_OUTPUTS = ("dashboard.ipynb", "safeguarding-board.ipynb")
+#: What Quarto's index links to in the audit trail, linked from the pipeline's folder rather than copied.
+AUDIT_LINKS = ("data-docs", "manifest.json")
 #: The render list written by the pre-render, relative to the Quarto project (``metadata-files`` in _quarto.yml).
 QUARTO_RENDER_LIST = "reports/quarto-render.yml"
 
@@ -27,6 +45,42 @@ def find_quarto_project(start: Path) -> Path | None:
     return None
 
 
+def quarto_folder(reports: Path, name: str) -> Path:
+    """Where Quarto's pages of a quarter or month (``name``) are: ``reports/quarto/<name>/``."""
+    return Path(reports) / QUARTO_PAGES / name
+
+
+def _copy_notebooks(notebooks: list[Path], target: Path, keep: tuple[str, ...] = ()) -> list[Path]:
+    """Make ``target`` hold copies of ``notebooks`` (unchanged copies keep their time) and nothing older.
+
+    Pages and PDFs of notebooks no longer there (a theme removed from the plan) are deleted with them.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    stems = {notebook.stem for notebook in notebooks} | {Path(name).stem for name in keep}
+    for old in target.iterdir():
+        if old.is_file() and old.stem not in stems and old.suffix in {".ipynb", ".html", ".pdf", ".qmd"}:
+            old.unlink()
+    copies = []
+    for notebook in notebooks:
+        copy = target / notebook.name
+        if not copy.is_file() or copy.read_bytes() != notebook.read_bytes():
+            shutil.copy2(notebook, copy)
+        copies.append(copy)
+    return copies
+
+
+def _link_audit_trail(quarter_dir: Path, target: Path) -> None:
+    """Link the index's audit trail (the data checks, the manifest) from Quarto's folder to the pipeline's."""
+    for name in AUDIT_LINKS:
+        link = target / name
+        if link.is_symlink() or link.is_file():
+            link.unlink()
+        elif link.is_dir():
+            shutil.rmtree(link)
+        if (quarter_dir / name).exists():
+            link.symlink_to(os.path.relpath(quarter_dir / name, target))
+
+
 def prepare_quarto_render(
     quarter_dir: Path,
     *,
@@ -35,16 +89,19 @@ def prepare_quarto_render(
     banner: str = "",
     statuses: ThemeStatuses = (),
 ) -> Path | None:
-    """Write what ``quarto render`` then renders: the index as ``index.qmd`` and the project's render list.
+    """Copy what ``quarto render`` then renders into ``reports/quarto/`` and write the project's render list.
 
-    Quarto's pre-render (``analysis run --renderer none``) ends here. The render list names the quarter's real
-    folder, never ``reports/latest``: Quarto expands the render list's globs without following symbolic links
-    (quarto-cli ``src/core/path.ts``, ``resolvePathGlobs``; ``src/project/project-context.ts`` walks with
-    ``followSymlinks: false``), so ``reports/latest/exceptions-*.ipynb`` matched nothing. It is written to
-    ``reports/quarto-render.yml``, which ``_quarto.yml`` merges in with ``metadata-files`` (a missing file is
-    skipped: quarto-cli ``src/config/metadata.ts``, ``includedMetadata``), and Quarto reads the project's
-    configuration again after the pre-render (``src/command/render/project.ts``, ``renderProject``; Quarto docs,
-    "Project Scripts"). Listing the files rather than a glob renders this quarter and nothing else. Every page is
+    Quarto's pre-render (``analysis run --renderer none``) ends here. Into ``reports/quarto/<quarter>/``: the
+    index as ``index.qmd`` and copies of the quarter's executed report notebooks; into ``reports/quarto/<YYYY-MM>/``:
+    copies of the executed notebooks of the quarter's three months that have been made (``analysis run --month``),
+    and of no other month. Quarto writes each page beside its copy, so it never replaces a page of
+    ``reports/<quarter>/`` or ``reports/<YYYY-MM>/``, and ``analysis run`` never replaces one of Quarto's.
+
+    The render list names real folders, never ``reports/latest``: Quarto expands globs without following symbolic
+    links (quarto-cli ``src/core/path.ts``, ``resolvePathGlobs``). It is written to ``reports/quarto-render.yml``,
+    which ``_quarto.yml`` merges in with ``metadata-files`` (a missing file is skipped: quarto-cli
+    ``src/config/metadata.ts``, ``includedMetadata``), and Quarto reads the project's configuration again after the
+    pre-render (``src/command/render/project.ts``, ``renderProject``; Quarto docs, "Project Scripts"). Every page is
     listed, also when it is up to date: a file outside the render list is rendered by ``quarto render <file>``
     without the project's settings (no ``lang``, style sheet or offline maths), so the list must keep them all.
 
@@ -59,24 +116,77 @@ def prepare_quarto_render(
         logger.info("%s is not in a Quarto project: no render list written", quarter_dir)
         return None
     quarter = Quarter.parse(quarter_label)
+    reports = quarter_dir.parent
+    target = quarto_folder(reports, quarter_dir.name)
+    inputs = _copy_notebooks(report_notebooks(quarter_dir), target, keep=(INDEX_DOCUMENT, *AUDIT_LINKS))
+    _link_audit_trail(quarter_dir, target)
     index = index_document(
         quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
     )
-    document = quarter_dir / INDEX_DOCUMENT
+    document = target / INDEX_DOCUMENT
     if not document.is_file() or document.read_text(encoding="utf-8") != index:  # unchanged: keep its time
         write_page(document, index)
-    inputs = [document, *report_notebooks(quarter_dir)]
-    latest_month = (
-        quarter_dir.parent / LATEST_MONTH
-    )  # the monthly dashboard (analysis.run.monthly), by its real folder
-    if latest_month.is_dir():
-        inputs += sorted(latest_month.resolve().glob("*.ipynb"))
+    inputs.insert(0, document)
+    for month in quarter.months:
+        label = month_label(month)
+        made = [reports / label / name for name in MONTHLY_OUTPUTS if (reports / label / name).is_file()]
+        if made:
+            inputs += _copy_notebooks(made, quarto_folder(reports, label))
     listed = "".join(f"\n    - {json.dumps(path.relative_to(project).as_posix())}" for path in inputs)
     render_list = project / QUARTO_RENDER_LIST
     write_page(
         render_list,
-        "# Written by Quarto's pre-render (analysis run --renderer none): the files `quarto render` renders.\n"
+        "# Written by Quarto's pre-render (analysis run --renderer none): the files `quarto render` renders,\n"
+        f"# copies in {QUARTO_PAGES}/ of the notebooks of {quarter.label} and its months.\n"
         f"project:\n  render:{listed or ' []'}\n",
     )
-    logger.info("Quarto will render %d files of %s", len(inputs), quarter_dir.name)
+    logger.info(
+        "Quarto will render %d files of %s and its months into %s",
+        len(inputs),
+        quarter.label,
+        target.parent,
+    )
     return render_list
+
+
+def print_quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
+    """Quarto's post-render: print each HTML page Quarto wrote in ``reports/quarto/`` to a PDF beside it.
+
+    The same headless Chromium print as the built-in renderer's PDFs (:func:`analysis.run.pdf.write_pdfs`); without
+    Chromium the PDFs are skipped with a notice.
+    """
+    from analysis.run.pdf import write_pdfs
+
+    pages = [
+        project / name
+        for name in output_files
+        if name.endswith(".html")
+        and Path(name).name != "index.html"  # navigation, not a report: no PDF, as with the built-in renderer
+        and f"/{QUARTO_PAGES}/" in f"/{Path(name).as_posix()}"
+    ]
+    return write_pdfs([page for page in pages if page.is_file()])
+
+
+def _output_files() -> list[str]:
+    """The files Quarto wrote, as it tells its post-render (in a file when the list is too long for a variable)."""
+    listing = os.environ.get("QUARTO_USE_FILE_FOR_PROJECT_OUTPUT_FILES")
+    if listing:
+        text = Path(listing).read_text(encoding="utf-8")
+    else:
+        text = os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.run.quarto_project pdfs``: what Quarto's post-render runs (before releasing the lock)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["pdfs"]:
+        print("usage: python -m analysis.run.quarto_project pdfs", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    print_quarto_pages(Path.cwd(), _output_files())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
