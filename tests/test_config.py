@@ -423,3 +423,12 @@ def test_a_measure_column_stops_analysis_run_before_the_first_stage(
     assert code == 2
     assert "latest_cin_plan_review_date" in caplog.text and "cin_plan_reviews_within_timescale" in caplog.text
     assert not processed.exists() and not reports.exists()  # no stage ran
+
+
+def test_an_indicator_linked_to_an_unknown_action_is_refused(config_copy: Path) -> None:
+    """Issue 22, point 5: the links from indicators to the plan's actions name real actions (<theme>.<priority>)."""
+    _edit(config_copy, "indicators.yml", lambda d: d["indicators"][0].update(actions=["1.99"]))
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "indicators.yml" in message and "actions[0]" in message and "1.99" in message

@@ -224,6 +224,26 @@ def test_exception_context_for_an_indicator(data):
     assert "- **Target:** 3" in text
 
 
+def test_an_indicator_exception_says_what_is_being_done(data):
+    """Issue 22, point 5: the linked actions with lead, due date and status, or that no action addresses it."""
+    row = exception_report.theme_exceptions(data.exceptions, data.quarter, 2).iloc[0]
+    indicator = data.config.indicator(row["item_id"])
+    linked = indicator.model_copy(update={"actions": ["2.1"]})
+    assert exception_report.response_lines(data, linked) == [
+        "- **What is being done:**",
+        "    - Action 2.1: Run a recruitment campaign (lead: HR business partner; due December 2015; ◐ At risk)",
+    ]
+    overdue = data.config.indicator(row["item_id"]).model_copy(update={"actions": ["1.2"]})
+    assert (
+        "⚠ Overdue (due 30 June 2015; last reported off track)"
+        in exception_report.response_lines(data, overdue)[1]
+    )
+    unlinked = indicator.model_copy(update={"actions": []})
+    assert exception_report.response_lines(data, unlinked) == [
+        f"- **What is being done:** {exception_report.NO_RESPONSE}"
+    ]
+
+
 @pytest.mark.parametrize(
     ("title", "quarter", "expected"),
     [

@@ -26,7 +26,7 @@ from analysis.config_indicators import (
 from analysis.config_measures import check_board_measures
 from analysis.config_model import StrictModel
 from analysis.config_plan import Plan
-from analysis.config_topics import TopicSettings, check_topics
+from analysis.config_topics import TopicSettings, action_ids, check_topics
 from analysis.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -249,6 +249,20 @@ def _check_looking_ahead(config: ProjectConfig) -> None:
             )
 
 
+def _check_indicator_actions(config: ProjectConfig, path: Path) -> None:
+    """Refuse an indicator linked to an action the plan does not have (``<theme>.<priority>`` of plan.yml)."""
+    allowed = action_ids(config.plan)
+    for n, indicator in enumerate(config.indicators):
+        for m, action in enumerate(indicator.actions):
+            if action not in allowed:
+                raise ConfigError(
+                    path,
+                    f"indicators[{n}] ({indicator.id}).actions[{m}]",
+                    "an action id <theme>.<priority> of plan.yml (e.g. 1.3)",
+                    action,
+                )
+
+
 def load_config(folder: Path | str | None = None) -> ProjectConfig:
     """Read and check ``plan.yml``, ``indicators.yml``, ``benchmarks.yml``, ``authority.yml`` and the optional
     ``dashboard.yml`` and ``topics.yml``."""
@@ -278,5 +292,6 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     _check_releases(config)
     _check_looking_ahead(config)
     check_topics(config.topics, config.plan, config.indicators, folder / OPTIONAL_CONFIG_FILES["topics"])
+    _check_indicator_actions(config, folder / "indicators.yml")
     logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
     return config

@@ -116,6 +116,8 @@ class Indicator(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     theme: int
+    actions: list[str] = []
+    """The plan's actions that address the indicator (``<theme>.<priority>``): an exception on it shows them."""
     unit: Unit
     polarity: Polarity
     decimals: int = Field(ge=0, le=3)

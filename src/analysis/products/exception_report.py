@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.config import ProjectConfig
+from analysis.config_indicators import Indicator
 from analysis.config_plan import Theme
 from analysis.methods.benchmarking import neighbours_label
 from analysis.methods.exception_finder import OVERDUE, exception_reasons
@@ -20,6 +21,7 @@ from analysis.products.presentation import (
     heading,
     html_block,
     markdown,
+    overdue_action_ids,
 )
 from analysis.products.report_data import ReportData, commentary_text
 from analysis.safe_text import commentary_html, markdown_text
@@ -141,6 +143,7 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
                 f"{neighbours_label(data.config)} "
                 f"{format_number(b['statistical_neighbours_average'], indicator)}"
             )
+        lines.extend(response_lines(data, indicator))
     elif exception["kind"] == "action":
         action = data.actions.loc[data.actions["action_id"] == exception["item_id"]]
         if not action.empty:
@@ -154,6 +157,35 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
             if isinstance(a["latest_update"], str) and a["latest_update"]:
                 lines.append(f"- **Latest update:** {markdown_text(a['latest_update'])}")
     return "\n".join(lines)
+
+
+#: What an indicator exception says when configuration links it to no action (issue 22, point 5).
+NO_RESPONSE = "No action in the plan addresses this."
+
+
+def response_lines(data: ReportData, indicator: Indicator) -> list[str]:
+    """What is being done: the plan's actions linked to the indicator in ``config/indicators.yml`` (``actions``),
+    each with lead, due date and status as the quarterly report shows them, or :data:`NO_RESPONSE`.
+
+    The committee paper's exception report answers "what is being done" (para 5.2).
+    """
+    actions = data.actions.loc[data.actions["action_id"].astype(str).isin(indicator.actions)]
+    if actions.empty:
+        return [f"- **What is being done:** {NO_RESPONSE}"]
+    overdue = overdue_action_ids(data.exceptions, data.quarter.label)
+    lines = ["- **What is being done:**"]
+    for action_id in indicator.actions:  # ids checked against plan.yml by the loader: safe as they are
+        rows = actions.loc[actions["action_id"].astype(str) == action_id]
+        if rows.empty:
+            continue
+        a = rows.iloc[0]
+        lead = markdown_text(a["lead"]) if isinstance(a["lead"], str) and a["lead"] else "no lead recorded"
+        due = f"due {a['due_date']:%B %Y}" if pd.notna(a["due_date"]) else "no due date"
+        status = action_status_text(a["status"], a["due_date"], overdue=action_id in overdue)
+        lines.append(
+            f"    - Action {action_id}: {markdown_text(a['action'])} (lead: {lead}; {due}; {status})"
+        )
+    return lines
 
 
 def exception_section(data: ReportData, exception: pd.Series, *, level: int = 3) -> list[object]:
