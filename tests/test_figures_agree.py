@@ -188,8 +188,9 @@ def test_the_exception_reports_list_the_analysis_exceptions_and_the_dashboard_th
             assert item == title or item.startswith(f"{title} ("), (page.name, item, title)
 
 
-def _table(soup: BeautifulSoup, caption: str) -> list[dict[str, str]]:
-    """The rows of the table with this caption, as {header: cell text} (a <br> read as a new line)."""
+def _table(soup: BeautifulSoup, caption: str, *, required: bool = True) -> list[dict[str, str]]:
+    """The rows of the table with this caption, as {header: cell text} (a <br> read as a new line); a theme with no
+    indicators (themes 5 and 6) has no indicator table: no rows when not ``required``."""
     for table in soup.find_all("table"):
         found = table.find("caption")
         if found is not None and found.get_text(" ", strip=True) == caption:
@@ -204,7 +205,9 @@ def _table(soup: BeautifulSoup, caption: str) -> list[dict[str, str]]:
                 )
                 for tr in table.find("tbody").find_all("tr")
             ]
-    raise AssertionError(f"no table captioned {caption!r}")
+    if required:
+        raise AssertionError(f"no table captioned {caption!r}")
+    return []
 
 
 def _counted(cell: str) -> int:
@@ -221,8 +224,8 @@ def test_the_quarterly_summary_counts_every_row_it_summarises(demo_project: Proj
     assert len(summary) == 6
     problems = []
     for number, row in enumerate(summary, start=1):
-        indicators = _table(soup, f"Theme {number} indicators")
-        actions = _table(soup, f"Theme {number} actions and their status")
+        indicators = _table(soup, f"Theme {number} indicators", required=False)
+        actions = _table(soup, f"Theme {number} actions and their status", required=False)
         if _counted(row["Indicators"]) != len(indicators):
             problems.append(f"theme {number}: {row['Indicators']!r} for {len(indicators)} indicators")
         if _counted(row["Actions"]) != len(actions):
