@@ -32,6 +32,7 @@ from analysis.methods.spc_summary import (
     CONSISTENTLY_PASSING,
     assurance,
     summarise,
+    sustained_shift_start,
 )
 
 SETTINGS = SpcSettings(baseline_points=12, minimum_baseline_points=12)
@@ -186,6 +187,27 @@ def test_summary_says_what_the_run_means() -> None:
         "7 months in a row above the average since January 2015: a real rise, not noise"
     )
     assert pd.isna(summary["assurance"])
+
+
+def test_a_sustained_shift_is_an_established_level_not_news() -> None:
+    """Issue 22, point 4: after 12 months on one side the reading says when the process changed and that its
+    limits should be recalculated; it never calls the shift "a real rise" (Making Data Count)."""
+    chart = spc_chart(monthly(BASELINE + [30.0] * 14), polarity="lower_is_better", settings=SETTINGS)
+    assert sustained_shift_start(chart, 12) == pd.Timestamp("2015-01-01")
+    assert sustained_shift_start(chart, 15) is None
+    assert sustained_shift_start(chart, 0) is None
+    summary = summarise(
+        chart, indicator_id="x", polarity="lower_is_better", target=None, settings=SETTINGS
+    ).iloc[0]
+    assert summary["description"].startswith(
+        "Every month since January 2015 has been above the average of the baseline: the process changed then, "
+        "14 months ago"
+    )
+    assert "real rise" not in summary["description"]
+    assert summary["since"] == pd.Timestamp("2015-01-01")
+    off = SETTINGS.model_copy(update={"sustained_shift_months": 0})
+    news = summarise(chart, indicator_id="x", polarity="lower_is_better", target=None, settings=off).iloc[0]
+    assert "a real rise, not noise" in news["description"]
 
 
 def test_rules_can_be_switched_off() -> None:

@@ -168,6 +168,9 @@ class SpcSettings(StrictModel):
     minimum_baseline_points: int = Field(default=12, ge=2)
     screen_moving_ranges: bool = False
     rules: SpcRules = SpcRules()
+    sustained_shift_months: int = Field(default=12, ge=0)
+    """Points in a row on one side of the centre line after which a shift is the process's established level: the
+    reading says so and the run suggests a rebase date (0 turns it off)."""
 
 
 class DataCheckSettings(StrictModel):

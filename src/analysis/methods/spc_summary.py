@@ -161,6 +161,27 @@ def _stretch_start(flags: np.ndarray) -> int:
     return start
 
 
+def sustained_shift_start(points: pd.DataFrame, months: int) -> pd.Timestamp | None:
+    """The month a sustained shift began: the latest point's current baseline segment ends in ``months`` or more
+    points in a row on one side of its centre line; None when it does not (or ``months`` is 0).
+
+    Making Data Count ("Making Data Count: Strengthening your decisions", NHS England, 2019; "recalculating limits"):
+    after a sustained and explained shift the process has changed, and its limits are recalculated from the
+    change, so the chart stops calling an established level a new signal.
+    """
+    if months <= 0 or points.empty:
+        return None
+    points = points.sort_values("month").reset_index(drop=True)
+    segment = points.loc[points["baseline"] == points["baseline"].iloc[-1]].reset_index(drop=True)
+    sides = np.sign(segment["value"] - segment["centre"]).to_numpy()
+    if segment["centre"].isna().all() or sides[-1] == 0:
+        return None
+    start = _stretch_start(sides == sides[-1])
+    if len(segment) - start < months:
+        return None
+    return pd.Timestamp(segment["month"].iloc[start])
+
+
 def _month(day: pd.Timestamp) -> str:
     return f"{pd.Timestamp(day):%B %Y}"
 
@@ -278,6 +299,16 @@ def summarise(
             start = _stretch_start((segment["point_class"] == variation).to_numpy())
         since = segment["month"].iloc[start]
         description = _describe(rule, segment, start)
+        shifted = sustained_shift_start(points, settings.sustained_shift_months)
+        if shifted is not None:
+            start = int(np.flatnonzero(segment["month"] == shifted)[0])
+            since = shifted
+            side = "above" if last["value"] > last["centre"] else "below"
+            description = (
+                f"Every month since {_month(shifted)} has been {side} the average of the baseline: the process "
+                f"changed then, {len(segment) - start} months ago, and this is its established level rather than "
+                "a new change. Its limits should be recalculated from that month once the change is explained"
+            )
     special = variation != COMMON_CAUSE and rules_fired is not None
     level = assurance(
         target,

@@ -26,6 +26,7 @@ from analysis.methods.demand_forecasts import demand_forecasts
 from analysis.methods.exception_finder import find_exceptions
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc import indicator_chart, readings_as_at
+from analysis.methods.spc_summary import sustained_shift_start
 from analysis.methods.suppression import withhold_suppressed
 from analysis.methods.trajectory import anticipated_table
 from analysis.schemas import schema
@@ -136,6 +137,15 @@ def run_spc(
     charts, summaries = [], []
     for indicator in config.indicators:
         chart, summary = indicator_chart(monthly, indicator, config.spc, last_month)
+        shifted = sustained_shift_start(chart, config.spc.sustained_shift_months)
+        if shifted is not None:
+            logger.warning(
+                "%s: every month since %s is on one side of its baseline's average (a sustained shift); if the change "
+                "is explained, add %s to its rebase_at in config/indicators.yml to recalculate its limits",
+                indicator.id,
+                f"{shifted:%B %Y}",
+                f"{shifted:%Y-%m-%d}",
+            )
         charts.append(chart.assign(indicator_id=indicator.id))
         summaries.append(summary)
     spc = pd.concat(charts, ignore_index=True) if charts else _empty("spc")
