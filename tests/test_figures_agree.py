@@ -215,7 +215,9 @@ def _counted(cell: str) -> int:
     return sum(int(n) for n in re.findall(r"(\d+) [a-z]", cell))
 
 
-def test_the_quarterly_summary_counts_every_row_it_summarises(demo_project: ProjectPaths) -> None:
+def test_the_quarterly_summary_counts_every_row_it_summarises(
+    first_run: RunResult, demo_project: ProjectPaths
+) -> None:
     """Each theme's counts add up to the rows of its indicator and action tables (issue 18: an indicator "not
     assessed" is counted as such); an overdue action reads "Overdue", never "On track" (issue 22, point 2)."""
     page = demo_project.quarter_reports(QUARTER) / "quarterly-report.html"
