@@ -361,6 +361,22 @@ def test_index_shows_the_banner_each_themes_status_and_the_audit_trail(tmp_path,
     assert 'href="quarterly-report.ipynb"' not in index.split("Audit trail")[0]
 
 
+def test_the_index_links_the_quarters_monthly_dashboards(tmp_path):
+    """Issue 22, point 8: the quarter's index links each of its months' dashboards that are published beside it."""
+    quarter_dir = tmp_path / "2015-16-Q1"
+    quarter_dir.mkdir()
+    (tmp_path / "2015-05").mkdir()
+    (tmp_path / "2015-05" / "dashboard.html").write_text("<p>May</p>", encoding="utf-8")
+    (tmp_path / "2015-05" / "safeguarding-board.html").write_text("<p>May</p>", encoding="utf-8")
+    (tmp_path / "2015-07").mkdir()  # the next quarter's month: not this index's
+    (tmp_path / "2015-07" / "dashboard.html").write_text("<p>July</p>", encoding="utf-8")
+    index = index_pages.index_html(quarter_dir, authority_name="Medway", quarter=Quarter.parse("2015-16-Q1"))
+    months = index.split("<h2>Monthly dashboards</h2>")[1].split("</ul>")[0]
+    assert '<a href="../2015-05/dashboard.html">Improvement Board dashboard, May 2015</a>' in months
+    assert '<a href="../2015-05/safeguarding-board.html">Safeguarding board dataset, May 2015</a>' in months
+    assert "2015-04" not in months and "2015-07" not in months
+
+
 def test_no_chromium_means_no_pdf_and_a_notice(monkeypatch, tmp_path, caplog):
     monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)

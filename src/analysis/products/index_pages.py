@@ -68,6 +68,8 @@ def _index_parts(
     if (quarter_dir / "manifest.json").is_file():
         audit.append(("manifest.json", "Provenance: input files and their SHA-256, versions, parameters"))
 
+    months = _month_pages(quarter_dir, quarter)
+
     def items(links: list[tuple[str, str]]) -> str:
         return "".join(f'<li><a href="{html_text(h)}">{html_text(t)}</a></li>' for h, t in links)
 
@@ -102,9 +104,31 @@ def _index_parts(
     )
     body = (
         f'{banner}<nav class="report-index" aria-label="Reports">{status_part}'
-        f"<h2>Reports</h2><ul>{items(reports)}</ul>{audit_part}</nav>"
+        f"<h2>Reports</h2><ul>{items(reports)}</ul>"
+        + (f"<h2>Monthly dashboards</h2><ul>{items(months)}</ul>" if months else "")
+        + f"{audit_part}</nav>"
     )
     return title, body
+
+
+#: The pages a month's run publishes in ``reports/<YYYY-MM>/`` (analysis.run.monthly), and how the index names them.
+MONTH_PAGES = (
+    ("dashboard.html", "Improvement Board dashboard"),
+    ("safeguarding-board.html", "Safeguarding board dataset"),
+)
+
+
+def _month_pages(quarter_dir: Path, quarter: Quarter) -> list[tuple[str, str]]:
+    """Links to the quarter's monthly dashboards published beside it (``../<YYYY-MM>/``) when the index is made."""
+    links = []
+    for month in quarter.months:
+        folder = quarter_dir.parent / f"{month:%Y-%m}"
+        links += [
+            (f"../{folder.name}/{page}", f"{words}, {month:%B %Y}")
+            for page, words in MONTH_PAGES
+            if (folder / page).is_file()
+        ]
+    return links
 
 
 def _theme_report(exception_reports: list[Path], number: int) -> Path | None:
