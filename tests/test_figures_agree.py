@@ -249,3 +249,40 @@ def test_the_quarterly_summary_counts_every_row_it_summarises(
             reasons = item.split("Status:")[0]
             if "overdue" in reasons and "Status:" in item:
                 assert "Status: ⚠ Overdue" in " ".join(item.split()), (report.name, item[:300])
+
+
+#: (cell that says one thing, cell that says the other): a row showing both needs its reason sentence.
+OPPOSITE_SIGNALS = (
+    (("Direction of travel", "Better"), ("Variation", "Concern")),
+    (("Direction of travel", "Worse"), ("Variation", "Improvement")),
+    (("Quartile band", "Top 25%"), ("Variation", "Concern")),
+    (("Quartile band", "Bottom 25%"), ("Variation", "Improvement")),
+    (("Quartile band", "Bottom 25%"), ("Assurance", "Meets target reliably")),
+)
+
+
+def test_no_row_shows_opposite_signals_without_the_reason(
+    first_run: RunResult, demo_project: ProjectPaths
+) -> None:
+    """Issue 22, point 3: a row showing "better" and "Concern" (or meeting its target in the bottom 25%) says why
+    in its table's footnote, naming the indicator."""
+    page = demo_project.quarter_reports(QUARTER) / "quarterly-report.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    mixed = 0
+    problems = []
+    for number in range(1, 7):
+        rows = _table(soup, f"Theme {number} indicators", required=False)
+        if not rows:
+            continue
+        caption = soup.find("caption", string=f"Theme {number} indicators")
+        notes = " ".join(p.get_text(" ", strip=True) for p in caption.find_parent("div").find_all("p"))
+        for row in rows:
+            for (one, said), (other, against) in OPPOSITE_SIGNALS:
+                if said in row.get(one, "") and against in row.get(other, ""):
+                    mixed += 1
+                    if f"{row['Indicator']}:" not in notes:
+                        problems.append(
+                            f"theme {number}: {row['Indicator']}: {said} and {against}, no reason"
+                        )
+    assert mixed, "the demo has rows whose signals disagree: the check must have something to check"
+    assert not problems, "\n".join(problems)

@@ -31,7 +31,7 @@ REASON_LABELS: dict[str, str] = {
     "out_of_line": "Out of line with the anticipated trend (planned path or forecast)",
     "special_cause_concern": "Unusual change for the worse (statistical process control)",
     "failing_target": "Not meeting its target",
-    "worst_quartile": "Among the bottom 25% of councils in England",
+    "worst_quartile": "Moved into the bottom 25% of councils in England (it was not there the year before)",
     "off_track": "Action off track",
     "overdue": "Action overdue",
 }
@@ -40,7 +40,7 @@ REASON_SHORT: dict[str, str] = {
     "out_of_line": "out of line with its anticipated trend",
     "special_cause_concern": "unusual change for the worse",
     "failing_target": "not meeting its target",
-    "worst_quartile": "in the worst quarter of authorities",
+    "worst_quartile": "moved into the bottom 25% of councils",
     "off_track": "off track",
     "overdue": "overdue",
 }
@@ -65,9 +65,10 @@ def exception_headline(exception: pd.Series) -> str:
 def no_exceptions_text(theme: Theme, quarter: Quarter) -> str:
     """The clear statement for a theme with nothing to report by exception."""
     return (
-        f"Theme {theme.label} has **no exceptions** in {quarter.name}: no indicator showed an unusual change for "
-        "the worse, missed its target or fell into the bottom 25% of councils, and no action was off track "
-        "or overdue."
+        f"Theme {theme.label} has **no exceptions** in {quarter.name}: no indicator was out of line with its "
+        "anticipated trend, showed an unusual change for the worse, was failing its target or moved into the "
+        "bottom 25% of councils this year (one already there the year before is shown in the tables, not "
+        "repeated here), and no action was off track or overdue."
     )
 
 

@@ -31,6 +31,7 @@ from analysis.products.presentation import (
     table_html,
 )
 from analysis.products.report_data import ReportData, commentary_text
+from analysis.products.row_reading import mixed_signal_notes
 from analysis.safe_text import commentary_html, html_text, markdown_text
 
 #: What the summary counts for an indicator without an SPC reading (the theme table's "Not assessed").
@@ -197,7 +198,11 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
             table_html(
                 table,
                 caption=f"Theme {theme.number} indicators",
-                footnotes=[*table_footnotes(table), *([releases] if releases else [])],
+                footnotes=[
+                    *mixed_signal_notes(data, indicators),
+                    *table_footnotes(table),
+                    *([releases] if releases else []),
+                ],
             )
         )
     )
