@@ -608,3 +608,37 @@ def test_demo_headline_figures_have_one_set_of_headings(demo_data):
     assert not table.isna().any().any()
     assert [c for c in table.columns if c.startswith("England")] == ["England (year compared)"]
     assert "Year compared" in table.columns
+
+
+def test_a_row_whose_readings_disagree_says_why(data):
+    """Issue 22, point 3: "better than the year before" beside "Concern" comes with one sentence saying why."""
+    from dataclasses import replace
+
+    from analysis.products.row_reading import FOOTNOTE_LEAD, mixed_signal_notes, row_reason
+
+    indicator = data.config.indicator("assessments_within_45_working_days")
+    assert row_reason(data, indicator) is None  # the fixture's readings agree
+    comparison = data.benchmark_comparison.copy()
+    latest = comparison.index[comparison["indicator_id"] == indicator.id][-1]
+    comparison.loc[latest, ["direction_of_travel", "quartile_band"]] = ["improving", "A"]
+    summary = data.spc_summary.copy()
+    summary.loc[summary["indicator_id"] == indicator.id, "variation"] = "concern"
+    mixed = replace(data, tables={**data.tables, "benchmark_comparison": comparison, "spc_summary": summary})
+    reason = row_reason(mixed, indicator)
+    assert reason is not None
+    assert reason.startswith(
+        f"{indicator.name}: better than the year before and among the top 25% of councils in DfE's figures for "
+    )
+    assert "but the monthly figures since June 2015 show an unusual change for the worse" in reason
+    assert mixed_signal_notes(mixed, [indicator]) == [f"{FOOTNOTE_LEAD} {reason}"]
+    summary.loc[summary["indicator_id"] == indicator.id, ["variation", "assurance"]] = [
+        "common_cause",
+        "consistently_passing",
+    ]
+    comparison.loc[latest, "quartile_band"] = "D"
+    passing = replace(
+        data, tables={**data.tables, "benchmark_comparison": comparison, "spc_summary": summary}
+    )
+    assert "meets its target reliably, but was among the bottom 25% of councils" in str(
+        row_reason(passing, indicator)
+    )
