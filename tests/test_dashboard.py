@@ -85,9 +85,9 @@ def test_change_line_counts_better_worse_by_polarity(config):
     ]
     block = Block("Test", True, None, tuple(config.indicator(i) for i in ids))
     line = change_line(_data(config, monthly), block)
-    assert (
-        line
-        == "Test: since May 2015, 1 better, 1 worse, 1 up and 0 down (no preferred direction), 1 unchanged."
+    assert line == (
+        "Test: since May 2015, 1 better (Assessments completed within 45 working days), 1 worse (Re-referrals "
+        "within 12 months of a previous referral), 1 up and 0 down (no preferred direction), 1 unchanged."
     )
 
 

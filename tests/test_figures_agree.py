@@ -186,6 +186,12 @@ def test_the_exception_reports_list_the_analysis_exceptions_and_the_dashboard_th
         assert len(listed) == len(expected), (page.name, listed)
         for item, title in zip(listed, expected, strict=True):
             assert item == title or item.startswith(f"{title} ("), (page.name, item, title)
+    # The first screen's overall status counts the open exceptions listed below it (issue 22, point 8).
+    dashboard = BeautifulSoup(
+        (monthly_paths.reports / "2015-06" / "dashboard.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    overall = dashboard.find(class_="dash-overall").get_text(" ", strip=True)
+    assert overall.startswith(f"Needs attention : {len(exceptions)} open exceptions"), overall
 
 
 def _table(soup: BeautifulSoup, caption: str, *, required: bool = True) -> list[dict[str, str]]:

@@ -36,7 +36,10 @@ from analysis.products.presentation import (
     ACTION_STATUS_LABELS,
     ASSURANCE_LABELS,
     DEMO_BANNER,
+    STATUS_ATTENTION,
+    STATUS_OK,
     SUPPRESSED_FOOTNOTE,
+    status_class,
 )
 from analysis.safe_text import html_text
 
@@ -127,13 +130,36 @@ def banner_html(data: DashboardData) -> str:
     return "".join(parts)
 
 
+def overall_status_html(data: DashboardData) -> str:
+    """The dashboard's overall status in one line (issue 22, point 8): how many exceptions are open and where, with
+    links to the open exceptions and to what changed, which follow the focus areas."""
+    quarter, rows = open_exceptions(data)
+    if rows is None:
+        status, words = STATUS_OK, f"The exceptions of {quarter.name} have not been analysed yet."
+    elif rows.empty:
+        status, words = STATUS_OK, f"No open exceptions ({quarter.name})."
+    else:
+        themes = sorted(int(t) for t in rows["theme"].unique())
+        status = STATUS_ATTENTION
+        words = (
+            f"{len(rows)} open exception{'s' if len(rows) != 1 else ''} ({quarter.name}) in theme"
+            f"{'s' if len(themes) != 1 else ''} {', '.join(str(t) for t in themes)}."
+        )
+    css = status_class(status)
+    return (
+        f'<p class="dash-overall"><span class="{html_text(css)}"><strong>{_cell(status)}</strong></span>: {_cell(words)} '
+        '<a href="#dash-exceptions">Open exceptions</a> · <a href="#dash-changes">What changed</a></p>'
+    )
+
+
 def headline_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
-    """The first screen: style sheet, banner and the Board's focus areas."""
+    """The first screen: style sheet, banner, the overall status and the Board's focus areas."""
     blocks = [b for b in dashboard_blocks(data.config) if b.focus]
     return (
         '<div class="mdc-dashboard">'
         + stylesheet_html()
         + banner_html(data)
+        + overall_status_html(data)
         + "".join(_block(data, b, rows) for b in blocks)
         + "</div>"
     )
@@ -192,13 +218,16 @@ def change_line(data: DashboardData, block: Block) -> str:
         )
         return f"{block.title}: {where}; actions in the tracker: {counts}."
     tally = {"better": 0, "worse": 0, "same": 0, "up": 0, "down": 0}
+    named: dict[str, list[str]] = {k: [] for k in tally}
     compared = 0
     signals = []
     for indicator in block.indicators:
         now, now_hidden = month_point(data.monthly, indicator.id, data.month)
         before, before_hidden = month_point(data.monthly, indicator.id, previous)
         if now is not None and before is not None and not now_hidden and not before_hidden:
-            tally[_better_or_worse(indicator, now, before)] += 1
+            moved = _better_or_worse(indicator, now, before)
+            tally[moved] += 1
+            named[moved].append(indicator.name)
             compared += 1
         current = spc_as_of(data, indicator, data.month)
         earlier = spc_as_of(data, indicator, previous)
@@ -214,7 +243,8 @@ def change_line(data: DashboardData, block: Block) -> str:
     if compared == 0:
         moved = f"no figures to compare with {month_name(previous)}"
     else:
-        parts = [f"{tally[k]} {k}" for k in ("better", "worse") if tally[k]]
+        # Better and worse are named (issue 22, point 8): the Board reads which figures moved, not only how many.
+        parts = [f"{tally[k]} {k} ({', '.join(named[k])})" for k in ("better", "worse") if tally[k]]
         if tally["up"] or tally["down"]:
             parts.append(f"{tally['up']} up and {tally['down']} down (no preferred direction)")
         if tally["same"]:
