@@ -7,6 +7,8 @@ every number, so a screen reader hears what the eye sees.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from analysis.products.chart_style import ReportFigure
@@ -47,8 +49,10 @@ def journey_flow(rows: pd.DataFrame, title: str) -> ReportFigure:
     """
     quarter = rows.loc[rows["period"] == "quarter"]
     steps = sorted({int(s) for s in quarter["step"]})
-    width, box_w, box_h, gap = 760, 180, 70, 110
-    height = 200
+    box_w, box_h, gap = 210, 80, 90
+    width = 20 + len(steps) * box_w + max(0, len(steps) - 1) * gap
+    most = max((int((quarter["step"] == s).sum()) for s in steps), default=1)
+    height = 150 + 16 * most
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'font-family="Arial, sans-serif" role="img">',
@@ -60,12 +64,13 @@ def journey_flow(rows: pd.DataFrame, title: str) -> ReportFigure:
         all_row = quarter.loc[(quarter["step"] == step) & (quarter["outcome"] == "all")].iloc[0]
         count = count_text(all_row["count"], all_row["withheld"])
         parts.append(f'<rect x="{x}" y="40" width="{box_w}" height="{box_h}" fill="{BOX}" rx="4"/>')
+        for n, line in enumerate(textwrap.wrap(str(all_row["step_name"]), 26)[:2]):
+            parts.append(
+                f'<text x="{x + box_w / 2}" y="{60 + 16 * n}" fill="#FFFFFF" font-size="13" '
+                f'text-anchor="middle">{html_text(line)}</text>'
+            )
         parts.append(
-            f'<text x="{x + box_w / 2}" y="68" fill="#FFFFFF" font-size="14" text-anchor="middle">'
-            f"{html_text(all_row['step_name'])}</text>"
-        )
-        parts.append(
-            f'<text x="{x + box_w / 2}" y="94" fill="#FFFFFF" font-size="20" font-weight="bold" '
+            f'<text x="{x + box_w / 2}" y="106" fill="#FFFFFF" font-size="20" font-weight="bold" '
             f'text-anchor="middle">{html_text(count)}</text>'
         )
         alt.append(f"{all_row['step_name']}: {count}")
@@ -85,7 +90,7 @@ def journey_flow(rows: pd.DataFrame, title: str) -> ReportFigure:
             outcomes.iloc[1:].iterrows() if i + 1 < len(steps) else outcomes.iterrows()
         ):
             parts.append(
-                f'<text x="{x}" y="{132 + 16 * k}" font-size="12" fill="{INK}">'
+                f'<text x="{x}" y="{142 + 16 * k}" font-size="12" fill="{INK}">'
                 f"{html_text(o['outcome'])}: {html_text(count_text(o['count'], o['withheld']))}</text>"
             )
     parts.append("</svg>")

@@ -121,7 +121,7 @@ def first_screen_sentences(data: ReportData, topic: Topic) -> list[str]:
         sentences.append(
             f"Of {count_text(a['count'], a['withheld'])} {str(a['step_name']).lower()} this quarter, "
             f"{count_text(b['count'], b['withheld'])} ({percent_text(b['percent_of_step'], b['withheld'])}) "
-            f"went on: {b['outcome']}."
+            f"went on to the next step ({b['outcome']})."
         )
     drift = topic_rows(data, "topic_drift", topic)
     for _, row in drift.loc[drift["period"] == "year"].iterrows() if not drift.empty else []:
