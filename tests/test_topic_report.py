@@ -181,11 +181,13 @@ def test_disproportionality_names_the_population_and_says_when_ratios_are_missin
 def test_first_screen_is_three_or_four_sentences_from_the_tables(data: ReportData) -> None:
     sentences = first_screen_sentences(data, data.config.topics.topic(TOPIC))
     assert 3 <= len(sentences) <= 4
-    assert "40 in contacts" in sentences[0]
+    assert sentences[0] == "Children in each list in April to June 2015 (2015-16 Q1): contacts 40."
     assert sentences[1].startswith(
         "Of 7 contacts received this quarter, 3 (42.9%) went on to the next step (referral)"
     )
-    assert "96 days" in sentences[2]
+    assert (
+        sentences[2] == "Over the year, the median time from referral was 96 days to a child protection plan."
+    )
 
 
 def test_topic_commentary_is_read_and_sanitised(data: ReportData, tmp_path: Path) -> None:

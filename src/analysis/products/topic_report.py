@@ -107,9 +107,9 @@ def first_screen_sentences(data: ReportData, topic: Topic) -> list[str]:
         for name in topic.lists:
             total = _total(profile, name, "quarter")
             if total is not None:
-                said.append(f"{count_text(total['children'], total['withheld'])} in {list_name(name)}")
+                said.append(f"{list_name(name)} {count_text(total['children'], total['withheld'])}")
         if said:
-            sentences.append(f"In {data.quarter.name} there were " + ", ".join(said) + " (children).")
+            sentences.append(f"Children in each list in {data.quarter.name}: " + "; ".join(said) + ".")
     journeys = topic_rows(data, "topic_journeys", topic)
     for journey in topic.journeys:
         rows = journeys.loc[(journeys["journey"] == journey) & (journeys["period"] == "quarter")]
@@ -124,23 +124,27 @@ def first_screen_sentences(data: ReportData, topic: Topic) -> list[str]:
             f"went on to the next step ({b['outcome']})."
         )
     drift = topic_rows(data, "topic_drift", topic)
-    for _, row in drift.loc[drift["period"] == "year"].iterrows() if not drift.empty else []:
-        if pd.notna(row["median_days"]):
-            sentences.append(
-                f"Over the year, children who started a {row['destination']} had been referred a median of "
-                f"{days_text(row['median_days'])} before."
-                if row["destination"] == "child protection plan"
-                else f"Over the year, children who became {row['destination']} had been referred a median of "
-                f"{days_text(row['median_days'])} before."
-            )
+    medians = [
+        f"{days_text(row['median_days'])} to {'a ' if row['destination'].startswith('child') else 'becoming '}"
+        f"{row['destination']}"
+        for _, row in (drift.loc[drift["period"] == "year"] if not drift.empty else drift).iterrows()
+        if pd.notna(row["median_days"])
+    ]
+    if medians:
+        sentences.append("Over the year, the median time from referral was " + " and ".join(medians) + ".")
     dispro = topic_rows(data, "topic_disproportionality", topic)
     if not dispro.empty:
-        over = dispro.loc[(dispro["period"] == "year") & (dispro["ratio_lower_95"] > 1)]
-        if not over.empty:
-            groups = sorted({str(g) for g in over["ethnic_group"]})
-            sentences.append(
-                "Over-represented against the population (95% interval above 1): " + ", ".join(groups) + "."
-            )
+        for name in topic.lists:
+            over = dispro.loc[
+                (dispro["list"] == name) & (dispro["period"] == "year") & (dispro["ratio_lower_95"] > 1)
+            ]
+            if not over.empty:
+                groups = ", ".join(sorted({str(g) for g in over["ethnic_group"]}))
+                sentences.append(
+                    f"Among {list_name(name)} over the year, more children were {groups} than the population "
+                    f"would suggest ({POPULATION_SOURCE}; the 95% interval of the ratio is above 1)."
+                )
+                break
     return sentences[:4]
 
 
