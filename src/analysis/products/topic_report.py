@@ -209,7 +209,7 @@ def profile_blocks(data: ReportData, topic: Topic) -> list[object]:
         breakdowns = list(dict.fromkeys(profile.loc[profile["list"] == name, "breakdown"]))
         if not breakdowns:
             continue
-        blocks.append(heading(3, f"Children in {list_name(name)}"))
+        blocks.append(heading(3, list_name(name).capitalize()))
         for breakdown in breakdowns:
             table, reasons = profile_table(profile, name, breakdown)
             caption = f"{list_name(name).capitalize()} by {breakdown.replace('_', ' ')} (children)"
