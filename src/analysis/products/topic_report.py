@@ -265,28 +265,36 @@ def disproportionality_blocks(data: ReportData, topic: Topic) -> list[object]:
 
 # ------------------------------------------------------------------------------------------- journeys
 def journey_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[object]]:
-    """A journey's steps and outcomes for the quarter and the year: counts and % of the step before."""
+    """A journey's steps and outcomes for the quarter and the year: counts, each outcome's % of its step, and each
+    step's count as a % of the step before (the stored % of the outcome that went on)."""
     keys = list(dict.fromkeys(zip(rows["step"], rows["step_name"], rows["outcome"], strict=True)))
     out, reasons = [], []
+    went_on: dict[str, str] = {}  # per period: the share of the step before that went on
+    first_outcome: set[tuple[int, str]] = set()
     for step, name, outcome in keys:
         line = {
             "Step": f"{int(step)}. {name}",
             "What happened": "all (the step's count)" if outcome == "all" else str(outcome),
         }
         for period in ("quarter", "year"):
+            number, share = f"{PERIOD_WORDS[period]}: number", f"{PERIOD_WORDS[period]}: share"
             cell = rows.loc[
                 (rows["step"] == step) & (rows["outcome"] == outcome) & (rows["period"] == period)
             ]
             if cell.empty:
-                line[f"{PERIOD_WORDS[period]}: number"] = "–"
-                line[f"{PERIOD_WORDS[period]}: % of the step"] = "–"
+                line[number], line[share] = "–", "–"
                 continue
             c = cell.iloc[0]
             reasons.append(c["withheld"])
-            line[f"{PERIOD_WORDS[period]}: number"] = count_text(c["count"], c["withheld"])
-            line[f"{PERIOD_WORDS[period]}: % of the step"] = (
-                "" if outcome == "all" else percent_text(c["percent_of_step"], c["withheld"])
-            )
+            line[number] = count_text(c["count"], c["withheld"])
+            if outcome == "all":
+                before = went_on.get(period)
+                line[share] = f"{before} of the step before" if int(step) > 1 and before else ""
+            else:
+                line[share] = f"{percent_text(c['percent_of_step'], c['withheld'])} of the step"
+                if (int(step), period) not in first_outcome:  # the first outcome goes on to the next step
+                    first_outcome.add((int(step), period))
+                    went_on[period] = percent_text(c["percent_of_step"], c["withheld"])
         out.append(line)
     return pd.DataFrame(out), reasons
 
