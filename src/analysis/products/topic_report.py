@@ -289,9 +289,11 @@ def journey_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[object]]:
             line[number] = count_text(c["count"], c["withheld"])
             if outcome == "all":
                 before = went_on.get(period)
-                line[share] = f"{before} of the step before" if int(step) > 1 and before else ""
+                shown_before = before if before in (SUPPRESSED, "–") else f"{before} of the step before"
+                line[share] = shown_before if int(step) > 1 and before else ""
             else:
-                line[share] = f"{percent_text(c['percent_of_step'], c['withheld'])} of the step"
+                part = percent_text(c["percent_of_step"], c["withheld"])
+                line[share] = part if part in (SUPPRESSED, "–") else f"{part} of the step"
                 if (int(step), period) not in first_outcome:  # the first outcome goes on to the next step
                     first_outcome.add((int(step), period))
                     went_on[period] = percent_text(c["percent_of_step"], c["withheld"])
