@@ -28,7 +28,11 @@ def quarter_dir(first_run: RunResult) -> Path:
 
 def test_every_report_has_an_a4_pdf_whose_summary_ends_by_page_two(quarter_dir):
     pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (make install)")
-    for page in [quarter_dir / "quarterly-report.html", *sorted(quarter_dir.glob("exceptions-*.html"))]:
+    for page in [
+        quarter_dir / "quarterly-report.html",
+        *sorted(quarter_dir.glob("exceptions-*.html")),
+        *sorted(quarter_dir.glob("topic-*.html")),  # the topic reports (issue 19)
+    ]:
         assert page.with_suffix(".pdf").is_file(), f"no PDF for {page.name}"
     reader = pypdf.PdfReader(quarter_dir / "quarterly-report.pdf")
     for sheet in reader.pages:
@@ -73,7 +77,7 @@ def test_first_screens_of_the_report_and_the_index(quarter_dir, first_run):
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def test_index_report_and_every_exception_report_are_axe_clean(quarter_dir):
+def test_index_report_and_every_exception_and_topic_report_are_axe_clean(quarter_dir):
     """axe-core with the WCAG 2.2 AA rule set finds no violation on any page the committee reads."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
     axe_module = pytest.importorskip(
@@ -83,6 +87,7 @@ def test_index_report_and_every_exception_report_are_axe_clean(quarter_dir):
         quarter_dir / "index.html",
         quarter_dir / "quarterly-report.html",
         *sorted(quarter_dir.glob("exceptions-*.html")),
+        *sorted(quarter_dir.glob("topic-*.html")),  # the topic reports (issue 19)
     ]
     assert len(pages) > 2, "the demo quarter has no exception report"
     found: dict[str, list[str]] = {}

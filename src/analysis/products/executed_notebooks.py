@@ -9,6 +9,8 @@ import nbformat
 
 QUARTERLY_REPORT = "quarterly-report.ipynb"
 EXCEPTION_REPORTS = "exceptions-*.ipynb"
+#: The quarterly reports on themed topics (issue 19), one per topic of ``config/topics.yml``.
+TOPIC_REPORTS = "topic-*.ipynb"
 
 _HEADING_1 = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 
@@ -46,7 +48,8 @@ def notebook_title(notebook: nbformat.NotebookNode) -> str | None:
 
 
 def report_notebooks(quarter_dir: Path) -> list[Path]:
-    """The executed report notebooks in a quarter's folder: the quarterly report, then each exception report."""
+    """The executed report notebooks in a quarter's folder: the quarterly report, each exception report, then each
+    topic report."""
     quarter_dir = Path(quarter_dir)
     found = [quarter_dir / QUARTERLY_REPORT] if (quarter_dir / QUARTERLY_REPORT).is_file() else []
-    return found + sorted(quarter_dir.glob(EXCEPTION_REPORTS))
+    return found + sorted(quarter_dir.glob(EXCEPTION_REPORTS)) + sorted(quarter_dir.glob(TOPIC_REPORTS))

@@ -12,6 +12,7 @@ from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import (
     EXCEPTION_REPORTS,
     QUARTERLY_REPORT,
+    TOPIC_REPORTS,
     notebook_title,
     report_notebooks,
 )
@@ -56,6 +57,10 @@ def _index_parts(
     exception_reports = sorted(quarter_dir.glob(EXCEPTION_REPORTS))
     for notebook in exception_reports:
         reports.append((notebook.with_suffix(".html").name, _exception_link_text(notebook)))
+    for notebook in sorted(quarter_dir.glob(TOPIC_REPORTS)):
+        text = notebook_title(nbformat.read(notebook, as_version=4))
+        text = text or f"Topic report: {notebook.stem.removeprefix('topic-').replace('-', ' ').capitalize()}"
+        reports.append((notebook.with_suffix(".html").name, text))
     audit = [(name, text) for name, text in PIPELINE_NOTEBOOKS if (quarter_dir / name).is_file()]
     audit += [
         (notebook.name, f"The executed notebook of {name.lower()}")

@@ -16,11 +16,14 @@ from analysis.config import ProjectConfig, load_config
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.schemas import empty_table
+from analysis.stages.cleaning.commentary import TOPIC_PREFIX, TOPIC_THEME
 
 logger = logging.getLogger(__name__)
 
 
 NO_COMMENTARY = "No commentary was provided for this theme this quarter."
+NO_TOPIC_COMMENTARY = "No commentary was provided for this topic this quarter."
+
 
 REPORT_TABLES = (
     "indicators_monthly",
@@ -37,7 +40,18 @@ REPORT_TABLES = (
     "source_files",
 )
 #: Tables of anticipated trends and forecasts (analysis.methods.trajectory, analysis.methods.demand_forecasts): empty when absent.
-OPTIONAL_REPORT_TABLES = ("anticipated", "forecasts", "forecast_backtest")
+OPTIONAL_REPORT_TABLES = (
+    "anticipated",
+    "forecasts",
+    "forecast_backtest",
+    # the topic tables (issue 19): the topic reports show them
+    "topic_profile",
+    "topic_disproportionality",
+    "topic_journeys",
+    "topic_drift",
+    "topic_placement_distance",
+    "topic_assessment_factors",
+)
 
 
 # -------------------------------------------------------------------------------------------- the inputs
@@ -98,3 +112,15 @@ def commentary_text(
     if not texts:
         return NO_COMMENTARY if indicator_id is None else ""
     return "\n\n".join(texts)
+
+
+def topic_commentary_text(commentary: pd.DataFrame, quarter: Quarter, topic_id: str) -> str:
+    """The analyst's commentary for a topic this quarter (``## Topic: <id>``), as Markdown, or
+    :data:`NO_TOPIC_COMMENTARY`."""
+    rows = commentary.loc[
+        (commentary["quarter"] == quarter.label)
+        & (commentary["theme"] == TOPIC_THEME)
+        & (commentary["indicator_id"] == f"{TOPIC_PREFIX}{topic_id}")
+    ]
+    texts = [t.strip() for t in rows["text"] if isinstance(t, str) and t.strip()]
+    return "\n\n".join(texts) if texts else NO_TOPIC_COMMENTARY

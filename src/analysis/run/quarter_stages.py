@@ -50,7 +50,8 @@ KERNEL_WARM_UPS = {
     "analyse": "import analysis.stages.analyse",
     "reports": (
         "import analysis.products.quarterly_report, analysis.products.exception_report, "
-        "analysis.products.report_cover, analysis.products.data_quality_and_provenance"
+        "analysis.products.report_cover, analysis.products.data_quality_and_provenance, "
+        "analysis.products.topic_report"
     ),
 }
 #: The stages after each stage, whose kernels can be prepared while it runs.

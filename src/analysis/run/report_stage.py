@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 
 def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str, str, dict[str, Any]]]:
-    """(source notebook, executed file name, parameters) for the quarterly report and each theme's exceptions."""
+    """(source notebook, executed file name, parameters) for the quarterly report, each theme's exceptions and each
+    topic of ``config/topics.yml`` (``topic-<id>.ipynb``, issue 19)."""
     jobs: list[tuple[str, str, dict[str, Any]]] = [
         ("quarterly_report.ipynb", "quarterly-report.ipynb", {"quarter": quarter.label})
     ]
@@ -31,6 +32,10 @@ def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str,
                 f"exceptions-{theme.file_stem}.ipynb",
                 {"quarter": quarter.label, "theme": theme.number},
             )
+        )
+    for topic in config.topics.topics:
+        jobs.append(
+            ("topic_report.ipynb", f"topic-{topic.id}.ipynb", {"quarter": quarter.label, "topic": topic.id})
         )
     return jobs
 

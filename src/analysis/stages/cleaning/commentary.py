@@ -1,5 +1,6 @@
 """Reading the analyst's commentary: ``commentary/<quarter>.md`` with one ``## <n> <theme name>`` section per
-theme and optional ``### <indicator_id>`` subsections.
+theme and optional ``### <indicator_id>`` subsections, and ``## Topic: <id>`` sections for the topic reports
+(``config/topics.yml``; stored as theme 0 with ``indicator_id`` ``topic:<id>``).
 
 Notes
 -----
@@ -29,6 +30,10 @@ COMMENTARY_FOLDER = "commentary"
 #: What a commentary file must be, for the message when it is not.
 EXPECTED_COMMENTARY = "the quarter's commentary as Markdown text saved as UTF-8"
 _THEME = re.compile(r"^##\s+(?:theme\s+)?(\d+)\b[\s.:)-]*(.*)$", re.IGNORECASE)
+#: How a ``## Topic: <id>`` section is stored: theme 0, and ``topic:<id>`` as its ``indicator_id``.
+TOPIC_THEME = 0
+TOPIC_PREFIX = "topic:"
+_TOPIC = re.compile(r"^##\s+topic\s*:\s*`?([a-z0-9-]+)`?\s*$", re.IGNORECASE)
 _INDICATOR = re.compile(r"^###\s+`?([A-Za-z0-9_]+)`?\s*$")
 
 
@@ -47,6 +52,19 @@ def parse_commentary(text: str, quarter: str, path: Path, config: ProjectConfig)
         lines.clear()
 
     for number, line in enumerate(text.splitlines(), start=1):
+        topic_match = _TOPIC.match(line.strip())
+        if topic_match:
+            flush()
+            topic_id = topic_match.group(1).lower()
+            if topic_id not in {t.id for t in config.topics.topics}:
+                raise InputDataError(
+                    path,
+                    f"'{topic_id}' is not a topic id",
+                    row=number,
+                    expected="'## Topic: <id>' with an id from config/topics.yml",
+                )
+            theme, indicator = TOPIC_THEME, f"{TOPIC_PREFIX}{topic_id}"
+            continue
         theme_match = _THEME.match(line.strip())
         if theme_match:
             flush()
@@ -61,7 +79,7 @@ def parse_commentary(text: str, quarter: str, path: Path, config: ProjectConfig)
                 )
             continue
         indicator_match = _INDICATOR.match(line.strip())
-        if indicator_match and theme is not None:
+        if indicator_match and theme is not None and theme != TOPIC_THEME:
             flush()
             indicator = indicator_match.group(1)
             if indicator not in config.indicators_by_id:
@@ -72,7 +90,7 @@ def parse_commentary(text: str, quarter: str, path: Path, config: ProjectConfig)
                     expected="'### <indicator_id>' with an id from config/indicators.yml",
                 )
             continue
-        if line.startswith("### ") and theme is not None:
+        if line.startswith("### ") and theme is not None and theme != TOPIC_THEME:
             raise InputDataError(
                 path,
                 "a '###' heading must be an indicator id alone",
