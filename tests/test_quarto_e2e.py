@@ -146,8 +146,11 @@ def rendered(
 
 
 def expected_pages(first_run: RunResult) -> list[str]:
+    """The index, the quarterly report, the six exception reports and the topic reports (issue 19)."""
     return ["index.html", "quarterly-report.html"] + sorted(
-        p.with_suffix(".html").name for p in first_run.quarter_dir.glob("exceptions-*.ipynb")
+        p.with_suffix(".html").name
+        for pattern in ("exceptions-*.ipynb", "topic-*.ipynb")
+        for p in first_run.quarter_dir.glob(pattern)
     )
 
 
@@ -156,7 +159,7 @@ def test_quarto_render_renders_every_report_of_the_quarter_offline(rendered, fir
     assert rendered.result.returncode == 0, output[-3000:]
     assert "Could not fetch" not in output
     pages = expected_pages(first_run)
-    assert len(pages) == 8
+    assert len(pages) == 8 + 3  # the demo's config/topics.yml has three topics
     month_pages = [f"../{rendered.month}/dashboard.html", f"../{rendered.month}/safeguarding-board.html"]
     for name in pages + month_pages:
         path = rendered.quarto_dir / name
