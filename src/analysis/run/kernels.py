@@ -11,6 +11,9 @@ counts in the executed notebook still start at 1.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,11 +32,31 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 READY_TIMEOUT_SECONDS = 120
 
 
-def start_kernel(cwd: Path, warm_up: str) -> KernelManager:
-    """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
+def new_kernel_manager() -> KernelManager:
+    """A manager for one kernel that talks to it over IPC sockets in a private temporary folder, not TCP ports.
+
+    With TCP, jupyter_client picks free ports and the kernel binds them a moment later; runs started side by side
+    (two test workers, a monthly batch beside a quarter) can pick the same port in between, and one kernel then
+    receives another's messages ("ValueError: DELIM not in msg_list" on stderr, seen in CI). IPC files in a
+    folder of their own cannot be shared by accident (jupyter_client ``KernelManager.transport``).
+    """
     from jupyter_client.manager import KernelManager
 
-    manager = KernelManager(kernel_name=KERNEL_NAME)
+    folder = tempfile.mkdtemp(prefix="analysis-kernel-")
+    return KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(folder, "kernel"))
+
+
+def shut_down(manager: KernelManager) -> None:
+    """Shut the kernel down and remove its IPC folder (:func:`new_kernel_manager`)."""
+    if manager.has_kernel:
+        manager.shutdown_kernel(now=True)
+    if manager.transport == "ipc":
+        shutil.rmtree(os.path.dirname(manager.ip), ignore_errors=True)
+
+
+def start_kernel(cwd: Path, warm_up: str) -> KernelManager:
+    """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
+    manager = new_kernel_manager()
     manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
     client = manager.client()
     try:
@@ -47,7 +70,7 @@ def start_kernel(cwd: Path, warm_up: str) -> KernelManager:
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"warm-up failed: {reply['content'].get('evalue')}")
     except BaseException:
-        manager.shutdown_kernel(now=True)
+        shut_down(manager)
         raise
     finally:
         client.stop_channels()
@@ -90,5 +113,5 @@ class WarmKernels:
         self._pool.shutdown(wait=True)
         for future in self._kernels.values():
             if future.done() and not future.cancelled() and future.exception() is None:
-                future.result().shutdown_kernel(now=True)
+                shut_down(future.result())
         self._kernels.clear()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.errors import AnalysisError, DataCheckFailed, NotebookFailed, StorageError
-from analysis.run.kernels import KERNEL_ARGUMENTS
+from analysis.run.kernels import KERNEL_ARGUMENTS, new_kernel_manager, shut_down
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -42,9 +42,10 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    engine_options: dict[str, Any] = (
-        {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGUMENTS}
-    )
+    # A kernel prepared in advance is already running; otherwise papermill starts ours (IPC, not TCP ports).
+    if kernel is None:
+        kernel = new_kernel_manager()
+    engine_options: dict[str, Any] = {"km": kernel, "extra_arguments": KERNEL_ARGUMENTS}
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -69,5 +70,4 @@ def execute_notebook(
             f"(the executed notebook with the full error is {output})"
         ) from None
     finally:
-        if kernel is not None:
-            kernel.shutdown_kernel(now=True)
+        shut_down(kernel)
