@@ -238,12 +238,16 @@ def _month_name(month: object) -> str:
         return str(month)
 
 
-def method_blocks(data: ReportData, *, theme: int | None = None) -> list[object]:
+def method_blocks(
+    data: ReportData, *, theme: int | None = None, indicator_ids: list[str] | None = None
+) -> list[object]:
     """The "Method and provenance" section: definitions and sources, SPC rules, data period, run details.
 
-    With ``theme``, only that theme's indicators are defined (the exception reports).
+    With ``theme``, only that theme's indicators are defined (the exception reports); with ``indicator_ids``, only
+    those (a topic report's indicators, ``config/topics.yml``).
     """
-    indicator_ids = None if theme is None else [i.id for i in data.config.indicators_for_theme(theme)]
+    if indicator_ids is None and theme is not None:
+        indicator_ids = [i.id for i in data.config.indicators_for_theme(theme)]
     blocks: list[object] = [heading(2, "Method and provenance")]
     if indicator_ids == []:  # a theme measured by its actions alone: no definitions, no charts to read
         blocks.append(
