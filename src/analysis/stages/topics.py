@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import ProjectConfig
+from analysis.config_topics import TOPIC_LISTS
 from analysis.errors import InputDataError
 from analysis.inputs.ethnic_population import read_ethnic_population
 from analysis.io import conform
@@ -39,18 +40,8 @@ TOPIC_TABLES = (
     "topic_placement_distance",
     "topic_assessment_factors",
 )
-#: The child-level tables the topics read (an absent one is an empty list).
-TOPIC_INPUTS = (
-    "contacts",
-    "early_help",
-    "referrals",
-    "assessments",
-    "section47",
-    "children_in_need",
-    "cp_plans",
-    "looked_after",
-    "care_leavers",
-)
+#: The child-level tables the topics read (an absent one is an empty list): the lists a topic may name.
+TOPIC_INPUTS = TOPIC_LISTS
 
 
 def ethnic_population_for(raw_dir: Path | None, config: ProjectConfig) -> pd.DataFrame:
