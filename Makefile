@@ -92,9 +92,8 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks notebooks
 
 .PHONY: bench
-bench: $(STAMP) quarto ## Print speed and memory figures (benchmarks/), `quarto render` beside the built-in renderer
-	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python benchmarks/pipeline.py
-	PATH="$(TEST_PATH)" $(BIN)/python benchmarks/dashboard.py
+bench: $(STAMP) quarto ## Print every speed and memory figure and write them to benchmarks/results/ (BENCH_ARGS="--rows 0 --no-tests" for the quick ones)
+	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 .PHONY: clean
 clean: ## Delete processed data and reports (raw data and .venv stay)

@@ -16,8 +16,9 @@ Prints, for the demo quarter:
   runs. Skipped, saying so, when ``quarto`` is not on PATH (``make bench`` puts the offline Quarto of
   ``../shared/tools/quarto`` on PATH as ``make test`` does).
 
-Usage: ``python benchmarks/pipeline.py [--workdir DIR] [--jobs N]`` (``make bench``). It works on a copy of the
-repository's configuration and fresh demo data in a temporary folder, never on ``data/``.
+Usage: ``python benchmarks/pipeline.py [--workdir DIR] [--jobs N] [--json FILE]`` (part of ``make bench``, which
+runs ``benchmarks/bench.py``). It works on a copy of the repository's configuration and fresh demo data in a
+temporary folder, never on ``data/``. ``--json`` also writes the figures for ``benchmarks/compare.py``.
 """
 
 from __future__ import annotations
@@ -189,6 +190,7 @@ def main() -> None:
         "--workdir", type=Path, default=None, help="where to build the demo project (default: temp)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="report notebooks in parallel (default 2)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="csc-bench-"))
     root = make_project(workdir)
@@ -228,6 +230,21 @@ def main() -> None:
             f"{'  built-in beside it: cold / nothing changed':<44}{ours.seconds:>9.1f}{warm.seconds:>10.2f}"
         )
     print(f"(work folder: {workdir})")
+    if args.json is not None:
+        stage_seconds = {stage["name"]: stage["seconds"] for stage in manifest["stages"]}
+        figures = {
+            "cold_seconds": ours.seconds,
+            "cold_peak_mib": ours.peak_mib,
+            "naive_seconds": baseline.seconds,
+            "naive_peak_mib": baseline.peak_mib,
+            "cold_ratio": ours.seconds / baseline.seconds,
+            "reports_stage_seconds": stage_seconds.get("reports"),
+            "warm_seconds": warm.seconds,
+            "commentary_only_seconds": commentary_only.seconds,
+            "quarto_cold_seconds": quarto[0].seconds if quarto else None,
+            "quarto_unchanged_seconds": quarto[1].seconds if quarto else None,
+        }
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

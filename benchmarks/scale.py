@@ -5,7 +5,8 @@ For each target volume (default about 1, 5 and 10 million Annex A rows) it write
 figure is that stage's alone) and prints seconds, rows per second and peak resident memory, and the cost per
 million rows, which stays flat when the cost grows linearly.
 
-Usage: ``python benchmarks/scale.py [--rows 1e6 5e6 1e7] [--workdir DIR]``. Needs about 10 GB of disk at 10 million
+Usage: ``python benchmarks/scale.py [--rows 1e6 5e6 1e7] [--workdir DIR] [--json FILE]`` (``--json`` writes the
+largest volume's figures for ``benchmarks/compare.py``). Needs about 10 GB of disk at 10 million
 rows and takes about a quarter of an hour on 2 cores.
 """
 
@@ -81,7 +82,11 @@ def main() -> None:
         "--rows", type=float, nargs="+", default=[1e6, 5e6, 1e7], help="target child-level rows"
     )
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the scaled demos")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the largest volume's figures here"
+    )
     args = parser.parse_args()
+    largest: dict[str, float] = {}
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="csc-scale-"))
     print(f"{'rows':>11} {'stage':<9}{'seconds':>9}{'rows/s':>11}{'s per M rows':>13}{'peak MiB':>10}")
     for target in args.rows:
@@ -98,10 +103,13 @@ def main() -> None:
         )  # fmt: skip
         generated = time.perf_counter() - started
         rows = None
+        total_seconds, peak_mib = 0.0, 0.0
         for stage in STAGE_CODE:
             figures = run_stage(stage, root)
             rows = figures["rows"] or rows
             assert rows is not None
+            total_seconds += figures["seconds"]
+            peak_mib = max(peak_mib, figures["peak_mib"])
             print(
                 f"{rows:>11,} {stage:<9}{figures['seconds']:>9.1f}{rows / figures['seconds']:>11,.0f}"
                 f"{figures['seconds'] / (rows / 1e6):>13.1f}{figures['peak_mib']:>10,.0f}",
@@ -109,8 +117,11 @@ def main() -> None:
             )
         print(f"{'':>11} (demo data generated in {generated:.0f} s at scale {scale:g})", flush=True)
         shutil.rmtree(root / "raw")
+        largest = {"scale_rows": rows, "scale_seconds": total_seconds, "scale_peak_mib": peak_mib}
     peak_self = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"largest single process: {peak_self:,.0f} MiB (work folder {workdir})")
+    if args.json is not None:
+        args.json.write_text(json.dumps(largest, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
