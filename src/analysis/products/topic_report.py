@@ -13,8 +13,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.config import Indicator, ProjectConfig
 from analysis.config_topics import Topic
+from analysis.methods.forecast import BAND_LEVEL
 from analysis.methods.quarters import Quarter
+from analysis.methods.trajectory import PLANNED
 from analysis.products.chart_style import year_label
 from analysis.products.indicator_tables import indicators_table, releases_footnote, table_footnotes
 from analysis.products.presentation import (
@@ -29,6 +32,7 @@ from analysis.products.quarterly_report import actions_table
 from analysis.products.report_data import ReportData, topic_commentary_text
 from analysis.products.topic_flow import count_text, journey_flow, percent_text, withheld
 from analysis.safe_text import commentary_html, html_text
+from analysis.units import format_number
 
 SECONDARY_FOOTNOTE = "Some figures of 6 or more are also shown as c, so that a figure of 1 to 5 cannot be worked out from a total."
 POPULATION_SOURCE = "Census 2021, all ages, ONS"
@@ -43,12 +47,25 @@ JOURNEY_NAMES = {
     "child_protection": "Child protection: section 47 enquiry to initial conference to plan",
 }
 PERIOD_WORDS = {"quarter": "This quarter", "year": "Year to the quarter's end"}
+#: A profile's breakdowns in words (others: the column's name with spaces).
+BREAKDOWN_NAMES = {
+    "age_band_by_sex": "age and sex",
+    "repeat": "number of contacts or referrals in the period",
+    "placements": "number of placements during the period (placement stability)",
+    "accommodation_suitable": "whether their accommodation is suitable",
+    "in_touch": "whether the council is in touch with them",
+}
 
 
 # ------------------------------------------------------------------------------------------- small parts
 def list_name(name: str) -> str:
     """An Annex A list in words: ``section47`` -> ``section 47 enquiries``, ``care_leavers`` -> ``care leavers``."""
     return LIST_NAMES.get(name, name.replace("_", " "))
+
+
+def breakdown_name(breakdown: str) -> str:
+    """A profile breakdown in words: ``age_band_by_sex`` -> ``age and sex``."""
+    return BREAKDOWN_NAMES.get(breakdown, breakdown.replace("_", " "))
 
 
 def topic_report_title(authority: str, topic: Topic, quarter: Quarter) -> str:
@@ -97,6 +114,48 @@ def _total(profile: pd.DataFrame, list_name: str, period: str) -> pd.Series | No
     return None if rows.empty else rows.iloc[0]
 
 
+# ------------------------------------------------------------------------------------------- how to read
+def how_to_read_html(config: ProjectConfig, topic: Topic) -> str:
+    """The topic report's "How to read this report" box: what the topic covers and how its figures are read.
+
+    The themed reports' box (:func:`analysis.products.report_cover.how_to_read_html`) speaks of themes and their
+    statuses, which a topic report has not; this one names the topic's lists and plan actions, and says only what
+    the report's own sections need (those in ``analyses``).
+    """
+    lists = [list_name(name) for name in topic.lists]
+    listed = ", ".join(lists[:-1]) + f" and {lists[-1]}" if len(lists) > 1 else "".join(lists)
+    actions = ", ".join(topic.actions)
+    themes = ", ".join(str(t) for t in topic.themes)
+    region = html_text(config.authority.region.name)
+    points = [
+        f"This report is about <strong>{html_text(topic.title)}</strong>: the children in the Annex A lists of "
+        f"{html_text(listed)}, counted for this quarter and for the twelve months to its end, and the Improvement Plan's actions "
+        f"{html_text(actions)} (theme{'s' if len(topic.themes) > 1 else ''} {html_text(themes)}).",
+        f"Indicators show our latest figure beside England, the {region} region and councils like ours, and whether "
+        "the monthly chart shows an unusual change or normal variation.",
+    ]
+    if "disproportionality" in topic.analyses:
+        points.append(
+            "A disproportionality ratio compares an ethnic group's share of the children with its share of all the "
+            "council's residents: above 1, more children of that group than the population would suggest; when the "
+            "whole 95% interval is above 1, that is unlikely to be chance."
+        )
+    if "journeys" in topic.analyses:
+        points.append(
+            "Journeys follow each contact or enquiry to its next step; <em>too recent to tell</em> means the time "
+            "allowed for that step had not ended by the end of the period."
+        )
+    points.append(
+        "<strong>c</strong> means a figure is not shown because it is based on 1 to 5 children, or because a "
+        "figure of 1 to 5 could be worked out from it and a total, to protect their privacy."
+    )
+    items = "".join(f"<li>{p}</li>" for p in points)
+    return (
+        '<aside class="how-to-read" aria-label="How to read this report"><p><strong>How to read this report'
+        f"</strong></p><ul>{items}</ul></aside>"
+    )
+
+
 # ------------------------------------------------------------------------------------------- first screen
 def first_screen_sentences(data: ReportData, topic: Topic) -> list[str]:
     """Three or four plain sentences from the tables: children in the lists, the key conversion, drift, ratios."""
@@ -132,6 +191,22 @@ def first_screen_sentences(data: ReportData, topic: Topic) -> list[str]:
     ]
     if medians:
         sentences.append("Over the year, the median time from referral was " + " and ".join(medians) + ".")
+    stability = (
+        profile.loc[
+            (profile["list"] == "looked_after")
+            & (profile["period"] == "year")
+            & (profile["breakdown"] == "placements")
+            & (profile["category"] == "3 or more")
+        ]
+        if not profile.empty
+        else profile
+    )
+    if not stability.empty:
+        s = stability.iloc[0]
+        sentences.append(
+            f"Over the year, {count_text(s['children'], s['withheld'])} children looked after "
+            f"({percent_text(s['percent'], s['withheld'])}) had three or more placements."
+        )
     dispro = topic_rows(data, "topic_disproportionality", topic)
     if not dispro.empty:
         for name in topic.lists:
@@ -163,7 +238,56 @@ def indicator_blocks(data: ReportData, topic: Topic) -> list[object]:
     table = indicators_table(data, indicators)
     releases = releases_footnote(data.benchmark_comparison, indicators)
     notes = [*table_footnotes(table), *([releases] if releases else [])]
-    return [html_block(table_html(table, caption=f"{topic.title}: indicators", footnotes=notes))]
+    blocks: list[object] = [
+        html_block(table_html(table, caption=f"{topic.title}: indicators", footnotes=notes))
+    ]
+    anticipated = anticipated_table(data, indicators)
+    if not anticipated.empty:
+        blocks.append(
+            html_block(
+                table_html(
+                    anticipated,
+                    caption=f"{topic.title}: indicators against their anticipated trend, {data.quarter.months[-1]:%B %Y}",
+                    footnotes=[
+                        "Anticipated: the Board's planned path (with its tolerance) where the plan sets one, "
+                        f"otherwise the forecast from the indicator's own past months (its {BAND_LEVEL}% range). "
+                        "Out of line: outside the range on the side that matters.",
+                        *table_footnotes(anticipated),
+                    ],
+                )
+            )
+        )
+    return blocks
+
+
+def anticipated_table(data: ReportData, indicators: Sequence[Indicator]) -> pd.DataFrame:
+    """The topic's indicators against their anticipated trend (``anticipated``) in the quarter's last month."""
+    rows = data.tables.get("anticipated")
+    if rows is None or rows.empty:
+        return pd.DataFrame()
+    month = pd.Timestamp(data.quarter.months[-1])
+    at = rows.loc[pd.to_datetime(rows["month"]) == month].set_index("indicator_id")
+    out = []
+    for indicator in indicators:
+        if indicator.id not in at.index or pd.isna(at.loc[indicator.id, "expected"]):
+            continue
+        r = at.loc[indicator.id]
+        hidden = bool(r["suppressed"])
+        position = str(r["position"]) if isinstance(r["position"], str) else ""
+        out.append(
+            {
+                "Indicator": indicator.name,
+                "Anticipated by": "planned path" if r["basis"] == PLANNED else "forecast",
+                "Anticipated": format_number(r["expected"], indicator),
+                "Range": f"{format_number(r['lower'], indicator)} to {format_number(r['upper'], indicator)}",
+                "Our figure": SUPPRESSED if hidden else format_number(r["value"], indicator),
+                "Against the range": "–"
+                if hidden or not position
+                else ("out of line: " if bool(r["out_of_line"]) else "")
+                + {"above": "above the range", "below": "below the range"}.get(position, "within the range"),
+            }
+        )
+    return pd.DataFrame(out)
 
 
 def topic_actions_table(data: ReportData, topic: Topic) -> pd.DataFrame:
@@ -212,7 +336,7 @@ def profile_blocks(data: ReportData, topic: Topic) -> list[object]:
         blocks.append(heading(3, list_name(name).capitalize()))
         for breakdown in breakdowns:
             table, reasons = profile_table(profile, name, breakdown)
-            caption = f"{list_name(name).capitalize()} by {breakdown.replace('_', ' ')} (children)"
+            caption = f"{list_name(name).capitalize()} by {breakdown_name(breakdown)} (children)"
             blocks.append(
                 html_block(table_html(table, caption=caption, footnotes=footnotes_for(table, reasons)))
             )
@@ -258,9 +382,26 @@ def disproportionality_blocks(data: ReportData, topic: Topic) -> list[object]:
             }
         )
         caption = f"{list_name(name).capitalize()}, year to the quarter's end, by ethnic group"
-        notes = [*footnotes_for(table, list(part["withheld"])), f"Population: {POPULATION_SOURCE}."]
+        notes = [
+            *footnotes_for(table, list(part["withheld"])),
+            shares_note(part),
+            f"Population: {POPULATION_SOURCE}.",
+        ]
         blocks.append(html_block(table_html(table, caption=caption, footnotes=notes)))
     return blocks
+
+
+def shares_note(part: pd.DataFrame) -> str:
+    """What one list's shares are of, as the table's footnote says it."""
+    known, of = part["children_with_known_ethnicity"].iloc[0], str(part["shares_of"].iloc[0])
+    if pd.notna(known):
+        return f"Shares are of the {count_text(known)} children whose ethnicity is recorded."
+    if of:
+        return (
+            "Shares are of all the children in the list: the number whose ethnicity is not recorded (1 to 5) is "
+            "withheld, so the children of known ethnicity cannot be shown."
+        )
+    return "Shares are not shown: the number of children in the list is withheld."
 
 
 # ------------------------------------------------------------------------------------------- journeys
@@ -372,6 +513,14 @@ def drift_blocks(data: ReportData, topic: Topic) -> list[object]:
     ]
 
 
+def no_published_figures(data: ReportData, what: str) -> str:
+    """The sentence for a comparison with England that DfE had not published for any year up to the quarter."""
+    return (
+        f"No published figures for this year: DfE had released no figures on {what} for England by the end of "
+        f"{data.quarter.name}, so there is nothing to compare with."
+    )
+
+
 def england_blocks(data: ReportData, topic: Topic) -> list[object]:
     """Placement distance and assessment factors against England (EES), the latest year, where present."""
     blocks: list[object] = []
@@ -379,7 +528,7 @@ def england_blocks(data: ReportData, topic: Topic) -> list[object]:
     if "placement_distance" in topic.analyses:
         blocks.append(heading(2, "Distance of new placements from home, against England"))
         if distance.empty:
-            blocks.append(markdown("The published figures on new placements were not available."))
+            blocks.append(markdown(no_published_figures(data, "new placements' distance from home")))
         else:
             year = int(distance["time_period"].max())
             d = distance.loc[distance["time_period"] == year]
@@ -392,13 +541,13 @@ def england_blocks(data: ReportData, topic: Topic) -> list[object]:
                 }
             )
             caption = f"New placements by distance from home, {year_label(year)} (DfE, children looked after)"
-            notes = footnotes_for(table, list(d["authority_withheld"]))
+            notes = [*footnotes_for(table, list(d["authority_withheld"])), f"Source: {d['release'].iloc[0]}."]
             blocks.append(html_block(table_html(table, caption=caption, footnotes=notes)))
     factors = topic_rows(data, "topic_assessment_factors", topic)
     if "assessment_factors" in topic.analyses:
         blocks.append(heading(2, "Factors identified at the end of assessment, against England"))
         if factors.empty:
-            blocks.append(markdown("The published factors at the end of assessment were not available."))
+            blocks.append(markdown(no_published_figures(data, "factors identified at the end of assessment")))
         else:
             year = int(factors["time_period"].max())
             f = factors.loc[factors["time_period"] == year]
@@ -413,7 +562,7 @@ def england_blocks(data: ReportData, topic: Topic) -> list[object]:
             caption = (
                 f"Factors at the end of assessment, {year_label(year)} (DfE, children in need, table C3)"
             )
-            notes = footnotes_for(table, list(f["authority_withheld"]))
+            notes = [*footnotes_for(table, list(f["authority_withheld"])), f"Source: {f['release'].iloc[0]}."]
             blocks.append(html_block(table_html(table, caption=caption, footnotes=notes)))
     return blocks
 
