@@ -516,8 +516,9 @@ def drift_blocks(data: ReportData, topic: Topic) -> list[object]:
 def no_published_figures(data: ReportData, what: str) -> str:
     """The sentence for a comparison with England that DfE had not published for any year up to the quarter."""
     return (
-        f"No published figures for this year: DfE had released no figures on {what} for England by the end of "
-        f"{data.quarter.name}, so there is nothing to compare with."
+        f"No published figures for this year: DfE had released no figures on {what} for England by "
+        f"{data.quarter.end.day} {data.quarter.end:%B %Y}, the end of {data.quarter.name}, so there is nothing to "
+        "compare with."
     )
 
 
