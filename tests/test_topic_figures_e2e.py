@@ -34,7 +34,7 @@ from analysis.products.presentation import (
     overdue_action_ids,
     status_label,
 )
-from analysis.products.topic_report import JOURNEY_NAMES, breakdown_name, list_name
+from analysis.products.topic_parts import JOURNEY_NAMES, breakdown_name, list_name
 from analysis.run.pipeline import RunResult
 from analysis.units import format_number
 

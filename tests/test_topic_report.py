@@ -17,14 +17,9 @@ from analysis.methods.topic_analyses import topic_periods
 from analysis.methods.topic_journeys import front_door_steps, journey_table
 from analysis.products.presentation import SUPPRESSED, SUPPRESSED_FOOTNOTE
 from analysis.products.report_data import NO_TOPIC_COMMENTARY, ReportData, topic_commentary_text
-from analysis.products.topic_report import (
-    POPULATION_SOURCE,
-    SECONDARY_FOOTNOTE,
-    first_screen_sentences,
-    how_to_read_html,
-    journey_flow,
-    topic_report_blocks,
-)
+from analysis.products.topic_flow import journey_flow
+from analysis.products.topic_parts import POPULATION_SOURCE, SECONDARY_FOOTNOTE
+from analysis.products.topic_report import first_screen_sentences, how_to_read_html, topic_report_blocks
 from analysis.run.report_stage import report_notebooks
 from analysis.safe_text import html_text
 from analysis.schemas import schema
