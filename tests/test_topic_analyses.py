@@ -164,13 +164,41 @@ def test_disproportionality_against_the_population() -> None:
     assert without.loc["Black", "share_percent"] == 40.0 and without["ratio"].isna().all()
 
 
-def test_shares_are_withheld_when_the_known_total_cannot_be_shown() -> None:
+def test_one_small_group_withholds_itself_and_the_next_smallest_group_only() -> None:
+    # 40 White, 20 Black, 12 Mixed, 3 Asian, 0 Other, 10 Not known (85). Asian (3) is withheld, and Mixed (12), the
+    # smallest other known group, with it: the known subtotal (75) and "Not known" (10) stay, so White's and
+    # Black's shares (of 75) and Other's 0 are shown.
+    extra = [
+        *[(f"b{k}", "male", "BAFR", "2008-01-01", "2015-05-02", "police") for k in range(20)],
+        *[(f"m{k}", "male", "MWBC", "2008-01-01", "2015-05-02", "police") for k in range(12)],
+        *[(f"a{k}", "male", "AIND", "2008-01-01", "2015-05-02", "police") for k in range(3)],
+        *[(f"n{k}", "male", "NOBT", "2008-01-01", "2015-05-02", "police") for k in range(10)],
+    ]
+    table = profile(contacts(n_white=40, extra=extra), "contacts", QUARTER, topic_id="t")
+    ethnicity = table.loc[table["breakdown"] == "ethnicity"].set_index("category")
+    assert ethnicity.loc["known ethnicity", "children"] == 75 and ethnicity.loc["Not known", "children"] == 10
+    population = pd.DataFrame({"ethnic_group": list(ETHNIC_GROUPS), "population": [1.0] * 5})
+    result = disproportionality(table, population).set_index("ethnic_group")
+    assert result.loc["Asian", "withheld"] == "c: from 1 to 5 children"
+    assert result.loc["Mixed", "withheld"].startswith("c: withheld so that")
+    assert result.loc[["White", "Black", "Other"], "withheld"].eq("").all()
+    assert result.loc["White", "share_percent"] == 53.3 and result.loc["Black", "share_percent"] == 26.7
+    assert result.loc["Other", "share_percent"] == 0.0
+    assert (result["shares_of"] == "children of known ethnicity").all()
+
+
+def test_shares_are_of_all_children_when_the_known_subtotal_cannot_be_shown() -> None:
+    # 30 White and 1 Not known: the 1 is withheld, so the known subtotal (30 = 31 - 1) is too, and White with it
+    # (it equals the subtotal). The empty groups' shares are of all 31 children, whose total stays shown.
     extra = [("n1", "male", "NOBT", "2008-01-01", "2015-05-02", "police")]
     table = profile(contacts(n_white=30, extra=extra), "contacts", QUARTER, topic_id="t")
     result = disproportionality(
         table, pd.DataFrame({"ethnic_group": list(ETHNIC_GROUPS), "population": [1.0] * 5})
-    )
-    assert result["share_percent"].isna().all() and (result["withheld"] != "").all()
+    ).set_index("ethnic_group")
+    assert result.loc["White", "withheld"] != "" and pd.isna(result.loc["White", "share_percent"])
+    assert result.loc[["Mixed", "Asian", "Black", "Other"], "share_percent"].eq(0.0).all()
+    assert result["children_with_known_ethnicity"].isna().all()
+    assert result["shares_of"].str.startswith("all children").all()
 
 
 def test_ethnic_groups_of_dfe_codes() -> None:

@@ -17,13 +17,9 @@ from analysis.methods.topic_analyses import topic_periods
 from analysis.methods.topic_journeys import front_door_steps, journey_table
 from analysis.products.presentation import SUPPRESSED, SUPPRESSED_FOOTNOTE
 from analysis.products.report_data import NO_TOPIC_COMMENTARY, ReportData, topic_commentary_text
-from analysis.products.topic_report import (
-    POPULATION_SOURCE,
-    SECONDARY_FOOTNOTE,
-    first_screen_sentences,
-    journey_flow,
-    topic_report_blocks,
-)
+from analysis.products.topic_flow import journey_flow
+from analysis.products.topic_parts import POPULATION_SOURCE, SECONDARY_FOOTNOTE
+from analysis.products.topic_report import first_screen_sentences, how_to_read_html, topic_report_blocks
 from analysis.run.report_stage import report_notebooks
 from analysis.safe_text import html_text
 from analysis.schemas import schema
@@ -74,6 +70,7 @@ def _disproportionality() -> pd.DataFrame:
             "ethnic_group": ["White", "Black"],
             "children": [30.0, None],
             "children_with_known_ethnicity": [38.0, 38.0],
+            "shares_of": ["children of known ethnicity"] * 2,
             "share_percent": [78.9, None],
             "population": [None, None],  # no ONS population file: shares only
             "population_share_percent": [None, None],
@@ -237,3 +234,24 @@ def test_topic_reports_of_the_demo_run(first_run, demo_project) -> None:  # type
             for _, step in steps.loc[steps["period"] == "quarter"].iterrows():
                 shown = SUPPRESSED if step["withheld"] else f"{step['count']:,.0f}"
                 assert f"{step['step_name']}: {shown}" in text  # the flow's alt text names each step's count
+
+
+def test_how_to_read_box_is_about_the_topic(data: ReportData) -> None:
+    front_door = how_to_read_html(data.config, data.config.topics.topic(TOPIC))
+    assert front_door.startswith('<aside class="how-to-read"')
+    assert "Early Help and the front door" in front_door
+    assert "Annex A lists of contacts, early help assessments, referrals and assessments" in front_door
+    assert "actions 1.1, 4.1, 4.2, 4.3 (themes 1, 4)" in front_door
+    assert "theme has a status" not in front_door and "too recent to tell" in front_door
+    looked_after = how_to_read_html(data.config, data.config.topics.topic("looked-after-children"))
+    assert "children looked after and care leavers" in looked_after and "(theme 1)" in looked_after
+    assert "too recent to tell" not in looked_after  # no journeys in that topic
+    assert "disproportionality ratio" in looked_after
+
+
+def test_a_comparison_with_no_released_year_says_there_are_no_published_figures(data: ReportData) -> None:
+    text = page(topic_report_blocks(data, TOPIC))
+    assert (
+        "No published figures for this year: DfE had released no figures on factors identified at the end"
+        in text
+    )

@@ -9,6 +9,7 @@ import pytest
 from test_topic_journeys import child_protection_lists, front_door_lists
 
 from analysis.config import ProjectConfig
+from analysis.inputs.ees_publications import read_publication
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.schemas import ANALYSIS_TABLES, schema
@@ -119,3 +120,42 @@ def test_demo_run_journeys_equal_a_hand_count_of_the_lists(first_run, demo_proje
         assert not frame.empty, name
         for column in columns:
             assert not frame[column].between(1, 5).any(), (name, column)
+
+
+# ------------------------------------------------------------------------------------- DfE's real files
+EES = Path(__file__).resolve().parents[2] / "shared" / "data" / "ees"
+C3 = EES / "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv"
+NEW_PLACEMENTS = EES / "la_cla_during_year_new_placements.csv"
+
+
+@pytest.mark.skipif(not (C3.is_file() and NEW_PLACEMENTS.is_file()), reason="../shared/data/ees is absent")
+def test_real_files_give_only_the_years_released_by_the_quarter(config: ProjectConfig) -> None:
+    # C3 begins with 2017-18 and new placements with 2020-21: a 2015-16 report has none of their figures (the report
+    # says "No published figures for this year"), never a later year's; a 2022-23 Q1 report (to 30 June 2022) has
+    # C3 to 2020-21 (2021-22 is released in the autumn of 2022) and new placements of 2020-21 only.
+    benchmarks = pd.concat(
+        [
+            read_publication(C3, "c3", config.benchmarks.publications["c3"]),
+            read_publication(
+                NEW_PLACEMENTS, "new_placements", config.benchmarks.publications["new_placements"]
+            ),
+        ],
+        ignore_index=True,
+    )
+    early = topic_tables({"benchmarks": benchmarks}, config, QUARTER, ethnic_population_for(None, config))
+    assert early["topic_assessment_factors"].empty and early["topic_placement_distance"].empty
+    later = topic_tables(
+        {"benchmarks": benchmarks}, config, Quarter.parse("2022-23-Q1"), ethnic_population_for(None, config)
+    )
+    factors, distance = later["topic_assessment_factors"], later["topic_placement_distance"]
+    assert sorted(factors["time_period"].unique()) == [2018, 2019, 2020, 2021]
+    assert sorted(distance["time_period"].unique()) == [2021]
+    assert set(distance["release"]) == {"Children looked after 2020-21, released by December 2021"}
+    assert factors.loc[factors["time_period"] == 2021, "release"].iloc[0] == (
+        "Children in need 2020-21, released by November 2021"
+    )
+    # Medway's 2021 factors: shown where DfE shows them, its counts of 1 to 5 withheld.
+    medway = factors.loc[
+        (factors["time_period"] == 2021) & (factors["topic_id"] == "early-help-and-front-door")
+    ]
+    assert medway["authority_count"].notna().any() and not medway["authority_count"].between(1, 5).any()

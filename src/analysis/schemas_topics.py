@@ -24,6 +24,14 @@ WITHHELD = Column(
     False,
 )
 
+RELEASE = Column(
+    "release",
+    "string",
+    "The release the year's figures come from, e.g. 'Children in need 2013-14, released October 2014' (only "
+    "years released by the quarter's end are kept)",
+    False,
+)
+
 #: The tables of the quarterly topic reports (issue 19), written by ``analysis.stages.topics``.
 TOPIC_SCHEMAS: list[TableSchema] = [
     TableSchema(
@@ -54,8 +62,19 @@ TOPIC_SCHEMAS: list[TableSchema] = [
             *_topic_period(Column("list", "string", "Annex A list", False)),
             Column("ethnic_group", "string", "White, Mixed, Asian, Black or Other", False),
             Column("children", "float64", "Children of the group in the list in the period"),
-            Column("children_with_known_ethnicity", "float64", "The shares' denominator"),
-            Column("share_percent", "float64", "Share of the children of known ethnicity (%)"),
+            Column(
+                "children_with_known_ethnicity",
+                "float64",
+                "Children of known ethnicity: the shares' denominator; empty where withheld",
+            ),
+            Column(
+                "shares_of",
+                "string",
+                "What the shares are of: children of known ethnicity, or all children where that number is "
+                "withheld; empty where no share is shown",
+                False,
+            ),
+            Column("share_percent", "float64", "Share of the children (see shares_of) (%)"),
             Column("population", "float64", "Residents of all ages in the group (Census 2021)"),
             Column("population_share_percent", "float64", "Share of all residents (%)"),
             Column("ratio", "float64", "share / population share (above 1: over-represented)"),
@@ -120,6 +139,7 @@ TOPIC_SCHEMAS: list[TableSchema] = [
             Column("authority_new_placements", "float64", "The authority's new placements in the year"),
             Column("england_percent", "float64", "England's percentage"),
             Column("england_new_placements", "float64", "England's new placements in the year"),
+            RELEASE,
         ),
         ("topic_id", "time_period", "location"),
     ),
@@ -138,6 +158,7 @@ TOPIC_SCHEMAS: list[TableSchema] = [
             ),
             Column("england_count", "float64", "England's episodes with the factor"),
             Column("england_percent", "float64", "England's percentage"),
+            RELEASE,
         ),
         ("topic_id", "time_period", "factor"),
     ),

@@ -289,6 +289,28 @@ def write_benchmarks(
     return written
 
 
+def write_ethnic_population(config: ProjectConfig, raw: Path, seed: int, scale: float) -> Path:
+    """A synthetic ONS Census 2021 population by ethnic group (all ages), where ``config/topics.yml`` looks for it.
+
+    The layout of ONS's custom dataset (the real file is ``../shared/data/ons/ons-ethnic-population-la.csv``), with
+    rows for the authority of ``config/authority.yml`` and every other authority of the synthetic benchmark files,
+    written as ``data/raw/population/ons-ethnic-population-la.csv`` (``ethnic_population_file``): where an
+    authority puts the file it downloads, so the demo's topic reports have their disproportionality ratios.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 37]))
+    authorities = authority_table(config, rng)
+    areas = list(zip(authorities["new_la_code"].astype(str), authorities["la_name"].astype(str), strict=True))
+    # All ages: about four and a half residents per child aged 0 to 17 (Census 2021, England).
+    residents = int(cal.POPULATION[max(POPULATION_YEARS)] * scale * 4.5)
+    frame = pd.DataFrame(
+        topics.ethnic_population_rows(areas, residents, rng), columns=list(topics.ETHNIC_POPULATION_COLUMNS)
+    )
+    path = raw / config.topics.ethnic_population_file.replace("*", "")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
 def _is_average(key: str) -> bool:
     return key.endswith(("_percent", "_days", "_rate_fte", "caseload_fte"))
 

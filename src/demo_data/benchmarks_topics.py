@@ -168,3 +168,59 @@ def new_placement_rows(v: Row) -> list[Row]:
                 }
             )
     return out
+
+
+#: ONS Census 2021, ethnic group (20 categories): code, name and an illustrative share of all residents (per
+#: 1,000) for the demo authority, near a Kent-and-Medway mix; the other areas vary around it. -8 "Does not apply"
+#: is written with 0, as ONS writes it.
+ETHNIC_CATEGORIES = (
+    (-8, "Does not apply", 0.0),
+    (1, "Asian, Asian British or Asian Welsh: Bangladeshi", 7.0),
+    (2, "Asian, Asian British or Asian Welsh: Chinese", 4.6),
+    (3, "Asian, Asian British or Asian Welsh: Indian", 27.5),
+    (4, "Asian, Asian British or Asian Welsh: Pakistani", 7.6),
+    (5, "Asian, Asian British or Asian Welsh: Other Asian", 12.3),
+    (6, "Black, Black British, Black Welsh, Caribbean or African: African", 40.3),
+    (7, "Black, Black British, Black Welsh, Caribbean or African: Caribbean", 9.1),
+    (8, "Black, Black British, Black Welsh, Caribbean or African: Other Black", 6.8),
+    (9, "Mixed or Multiple ethnic groups: White and Asian", 7.7),
+    (10, "Mixed or Multiple ethnic groups: White and Black African", 5.0),
+    (11, "Mixed or Multiple ethnic groups: White and Black Caribbean", 8.7),
+    (12, "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups", 6.7),
+    (13, "White: English, Welsh, Scottish, Northern Irish or British", 783.3),
+    (14, "White: Irish", 6.7),
+    (15, "White: Gypsy or Irish Traveller", 2.7),
+    (16, "White: Roma", 1.7),
+    (17, "White: Other White", 49.0),
+    (18, "Other ethnic group: Arab", 1.6),
+    (19, "Other ethnic group: Any other ethnic group", 12.5),
+)
+#: The layout of ONS's custom dataset of Census 2021 ethnic group by 2023 upper-tier local authority.
+ETHNIC_POPULATION_COLUMNS = (
+    "2023 Upper tier local authorities Code",
+    "2023 Upper tier local authorities",
+    "Ethnic group (20 categories) Code",
+    "Ethnic group (20 categories)",
+    "Observation",
+)
+
+
+def ethnic_population_rows(
+    areas: list[tuple[str, str]], residents: int, rng: np.random.Generator
+) -> list[tuple[object, ...]]:
+    """Census 2021 residents of all ages by ethnic group (20 categories) for each ``(code, name)`` area.
+
+    The first area (the demo authority) has ``residents`` in :data:`ETHNIC_CATEGORIES`' shares, drawn as a
+    multinomial; the others a size and mix varied around it.
+    """
+    shares = np.array([share for *_, share in ETHNIC_CATEGORIES])
+    rows: list[tuple[object, ...]] = []
+    for n, (code, name) in enumerate(areas):
+        size = residents if n == 0 else int(residents * rng.lognormal(0, 0.5))
+        mix = shares if n == 0 else shares * rng.lognormal(0, 0.6, size=len(shares))
+        counts = rng.multinomial(size, mix / mix.sum())
+        rows += [
+            (code, name, category, label, int(count))
+            for (category, label, _), count in zip(ETHNIC_CATEGORIES, counts, strict=True)
+        ]
+    return rows

@@ -102,6 +102,7 @@ def generate_demo_data(out: Path, *, seed: int, scale: float, config: ProjectCon
         written_staged += benchmarks.write_benchmarks(
             histories, config, staging / config.benchmarks.folder, seed, scale
         )
+        written_staged.append(benchmarks.write_ethnic_population(config, staging, seed, scale))
         written_staged += local_files.write_commentary(config, staging / "commentary")
         written_staged += returns.write_returns(histories, staging / RETURNS_FOLDER)
         for path in written_staged:

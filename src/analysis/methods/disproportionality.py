@@ -11,10 +11,14 @@ import math
 
 import pandas as pd
 
-from analysis.inputs.ethnic_population import ETHNIC_GROUPS, NOT_KNOWN
+from analysis.inputs.ethnic_population import ETHNIC_GROUPS
 from analysis.methods.benchmark_breakdowns import WITHHELD_SECONDARY
-from analysis.methods.topic_analyses import TOTAL
+from analysis.methods.topic_analyses import KNOWN_ETHNICITY, TOTAL
 
+#: What a share is of (``shares_of``): the children of known ethnicity, or all the list's children where the number
+#: of known ethnicity is withheld (1 to 5 children of unknown ethnicity).
+SHARES_OF_KNOWN = "children of known ethnicity"
+SHARES_OF_ALL = "all children (the number of unknown ethnicity, 1 to 5, is withheld)"
 #: z for a two-sided 95% interval.
 Z_95 = 1.959963984540054
 
@@ -27,6 +31,7 @@ DISPROPORTIONALITY_COLUMNS = [
     "ethnic_group",
     "children",
     "children_with_known_ethnicity",
+    "shares_of",
     "share_percent",
     "population",
     "population_share_percent",
@@ -70,16 +75,20 @@ def disproportionality(profile_table: pd.DataFrame, population: pd.DataFrame) ->
     Returns
     -------
     pandas.DataFrame
-        :data:`DISPROPORTIONALITY_COLUMNS`, one row per list, period and ethnic group (children of unknown
-        ethnicity are left out of the shares, as the population has no such group). A ratio above 1 means the
+        :data:`DISPROPORTIONALITY_COLUMNS`, one row per list, period and ethnic group. A ratio above 1 means the
         group is over-represented among the list's children; an interval that excludes 1 is unlikely to be chance.
 
     Notes
     -----
     Ratio of two proportions with the Katz log 95% interval (:func:`katz_interval`). The population is Census 2021,
-    all ages (ONS TS021), not children: the only breakdown by ethnic group published for every authority. A share
-    is withheld with its count; all shares are withheld when the number of children of known ethnicity cannot be
-    shown (the total or the "not known" count withheld), since it would give the withheld count back.
+    all ages (ONS TS021), not children: the only breakdown by ethnic group published for every authority.
+
+    The shares are of the children of known ethnicity (the profile's "known ethnicity" subtotal; the population
+    has no "not known" group). Small numbers: a group's share and ratio are withheld with its count, and only
+    then: the profile protects a withheld group among the other known groups, so the subtotal stays shown. Where
+    the subtotal itself is withheld (1 to 5 children of unknown ethnicity, which it would give back from the
+    total), the shares are of all the list's children (``shares_of``), at most 5 children from the known
+    denominator; where the total is withheld too, every share is.
     """
     rows = profile_table.loc[profile_table["breakdown"] == "ethnicity"]
     pop = (
@@ -89,21 +98,29 @@ def disproportionality(profile_table: pd.DataFrame, population: pd.DataFrame) ->
     records = []
     for (topic_id, list_name, period), group in rows.groupby(["topic_id", "list", "period"], sort=False):
         cells = group.set_index("category")
-        total = cells.loc[TOTAL, "children"]
-        unknown = cells.loc[NOT_KNOWN, "children"] if NOT_KNOWN in cells.index else 0.0
-        known = total - unknown if pd.notna(total) and pd.notna(unknown) else math.nan
+
+        def shown(category: str, cells: pd.DataFrame = cells) -> float:
+            if category not in cells.index or str(cells.loc[category, "withheld"]):
+                return math.nan
+            return float(cells.loc[category, "children"])
+
+        known = shown(KNOWN_ETHNICITY)
+        if pd.notna(known):
+            denominator, shares_of = known, SHARES_OF_KNOWN
+        else:
+            denominator, shares_of = shown(TOTAL), SHARES_OF_ALL
         for name in ETHNIC_GROUPS:
             count = cells.loc[name, "children"] if name in cells.index else 0.0
-            reason = cells.loc[name, "withheld"] if name in cells.index else ""
-            if not reason and pd.isna(known):
+            reason = str(cells.loc[name, "withheld"]) if name in cells.index else ""
+            if not reason and pd.isna(denominator):
                 reason = WITHHELD_SECONDARY
             residents = float(pop.get(name, math.nan)) if not pop.empty else math.nan
             ratio = low = high = math.nan
             share = math.nan
-            if not reason and known > 0:
-                share = round(100 * count / known, 1)
+            if not reason and denominator > 0:
+                share = round(100 * count / denominator, 1)
                 if pd.notna(residents):
-                    ratio, low, high = katz_interval(count, known, residents, pop_total)
+                    ratio, low, high = katz_interval(count, denominator, residents, pop_total)
             records.append(
                 {
                     "topic_id": topic_id,
@@ -114,6 +131,7 @@ def disproportionality(profile_table: pd.DataFrame, population: pd.DataFrame) ->
                     "ethnic_group": name,
                     "children": math.nan if reason else count,
                     "children_with_known_ethnicity": known,
+                    "shares_of": shares_of if pd.notna(denominator) else "",
                     "share_percent": share,
                     "population": residents,
                     "population_share_percent": round(100 * residents / pop_total, 1)

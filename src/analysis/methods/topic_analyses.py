@@ -42,14 +42,16 @@ LIST_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "assessments": ("disability",),
     "children_in_need": ("primary_need",),
     "cp_plans": ("category_of_abuse",),
-    "looked_after": ("placement_type", "legal_status"),
-    "care_leavers": ("activity",),
+    "looked_after": ("placement_type", "legal_status", "placements"),
+    "care_leavers": ("activity", "accommodation_suitable", "in_touch"),
 }
 #: DfE's age groups in the CIN census and SSDA903 tables (age at the event; "unborn" before birth).
 AGE_BANDS = ("unborn", "under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
 NOT_RECORDED = "not recorded"
 ALL_CHILDREN = "all children"
 TOTAL = "total"
+#: The subtotal of the ethnicity breakdown: children whose ethnic group is recorded (the shares' denominator).
+KNOWN_ETHNICITY = "known ethnicity"
 
 PROFILE_COLUMNS = [
     "topic_id",
@@ -143,8 +145,31 @@ def _category(values: pd.Series) -> pd.Series:
     return text.where(pd.notna(text), NOT_RECORDED).astype("str").replace("", NOT_RECORDED)
 
 
+def open_placements(looked_after: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The placements (rows of Annex A list 8) open on some day of the period.
+
+    Notes
+    -----
+    Placement stability as DfE measures it (SSDA903, "children looked after at 31 March with three or more
+    placements during the year") counts every placement a child had during the year; here each placement open
+    during the period counts once, so a quarter counts the placements of that quarter. A placement without an end
+    date ends with the period of care (``care_end_date``), or is still open.
+    """
+    if looked_after.empty:
+        return looked_after
+    starts = pd.to_datetime(looked_after["placement_start_date"])
+    ends = pd.to_datetime(looked_after["placement_end_date"]).fillna(
+        pd.to_datetime(looked_after["care_end_date"])
+    )
+    return looked_after.loc[(starts <= period.end) & (ends.isna() | (ends >= period.start))]
+
+
 def _breakdown_cells(
-    children: pd.DataFrame, events: pd.DataFrame, list_name: str, breakdown: str
+    children: pd.DataFrame,
+    events: pd.DataFrame,
+    table: pd.DataFrame,
+    period: Period,
+    breakdown: str,
 ) -> tuple[pd.Series, list[Line]]:
     """The counts of one breakdown (cells labelled ``(group, category)``, totals included) and its lines."""
     total_label = (ALL_CHILDREN, TOTAL)
@@ -169,8 +194,32 @@ def _breakdown_cells(
         return pd.Series(counts, dtype="float64"), lines
     if breakdown == "ethnicity":
         codes = children["ethnicity"].astype("object")
-        categories = codes.map({code: ethnic_group(code) for code in codes.unique()}).fillna(NOT_KNOWN)
-        order = [*ETHNIC_GROUPS, NOT_KNOWN]
+        groups = codes.map({code: ethnic_group(code) for code in codes.unique()}).fillna(NOT_KNOWN)
+        tally = groups.value_counts().reindex([*ETHNIC_GROUPS, NOT_KNOWN], fill_value=0)
+        known_label = (ALL_CHILDREN, KNOWN_ETHNICITY)
+        known = [(ALL_CHILDREN, g) for g in ETHNIC_GROUPS]
+        counts = {(ALL_CHILDREN, str(c)): float(n) for c, n in tally.items()}
+        counts[known_label] = float(tally[list(ETHNIC_GROUPS)].sum())
+        counts[total_label] = float(len(children))
+        # The children of known ethnicity are the shares' denominator (disproportionality): a published subtotal.
+        # Its groups add up to it, and it and "Not known" to the total, so a small group is protected within the
+        # known groups before "Not known" (which would take every share with it) is touched.
+        ordered = {
+            label: counts[label] for label in [*known, known_label, (ALL_CHILDREN, NOT_KNOWN), total_label]
+        }
+        lines = [
+            (known, known_label),
+            ([known_label, (ALL_CHILDREN, NOT_KNOWN)], total_label),
+            ([*known, (ALL_CHILDREN, NOT_KNOWN)], total_label),
+        ]
+        return pd.Series(ordered, dtype="float64"), lines
+    if breakdown == "placements":
+        ids = open_placements(table, period)["child_id"].astype("object")
+        per_child = ids.value_counts().reindex(children["child_id"].astype("object")).fillna(0).to_numpy()
+        categories = pd.Series(
+            np.select([per_child >= 3, per_child == 2], ["3 or more", "2"], "1"), index=children.index
+        )
+        order = ["1", "2", "3 or more"]
     elif breakdown == "repeat":
         ids = events["child_id"].astype("object")
         per_child = ids.value_counts().reindex(children["child_id"].astype("object")).fillna(0)
@@ -233,7 +282,11 @@ def profile(
     -----
     What Ofsted's Children's services Analysis Tool (ChAT) draws from the Annex A lists: age by sex, ethnicity,
     sources, repeat contacts per child; plus the columns each list holds (Ofsted, "Annex A: guidance on the
-    lists"). Children with more than one contact or referral in the period: the ``repeat`` breakdown. Small
+    lists"). Children with more than one contact or referral in the period: the ``repeat`` breakdown; children
+    looked after by the number of placements open during the period (1, 2, 3 or more: placement stability,
+    :func:`open_placements`): the ``placements`` breakdown; care leavers by activity, suitable accommodation and
+    whether the authority is in touch. The ethnicity breakdown has a subtotal, the children of known ethnicity
+    (the shares' denominator in :func:`analysis.methods.disproportionality.disproportionality`). Small
     numbers: :func:`analysis.methods.suppression.suppress_breakdown` over every total the table shows; the list's
     total is one number in every breakdown, so where one breakdown must withhold it, all do.
     """
@@ -242,7 +295,7 @@ def profile(
     dates = pd.to_datetime(table[date_column]) if not table.empty else pd.Series(dtype="datetime64[s]")
     events = table.loc[dates.between(period.start, period.end)] if not table.empty else table
     breakdowns = list_breakdowns(list_name)
-    built = {b: _breakdown_cells(children, events, list_name, b) for b in breakdowns}
+    built = {b: _breakdown_cells(children, events, table, period, b) for b in breakdowns}
     total_label = (ALL_CHILDREN, TOTAL)
     forced: pd.Series | None = None
     for _ in range(2):

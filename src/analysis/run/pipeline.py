@@ -286,6 +286,7 @@ def _run_stages(run: QuarterRun, requested: Quarter | None, renderer: str, holdi
         [*CLEAN_TABLES, "validation_results"],
         run.parameters(quarter=run.quarter.label),
         list(ANALYSIS_TABLES),
+        raw_files=sorted(run.paths.raw.glob(run.config.topics.ethnic_population_file)),
     )
     _, used = stage_reports(run, renderer)
     run.new_state["renderer"] = used

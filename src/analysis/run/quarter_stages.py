@@ -7,7 +7,7 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -289,12 +289,23 @@ def notebook_stage(
     reads: Iterable[str],
     parameters: dict[str, Any],
     outputs: list[str],
+    raw_files: Sequence[Path] = (),
 ) -> str:
-    """Run (or skip) a pipeline notebook that reads the ``reads`` tables and writes the ``outputs`` tables."""
+    """Run (or skip) a pipeline notebook that reads the ``reads`` tables and writes the ``outputs`` tables.
+
+    ``raw_files``: raw inputs the notebook reads itself (not through a processed table), fingerprinted with them.
+    """
     started = time.perf_counter()
     staged = ensure_quarter_reports(run)
     upstream = tables_digest(run.staged_processed, reads)
-    fingerprint = digest(name, run.code, run.config_hash, upstream, parameters_without_paths(parameters))
+    fingerprint = digest(
+        name,
+        run.code,
+        run.config_hash,
+        upstream,
+        parameters_without_paths(parameters),
+        *([fingerprint_files(list(raw_files), run.paths.raw)] if raw_files else []),
+    )
     targets = [run.staged_processed / f"{table}.parquet" for table in outputs]
     if run.should_skip(name, fingerprint, targets):
         carry_notebooks(run, name)

@@ -19,6 +19,7 @@ from analysis.errors import InputDataError
 from analysis.inputs.ethnic_population import read_ethnic_population
 from analysis.io import conform
 from analysis.methods.benchmark_breakdowns import assessment_factors, distance_from_home
+from analysis.methods.benchmarking import release_label, released_on
 from analysis.methods.disproportionality import disproportionality
 from analysis.methods.quarters import Quarter
 from analysis.methods.topic_analyses import (
@@ -66,6 +67,33 @@ def ethnic_population_for(raw_dir: Path | None, config: ProjectConfig) -> pd.Dat
     except InputDataError as error:
         logger.warning("%s: disproportionality ratios are not computed", error)
         return empty
+
+
+def released_by(
+    frame: pd.DataFrame, config: ProjectConfig, publication: str, quarter: Quarter
+) -> pd.DataFrame:
+    """The years of a published breakdown DfE had released by the quarter's end, each with its release named.
+
+    The one rule of when a published figure was known (:func:`analysis.methods.benchmarking.released_on`, as the
+    benchmark comparisons apply it): a 2015-16 Q1 report (to 30 June 2015) shows no 2014-15 figures, released that
+    autumn. A file whose first year came later (C3 begins with 2017-18) gives no rows: the report says that DfE had
+    published no figures for the year, and shows none from another.
+    """
+    if frame.empty:
+        return frame.assign(release=pd.Series(dtype="str"))
+    release = config.benchmarks.release_of(publication)
+    years = sorted(int(y) for y in frame["time_period"].unique())
+    known = [y for y in years if released_on(release, y) <= quarter.end]
+    if not known:
+        logger.warning(
+            "%s: no year released by %s (the file holds %d to %d): the topic reports say so",
+            publication,
+            quarter.end,
+            years[0],
+            years[-1],
+        )
+    rows = frame.loc[frame["time_period"].isin(known)]
+    return rows.assign(release=[release_label(release, int(y)) for y in rows["time_period"]])
 
 
 def _table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
@@ -119,17 +147,16 @@ def topic_tables(
         for period in periods
         if "drift" in wanted
     }
-    year = quarter.end.year  # the latest year ending 31 March on or before the quarter's end
     distance, factors = pd.DataFrame(), pd.DataFrame()
     if "placement_distance" in wanted and "new_placements" in config.benchmarks.publications:
         spec = config.benchmarks.publications["new_placements"]
         distance = distance_from_home(
             benchmarks, spec, config.authority.old_la_code, lower=lower, upper=upper
         )
-        distance = distance.loc[distance["time_period"] <= year] if not distance.empty else distance
-    if "assessment_factors" in wanted:
+        distance = released_by(distance, config, "new_placements", quarter)
+    if "assessment_factors" in wanted and "c3" in config.benchmarks.publications:
         factors = assessment_factors(benchmarks, config.authority.old_la_code, lower=lower, upper=upper)
-        factors = factors.loc[factors["time_period"] <= year] if not factors.empty else factors
+        factors = released_by(factors, config, "c3", quarter)
     for topic in config.topics.topics:
         for period in periods:
             profiles = [
