@@ -13,9 +13,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.config_glossary import GlossarySettings
 from analysis.config_topics import Topic
 from analysis.methods.quarters import Quarter
 from analysis.products.chart_style import year_label
+from analysis.products.glossary import code_words
 from analysis.products.indicator_tables import indicators_table, releases_footnote, table_footnotes
 from analysis.products.presentation import (
     SUPPRESSED,
@@ -177,13 +179,20 @@ def topic_actions_table(data: ReportData, topic: Topic) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------- profile
-def profile_table(profile: pd.DataFrame, list_name: str, breakdown: str) -> tuple[pd.DataFrame, list[object]]:
-    """One breakdown of one list: each group and category with its children and % for the quarter and the year."""
+def profile_table(
+    profile: pd.DataFrame, list_name: str, breakdown: str, glossary: GlossarySettings | None = None
+) -> tuple[pd.DataFrame, list[object]]:
+    """One breakdown of one list: each group and category with its children and % for the quarter and the year.
+
+    A category is shown in words (``health_services`` -> ``health services``, ``neet`` -> ``NEET`` with the
+    glossary), never as the code the cleaning stored.
+    """
     rows = profile.loc[(profile["list"] == list_name) & (profile["breakdown"] == breakdown)]
     keys = list(dict.fromkeys(zip(rows["group"], rows["category"], strict=True)))
     out, reasons = [], []
     for group, category in keys:
-        line = {"Group": f"{category}" if group == "all children" else f"{group}: {category}"}
+        shown = code_words(str(category), glossary)
+        line = {"Group": shown if group == "all children" else f"{group}: {shown}"}
         for period in ("quarter", "year"):
             cell = rows.loc[
                 (rows["group"] == group) & (rows["category"] == category) & (rows["period"] == period)
@@ -211,7 +220,7 @@ def profile_blocks(data: ReportData, topic: Topic) -> list[object]:
             continue
         blocks.append(heading(3, list_name(name).capitalize()))
         for breakdown in breakdowns:
-            table, reasons = profile_table(profile, name, breakdown)
+            table, reasons = profile_table(profile, name, breakdown, data.config.glossary)
             caption = f"{list_name(name).capitalize()} by {breakdown.replace('_', ' ')} (children)"
             blocks.append(
                 html_block(table_html(table, caption=caption, footnotes=footnotes_for(table, reasons)))
