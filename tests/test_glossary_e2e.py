@@ -101,7 +101,9 @@ def test_the_words_named_in_the_issue_are_spelt_out_where_they_appear(
         assert jargon not in text
 
 
-def test_the_audit_trail_keeps_what_the_page_leaves_out(first_run: RunResult, demo_project: ProjectPaths) -> None:
+def test_the_audit_trail_keeps_what_the_page_leaves_out(
+    first_run: RunResult, demo_project: ProjectPaths
+) -> None:
     """The settings, checksums and model codes are not on the page, but are in the manifest and the tables."""
     manifest = json.loads((first_run.quarter_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["jobs"] == 2
