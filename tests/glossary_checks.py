@@ -28,7 +28,7 @@ BLOCKS = {
 ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?![\w])")
 TECHNICAL = {
     "identifier": re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),
-    "path": re.compile(r"(?<![\w./])(?:config|data|src|notebooks|reports)/[\w./*-]*"),
+    "path": re.compile(r"(?<![\w./])(?:config|data|src|notebooks|reports)/(?:[\w./*-]*[\w*])?"),
     "file name": re.compile(r"\b[\w-]+\.(?:ya?ml|py|ipynb|parquet|json)\b"),
     "model code": re.compile(r"\bETS\(|\bARIMA\b|\bAICc?\b|\bMAPE\b"),
     "parameter": re.compile(r"\b[a-z_]+ = (?:True|False|None|\d)"),
@@ -134,3 +134,17 @@ def page_problems(page: str, glossary: GlossarySettings) -> list[str]:
     """Everything on a page (HTML) that a councillor should not have to decode."""
     text = visible_text(page)
     return first_use_problems(text, glossary) + unknown_acronyms(text, glossary) + technical_words(text)
+
+
+def as_configured(text: str, glossary: GlossarySettings) -> str:
+    """A page's text with each first-use spelling taken back out ("children in need (CIN)" -> "CIN", "(Common
+    Assessment Framework, CAF)" -> "(CAF)", "Framework i (the council's ...)" -> "Framework i"): for tests that
+    find configured names and sources on a page (``config/indicators.yml`` has "Early help assessments (CAF)
+    started"; the page spells CAF out where it first appears)."""
+    for term, meaning, acronym in _entries(glossary):
+        if acronym:
+            for words in {meaning, meaning[:1].upper() + meaning[1:]}:
+                text = text.replace(f"({words}, {term})", f"({term})").replace(f"{words} ({term})", term)
+        else:
+            text = text.replace(f"{term} ({meaning})", term).replace(f"({term}, {meaning})", f"({term})")
+    return text
