@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
+from glossary_checks import as_configured
 
-from analysis.config import Indicator, ProjectConfig
+from analysis.config import Indicator, ProjectConfig, load_config
 from analysis.products.mdc_icons import ASSURANCE_WORDS, VARIATION_WORDS
 from analysis.units import format_number
 
@@ -25,6 +26,11 @@ NO_FIGURE = {"–", "not available", "none set", ""}
 _MONTH_IN_BRACKETS = re.compile(r"^(?P<figure>.+?) \((?P<month>[A-Z][a-z]{2} \d{4})\)$")
 _YEAR_IN_BRACKETS = re.compile(r"^(?P<figure>.+?) \((?P<year>\d{4}-\d{2})\)$")
 _YEAR_LABEL = re.compile(r"(\d{4})-(\d{2})")
+
+
+#: The repository's glossary: pages spell its acronyms out at their first use (config/glossary.yml); names are
+#: compared as configured.
+GLOSSARY = load_config(Path(__file__).resolve().parents[1] / "config").glossary
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,8 @@ def indicator_rows(page: Path, config: ProjectConfig, caption_pattern: str) -> I
             row_header = tr.find("th", scope="row")
             if row_header is None:
                 continue
-            name = _indicator_name(row_header)
+            # the page spells an acronym out where it first uses it (config/glossary.yml): compare as configured
+            name = as_configured(_indicator_name(row_header), config.glossary)
             assert name in by_name, f"{page.name}: {caption_text!r} names {name!r}, which is no indicator"
             values = [cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])]
             yield Row(page.name, caption_text, by_name[name], dict(zip(headers, values, strict=False)))
@@ -244,7 +251,7 @@ def exception_titles(page: Path) -> list[str]:
     for heading in section.find_all_next(["h2", "h3"]):
         if heading.name == "h2":
             break
-        titles.append(heading.get_text(" ", strip=True))
+        titles.append(as_configured(heading.get_text(" ", strip=True), GLOSSARY))
     return titles
 
 
@@ -256,6 +263,9 @@ def dashboard_open_exceptions(page: Path) -> dict[str, list[str]]:
     listed: dict[str, list[str]] = {}
     for theme in heading.find_parent("section").find_all("li", class_="dash-exception-theme"):
         link = theme.find("a")
-        items = [item.get_text(" ", strip=True) for item in theme.find("ul").find_all("li")]
+        items = [
+            as_configured(item.get_text(" ", strip=True), GLOSSARY)
+            for item in theme.find("ul").find_all("li")
+        ]
         listed[Path(link["href"]).name] = items
     return listed

@@ -101,11 +101,13 @@ def test_the_missing_placement_end_date_is_logged_and_only_placement_stability_i
     assert "Placement End Date" in headings["description"].iloc[0]
     reasons = unavailable_indicators(config, summary.cleaning_log)
     assert reasons == {
-        "lac_three_or_more_placements": "not available: column Placement End Date missing from List 8"
+        "lac_three_or_more_placements": "not available: the placement end date is missing from List 8 (children looked after)"
     }
     lines = not_available_lines(config, summary.cleaning_log)
     # The data-quality section's Markdown line, the reason escaped as every input-derived text is.
-    wanted = markdown_text("not available: column Placement End Date missing from List 8")
+    wanted = markdown_text(
+        "not available: the placement end date is missing from List 8 (children looked after)"
+    )
     assert any(wanted in line for line in lines)
 
 

@@ -64,15 +64,17 @@ def test_alt_text_states_first_and_latest_value_and_the_limit():
     assert alt.startswith(
         "Line chart: Assessments completed within 45 working days rose from 55.0% in April 2014"
     )
-    assert "to 88.0% in June 2014, above the upper process limit" in alt
-    assert "(special cause: improvement)" in alt
+    assert "to 88.0% in June 2014, above the range expected from normal variation" in alt
+    assert "(unusual change: improvement)" in alt
     assert alt.endswith("Target 85.0%.")
 
 
 def test_alt_text_below_the_lower_limit_and_falling():
     alt = spc_alt_text(points([50.0, 45.0, 30.0], classes=["common_cause", "common_cause", "concern"]), COUNT)
-    assert "fell from 50 in April 2014 to 30 in June 2014, below the lower process limit" in alt
-    assert "(special cause: concern)" in alt
+    assert (
+        "fell from 50 in April 2014 to 30 in June 2014, below the range expected from normal variation" in alt
+    )
+    assert "(unusual change: concern)" in alt
 
 
 def test_suppressed_point_is_blanked_and_not_in_the_alt_text():
@@ -165,7 +167,7 @@ def test_alt_text_always_names_the_latest_shown_value(values):
     alt = spc_alt_text(frame, PERCENT)
     assert alt.startswith("Line chart: ")
     assert format_number(values[-1], PERCENT) in alt
-    assert "within the process limits" in alt
+    assert "within the range expected from normal variation" in alt
 
 
 # ------------------------------------------------------------------------------ axes, titles, short series

@@ -690,7 +690,7 @@ def test_an_indicator_needing_a_missing_column_is_not_available_with_the_reason(
     )
     assert unavailable_indicators(config, tables["cleaning_log"]) == {
         "cp_plans_second_or_subsequent": (
-            "not available: column Number of Previous Child Protection Plans missing from List 7"
+            "not available: the number of previous child protection plans is missing from List 7 (child protection plans)"
         )
     }
     monthly, annual = compute_indicators(

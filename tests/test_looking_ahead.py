@@ -245,3 +245,17 @@ def test_the_chart_has_a_key_for_every_line_and_band_it_draws(config: ProjectCon
     for key in ("Figures", "Forecast", "80% range", "95% range"):
         assert f"{key}</text>" in figure.svg or f"<!-- {key} -->" in figure.svg, key
     assert len(drawn) == 3  # the 95% band below and above the 80% band, and the 80% band
+
+
+def test_model_codes_are_words_on_the_page() -> None:
+    """The method section's table names each model in words; the codes stay in the forecast_backtest table."""
+    from analysis.products.looking_ahead import model_words
+
+    assert (
+        model_words("ETS(A,Ad,N)")
+        == "a statistical model that follows the recent level and trend, with the trend levelling off"
+    )
+    assert model_words("ETS(A,N,A)") == (
+        "a statistical model that follows the recent level and the usual pattern through the year"
+    )
+    assert model_words(pd.NA) == model_words(None) == "none (too few figures)"

@@ -35,7 +35,7 @@ def test_signal_side_follows_ptd_get_icons(variation, polarity, above, side):
 def test_improvement_icon_is_blue_with_its_letter_and_words():
     svg = variation_icon("improvement", "lower_is_better")
     assert 'role="img"' in svg and "<title>" in svg
-    assert 'aria-label="Special cause variation: improvement (lower values)"' in svg
+    assert 'aria-label="Unusual change: improvement (unusually low values)"' in svg
     assert IMPROVEMENT_BLUE in svg and ">L</text>" in svg
 
 

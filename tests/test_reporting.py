@@ -172,10 +172,13 @@ def test_provenance_from_the_manifest_and_without_it(data):
     table = data_quality_and_provenance.provenance_table(data).set_index("Item")["Value"]
     assert table["Data period"] == "April 2014 to June 2015"
     assert table["Pipeline version"] == "analysis 0.1.0, commit 0123456789ab"
-    assert table["Parameters of this run"] == "jobs = 2, quarter = 2015-16-Q1"  # paths left out
+    # the run's settings are the audit trail's (the manifest), not the page's: the table says where they are
+    assert "Parameters of this run" not in table.index
+    assert not any("jobs" in str(value) or "=" in str(value) for value in table)
+    assert table["Full record"] == data_quality_and_provenance.AUDIT_TRAIL
     bare = report_data.ReportData(config=data.config, quarter=data.quarter, tables=data.tables, manifest=None)
     table = data_quality_and_provenance.provenance_table(bare).set_index("Item")["Value"]
-    assert table["Parameters of this run"] == data_quality_and_provenance.NOT_RECORDED
+    assert table["Full record"] == data_quality_and_provenance.NOT_RECORDED
     assert table["Extract date"] == "6 July 2015"  # from source_files
     assert table["Data period"] == "April 2014 to June 2015"  # from the monthly figures
 
@@ -318,7 +321,7 @@ def test_provenance_leaves_the_renderer_out(data):
     manifest["data_period"] = {"first_month": "2014-04-01", "last_month": "2015-06-01"}
     with_renderer = report_data.ReportData(data.config, data.quarter, data.tables, manifest)
     table = data_quality_and_provenance.provenance_table(with_renderer).set_index("Item")["Value"]
-    assert table["Parameters of this run"] == "jobs = 2, quarter = 2015-16-Q1"
+    assert "renderer" not in " ".join(table) and "pending" not in " ".join(table)
     assert table["Data period"] == "April 2014 to June 2015"
 
 

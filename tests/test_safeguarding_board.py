@@ -190,7 +190,9 @@ def test_a_column_missing_from_the_raw_lists_makes_the_measure_unavailable(confi
     board, _ = _board(config, cp_plans=plans, cleaning_log=log)
     rows = board.loc[board["measure_id"] == "cp_reviews_within_timescale"]
     assert rows["value"].isna().all()
-    assert set(rows["note"]) == {"not available: column Date of latest review conference missing from List 7"}
+    assert set(rows["note"]) == {
+        "not available: the date of latest review conference is missing from List 7 (child protection plans)"
+    }
     assert _row(board, "cp_plans_started", "12_months", "2015-06")["value"] == 8  # other measures unaffected
 
 
@@ -221,10 +223,14 @@ def test_a_measure_not_available_says_why(config: ProjectConfig) -> None:
     board, _ = _board(config)
     rows = board["measure_id"] == "cp_reviews_within_timescale"
     board.loc[rows, ["value", "numerator", "denominator"]] = np.nan
-    board.loc[rows, "note"] = "not available: column Date of latest review conference missing from List 7"
+    board.loc[rows, "note"] = (
+        "not available: the date of latest review conference is missing from List 7 (child protection plans)"
+    )
     table = core_dataset(_data(config, board)).set_index("measure_id")
     assert table.loc["cp_reviews_within_timescale", "Jun 2015"] == "not available"
-    assert table.loc["cp_reviews_within_timescale", "note"].endswith("missing from List 7")
+    assert table.loc["cp_reviews_within_timescale", "note"].endswith(
+        "missing from List 7 (child protection plans)"
+    )
 
 
 def test_html_escapes_and_has_every_definition(config: ProjectConfig) -> None:

@@ -200,7 +200,7 @@ def test_a_sustained_shift_is_an_established_level_not_news() -> None:
         chart, indicator_id="x", polarity="lower_is_better", target=None, settings=SETTINGS
     ).iloc[0]
     assert summary["description"].startswith(
-        "Every month since January 2015 has been above the average of the baseline: the process changed then, "
+        "Every month since January 2015 has been above the earlier average: the figure changed level then, "
         "14 months ago"
     )
     assert "real rise" not in summary["description"]
@@ -282,7 +282,8 @@ def test_special_cause_latest_point_is_not_assured_against_the_target() -> None:
     assert "it is met every month" not in summary["description"]
     assert summary["description"].endswith(
         "Performance has changed since April 2015, so whether the target (10.0%) will be met cannot be judged "
-        "from the earlier limits: 2 of the 3 months since then missed it; June 2015 (17.5%) missed it."
+        "from the range expected before the change: 2 of the 3 months since then missed it; June 2015 (17.5%) "
+        "missed it."
     )
 
 
@@ -520,7 +521,7 @@ def test_assurance_sentence_gives_the_target_with_its_unit(
         unit=unit,
     ).iloc[0]
     assert (
-        f"{words} is beyond the process limits: it will not be met without a change."
+        f"{words} is outside the range expected from normal variation: it will not be met without a change."
         in summary["description"]
     )
 

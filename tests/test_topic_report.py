@@ -158,7 +158,7 @@ def test_journey_counts_shown_equal_the_table_in_table_and_flow(data: ReportData
         SUPPRESSED if w else f"{c:,.0f}" for c, w in zip(steps["count"], steps["withheld"], strict=True)
     ]
     assert flow.alt.startswith("Front door, this quarter.") and "Contacts received: 7" in flow.alt
-    assert "too recent to tell" in text and "LIIA CIN reports" in text
+    assert "too recent to tell" in text and "LIIA children in need reports" in text
     assert "<td>42.9% of the step</td>" in text and "<td>42.9% of the step before</td>" in text
 
 

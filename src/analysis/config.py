@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.config_benchmarks import BenchmarkCatalogue
 from analysis.config_dashboard import DashboardSettings
+from analysis.config_glossary import GlossarySettings, check_glossary
 from analysis.config_indicators import (
     DataCheckSettings,
     Indicator,
@@ -61,6 +62,7 @@ class ProjectConfig(BaseModel):
     authority: Authority
     dashboard: DashboardSettings = DashboardSettings()
     topics: TopicSettings = TopicSettings()
+    glossary: GlossarySettings = GlossarySettings()
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -95,8 +97,9 @@ CONFIG_FILES = {
     "benchmarks": "benchmarks.yml",
     "authority": "authority.yml",
 }
-#: Optional files: without them the defaults apply (every theme in plan order, no focus areas, no topics).
-OPTIONAL_CONFIG_FILES = {"dashboard": "dashboard.yml", "topics": "topics.yml"}
+#: Optional files: without them the defaults apply (every theme in plan order, no focus areas, no topics, no
+#: glossary).
+OPTIONAL_CONFIG_FILES = {"dashboard": "dashboard.yml", "topics": "topics.yml", "glossary": "glossary.yml"}
 
 
 def _read_yaml(path: Path) -> Any:
@@ -265,7 +268,7 @@ def _check_indicator_actions(config: ProjectConfig, path: Path) -> None:
 
 def load_config(folder: Path | str | None = None) -> ProjectConfig:
     """Read and check ``plan.yml``, ``indicators.yml``, ``benchmarks.yml``, ``authority.yml`` and the optional
-    ``dashboard.yml`` and ``topics.yml``."""
+    ``dashboard.yml``, ``topics.yml`` and ``glossary.yml``."""
     if folder is None:
         from analysis.paths import project_root
 
@@ -287,11 +290,15 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     topics_file = folder / OPTIONAL_CONFIG_FILES["topics"]
     if topics_file.is_file():
         parsed["topics"] = _parse(TopicSettings, topics_file, _read_yaml(topics_file))
+    glossary_file = folder / OPTIONAL_CONFIG_FILES["glossary"]
+    if glossary_file.is_file():
+        parsed["glossary"] = _parse(GlossarySettings, glossary_file, _read_yaml(glossary_file))
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)
     _check_releases(config)
     _check_looking_ahead(config)
     check_topics(config.topics, config.plan, config.indicators, folder / OPTIONAL_CONFIG_FILES["topics"])
     _check_indicator_actions(config, folder / "indicators.yml")
+    check_glossary(config.glossary, glossary_file)
     logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
     return config

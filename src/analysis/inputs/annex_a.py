@@ -32,6 +32,7 @@ headings as used by the DfE-funded Data to Insight and Social Finance tools (lii
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -404,10 +405,30 @@ def column_heading(table: str, column: str) -> tuple[int, str]:
     return spec.number, heading
 
 
+#: What :func:`missing_column_reason` says between the column and the list (products find the reason by it).
+MISSING_FROM_LIST = " is missing from List "
+#: A template heading that is a question (``Was the child seen...``): its answer is what is missing.
+_QUESTION_WORDS = frozenset({"Did", "Does", "Do", "Was", "Were", "Is", "Are", "Has", "Have"})
+
+
+def _plain_words(text: str) -> str:
+    """A template heading as words in a sentence: lower case but for acronyms (``Date of Last IRO Visit`` ->
+    ``date of last IRO visit``), without a yes/no marker or question mark."""
+    text = re.sub(r"\s*\((?:Y/N)\)|\?$", "", text).strip()
+    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in text.split())
+
+
 def missing_column_reason(table: str, column: str) -> str:
-    """``column Placement End Date missing from List 8``: why a figure needing the column is not available."""
+    """``the placement end date is missing from List 8 (children looked after)``: why a figure needing the column
+    is not available, in the words of the template's heading and the list's title (never the column's name in the
+    processed table, which is the audit trail's)."""
     number, heading = column_heading(table, column)
-    return f"column {heading} missing from List {number}"
+    title = ANNEX_A_BY_TABLE[table].title.split(" (")[0]
+    if heading.split()[0] in _QUESTION_WORDS or heading.endswith("?"):
+        field = f'answer to "{heading}"'
+    else:
+        field = _plain_words(heading)
+    return f"the {field}{MISSING_FROM_LIST}{number} ({_plain_words(title)})"
 
 
 def missing_columns(cleaning_log: pd.DataFrame | None) -> set[tuple[str, str]]:

@@ -29,9 +29,9 @@ CHANGED_MEETING_TARGET = "changed_meeting_target"
 CHANGED_MISSING_TARGET = "changed_missing_target"
 
 ASSURANCE_SENTENCES = {
-    CONSISTENTLY_FAILING: "The target ({target}) is beyond the process limits: it will not be met without a change",
-    CONSISTENTLY_PASSING: "The target ({target}) is beyond the process limits on the good side: it is met every month",
-    HIT_AND_MISS: "The target ({target}) is within the process limits: it will be hit and missed",
+    CONSISTENTLY_FAILING: "The target ({target}) is outside the range expected from normal variation: it will not be met without a change",
+    CONSISTENTLY_PASSING: "The target ({target}) is outside the range expected from normal variation, on the good side: it is met every month",
+    HIT_AND_MISS: "The target ({target}) is within the range expected from normal variation: it will be hit and missed",
 }
 
 
@@ -130,7 +130,7 @@ def changed_assurance_sentence(
     """Why assurance is not judged, in words: since when the process changed and the recent months against target.
 
     e.g. "Performance has changed since April 2015, so whether the target (10.0%) will be met cannot be judged
-    from the earlier limits: 2 of the 3 months since then missed it, including June 2015 (17.5%)".
+    from the range expected before the change: 2 of the 3 months since then missed it, including June 2015 (17.5%)".
     """
     direction = polarity_sign(polarity)
     values = stretch["value"].to_numpy(dtype="float64")
@@ -149,7 +149,7 @@ def changed_assurance_sentence(
         recent = f"{missed} of the {n} months since then missed it; {latest} {'missed' if latest_missed else 'met'} it"
     return (
         f"Performance has changed since {_month(stretch['month'].iloc[0])}, so whether the target "
-        f"({_figure(target, decimals, unit)}) will be met cannot be judged from the earlier limits: {recent}"
+        f"({_figure(target, decimals, unit)}) will be met cannot be judged from the range expected before the change: {recent}"
     )
 
 
@@ -207,11 +207,15 @@ def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
         movement = "rise" if going_up else "fall"
         step = "higher" if going_up else "lower"
         return f"{count} months in a row each {step} than the month before since {since}: a real {movement}, not noise"
+    # In a reader's words: "the range expected from normal variation", never "process limit" (issue 22, point 7).
     if rule == RULE_OUTSIDE_LIMITS:
-        limit = "above the upper" if rising else "below the lower"
-        return f"{_month(last['month'])} was {limit} process limit: a real {movement}, not noise"
-    side = "upper" if rising else "lower"
-    return f"Two of three months in a row close to the {side} process limit since {since}: a real {movement}, not noise"
+        side = "above" if rising else "below"
+        return f"{_month(last['month'])} was {side} the range expected from normal variation: a real {movement}, not noise"
+    edge = "top" if rising else "bottom"
+    return (
+        f"Two of three months in a row close to the {edge} of the expected range since {since}: a real {movement}, "
+        "not noise"
+    )
 
 
 def summarise(
@@ -277,7 +281,7 @@ def summarise(
     since = pd.NaT
     start = len(segment) - 1
     if pd.isna(last["upper_limit"]):
-        description = "Too few figures to set process limits yet: no reading of the variation is possible"
+        description = "Too few figures to set the range expected from normal variation yet: no reading of the variation is possible"
     elif variation == COMMON_CAUSE or rules_fired is None:
         value_range = natural_range(unit)
         low = _clip(float(last["lower_limit"]), value_range)
@@ -305,9 +309,10 @@ def summarise(
             since = shifted
             side = "above" if last["value"] > last["centre"] else "below"
             description = (
-                f"Every month since {_month(shifted)} has been {side} the average of the baseline: the process "
-                f"changed then, {len(segment) - start} months ago, and this is its established level rather than "
-                "a new change. Its limits should be recalculated from that month once the change is explained"
+                f"Every month since {_month(shifted)} has been {side} the earlier average: the figure changed "
+                f"level then, {len(segment) - start} months ago, and this is its established level rather than "
+                "a new change. Its expected range should be worked out again from that month once the change is "
+                "explained"
             )
     special = variation != COMMON_CAUSE and rules_fired is not None
     level = assurance(
@@ -325,7 +330,8 @@ def summarise(
         sentences.append(changed_assurance_sentence(segment.iloc[start:], target, polarity, decimals, unit))
     if provisional:
         sentences.append(
-            f"The limits are provisional: only {baseline_points} point{'' if baseline_points == 1 else 's'} in the baseline"
+            f"The expected range is an early reading: it rests on only {baseline_points} "
+            f"month{'' if baseline_points == 1 else 's'} of figures"
         )
     return pd.DataFrame(
         [

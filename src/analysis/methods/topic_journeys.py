@@ -50,7 +50,9 @@ JOURNEY_COLUMNS = [
     "withheld",
     "rule",
 ]
-SOURCE = "LIIA CIN reports (Social Finance, liia-tools reports.yml)"
+#: Where a step's rule comes from, as the report says it; the exact source (Social Finance's liia-tools,
+#: ``reports.yml``: ``ref_assessment``, ``s47_cpp_days``, ``icpc_cpp_days``) is in this module's notes, not on the page.
+SOURCE = "the rule of the LIIA children in need reports"
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,7 @@ def front_door_steps(
         ),
         Step(
             "Contacts that led to a referral",
-            f"an assessment starting within {windows.referral_to_assessment_days} days of the referral ({SOURCE}: "
-            "ref_assessment)",
+            f"an assessment starting within {windows.referral_to_assessment_days} days of the referral ({SOURCE})",
             step_2,
             (
                 f"assessment within {windows.referral_to_assessment_days} days",
@@ -269,15 +270,13 @@ def child_protection_steps(
     return [
         Step(
             "Section 47 enquiries",
-            f"an initial conference, or a plan within {windows.enquiry_to_plan_days} days of the enquiry ({SOURCE}: "
-            "s47_cpp_days, s47_day_limit)",
+            f"an initial conference, or a plan within {windows.enquiry_to_plan_days} days of the enquiry ({SOURCE})",
             step_1,
             ("initial conference", "plan without a conference", TOO_RECENT, "no conference or plan"),
         ),
         Step(
             "Initial child protection conferences",
-            f"a plan starting within {windows.icpc_to_plan_days} days of the conference ({SOURCE}: icpc_cpp_days, "
-            "icpc_day_limit)",
+            f"a plan starting within {windows.icpc_to_plan_days} days of the conference ({SOURCE})",
             step_2,
             (f"plan within {windows.icpc_to_plan_days} days", TOO_RECENT, "no plan"),
         ),

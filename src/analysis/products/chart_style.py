@@ -101,8 +101,8 @@ HOUSE_STYLE: dict[RcKeyType, object] = {
 
 #: How each SPC point class is drawn: colour AND marker shape, and the legend's words.
 POINT_STYLES: dict[str, tuple[str, str, str]] = {
-    "improvement": (TURQUOISE, "^", "Improvement (special cause)"),
-    "concern": (ORANGE, "v", "Concern (special cause)"),
+    "improvement": (TURQUOISE, "^", "Improvement (unusual change)"),
+    "concern": (ORANGE, "v", "Concern (unusual change)"),
     "neutral": (DARK_PINK, "D", "Unusual change (no better or worse direction)"),
 }
 

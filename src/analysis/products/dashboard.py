@@ -45,6 +45,8 @@ from analysis.safe_text import html_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "dashboard"
 STYLESHEET = TEMPLATE_DIR / "dashboard.css"
+#: Beside an indicator whose expected range rests on too few months (Making Data Count's "provisional limits").
+EARLY_READING = "early reading"
 
 
 def dashboard_title(authority: str, month: pd.Timestamp) -> str:
@@ -88,7 +90,7 @@ def block_table_html(
     body = []
     for row in rows:
         name = _cell(row.indicator.name) + (
-            ' <span class="provisional">(provisional limits)</span>' if row.provisional else ""
+            f' <span class="provisional">({EARLY_READING})</span>' if row.provisional else ""
         )
         body.append(
             f'<tr><th scope="row" class="col-name">{name}</th>'
@@ -236,10 +238,12 @@ def change_line(data: DashboardData, block: Block) -> str:
             and current["variation"] != COMMON_CAUSE
             and current["variation"] != earlier["variation"]
         ):
-            word = {"improvement": "improvement", "concern": "concern", "neutral": "unusual change"}.get(
-                str(current["variation"]), str(current["variation"])
-            )
-            signals.append(f"{indicator.name} now shows special cause {word}")
+            word = {
+                "improvement": "an unusual change for the better",
+                "concern": "an unusual change for the worse",
+                "neutral": "an unusual change",
+            }.get(str(current["variation"]), str(current["variation"]))
+            signals.append(f"{indicator.name} now shows {word}")
     if compared == 0:
         moved = f"no figures to compare with {month_name(previous)}"
     else:
@@ -315,9 +319,10 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
     notes = [
         f"Sparklines: the last {data.config.dashboard.sparkline_months} months up to {month_name(data.month)}, the "
         "dot marking the latest; a dashed line is the target. Months with a suppressed or missing figure are left out.",
-        "Variation and assurance: statistical process control (XmR) charts read with NHS England's Making Data Count "
-        "rules, as the quarterly report explains; 'provisional limits' means fewer than "
-        f"{data.config.spc.minimum_baseline_points} months in the baseline.",
+        "Variation and assurance: each month is read against the range expected from normal month-to-month "
+        "variation (statistical process control, with NHS England's Making Data Count rules), as the quarterly "
+        f"report explains; '{EARLY_READING}' means the range rests on fewer than "
+        f"{data.config.spc.minimum_baseline_points} months of figures, so it may still move.",
         "England and region: the latest figures DfE had released by the month's end (each publication's own date).",
     ]
     if any(r.figure == "c" for block in rows.values() for r in block):

@@ -1,5 +1,8 @@
 """The end of each report: what the data checks found (data quality), the indicators' definitions and sources, the
-SPC rules in plain words, and this run's provenance (data period, extract date, pipeline version, parameters).
+SPC rules in plain words, and this run's provenance (data period, extract date, pipeline version, input files).
+
+The run's settings, file names and checksums are not printed here: they are in the run's manifest beside the
+reports (the audit trail), which the provenance table points to.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ from analysis.products.report_data import ReportData
 from analysis.safe_text import markdown_text
 
 NOT_RECORDED = "not recorded"
+#: Where the run's settings, file names and checksums are: the audit trail, not the page.
+AUDIT_TRAIL = (
+    "the run's settings, the name and checksum of every input file and the software used are in the run's record, "
+    'under "Audit trail" on the reports\' index page'
+)
 
 
 # ------------------------------------------------------------------------------------------ data quality
@@ -142,7 +150,7 @@ def spc_rules_text(config: ProjectConfig) -> str:
     lines = [
         "Each chart shows one figure month by month. The line across the middle is the average; the shaded band "
         "is the range expected from normal month-to-month variation (the *process limits* of a statistical "
-        "process control, or XmR, chart read with NHS England's *Making Data Count* rules). The average and the "
+        "process control chart read with NHS England's *Making Data Count* rules). The average and the "
         f"range come from the first {spc.baseline_points} months of each period; with fewer than "
         f"{spc.minimum_baseline_points} months they are provisional. A month is marked as an unusual change "
         "(a *special cause*) when:",
@@ -181,7 +189,11 @@ def spc_rules_text(config: ProjectConfig) -> str:
 
 
 def provenance_table(data: ReportData) -> pd.DataFrame:
-    """Data period, extract date, pipeline version and this run's parameters (from the manifest)."""
+    """Data period, extract date, pipeline version, input files and software (from the manifest).
+
+    The run's parameters, the input files' names and their checksums stay in the manifest (the audit trail): the
+    table says where they are, not what they are (issue 22, point 7).
+    """
     manifest = data.manifest or {}
     period = manifest.get("data_period") or {}
     monthly = data.indicators_monthly.dropna(subset=["value"])
@@ -191,7 +203,7 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
         data_period = f"{monthly['month'].min():%B %Y} to {monthly['month'].max():%B %Y}"
     else:
         data_period = NOT_RECORDED
-    extract = manifest.get("extract_date")
+    extract = _day_name(manifest.get("extract_date"))
     if not extract:
         dates = data.source_files["extract_date"].dropna()
         extract = f"{dates.max():%-d %B %Y}" if not dates.empty else NOT_RECORDED
@@ -200,32 +212,35 @@ def provenance_table(data: ReportData) -> pd.DataFrame:
     pipeline = f"analysis {version}" if version else f"analysis {__version__} (run not recorded)"
     if commit:
         pipeline += f", commit {str(commit)[:12]}"
-    parameters = manifest.get("parameters")
-    parameter_text = (
-        ", ".join(
-            f"{k} = {v}"
-            for k, v in sorted(parameters.items())
-            # the renderer is chosen after the notebooks have run: the manifest beside the report records it
-            if not str(k).endswith(("_dir", "_path")) and k != "renderer"
-        )
-        if parameters
+    inputs = manifest.get("inputs")
+    input_text = (
+        f"{len(inputs)} files, each recorded with a checksum that shows whether it has changed since"
+        if inputs
         else NOT_RECORDED
     )
-    inputs = manifest.get("inputs")
-    input_text = f"{len(inputs)} files, each with its SHA-256 in manifest.json" if inputs else NOT_RECORDED
     libraries = manifest.get("libraries")
     library_text = ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) if libraries else NOT_RECORDED
     rows = [
         ("Data period", data_period),
         ("Extract date", str(extract)),
-        ("Quarter reported", manifest.get("quarter", data.quarter.label)),
+        ("Quarter reported", data.quarter.name),  # in words; the manifest keeps its label
         ("Pipeline version", pipeline),
-        ("Parameters of this run", parameter_text),
         ("Input files", input_text),
+        ("Full record", AUDIT_TRAIL if manifest else NOT_RECORDED),
         ("Python", str(manifest.get("python", NOT_RECORDED))),
         ("Libraries", library_text),
     ]
     return pd.DataFrame(rows, columns=["Item", "Value"])
+
+
+def _day_name(day: object) -> str | None:
+    """``2015-07-10`` -> ``10 July 2015``; nothing recorded -> ``None``."""
+    if not day:
+        return None
+    try:
+        return f"{pd.Timestamp(str(day)):%-d %B %Y}"
+    except ValueError:
+        return str(day)
 
 
 def _month_name(month: object) -> str:

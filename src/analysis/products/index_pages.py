@@ -22,7 +22,7 @@ from analysis.safe_text import html_text
 PIPELINE_NOTEBOOKS = (
     ("01-clean.ipynb", "Cleaning: what was read, fixed and set aside"),
     ("02-validate.ipynb", "Data checks (Great Expectations)"),
-    ("03-analyse.ipynb", "Analysis: indicators, SPC, benchmarks, exceptions"),
+    ("03-analyse.ipynb", "Analysis: indicators, statistical process control, benchmarks, exceptions"),
 )
 DATA_DOCS = "data-docs"
 
@@ -71,7 +71,12 @@ def _index_parts(
         target = f"{DATA_DOCS}/index.html" if (docs / "index.html").is_file() else f"{DATA_DOCS}/"
         audit.append((target, "Data Docs: every data check and its result"))
     if (quarter_dir / "manifest.json").is_file():
-        audit.append(("manifest.json", "Provenance: input files and their SHA-256, versions, parameters"))
+        audit.append(
+            (
+                "manifest.json",
+                "The run's record: input files and their checksums, software versions and settings",
+            )
+        )
 
     months = _month_pages(quarter_dir, quarter)
 

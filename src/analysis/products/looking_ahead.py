@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.methods.demand_forecasts import demand_series, series_id
-from analysis.methods.forecast import LEVELS
+from analysis.methods.forecast import LEVELS, NAIVE_PLAIN, EtsSpec
 from analysis.methods.quarters import Quarter
 from analysis.products.chart_style import (
     DARK_BLUE,
@@ -142,8 +142,19 @@ def looking_ahead_text(
     return intro + "\n\n" + "\n".join(lines)
 
 
+def model_words(label: object) -> str:
+    """A model code of the ``forecast_backtest`` table in words (``ETS(A,Ad,N)`` -> "a statistical model that
+    follows the recent level and trend, with the trend levelling off"); the code itself stays in the table."""
+    if not isinstance(label, str) or not label.startswith("ETS("):
+        return NAIVE_PLAIN if isinstance(label, str) and label == "naive" else "none (too few figures)"
+    parts = label[len("ETS(") : -1].split(",")
+    return EtsSpec(trend=parts[1] != "N", seasonal=parts[2] != "N").plain
+
+
 def backtest_table(backtest: pd.DataFrame) -> pd.DataFrame:
-    """The backtest as the method section shows it: model against naive, per measure (percentages, 1 dp)."""
+    """The backtest as the method section shows it: the model against the latest figure carried forward, per
+    measure (percentages, 1 dp), in words: the model codes are in the ``forecast_backtest`` table (the audit
+    trail), not on the page."""
 
     def pct(value: float) -> str:
         return "–" if pd.isna(value) else f"{value:.1f}%"
@@ -153,39 +164,44 @@ def backtest_table(backtest: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "Measure": row.name,
-                "Model": row.candidate if isinstance(row.candidate, str) else "none (too few figures)",
+                "Statistical model tried": model_words(row.candidate),
                 "Forecasts tested": int(row.forecasts),
-                "Model MAPE": pct(row.model_mape),
-                "Naive MAPE": pct(row.naive_mape),
-                "Model 80% / 95% coverage": f"{pct(row.model_coverage_80)} / {pct(row.model_coverage_95)}",
-                "Naive 80% / 95% coverage": f"{pct(row.naive_coverage_80)} / {pct(row.naive_coverage_95)}",
-                "Used": row.method,
+                "Average error: model": pct(row.model_mape),
+                "Average error: latest figure": pct(row.naive_mape),
+                "Model: 80% / 95% ranges held": f"{pct(row.model_coverage_80)} / {pct(row.model_coverage_95)}",
+                "Latest figure: 80% / 95% ranges held": (
+                    f"{pct(row.naive_coverage_80)} / {pct(row.naive_coverage_95)}"
+                ),
+                "Used": "the latest figure carried forward"
+                if row.method == "naive"
+                else "the statistical model",
             }
         )
     return pd.DataFrame(rows)
 
 
 def backtest_text(backtest: pd.DataFrame, *, too_uncertain_share: float) -> str:
-    """Markdown for the method section: how the forecasts were tested and what was found."""
+    """Markdown for the method section: how the forecasts were tested and what was found (no model codes)."""
     text = (
-        "Forecasts use exponential smoothing (ETS, statsmodels), fitted on the months since the measure's last "
-        "change in the process and refitted every quarter; seasonal models are tried only with two whole years "
-        "of figures, and the model with the lowest AICc is chosen (Hyndman and Athanasopoulos, *Forecasting: "
-        "Principles and Practice*, chapter 8). Each model was tested by forecasting the next three months from "
-        "each quarter of its history (a rolling origin) and compared with a naive forecast (the latest figure "
-        "carried forward): MAPE is the mean absolute percentage error; coverage is how often the outcome fell in "
-        'the 80% and 95% ranges. The "Looking ahead" section states the coverage of the method used, as '
-        "measured here. Forecasts and ranges are cut to what is possible (no figure below zero, no percentage above "
-        "100), and a range wider than "
-        f"{share_words(too_uncertain_share)} (a share set in the configuration) is called too uncertain to plan "
-        "on instead of printing its figures."
+        "Forecasts use exponential smoothing, statistical models that weigh recent months most, fitted on the "
+        "months since the measure's last change in the process and refitted every quarter; models that follow "
+        "the usual pattern through the year are tried only with two whole years of figures, and of the models "
+        "tried the one that fits the figures best without needless complexity is chosen (Hyndman and "
+        "Athanasopoulos, *Forecasting: Principles and Practice*, chapter 8). Each model was tested by "
+        "forecasting the next three months from each quarter of its history and compared with the simplest "
+        "forecast, the latest figure carried forward: the average error is how far the forecasts were from what "
+        "happened, as a percentage of it; a range held when the actual figure fell inside it. The "
+        '"Looking ahead" section states how often the ranges of the method used held, as measured here. '
+        "Forecasts and ranges are cut to what is possible (no figure below zero, no percentage above 100), and a "
+        f"range wider than {share_words(too_uncertain_share)} (a share set in the configuration) is called too "
+        "uncertain to plan on instead of printing its figures."
     )
     used_naive = backtest.loc[backtest["method"] == "naive", "name"].tolist()
     if used_naive:
         text += (
-            " The naive forecast is used for "
+            " The latest figure carried forward is used for "
             + ", ".join(html_text(str(n)) for n in used_naive)
-            + ": the table says why (a model that did not beat it, or too few figures since the last change)."
+            + ": the statistical model was no more accurate, or there were too few figures since the last change."
         )
     return text
 
@@ -299,7 +315,11 @@ def forecast_method_blocks(data: object, *, level: int = 3) -> list[object]:
     blocks.append(markdown(backtest_text(backtest, too_uncertain_share=share)))
     blocks.append(
         html_block(
-            table_html(backtest_table(backtest), caption="Backtest of the forecasts: model against naive")
+            table_html(
+                backtest_table(backtest),
+                caption="The forecasts tested on past figures: the statistical model against the latest figure "
+                "carried forward",
+            )
         )
     )
     return blocks

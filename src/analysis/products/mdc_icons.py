@@ -32,10 +32,10 @@ NEUTRAL_PURPLE = "#490092"
 COMMON_GREY = "#7F7F7F"
 
 VARIATION_WORDS: dict[str, str] = {
-    IMPROVEMENT: "Special cause variation: improvement",
-    CONCERN: "Special cause variation: concern",
-    NEUTRAL: "Special cause variation: neither improvement nor concern",
-    COMMON_CAUSE: "Common cause variation: no significant change",
+    IMPROVEMENT: "Unusual change: improvement",
+    CONCERN: "Unusual change: concern",
+    NEUTRAL: "Unusual change: neither better nor worse",
+    COMMON_CAUSE: "No significant change: normal month-to-month variation",
 }
 ASSURANCE_WORDS: dict[str, str] = {
     CONSISTENTLY_PASSING: "Assurance: consistently passing the target",
@@ -125,7 +125,7 @@ def variation_icon(
     label = VARIATION_WORDS[variation]
     if side is not None:
         parts.append(_letter(side[0].upper(), colour))
-        label += f" ({'higher' if side == 'high' else 'lower'} values)"
+        label += f" ({'unusually high' if side == 'high' else 'unusually low'} values)"
     for n, (x, y) in enumerate(dots):
         fill = colour if side is not None and n >= len(dots) - 2 else COMMON_GREY
         parts.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{fill}"/>')
@@ -158,12 +158,26 @@ def assurance_icon(assurance: str | None, *, size: int = 30) -> str:
 def legend_items() -> list[tuple[str, str]]:
     """(icon SVG, words) for every icon, for the dashboard's key."""
     items = [
-        (variation_icon(IMPROVEMENT, "higher_is_better"), "Improvement (H: higher, L: lower values)"),
-        (variation_icon(CONCERN, "higher_is_better"), "Concern"),
-        (variation_icon(NEUTRAL, "context", above_mean=True), "Unusual change, no preferred direction"),
-        (variation_icon(COMMON_CAUSE, "higher_is_better"), "No significant change (common cause)"),
-        (assurance_icon(CONSISTENTLY_PASSING), "Consistently passing the target"),
-        (assurance_icon(CONSISTENTLY_FAILING), "Consistently failing the target"),
-        (assurance_icon(HIT_AND_MISS), "Hit and miss: may or may not meet the target"),
+        # The letters in the icons are Making Data Count's; the key says what each means (issue 22, point 7).
+        (
+            variation_icon(IMPROVEMENT, "higher_is_better"),
+            "Improvement: an unusual change for the better. The letter says which way: H, unusually high; "
+            "L, unusually low",
+        ),
+        (
+            variation_icon(CONCERN, "higher_is_better"),
+            "Concern: an unusual change for the worse (H or L as above)",
+        ),
+        (
+            variation_icon(NEUTRAL, "context", above_mean=True),
+            "Unusual change where neither higher nor lower is better (H or L as above)",
+        ),
+        (
+            variation_icon(COMMON_CAUSE, "higher_is_better"),
+            "No significant change: normal month-to-month variation",
+        ),
+        (assurance_icon(CONSISTENTLY_PASSING), "P: passes the target every month, as things stand"),
+        (assurance_icon(CONSISTENTLY_FAILING), "F: fails the target every month, as things stand"),
+        (assurance_icon(HIT_AND_MISS), "?: hit and miss, may or may not meet the target"),
     ]
     return items

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.config import ProjectConfig, load_config
 from analysis.config_measures import BoardMeasure, board_measure_ids
+from analysis.inputs.annex_a import MISSING_FROM_LIST
 from analysis.io import read_table
 from analysis.methods.months import month_name, parse_month
 from analysis.methods.suppression import NOT_AVAILABLE_SYMBOL, publishable
@@ -28,8 +29,9 @@ from analysis.safe_text import html_text
 BOARD_TABLE = "safeguarding_board"
 NOT_APPLICABLE = "–"
 NOT_AVAILABLE = "not available"
-#: A ``note`` that makes the whole measure unavailable (a column missing from the raw lists): said beside its name.
-UNAVAILABLE_PREFIX = "not available: column"
+#: A ``note`` that makes the whole measure unavailable (a column missing from the raw lists, as
+#: :func:`analysis.inputs.annex_a.missing_column_reason` says it): said beside its name.
+UNAVAILABLE_PREFIX = "not available: "
 UNIT_SUFFIX = {"%": "%", "days": " days"}
 
 
@@ -102,7 +104,7 @@ def core_dataset(data: BoardData) -> pd.DataFrame:
             for period, month in wanted
         ]
         notes = {str(r["note"]) for r in stored if r is not None and pd.notna(r["note"])}
-        unavailable = sorted(n for n in notes if n.startswith(UNAVAILABLE_PREFIX))
+        unavailable = sorted(n for n in notes if n.startswith(UNAVAILABLE_PREFIX) and MISSING_FROM_LIST in n)
         if unavailable:
             row.update(dict.fromkeys(labels, NOT_AVAILABLE))
             row["note"] = unavailable[0]

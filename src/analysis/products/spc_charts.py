@@ -127,7 +127,7 @@ def spc_alt_text(points: pd.DataFrame, indicator: Indicator) -> str:
     """Alt text for an SPC chart: what it shows, first and latest value, and where the latest point sits.
 
     e.g. "Line chart: Assessments completed within 45 working days rose from 55.0% in April 2014 to 88.0% in
-    June 2015, above the upper process limit (special cause: improvement). Target 85.0%."
+    June 2015, above the range expected from normal variation (unusual change: improvement). Target 85.0%."
 
     Notes
     -----
@@ -150,14 +150,14 @@ def spc_alt_text(points: pd.DataFrame, indicator: Indicator) -> str:
             text = f"Line chart: {name} {word} {start} in {_month(first['month'])} to {end} in {_month(last['month'])}"
     upper, lower = last.get("upper_limit"), last.get("lower_limit")
     if pd.notna(upper) and last["value"] > upper:
-        text += ", above the upper process limit"
+        text += ", above the range expected from normal variation"
     elif pd.notna(lower) and last["value"] < lower:
-        text += ", below the lower process limit"
+        text += ", below the range expected from normal variation"
     elif pd.notna(upper) and pd.notna(lower):
-        text += ", within the process limits"
+        text += ", within the range expected from normal variation"
     latest_class = last.get("point_class")
     if latest_class in POINT_STYLES:
-        text += f" (special cause: {POINT_STYLES[latest_class][2].split(' (')[0].lower()})"
+        text += f" (unusual change: {POINT_STYLES[latest_class][2].split(' (')[0].lower()})"
     text += "."
     if indicator.target is not None:
         text += f" Target {format_number(indicator.target.value, indicator)}."
@@ -279,8 +279,8 @@ def spc_chart(
         axes.set_title(wrap(indicator.name, TITLE_WRAP))
     alt = spc_alt_text(points, indicator)
     caption = (
-        f"{indicator.name}, by month. Dots that are not blue mark special causes: unusual changes that are "
-        "unlikely to be chance (shape and colour both show which)."
+        f"{indicator.name}, by month. Dots that are not blue mark unusual changes, those unlikely to be chance "
+        "(shape and colour both show which)."
     )
     if "suppressed" in points and points["suppressed"].any():
         caption += " Months whose numbers are too small to publish (c) are left out."

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.config_glossary import GlossarySettings
 from analysis.config_topics import Topic
 from analysis.products.chart_style import year_label
+from analysis.products.glossary import code_words
 from analysis.products.presentation import SUPPRESSED, heading, html_block, markdown, table_html
 from analysis.products.report_data import ReportData
 from analysis.products.topic_flow import count_text, journey_flow, percent_text, withheld
@@ -28,13 +30,20 @@ from analysis.products.topic_parts import (
 
 
 # ------------------------------------------------------------------------------------------- profile
-def profile_table(profile: pd.DataFrame, list_name: str, breakdown: str) -> tuple[pd.DataFrame, list[object]]:
-    """One breakdown of one list: each group and category with its children and % for the quarter and the year."""
+def profile_table(
+    profile: pd.DataFrame, list_name: str, breakdown: str, glossary: GlossarySettings | None = None
+) -> tuple[pd.DataFrame, list[object]]:
+    """One breakdown of one list: each group and category with its children and % for the quarter and the year.
+
+    A category is shown in words (``health_services`` -> ``health services``, ``neet`` -> ``NEET`` with the
+    glossary), never as the code the cleaning stored.
+    """
     rows = profile.loc[(profile["list"] == list_name) & (profile["breakdown"] == breakdown)]
     keys = list(dict.fromkeys(zip(rows["group"], rows["category"], strict=True)))
     out, reasons = [], []
     for group, category in keys:
-        line = {"Group": f"{category}" if group == "all children" else f"{group}: {category}"}
+        shown = code_words(str(category), glossary)
+        line = {"Group": shown if group == "all children" else f"{group}: {shown}"}
         for period in ("quarter", "year"):
             cell = rows.loc[
                 (rows["group"] == group) & (rows["category"] == category) & (rows["period"] == period)
@@ -62,7 +71,7 @@ def profile_blocks(data: ReportData, topic: Topic) -> list[object]:
             continue
         blocks.append(heading(3, list_name(name).capitalize()))
         for breakdown in breakdowns:
-            table, reasons = profile_table(profile, name, breakdown)
+            table, reasons = profile_table(profile, name, breakdown, data.config.glossary)
             caption = f"{list_name(name).capitalize()} by {breakdown_name(breakdown)} (children)"
             blocks.append(
                 html_block(table_html(table, caption=caption, footnotes=footnotes_for(table, reasons)))

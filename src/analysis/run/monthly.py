@@ -45,6 +45,7 @@ from analysis.errors import InputDataError
 from analysis.io import read_table, write_text
 from analysis.methods.months import month_label, month_name, reported_quarter
 from analysis.paths import ProjectPaths
+from analysis.products.glossary import spell_out_executed
 from analysis.run.fingerprints import code_fingerprint, tables_digest
 from analysis.run.kernels import WarmKernels
 from analysis.run.notebook_execution import execute_notebook
@@ -383,6 +384,7 @@ def _run_months(
                 cwd=paths.notebooks,
                 kernel=warm.take(f"{label}/{output}") if warm is not None else None,
             )
+            spell_out_executed(staged[label] / output, run.config.glossary)  # config/glossary.yml
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(execute, n, job) for n, job in enumerate(jobs_list)]

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 
+from analysis.config_glossary import GlossarySettings
 from analysis.errors import NotebookFailed
 from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import (
@@ -38,6 +39,7 @@ from analysis.products.executed_notebooks import (
     notebook_title,
     report_notebooks,
 )
+from analysis.products.glossary import spell_out_html
 from analysis.products.html_pages import REPORT_TEMPLATE, STYLESHEET, TEMPLATES_DIR, raw_html, write_page
 from analysis.products.index_pages import ThemeStatuses, index_html
 from analysis.run.pdf import write_pdfs
@@ -247,6 +249,7 @@ def render_reports(
     pdf: bool = True,
     banner: str = "",
     statuses: ThemeStatuses = (),
+    glossary: GlossarySettings | None = None,
 ) -> str:
     """Render every executed report notebook in ``quarter_dir`` to HTML beside it, and write ``index.html``.
 
@@ -262,6 +265,8 @@ def render_reports(
         Also print each report to PDF with headless Chromium, when it is installed (:func:`analysis.run.pdf.write_pdfs`).
     banner, statuses : str, sequence of (theme, status, CSS class)
         The synthetic-data banner (HTML) and each theme's status, for the index page.
+    glossary : GlossarySettings, optional
+        ``config/glossary.yml``: the index page spells out each acronym at its first use, as the reports do.
 
     Returns
     -------
@@ -291,8 +296,11 @@ def render_reports(
         write_pdfs([notebook.with_suffix(".html") for notebook in notebooks])
     write_page(
         quarter_dir / "index.html",
-        index_html(
-            quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
+        spell_out_html(
+            index_html(
+                quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
+            ),
+            glossary or GlossarySettings(),
         ),
     )
     return used

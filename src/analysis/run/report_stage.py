@@ -10,6 +10,7 @@ from typing import Any
 
 from analysis.config import ProjectConfig
 from analysis.methods.quarters import Quarter
+from analysis.products.glossary import spell_out_executed
 from analysis.run.fingerprints import digest, tables_digest, write_json
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.provenance import MANIFEST_FILE, quarter_manifest
@@ -83,6 +84,8 @@ def stage_reports(run: QuarterRun, renderer: str) -> tuple[str, str]:
             cwd=run.paths.notebooks,
             kernel=run.take_kernel(f"report-{index}"),
         )
+        # acronyms spelt out at their first use on the page, for both renderers (config/glossary.yml)
+        spell_out_executed(staged / output, run.config.glossary)
         return output
 
     with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
@@ -134,6 +137,7 @@ def _render(run: QuarterRun, staged: Path, renderer: str) -> str:
         quarter_label=run.quarter.label,
         banner=banner,
         statuses=statuses,
+        glossary=run.config.glossary,
     )
     logger.info("Rendered the reports with the %s renderer", used)
     return used
