@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.methods.demand_forecasts import demand_series, series_id
-from analysis.methods.forecast import LEVELS, NAIVE_PLAIN, EtsSpec
+from analysis.methods.forecast import LEVELS, model_in_words
 from analysis.methods.quarters import Quarter
 from analysis.products.chart_style import (
     DARK_BLUE,
@@ -142,15 +142,6 @@ def looking_ahead_text(
     return intro + "\n\n" + "\n".join(lines)
 
 
-def model_words(label: object) -> str:
-    """A model code of the ``forecast_backtest`` table in words (``ETS(A,Ad,N)`` -> "a statistical model that
-    follows the recent level and trend, with the trend levelling off"); the code itself stays in the table."""
-    if not isinstance(label, str) or not label.startswith("ETS("):
-        return NAIVE_PLAIN if isinstance(label, str) and label == "naive" else "none (too few figures)"
-    parts = label[len("ETS(") : -1].split(",")
-    return EtsSpec(trend=parts[1] != "N", seasonal=parts[2] != "N").plain
-
-
 def backtest_table(backtest: pd.DataFrame) -> pd.DataFrame:
     """The backtest as the method section shows it: the model against the latest figure carried forward, per
     measure (percentages, 1 dp), in words: the model codes are in the ``forecast_backtest`` table (the audit
@@ -164,7 +155,7 @@ def backtest_table(backtest: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "Measure": row.name,
-                "Statistical model tried": model_words(row.candidate),
+                "Statistical model tried": model_in_words(row.candidate),
                 "Forecasts tested": int(row.forecasts),
                 "Average error: model": pct(row.model_mape),
                 "Average error: latest figure": pct(row.naive_mape),
