@@ -13,17 +13,16 @@ that ``analysis run`` stops before its first stage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from pydantic import Field, model_validator
 
+from analysis.config_dashboard import DashboardSettings
 from analysis.config_model import StrictModel
 from analysis.errors import ConfigError
 from analysis.schemas_child_level import CHILD_LEVEL_SCHEMAS
-
-if TYPE_CHECKING:
-    from analysis.config import ProjectConfig
 
 BoardStage = Literal["Referral", "Assessment", "Planning", "Review"]
 BoardUnit = Literal["count", "%", "days"]
@@ -96,13 +95,48 @@ class BoardMeasure(StrictModel):
         return 1 if self.unit == "%" else 0
 
 
-def board_measure_ids(config: ProjectConfig) -> list[str]:
+class _IndicatorFacts(Protocol):
+    """What a measure's check reads of the registry indicator it shows (:class:`analysis.config_indicators.Indicator`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
+
+
+class _MeasureRegistry(Protocol):
+    @property
+    def safeguarding_board_measures(self) -> Sequence[BoardMeasure]: ...
+
+
+class BoardConfig(Protocol):
+    """What the board's measures read of the configuration: :class:`analysis.config.ProjectConfig` provides it.
+
+    A protocol, not the class itself, so that this module (which the registry's model imports) imports nothing
+    of the loader above it.
+    """
+
+    @property
+    def registry(self) -> _MeasureRegistry: ...
+
+    @property
+    def dashboard(self) -> DashboardSettings: ...
+
+    @property
+    def indicators_by_id(self) -> Mapping[str, _IndicatorFacts]: ...
+
+
+def board_measure_ids(config: BoardConfig) -> list[str]:
     """The measures the board shows, in order: ``dashboard.yml``'s list, or every defined measure."""
     chosen = config.dashboard.safeguarding_board.measures
     return list(chosen) if chosen else [m.id for m in config.registry.safeguarding_board_measures]
 
 
-def check_board_measures(config: ProjectConfig, registry_file: Path, dashboard_file: Path) -> None:
+def check_board_measures(config: BoardConfig, registry_file: Path, dashboard_file: Path) -> None:
     """Refuse, naming it, a measure that cannot be computed or a board measure id that is not defined.
 
     Raises
@@ -146,7 +180,7 @@ def check_board_measures(config: ProjectConfig, registry_file: Path, dashboard_f
             )
 
 
-def _check_indicator(config: ProjectConfig, registry_file: Path, where: str, measure: BoardMeasure) -> None:
+def _check_indicator(config: BoardConfig, registry_file: Path, where: str, measure: BoardMeasure) -> None:
     indicator = config.indicators_by_id.get(measure.indicator or "")
     if indicator is None or indicator.source != "case_records":
         raise ConfigError(
