@@ -15,8 +15,7 @@ from filelock import FileLock
 from analysis.config import ProjectConfig, load_config
 from analysis.methods.months import parse_month_range
 from analysis.paths import ProjectPaths
-from analysis.run.monthly import MonthlyResult, run_months
-from analysis.run.pipeline import RunResult, run_pipeline
+from analysis.run.pipeline import MonthlyResult, RunResult, run_months, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from layout_checks import SCREEN_1280, layout_problems
 
-from analysis.run.monthly import MonthlyResult
+from analysis.run.pipeline import MonthlyResult
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

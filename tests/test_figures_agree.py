@@ -28,8 +28,7 @@ from analysis.config_measures import board_measure_ids
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.paths import ProjectPaths
-from analysis.run.monthly import MonthlyResult
-from analysis.run.pipeline import RunResult
+from analysis.run.pipeline import MonthlyResult, RunResult
 
 pytestmark = pytest.mark.e2e
 

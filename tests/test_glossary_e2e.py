@@ -19,8 +19,7 @@ from analysis.config import load_config
 from analysis.config_glossary import GlossarySettings
 from analysis.io import read_table
 from analysis.paths import ProjectPaths
-from analysis.run.monthly import MonthlyResult
-from analysis.run.pipeline import RunResult
+from analysis.run.pipeline import MonthlyResult, RunResult
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.run.pipeline import MANIFEST_FILE, _update_latest
+from analysis.run.provenance import MANIFEST_FILE
+from analysis.run.quarter_run import update_latest
 
 
 def make_quarter(reports: Path, label: str) -> None:
@@ -17,8 +18,8 @@ def test_rerunning_a_past_quarter_leaves_latest_on_the_newest(tmp_path):
     make_quarter(tmp_path, "2014-15-Q4")
     (tmp_path / ".failed-2016-17-Q1").mkdir()  # not a published quarter
     (tmp_path / "2016-17-Q2").mkdir()  # no manifest: never published
-    _update_latest(tmp_path, "2014-15-Q4")
+    update_latest(tmp_path, "2014-15-Q4")
     assert (tmp_path / "latest").readlink() == Path("2015-16-Q1")
     make_quarter(tmp_path, "2015-16-Q2")
-    _update_latest(tmp_path, "2015-16-Q2")
+    update_latest(tmp_path, "2015-16-Q2")
     assert (tmp_path / "latest").readlink() == Path("2015-16-Q2")

@@ -16,7 +16,7 @@ from analysis.io import read_table
 from analysis.methods.months import parse_month, parse_month_range
 from analysis.products.mdc_icons import VARIATION_WORDS
 from analysis.products.presentation import VARIATION_LABELS, display_value
-from analysis.run.monthly import MonthlyResult, run_months
+from analysis.run.pipeline import MonthlyResult, run_months
 
 pytestmark = pytest.mark.e2e
 
@@ -179,6 +179,38 @@ def test_a_month_run_again_skips_everything(monthly_batch: MonthlyResult):
     assert again.pipeline.skipped_everything
 
 
+def test_editing_dashboard_yml_runs_the_months_again_and_no_step_of_the_quarter(
+    monthly_batch: MonthlyResult, tmp_path_factory: pytest.TempPathFactory
+):
+    """Issue 18: each step's fingerprint holds the files of config/ it reads, and only the month's read
+    dashboard.yml: the quarter's steps are all skipped, its manifest's configuration hash is unchanged, and the
+    month runs again and shows the change."""
+    import json
+
+    from conftest import copy_project
+
+    from analysis.paths import ProjectPaths
+
+    paths = copy_project(
+        ProjectPaths.from_root(monthly_batch.index.parent.parent),
+        tmp_path_factory.mktemp("dashboard-yml") / "p",
+    )
+    quarter_manifest = paths.quarter_reports(monthly_batch.pipeline.quarter) / "manifest.json"
+    config_hash = json.loads(quarter_manifest.read_text(encoding="utf-8"))["config_sha256"]
+    settings = paths.config / "dashboard.yml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("sparkline_months: 24", "sparkline_months: 12"),
+        encoding="utf-8",
+    )
+    again = run_months(paths, [parse_month(JUNE)], renderer="builtin")
+    assert again.pipeline.skipped_everything
+    assert again.skipped == []
+    assert json.loads(quarter_manifest.read_text(encoding="utf-8"))["config_sha256"] == config_hash
+    assert "Sparklines: the last 12 months up to June 2015" in again.dashboard(JUNE).read_text(
+        encoding="utf-8"
+    )
+
+
 def test_a_month_outside_the_data_is_a_clear_error(monthly_batch: MonthlyResult, caplog, monkeypatch):
     root: Path = monthly_batch.index.parent.parent
     monkeypatch.chdir(root)  # the project's key is found from the working folder
@@ -255,17 +287,17 @@ def test_a_monthly_run_publishes_the_quarter_and_the_month_in_one_publication(
     """Issue 23 item 4: one journal, one set of swaps, for the processed tables, the quarter and the month."""
     from conftest import copy_project
 
-    from analysis.run import pipeline
+    from analysis.run import quarter_run
 
     paths = copy_project(demo_project, tmp_path_factory.mktemp("one-publication") / "project")
     publications: list[list[Path]] = []
-    real_publish = pipeline.publish
+    real_publish = quarter_run.publish
 
     def publish(moves, run_id, journal):
         publications.append([target for _, target in moves])
         real_publish(moves, run_id, journal)
 
-    monkeypatch.setattr(pipeline, "publish", publish)
+    monkeypatch.setattr(quarter_run, "publish", publish)
     run_months(paths, [parse_month("2015-03")], renderer="builtin")
     assert publications == [
         [paths.processed, paths.quarter_reports(first_run.quarter), paths.reports / "2015-03"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.config import ProjectConfig
-from analysis.config_measures import BoardMethod
+from analysis.config_indicators import BoardMethod
 from analysis.io import conform
 from analysis.methods.suppression import withhold_suppressed
 from analysis.products.safeguarding_board import BoardData, board_html, core_dataset, method_html

@@ -31,8 +31,7 @@ from analysis.config import ProjectConfig, load_config
 from analysis.io import read_table
 from analysis.methods.months import parse_month_range
 from analysis.paths import ProjectPaths
-from analysis.run.monthly import run_months
-from analysis.run.pipeline import run_pipeline
+from analysis.run.pipeline import run_months, run_pipeline
 
 #: Two runs of the pipeline (the quarter, then three months) on a fresh demo: longer than one test's default.
 pytestmark = pytest.mark.timeout(3600)

@@ -221,7 +221,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     months = args.month or args.months
     if months:
-        from analysis.run.monthly import run_months
+        from analysis.run.pipeline import run_months
 
         monthly = run_months(
             paths, months, jobs=args.jobs, force=args.force, renderer=args.renderer, new_key=args.new_key

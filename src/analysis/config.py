@@ -297,8 +297,8 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     _check_consistency(config)
     _check_releases(config)
     _check_looking_ahead(config)
-    check_topics(config.topics, config.plan, config.indicators, folder / OPTIONAL_CONFIG_FILES["topics"])
     _check_indicator_actions(config, folder / "indicators.yml")
+    check_topics(config.topics, config.plan, config.indicators, folder / OPTIONAL_CONFIG_FILES["topics"])
     check_glossary(config.glossary, glossary_file)
     logger.debug("Configuration read from %s: %d indicators", folder, len(config.indicators))
     return config

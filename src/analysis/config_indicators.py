@@ -1,4 +1,5 @@
-"""The models of ``config/indicators.yml``: each indicator, its target, anticipated trend and the SPC settings."""
+"""The models of ``config/indicators.yml``: each indicator, its target, anticipated trend, the SPC settings and the
+safeguarding board's measures."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from analysis.config_measures import BoardMeasure
 from analysis.config_model import StrictModel
 
 Polarity = Literal["higher_is_better", "lower_is_better", "context"]
@@ -27,6 +27,71 @@ CaseRecordTable = Literal[
     "adoptions",
     "adopters",
 ]
+
+
+BoardStage = Literal["Referral", "Assessment", "Planning", "Review"]
+BoardUnit = Literal["count", "%", "days"]
+BoardPolarity = Literal["higher_is_better", "lower_is_better", "context"]
+BoardTiming = Literal["flow", "stock"]
+#: How a safeguarding board measure that is not a registry indicator's figure is computed (each a function of
+#: :data:`analysis.stages.indicators.board.MEASURE_FUNCTIONS`; a test keeps the two equal). ``events`` counts the rows
+#: whose one date column (``reads``) falls in the period.
+BoardMethod = Literal[
+    "events",
+    "initial_conferences_held",
+    "reviews_within_timescale",
+    "median_days_of_plans_ended",
+    "plans_ended_lasting_two_years",
+]
+
+
+class BoardMeasure(StrictModel):
+    """One line of the safeguarding board's core dataset."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    stage: BoardStage
+    unit: BoardUnit
+    polarity: BoardPolarity
+    timing: BoardTiming
+    """flow: events in the period (the month, and the 12 months to its end); stock: the position at the month end."""
+    definition: str
+    source: str
+    reads: list[str] = Field(min_length=1)
+    """The columns the measure reads, as ``table.column`` of the cleaned Annex A lists."""
+    indicator: str | None = None
+    """A registry indicator whose figure this is (computed once, by the indicator's own function)."""
+    series: Literal["value", "numerator"] = "value"
+    """Which of the indicator's figures: its value, or its numerator (the count behind a rate)."""
+    method: BoardMethod | None = None
+    """How a measure that is not an indicator's figure is computed from the columns it reads."""
+
+    @model_validator(mode="after")
+    def _one_computation(self) -> BoardMeasure:
+        if (self.indicator is None) == (self.method is None):
+            raise ValueError(
+                "give either an indicator (its figure) or a method (how to compute it), not both"
+            )
+        if self.method == "events" and len(self.reads) != 1:
+            raise ValueError("method events counts the rows of one date column: reads must name exactly one")
+        return self
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """``reads`` as (table, column) pairs."""
+        pairs = []
+        for item in self.reads:
+            table, _, column = item.partition(".")
+            pairs.append((table, column))
+        return pairs
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted({table for table, _ in self.columns})
+
+    @property
+    def decimals(self) -> int:
+        return 1 if self.unit == "%" else 0
 
 
 class Target(StrictModel):
@@ -203,7 +268,7 @@ class IndicatorRegistry(StrictModel):
     anticipated: AnticipatedSettings = AnticipatedSettings()
     indicators: list[Indicator] = Field(min_length=1)
     safeguarding_board_measures: list[BoardMeasure] = []
-    """The safeguarding board's core dataset, each measure defined once (:mod:`analysis.config_measures`)."""
+    """The safeguarding board's core dataset, each measure defined once (:class:`BoardMeasure`; checked by :mod:`analysis.config_measures`)."""
 
     @field_validator("indicators")
     @classmethod

@@ -1,9 +1,11 @@
-"""The safeguarding board's measures (``safeguarding_board_measures`` in ``config/indicators.yml``) and their checks.
+"""The safeguarding board's measures (``safeguarding_board_measures`` in ``config/indicators.yml``): which the board
+shows, and their checks.
 
-Each measure of the board's core dataset is defined once, as data: its name, stage, unit, polarity, whether it is
-counted over a period or at the month end, its definition and published source, and the columns of the cleaned
-Annex A lists it reads (``table.column``). A measure that is the figure of a registry indicator names it
-(``indicator``, and ``series: numerator`` for the count behind a rate), so both pages show one value.
+Each measure of the board's core dataset is defined once, as data (:class:`analysis.config_indicators.BoardMeasure`,
+with the rest of ``indicators.yml``): its name, stage, unit, polarity, whether it is counted over a period or at
+the month end, its definition and published source, and the columns of the cleaned Annex A lists it reads
+(``table.column``). A measure that is the figure of a registry indicator names it (``indicator``, and
+``series: numerator`` for the count behind a rate), so both pages show one value.
 
 :func:`check_board_measures` is called by the one loader (:func:`analysis.config.load_config`): it refuses, naming
 it, a measure reading a column that no cleaned table provides (:data:`analysis.schemas_child_level.CHILD_LEVEL_SCHEMAS`),
@@ -13,32 +15,15 @@ that ``analysis run`` stops before its first stage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Protocol
 
-from pydantic import Field, model_validator
-
-from analysis.config_model import StrictModel
+from analysis.config_dashboard import DashboardSettings
+from analysis.config_indicators import BoardMeasure, Indicator, IndicatorRegistry
 from analysis.errors import ConfigError
 from analysis.schemas_child_level import CHILD_LEVEL_SCHEMAS
 
-if TYPE_CHECKING:
-    from analysis.config import ProjectConfig
-
-BoardStage = Literal["Referral", "Assessment", "Planning", "Review"]
-BoardUnit = Literal["count", "%", "days"]
-BoardPolarity = Literal["higher_is_better", "lower_is_better", "context"]
-BoardTiming = Literal["flow", "stock"]
-#: How a measure that is not a registry indicator's figure is computed (each a function of
-#: :data:`analysis.stages.indicators.board.MEASURE_FUNCTIONS`; a test keeps the two equal). ``events`` counts the rows
-#: whose one date column (``reads``) falls in the period.
-BoardMethod = Literal[
-    "events",
-    "initial_conferences_held",
-    "reviews_within_timescale",
-    "median_days_of_plans_ended",
-    "plans_ended_lasting_two_years",
-]
 #: Where each board measure's columns must come from: the cleaned Annex A lists (child-level tables).
 CHILD_LEVEL_COLUMNS: dict[str, frozenset[str]] = {
     s.name: frozenset(s.column_names) for s in CHILD_LEVEL_SCHEMAS
@@ -47,62 +32,29 @@ CHILD_LEVEL_COLUMNS: dict[str, frozenset[str]] = {
 _SAME_UNIT = {"count": "count", "%": "%", "days": "days"}
 
 
-class BoardMeasure(StrictModel):
-    """One line of the safeguarding board's core dataset."""
+class BoardConfig(Protocol):
+    """What the board's measures read of the configuration: :class:`analysis.config.ProjectConfig` provides it.
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str
-    stage: BoardStage
-    unit: BoardUnit
-    polarity: BoardPolarity
-    timing: BoardTiming
-    """flow: events in the period (the month, and the 12 months to its end); stock: the position at the month end."""
-    definition: str
-    source: str
-    reads: list[str] = Field(min_length=1)
-    """The columns the measure reads, as ``table.column`` of the cleaned Annex A lists."""
-    indicator: str | None = None
-    """A registry indicator whose figure this is (computed once, by the indicator's own function)."""
-    series: Literal["value", "numerator"] = "value"
-    """Which of the indicator's figures: its value, or its numerator (the count behind a rate)."""
-    method: BoardMethod | None = None
-    """How a measure that is not an indicator's figure is computed from the columns it reads."""
-
-    @model_validator(mode="after")
-    def _one_computation(self) -> BoardMeasure:
-        if (self.indicator is None) == (self.method is None):
-            raise ValueError(
-                "give either an indicator (its figure) or a method (how to compute it), not both"
-            )
-        if self.method == "events" and len(self.reads) != 1:
-            raise ValueError("method events counts the rows of one date column: reads must name exactly one")
-        return self
+    A protocol, not the class itself: the loader imports this module, which imports nothing of the loader.
+    """
 
     @property
-    def columns(self) -> list[tuple[str, str]]:
-        """``reads`` as (table, column) pairs."""
-        pairs = []
-        for item in self.reads:
-            table, _, column = item.partition(".")
-            pairs.append((table, column))
-        return pairs
+    def registry(self) -> IndicatorRegistry: ...
 
     @property
-    def tables(self) -> list[str]:
-        return sorted({table for table, _ in self.columns})
+    def dashboard(self) -> DashboardSettings: ...
 
     @property
-    def decimals(self) -> int:
-        return 1 if self.unit == "%" else 0
+    def indicators_by_id(self) -> Mapping[str, Indicator]: ...
 
 
-def board_measure_ids(config: ProjectConfig) -> list[str]:
+def board_measure_ids(config: BoardConfig) -> list[str]:
     """The measures the board shows, in order: ``dashboard.yml``'s list, or every defined measure."""
     chosen = config.dashboard.safeguarding_board.measures
     return list(chosen) if chosen else [m.id for m in config.registry.safeguarding_board_measures]
 
 
-def check_board_measures(config: ProjectConfig, registry_file: Path, dashboard_file: Path) -> None:
+def check_board_measures(config: BoardConfig, registry_file: Path, dashboard_file: Path) -> None:
     """Refuse, naming it, a measure that cannot be computed or a board measure id that is not defined.
 
     Raises
@@ -146,7 +98,7 @@ def check_board_measures(config: ProjectConfig, registry_file: Path, dashboard_f
             )
 
 
-def _check_indicator(config: ProjectConfig, registry_file: Path, where: str, measure: BoardMeasure) -> None:
+def _check_indicator(config: BoardConfig, registry_file: Path, where: str, measure: BoardMeasure) -> None:
     indicator = config.indicators_by_id.get(measure.indicator or "")
     if indicator is None or indicator.source != "case_records":
         raise ConfigError(

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.config import ProjectConfig, load_config
-from analysis.config_measures import BoardMeasure, board_measure_ids
+from analysis.config_indicators import BoardMeasure
+from analysis.config_measures import board_measure_ids
 from analysis.inputs.annex_a import MISSING_FROM_LIST
 from analysis.io import read_table
 from analysis.methods.months import month_name, parse_month

@@ -65,6 +65,11 @@ def tables_digest(folder: Path, tables: Iterable[str]) -> str:
     )
 
 
+def config_digest(folder: Path, names: Iterable[str]) -> str:
+    """Hash of the named files of ``config/`` a step reads (an optional file that is absent is left out)."""
+    return digest(fingerprint_files([folder / n for n in sorted(names) if (folder / n).is_file()], folder))
+
+
 def digest(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 

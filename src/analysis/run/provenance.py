@@ -1,7 +1,8 @@
 """Provenance of a quarter's run: ``reports/<quarter>/manifest.json``.
 
 It records the inputs read and their SHA-256 (only those: not every file in ``data/raw/``; an input that links
-outside the project is marked), the configuration's hash, versions, parameters and each stage's timing.
+outside the project is marked), the hash of the configuration the quarter's steps read, versions, parameters and
+each stage's timing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from analysis import __version__
 from analysis.paths import ProjectPaths
-from analysis.run.fingerprints import COMMENTARY_FOLDER, files_below, sha256_file
+from analysis.run.fingerprints import COMMENTARY_FOLDER, config_digest, files_below, sha256_file
+from analysis.run.steps import QUARTER_STEPS, config_read_by
 
 if TYPE_CHECKING:
     from analysis.run.quarter_stages import QuarterRun
@@ -115,7 +117,7 @@ def quarter_manifest(run: QuarterRun, *, renderer: str) -> dict[str, Any]:
         "git_commit": _git_commit(run.paths.root),
         "python": platform.python_version(),
         "libraries": _library_versions(),
-        "config_sha256": run.config_hash,
+        "config_sha256": config_digest(run.paths.config, config_read_by(QUARTER_STEPS)),
         "code_sha256": run.code,
         "inputs": manifest_inputs(run.paths, run.staged_processed),
         "parameters": {

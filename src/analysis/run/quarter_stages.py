@@ -1,5 +1,6 @@
 """The steps of a quarter's run before its reports: the run's record, the key, cleaning, commentary, validation
-and analysis, each run (or skipped when its fingerprint is unchanged) into the run's private copies."""
+and analysis, each run (or skipped when its fingerprint is unchanged) into the run's private copies, as declared in
+:mod:`analysis.run.steps`."""
 
 from __future__ import annotations
 
@@ -18,9 +19,8 @@ from analysis.inputs.pseudonymise import NEW_KEY_FLAG, confirm_key, key_check
 from analysis.methods.quarters import Quarter
 from analysis.paths import ProjectPaths
 from analysis.run.fingerprints import (
-    COMMENTARY_FOLDER,
+    config_digest,
     digest,
-    files_below,
     fingerprint_files,
     parameters_without_paths,
     tables_digest,
@@ -29,7 +29,7 @@ from analysis.run.fingerprints import (
 from analysis.run.kernels import WarmKernels
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.publication import staging_copy
-from analysis.schemas import ANALYSIS_TABLES, SCHEMAS
+from analysis.run.steps import REPORTS, Step, later_steps
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -40,26 +40,6 @@ KEY_FILE = ".pseudonym-key"
 #: The key's check value, in the processed folder beside the tables it was made with (published with them).
 KEY_CHECK_FILE = ".pseudonym-key-check"
 _CHECK_VALUE = re.compile(r"[0-9a-f]{64}")
-#: Tables the cleaning stage writes (validation and analysis read them).
-CLEAN_TABLES = [
-    name for name in SCHEMAS if name not in {*ANALYSIS_TABLES, "validation_results", "commentary"}
-]
-#: What each later stage's kernel imports while earlier stages run (see analysis.run.kernels).
-KERNEL_WARM_UPS = {
-    "validate": "from analysis.stages.validation import preload_great_expectations; preload_great_expectations()",
-    "analyse": "import analysis.stages.analyse",
-    "reports": (
-        "import analysis.products.quarterly_report, analysis.products.exception_report, "
-        "analysis.products.report_cover, analysis.products.data_quality_and_provenance, "
-        "analysis.products.topic_report"
-    ),
-}
-#: The stages after each stage, whose kernels can be prepared while it runs.
-LATER_STAGES = {
-    "clean": ["validate", "analyse", "reports"],
-    "validate": ["analyse", "reports"],
-    "analyse": ["reports"],
-}
 
 
 @dataclass
@@ -87,7 +67,6 @@ class QuarterRun:
     force: bool
     jobs: int
     code: str
-    config_hash: str
     new_key: bool = False
     warm: WarmKernels | None = None
     records: list[StageRecord] = field(default_factory=list)
@@ -95,16 +74,20 @@ class QuarterRun:
     #: The quarter asked for (its label), whose action tracker snapshot the cleaning takes; None for the latest.
     tracker_quarter: str | None = None
 
-    def prepare_kernels(self, stages: Iterable[str]) -> None:
-        """Start, in the background, kernels for the notebooks of ``stages`` (validate, analyse, reports)."""
+    def prepare_kernels(self, steps: Iterable[Step]) -> None:
+        """Start, in the background, kernels for the notebooks of ``steps`` (validate, analyse, reports)."""
         if self.warm is None:
             return
-        for stage in stages:
-            if stage == "reports":
+        for step in steps:
+            if step is REPORTS:
                 for index in range(1 + len(self.config.plan.themes)):
-                    self.warm.prepare(f"report-{index}", KERNEL_WARM_UPS["reports"])
+                    self.warm.prepare(f"report-{index}", step.warm_up)
             else:
-                self.warm.prepare(stage, KERNEL_WARM_UPS[stage])
+                self.warm.prepare(step.name, step.warm_up)
+
+    def config_digest(self, step: Step) -> str:
+        """The hash of the files of ``config/`` that ``step`` reads (part of its fingerprint)."""
+        return config_digest(self.paths.config, step.config)
 
     def take_kernel(self, key: str) -> KernelManager | None:
         return self.warm.take(key) if self.warm is not None else None
@@ -197,10 +180,14 @@ def read_key_check(processed: Path, state: dict[str, Any]) -> str | None:
     return text
 
 
-def stage_clean(run: QuarterRun) -> str:
-    """Stage 1: raw files to tidy, pseudonymised tables (``01_clean.ipynb``)."""
+def stage_clean(run: QuarterRun, step: Step) -> str:
+    """Stage 1: raw files to tidy, pseudonymised tables (:data:`analysis.run.steps.CLEAN`, ``01_clean.ipynb``).
+
+    Its executed notebook waits in :func:`holding_folder` until the quarter (read from the cleaned data) is known.
+    """
+    assert step.raw is not None
     started = time.perf_counter()
-    raw_files = files_below(run.paths.raw, exclude=[COMMENTARY_FOLDER])
+    raw_files = step.raw.files(run.paths.raw)
     if not raw_files:
         raise InputDataError(
             run.paths.raw, "there are no input files", expected="run 'demo-data' (or 'make demo-data') first"
@@ -213,56 +200,67 @@ def stage_clean(run: QuarterRun) -> str:
             key_file,
             recorded_check=read_key_check(run.paths.processed, run.state),
             has_pseudonymised_data=any(
-                (run.paths.processed / f"{table}.parquet").is_file() for table in CLEAN_TABLES
+                (run.paths.processed / f"{table}.parquet").is_file() for table in step.writes
             ),
             new_key=run.new_key,
         )
     )
     write_text_file(run.staged_processed / KEY_CHECK_FILE, key_digest + "\n")
     fingerprint = digest(
-        "clean",
+        step.name,
         run.code,
-        run.config_hash,
+        run.config_digest(step),
         fingerprint_files(raw_files, run.paths.raw),
         key_digest,
         run.tracker_quarter or "",
     )
     outputs = [run.staged_processed / "source_files.parquet"]
-    if run.should_skip("clean", fingerprint, outputs):
+    if run.should_skip(step.name, fingerprint, outputs):
         run.record(
-            "clean", fingerprint, started, skipped=True, notebooks=run.state["stages"]["clean"]["notebooks"]
+            step.name,
+            fingerprint,
+            started,
+            skipped=True,
+            notebooks=run.state["stages"][step.name]["notebooks"],
         )
         return fingerprint
-    # The executed notebook goes to a holding folder until the quarter (read from the cleaned data) is known.
-    holding = run.staged_processed.parent / f"{run.staged_processed.name}-notebooks"
+    holding = holding_folder(run.staged_processed)
     holding.mkdir(parents=True, exist_ok=True)
-    run.prepare_kernels(LATER_STAGES["clean"])
+    run.prepare_kernels(later_steps(step))
     execute_notebook(
-        run.paths.notebooks / "01_clean.ipynb",
-        holding / "01-clean.ipynb",
+        run.paths.notebooks / step.notebook,
+        holding / step.executed,
         run.parameters(raw_dir=str(run.paths.raw), key_file=str(key_file), quarter=run.tracker_quarter),
         cwd=run.paths.notebooks,
     )
-    run.record("clean", fingerprint, started, skipped=False, notebooks=[])
+    run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
     return fingerprint
 
 
-def stage_commentary(run: QuarterRun) -> str:
-    """The analyst's commentary, read apart from the rest so that editing it re-runs only the reports."""
+def holding_folder(staged_processed: Path) -> Path:
+    """Where the cleaning's executed notebook waits until the quarter's reports folder is known."""
+    return staged_processed.parent / f"{staged_processed.name}-notebooks"
+
+
+def stage_commentary(run: QuarterRun, step: Step) -> str:
+    """The analyst's commentary (:data:`analysis.run.steps.COMMENTARY`), read apart from the rest so that editing
+    it re-runs only the reports."""
     from analysis.io import write_table
     from analysis.stages.cleaning.commentary import read_commentary
 
+    assert step.raw is not None
     started = time.perf_counter()
-    files = files_below(run.paths.raw / COMMENTARY_FOLDER)
-    fingerprint = digest("commentary", run.code, run.config_hash, fingerprint_files(files, run.paths.raw))
-    outputs = [run.staged_processed / "commentary.parquet"]
-    if run.should_skip("commentary", fingerprint, outputs):
-        run.record("commentary", fingerprint, started, skipped=True, notebooks=[])
-        return fingerprint
-    write_table(
-        read_commentary(run.paths.raw / COMMENTARY_FOLDER, run.config), "commentary", run.staged_processed
+    files = step.raw.files(run.paths.raw)
+    fingerprint = digest(
+        step.name, run.code, run.config_digest(step), fingerprint_files(files, run.paths.raw)
     )
-    run.record("commentary", fingerprint, started, skipped=False, notebooks=[])
+    (table,) = step.writes
+    outputs = [run.staged_processed / f"{table}.parquet"]
+    if run.should_skip(step.name, fingerprint, outputs):
+        run.record(step.name, fingerprint, started, skipped=True, notebooks=[])
+        return fingerprint
+    write_table(read_commentary(run.paths.raw / step.raw.folder, run.config), table, run.staged_processed)
+    run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
     return fingerprint
 
 
@@ -282,43 +280,44 @@ def latest_complete_quarter(processed: Path) -> Quarter:
 
 
 def notebook_stage(
-    run: QuarterRun,
-    name: str,
-    notebook: str,
-    output: str,
-    reads: Iterable[str],
-    parameters: dict[str, Any],
-    outputs: list[str],
-    raw_files: Sequence[Path] = (),
+    run: QuarterRun, step: Step, parameters: dict[str, Any], *, raw_files: Sequence[Path] = ()
 ) -> str:
-    """Run (or skip) a pipeline notebook that reads the ``reads`` tables and writes the ``outputs`` tables.
+    """Run (or skip) a step's notebook, which reads the step's ``reads`` tables and writes its ``writes`` tables.
 
     ``raw_files``: raw inputs the notebook reads itself (not through a processed table), fingerprinted with them.
     """
     started = time.perf_counter()
     staged = ensure_quarter_reports(run)
-    upstream = tables_digest(run.staged_processed, reads)
+    upstream = tables_digest(run.staged_processed, step.reads)
     fingerprint = digest(
-        name,
+        step.name,
         run.code,
-        run.config_hash,
+        run.config_digest(step),
         upstream,
         parameters_without_paths(parameters),
         *([fingerprint_files(list(raw_files), run.paths.raw)] if raw_files else []),
     )
-    targets = [run.staged_processed / f"{table}.parquet" for table in outputs]
-    if run.should_skip(name, fingerprint, targets):
-        carry_notebooks(run, name)
-        run.record(name, fingerprint, started, skipped=True, notebooks=run.state["stages"][name]["notebooks"])
+    targets = [run.staged_processed / f"{table}.parquet" for table in step.writes]
+    if run.should_skip(step.name, fingerprint, targets):
+        carry_notebooks(run, step.name)
+        run.record(
+            step.name,
+            fingerprint,
+            started,
+            skipped=True,
+            notebooks=run.state["stages"][step.name]["notebooks"],
+        )
         return fingerprint
-    run.prepare_kernels(LATER_STAGES[name])
+    run.prepare_kernels(later_steps(step))
     execute_notebook(
-        run.paths.notebooks / notebook,
-        staged / output,
+        run.paths.notebooks / step.notebook,
+        staged / step.executed,
         parameters,
         cwd=run.paths.notebooks,
-        kernel=run.take_kernel(name),
+        kernel=run.take_kernel(step.name),
     )
     assert run.quarter is not None
-    run.record(name, fingerprint, started, skipped=False, notebooks=[f"{run.quarter.label}/{output}"])
+    run.record(
+        step.name, fingerprint, started, skipped=False, notebooks=[f"{run.quarter.label}/{step.executed}"]
+    )
     return fingerprint

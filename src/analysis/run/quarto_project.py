@@ -23,14 +23,15 @@ from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import report_notebooks
 from analysis.products.html_pages import REPORT_TEMPLATE, TEMPLATES_DIR, write_page
 from analysis.products.index_pages import ThemeStatuses, index_document
+from analysis.run.steps import MONTH_STEPS
 
 logger = logging.getLogger(__name__)
 
 INDEX_DOCUMENT = "index.qmd"
 #: The folder in ``reports/`` holding Quarto's pages (``reports/quarto/<quarter>/``, ``reports/quarto/<YYYY-MM>/``).
 QUARTO_PAGES = "quarto"
-#: The executed notebooks of a month's products (:data:`analysis.run.monthly.MONTHLY_NOTEBOOKS`).
-MONTHLY_OUTPUTS = ("dashboard.ipynb", "safeguarding-board.ipynb")
+#: The executed notebooks of a month's products (:data:`analysis.run.steps.MONTH_STEPS`).
+MONTHLY_OUTPUTS = tuple(step.executed for step in MONTH_STEPS)
 #: What Quarto's index links to in the audit trail, linked from the pipeline's folder rather than copied.
 AUDIT_LINKS = ("data-docs", "manifest.json")
 #: The render list written by the pre-render, relative to the Quarto project (``metadata-files`` in _quarto.yml).

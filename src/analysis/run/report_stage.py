@@ -15,34 +15,37 @@ from analysis.run.fingerprints import digest, tables_digest, write_json
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.provenance import MANIFEST_FILE, quarter_manifest
 from analysis.run.quarter_stages import QuarterRun, ensure_quarter_reports
-from analysis.schemas import SCHEMAS
+from analysis.run.steps import REPORTS, Step
 
 logger = logging.getLogger(__name__)
 
 
-def report_notebooks(config: ProjectConfig, quarter: Quarter) -> list[tuple[str, str, dict[str, Any]]]:
+def report_notebooks(
+    config: ProjectConfig, quarter: Quarter, step: Step = REPORTS
+) -> list[tuple[str, str, dict[str, Any]]]:
     """(source notebook, executed file name, parameters) for the quarterly report, each theme's exceptions and each
-    topic of ``config/topics.yml`` (``topic-<id>.ipynb``, issue 19)."""
-    jobs: list[tuple[str, str, dict[str, Any]]] = [
-        ("quarterly_report.ipynb", "quarterly-report.ipynb", {"quarter": quarter.label})
-    ]
+    topic of ``config/topics.yml`` (``topic-<id>.ipynb``, issue 19): the notebooks of
+    :data:`analysis.run.steps.REPORTS`."""
+    (report, report_file), (exceptions, exceptions_file), (topic_report, topic_file) = step.notebooks
+    jobs: list[tuple[str, str, dict[str, Any]]] = [(report, report_file, {"quarter": quarter.label})]
     for theme in config.plan.themes:
         jobs.append(
             (
-                "exception_report.ipynb",
-                f"exceptions-{theme.file_stem}.ipynb",
+                exceptions,
+                exceptions_file.format(theme=theme.file_stem),
                 {"quarter": quarter.label, "theme": theme.number},
             )
         )
     for topic in config.topics.topics:
         jobs.append(
-            ("topic_report.ipynb", f"topic-{topic.id}.ipynb", {"quarter": quarter.label, "topic": topic.id})
+            (topic_report, topic_file.format(topic=topic.id), {"quarter": quarter.label, "topic": topic.id})
         )
     return jobs
 
 
-def stage_reports(run: QuarterRun, renderer: str) -> tuple[str, str]:
-    """Execute the report notebooks (in parallel, up to ``jobs``) and render them to self-contained HTML.
+def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]:
+    """Execute the report notebooks of ``step`` (:data:`analysis.run.steps.REPORTS`; in parallel, up to ``jobs``)
+    and render them to self-contained HTML.
 
     The fingerprint covers what the notebooks show, not how they are rendered: a run with another renderer (e.g.
     Quarto's pre-render, ``--renderer none``, after ``make report``) finds the executed notebooks up to date and
@@ -53,21 +56,21 @@ def stage_reports(run: QuarterRun, renderer: str) -> tuple[str, str]:
     started = time.perf_counter()
     assert run.quarter is not None
     staged = ensure_quarter_reports(run)
-    jobs = report_notebooks(run.config, run.quarter)
-    upstream = tables_digest(run.staged_processed, SCHEMAS)
-    fingerprint = digest("reports", run.code, run.config_hash, upstream, jobs)
+    jobs = report_notebooks(run.config, run.quarter, step)
+    upstream = tables_digest(run.staged_processed, step.reads)
+    fingerprint = digest(step.name, run.code, run.config_digest(step), upstream, jobs)
     executed = [staged / name for _, name, _ in jobs]
     pages = [path.with_suffix(".html") for path in executed] + [staged / "index.html"]
     previous = run.state.get("renderer", "none")
-    if run.should_skip("reports", fingerprint, executed):
+    if run.should_skip(step.name, fingerprint, executed):
         if renderer == "none" or (
             _renderer_for(renderer) == previous and all(path.exists() for path in pages)
         ):
-            run.record("reports", fingerprint, started, skipped=True, notebooks=[])
+            run.record(step.name, fingerprint, started, skipped=True, notebooks=[])
             # with "none" the pages are left to Quarto: the next run with a renderer renders them again
             return fingerprint, "none" if renderer == "none" else previous
         used = _render(run, staged, renderer)
-        run.record("reports", fingerprint, started, skipped=False, notebooks=[])
+        run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
         return fingerprint, used
     for page in pages:  # pages and PDFs of the last run would otherwise sit beside newer notebooks
         page.unlink(missing_ok=True)
@@ -104,7 +107,7 @@ def stage_reports(run: QuarterRun, renderer: str) -> tuple[str, str]:
     if renderer != "none":
         logger.info("Executed the report notebooks: rendering them")
     used = "none" if renderer == "none" else _render(run, staged, renderer)
-    run.record("reports", fingerprint, started, skipped=False, notebooks=[])
+    run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
     return fingerprint, used
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import ProjectConfig
-from analysis.config_measures import BoardMeasure
+from analysis.config_indicators import BoardMeasure
 from analysis.inputs.annex_a import missing_column_reason, missing_columns
 from analysis.io import conform
 from analysis.methods.suppression import count_columns_for_unit, suppress_small_counts
@@ -136,7 +136,7 @@ def _initial_conferences(t: Mapping[str, pd.DataFrame], p: pd.DataFrame) -> pd.D
     return count(p, sum_in_periods(section47["icpc_date"].where(held), p))
 
 
-#: How each ``method`` of ``safeguarding_board_measures`` is computed (:data:`analysis.config_measures.BoardMethod`).
+#: How each ``method`` of ``safeguarding_board_measures`` is computed (:data:`analysis.config_indicators.BoardMethod`).
 MEASURE_FUNCTIONS: dict[str, MeasureFunction] = {
     "events": _events,
     "initial_conferences_held": _initial_conferences,
