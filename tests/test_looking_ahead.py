@@ -249,7 +249,7 @@ def test_the_chart_has_a_key_for_every_line_and_band_it_draws(config: ProjectCon
 
 def test_model_codes_are_words_on_the_page() -> None:
     """The method section's table names each model in words; the codes stay in the forecast_backtest table."""
-    from analysis.methods.forecast import model_in_words as model_words
+    from analysis.methods.model_words import model_in_words as model_words
 
     assert (
         model_words("ETS(A,Ad,N)")

@@ -49,7 +49,6 @@ ALLOWED = {
     # The id a demand measure has in the forecasts table, and its stored monthly rows (a selection, no sum).
     ("analysis.methods.demand_forecasts", "series_id"),
     ("analysis.methods.demand_forecasts", "demand_series"),
-    ("analysis.methods.forecast", "model_in_words"),  # a stored model code in words (no fitting)
     # The quarterly report's data-quality section lists the indicators whose Annex A column the cleaning log records
     # as missing (data_quality_and_provenance.py; it reads the log, it counts no case records).
     ("analysis.stages.indicators", "unavailable_indicators"),

@@ -82,16 +82,6 @@ class EtsSpec:
 NAIVE_PLAIN = "the latest figure carried forward"
 
 
-def model_in_words(label: object) -> str:
-    """A model code of the ``forecast_backtest`` table in words (``ETS(A,Ad,N)`` -> "a statistical model that
-    follows the recent level and trend, with the trend levelling off"); the code itself stays in the table, the
-    audit trail, and never reaches a page."""
-    if not isinstance(label, str) or not label.startswith("ETS("):
-        return NAIVE_PLAIN if isinstance(label, str) and label == "naive" else "none (too few figures)"
-    parts = label[len("ETS(") : -1].split(",")
-    return EtsSpec(trend=parts[1] != "N", seasonal=parts[2] != "N").plain
-
-
 @dataclass(frozen=True)
 class Accuracy:
     """Backtest scores of one method: MAPE (percent) and the share of actuals inside each interval (percent).

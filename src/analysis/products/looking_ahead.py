@@ -13,7 +13,8 @@ import pandas as pd
 
 from analysis.config import ProjectConfig
 from analysis.methods.demand_forecasts import demand_series, series_id
-from analysis.methods.forecast import LEVELS, model_in_words
+from analysis.methods.forecast import LEVELS
+from analysis.methods.model_words import model_in_words
 from analysis.methods.quarters import Quarter
 from analysis.products.chart_style import (
     DARK_BLUE,
