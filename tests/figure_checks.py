@@ -68,7 +68,10 @@ def indicator_rows(page: Path, config: ProjectConfig, caption_pattern: str) -> I
             # the page spells an acronym out where it first uses it (config/glossary.yml): compare as configured
             name = as_configured(_indicator_name(row_header), config.glossary)
             assert name in by_name, f"{page.name}: {caption_text!r} names {name!r}, which is no indicator"
-            values = [cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])]
+            values = [
+                as_configured(cell.get_text(" ", strip=True), config.glossary)
+                for cell in tr.find_all(["th", "td"])
+            ]
             yield Row(page.name, caption_text, by_name[name], dict(zip(headers, values, strict=False)))
 
 
