@@ -20,12 +20,15 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup, Tag
 from figure_checks import Row, check_benchmark_cells, check_month_figure, check_rank, indicator_rows
+from glossary_checks import as_configured
 
 from analysis.config import ProjectConfig, load_config
+from analysis.config_glossary import GlossarySettings
 from analysis.config_topics import Topic
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.paths import ProjectPaths
+from analysis.products.glossary import code_words
 from analysis.products.indicator_tables import NOT_ASSESSED
 from analysis.products.presentation import (
     ASSURANCE_LABELS,
@@ -84,17 +87,22 @@ def soup_of(page: Path) -> BeautifulSoup:
     return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
 
 
-def html_tables(soup: BeautifulSoup) -> dict[str, list[dict[str, str]]]:
+def read(element: Tag, glossary: GlossarySettings) -> str:
+    """An element's text as configured: the page spells each acronym out at its first use (config/glossary.yml)."""
+    return as_configured(element.get_text(" ", strip=True), glossary)
+
+
+def html_tables(soup: BeautifulSoup, glossary: GlossarySettings) -> dict[str, list[dict[str, str]]]:
     """Each table of the page by its caption: its body rows as ``{header: cell text}``."""
     found: dict[str, list[dict[str, str]]] = {}
     for table in soup.find_all("table"):
         caption = table.find("caption")
-        name = caption.get_text(" ", strip=True) if caption else ""
-        headers = [th.get_text(" ", strip=True) for th in table.find_all("th", scope="col")]
+        name = read(caption, glossary) if caption else ""
+        headers = [read(th, glossary) for th in table.find_all("th", scope="col")]
         body = table.find("tbody")
         assert isinstance(body, Tag), name
         rows = [
-            dict(zip(headers, [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])], strict=True))
+            dict(zip(headers, [read(c, glossary) for c in tr.find_all(["th", "td"])], strict=True))
             for tr in body.find_all("tr")
         ]
         assert name not in found, f"two tables captioned {name!r}"
@@ -247,7 +255,9 @@ def action_problems(page: Path, topic: Topic, tables: dict[str, pd.DataFrame], s
     return problems
 
 
-def profile_problems(page: Path, topic: Topic, tables: dict[str, pd.DataFrame], shown: dict) -> list[str]:
+def profile_problems(
+    page: Path, topic: Topic, tables: dict[str, pd.DataFrame], shown: dict, glossary: GlossarySettings
+) -> list[str]:
     profile = of_topic(tables["topic_profile"], topic)
     problems = []
     seen = 0
@@ -265,9 +275,10 @@ def profile_problems(page: Path, topic: Topic, tables: dict[str, pd.DataFrame], 
                 problems.append(
                     f"{page.name}: {caption}: {len(shown[caption])} rows, the table has {len(keys)}"
                 )
+            in_words = {code_words(str(c), glossary): str(c) for c in cells["category"]}
             for row in shown[caption]:
-                group, _, category = row["Group"].rpartition(": ")
-                group = group or "all children"
+                group, _, words = row["Group"].rpartition(": ")
+                group, category = group or "all children", in_words.get(words, words)
                 for words, period in PERIODS.items():
                     cell = cells.loc[
                         (cells["group"] == group)
@@ -448,10 +459,15 @@ def year_words(time_period: int) -> str:
 
 
 def england_problems(
-    page: Path, soup: BeautifulSoup, topic: Topic, tables: dict[str, pd.DataFrame], shown: dict
+    page: Path,
+    soup: BeautifulSoup,
+    topic: Topic,
+    tables: dict[str, pd.DataFrame],
+    shown: dict,
+    glossary: GlossarySettings,
 ) -> list[str]:
     problems = []
-    text = soup.get_text(" ", strip=True)
+    text = read(soup, glossary)
     specs = [
         (
             "placement_distance",
@@ -516,13 +532,13 @@ def england_problems(
 
 
 def first_screen_problems(
-    page: Path, soup: BeautifulSoup, topic: Topic, tables: dict[str, pd.DataFrame]
+    page: Path, soup: BeautifulSoup, topic: Topic, tables: dict[str, pd.DataFrame], glossary: GlossarySettings
 ) -> list[str]:
     """Each number of the first screen's sentences against the table it comes from."""
     summary = soup.find(class_="topic-summary")
     if summary is None:
         return [f"{page.name}: no first-screen summary"]
-    sentences = [p.get_text(" ", strip=True) for p in summary.find_all("p")]
+    sentences = [read(p, glossary) for p in summary.find_all("p")]
     problems = []
     if not 3 <= len(sentences) <= 4:
         problems.append(f"{page.name}: the first screen has {len(sentences)} sentences")
@@ -618,29 +634,29 @@ def test_every_figure_of_each_topic_report_equals_the_analysis_tables(
     for topic in config.topics.topics:
         page = pages[topic.id]
         soup = soup_of(page)
-        shown = html_tables(soup)
+        shown = html_tables(soup, config.glossary)
         problems += indicator_problems(page, topic, tables, config)
         problems += anticipated_problems(page, topic, tables, config, shown)
         problems += action_problems(page, topic, tables, shown)
-        problems += profile_problems(page, topic, tables, shown)
+        problems += profile_problems(page, topic, tables, shown, config.glossary)
         if "disproportionality" in topic.analyses:
             problems += disproportionality_problems(page, topic, tables, shown)
         problems += journey_problems(page, soup, topic, tables, shown)
         if "drift" in topic.analyses:
             problems += drift_problems(page, topic, tables, shown)
-        problems += england_problems(page, soup, topic, tables, shown)
-        problems += first_screen_problems(page, soup, topic, tables)
+        problems += england_problems(page, soup, topic, tables, shown, config.glossary)
+        problems += first_screen_problems(page, soup, topic, tables, config.glossary)
     assert not problems, "\n".join(problems)
 
 
 def test_the_demo_topic_reports_have_ratios_from_the_demo_population(
-    tables: dict[str, pd.DataFrame], pages: dict[str, Path]
+    tables: dict[str, pd.DataFrame], pages: dict[str, Path], config: ProjectConfig
 ) -> None:
     # The demo writes a synthetic ONS population by ethnic group under data/raw/population/ (as an authority puts the
     # file it downloads): the ratios are made, and the pages name the census.
     dispro = tables["topic_disproportionality"]
     assert dispro["population"].notna().all() and dispro["ratio"].notna().any()
     for page in pages.values():
-        text = page.read_text(encoding="utf-8")
+        text = read(soup_of(page), config.glossary)
         if "by ethnic group" in text:
             assert "Census 2021, all ages, ONS" in text and "Ratios are not available" not in text

@@ -240,7 +240,7 @@ def test_how_to_read_box_is_about_the_topic(data: ReportData) -> None:
     front_door = how_to_read_html(data.config, data.config.topics.topic(TOPIC))
     assert front_door.startswith('<aside class="how-to-read"')
     assert "Early Help and the front door" in front_door
-    assert "Annex A lists of contacts, early help assessments, referrals and assessments" in front_door
+    assert "the council's lists of contacts, early help assessments, referrals and assessments" in front_door
     assert "actions 1.1, 4.1, 4.2, 4.3 (themes 1, 4)" in front_door
     assert "theme has a status" not in front_door and "too recent to tell" in front_door
     looked_after = how_to_read_html(data.config, data.config.topics.topic("looked-after-children"))

@@ -67,26 +67,26 @@ def how_to_read_html(config: ProjectConfig, topic: Topic) -> str:
     themes = ", ".join(str(t) for t in topic.themes)
     region = html_text(config.authority.region.name)
     points = [
-        f"This report is about <strong>{html_text(topic.title)}</strong>: the children in the Annex A lists of "
-        f"{html_text(listed)}, counted for this quarter and for the twelve months to its end, and the Improvement Plan's actions "
+        f"This report is about <strong>{html_text(topic.title)}</strong>: the children in the council's lists of "
+        f"{html_text(listed)}, this quarter and in the twelve months to its end, and the Improvement Plan's actions "
         f"{html_text(actions)} (theme{'s' if len(topic.themes) > 1 else ''} {html_text(themes)}).",
-        f"Indicators show our latest figure beside England, the {region} region and councils like ours, and whether "
-        "the monthly chart shows an unusual change or normal variation.",
+        f"Indicators: our latest figure beside England, the {region} region and councils like ours, and whether the "
+        "monthly chart shows an unusual change.",
     ]
     if "disproportionality" in topic.analyses:
         points.append(
-            "A disproportionality ratio compares an ethnic group's share of the children with its share of all the "
-            "council's residents: above 1, more children of that group than the population would suggest; when the "
-            "whole 95% interval is above 1, that is unlikely to be chance."
+            "A disproportionality ratio sets an ethnic group's share of the children against its share of the "
+            "council's residents: above 1, more children of that group than the population would suggest (unlikely "
+            "to be chance when the whole 95% interval is above 1)."
         )
     if "journeys" in topic.analyses:
         points.append(
-            "Journeys follow each contact or enquiry to its next step; <em>too recent to tell</em> means the time "
-            "allowed for that step had not ended by the end of the period."
+            "In the journeys, <em>too recent to tell</em> means the time allowed for the next step had not ended by "
+            "the end of the period."
         )
     points.append(
-        "<strong>c</strong> means a figure is not shown because it is based on 1 to 5 children, or because a "
-        "figure of 1 to 5 could be worked out from it and a total, to protect their privacy."
+        "<strong>c</strong>: not shown because it is based on 1 to 5 children, or because a figure of 1 to 5 could be "
+        "worked out from it and a total."
     )
     items = "".join(f"<li>{p}</li>" for p in points)
     return (
