@@ -177,6 +177,18 @@ def test_quarto_command_does_not_execute_and_keeps_the_title_one_string():
     assert 'pagetitle:"Medway: report"' in command
 
 
+def test_quarto_command_passes_the_projects_filters_and_no_contents_for_a_month():
+    """``analysis run --renderer quarto`` renders files outside the render list, which get none of _quarto.yml's
+    settings: the Lua filters are passed to Pandoc, and a month's page drops the contents list as in the project."""
+    command = render.quarto_command(Path("exceptions-1-x.ipynb"), title=None)
+    filters = [command[i + 1] for i, word in enumerate(command) if word == "--lua-filter"]
+    assert filters == [str(path) for path in quarto_project.QUARTO_FILTERS]
+    assert all(Path(path).is_file() for path in filters)
+    assert "toc:true" in command
+    dashboard = render.quarto_command(Path("reports/2015-06/dashboard.ipynb"), title=None)
+    assert "toc:false" in dashboard and "toc:true" not in dashboard
+
+
 def test_quarto_failure_raises_with_its_stderr(monkeypatch, rendered):
     def fake_run(command, **kwargs):
         return subprocess.CompletedProcess(command, 1, stdout="", stderr="ERROR: pandoc failed")
@@ -202,7 +214,7 @@ def test_quarto_project_file_has_the_settings():
         makefile,
         re.MULTILINE,
     )
-    assert "src/analysis/products/templates/report/pagetitle.lua" in config["filters"]
+    assert config["filters"] == [path.relative_to(REPO).as_posix() for path in quarto_project.QUARTO_FILTERS]
     assert config["format"]["html"]["toc-expand"] is True
     assert "render" not in project  # the pre-render writes it: reports/latest is a link Quarto's globs ignore
     assert config["metadata-files"] == [quarto_project.QUARTO_RENDER_LIST]
@@ -214,6 +226,8 @@ def test_quarto_project_file_has_the_settings():
     assert html["lang"] == "en-GB"
     assert html["html-math-method"] == "plain"  # no MathJax from a CDN
     assert (REPO / html["css"]).is_file()
+    # the text column as wide as the built-in pages' at 1280 px: no empty left sidebar, a 1,000 px body
+    assert html["grid"]["sidebar-width"] == "0px" and html["grid"]["body-width"] == "1000px"
 
 
 @pytest.mark.parametrize(
@@ -274,12 +288,17 @@ def test_prepare_quarto_render_copies_the_quarter_and_its_months_to_quartos_fold
     assert sorted(p.name for p in quarter_dir.iterdir()) == before  # the pipeline's folder is left alone
     assert not (reports / "quarto" / rf.QUARTER / "exceptions-9-gone.html").exists()
     assert not (reports / "quarto" / "2015-07").exists()
+    # the month's pages as the built-in dashboards: the whole width, no contents list (Quarto directory metadata)
+    assert yaml.safe_load((reports / "quarto" / "2015-05" / "_metadata.yml").read_text(encoding="utf-8")) == (
+        quarto_project.MONTHLY_PAGE_OPTIONS
+    )
+    assert not (reports / "quarto" / rf.QUARTER / "_metadata.yml").exists()
     index = (reports / "quarto" / rf.QUARTER / "index.qmd").read_text(encoding="utf-8")
     front, body = index.split("---\n")[1:3]
-    assert (
-        yaml.safe_load(front)["title"]
-        == "Medway children's services reports: April to June 2015 (2015-16 Q1)"
-    )
+    metadata = yaml.safe_load(front)
+    # punctuation escaped, so that Pandoc's Markdown reader keeps the apostrophe straight, as in the reports
+    assert metadata["title"] == r"Medway children\'s services reports\: April to June 2015 \(2015\-16 Q1\)"
+    assert metadata["page-layout"] == "full" and metadata["toc"] is False
     assert 'href="quarterly-report.html"' in html_pages.raw_html(body.strip())
 
 
@@ -292,6 +311,82 @@ def test_prepare_quarto_render_outside_a_quarto_project_writes_nothing(rendered,
     )
     assert not (quarter_dir / "index.qmd").exists()
     assert not (quarter_dir.parent / "quarto").exists()
+
+
+#: A report as Quarto hands it to Pandoc: one div per notebook cell, the exceptions and the commentary in one cell.
+CELLS = """
+::: {.cell}
+# Exception report
+
+```{=html}
+<aside class="how-to-read" aria-label="How to read this report"><p>How to read this report</p></aside>
+```
+:::
+
+::: {.cell}
+## Exceptions this quarter
+
+Two items.
+
+### First exception
+
+### Second exception
+
+## Commentary on the theme
+:::
+
+::: {.cell}
+Not a heading.
+:::
+
+::: {.cell}
+## Method and provenance
+
+### This run
+:::
+"""
+
+
+def pandoc_contents(tmp_path: Path, filters: list[Path]) -> tuple[list[tuple[int, str]], str]:
+    """The contents Pandoc (Quarto's) makes of :data:`CELLS` through ``filters``: (depth, target), and the body."""
+    template = tmp_path / "template.html"
+    template.write_text("$toc$\n<!-- body -->\n$body$\n", encoding="utf-8")
+    command = ["quarto", "pandoc", "--from", "markdown", "--to", "html", "--toc", "--toc-depth", "3"]
+    command += ["--standalone", "--template", str(template), "--metadata", "pagetitle:x"]
+    for lua in filters:
+        command += ["--lua-filter", str(lua)]
+    done = subprocess.run(command, input=CELLS, capture_output=True, text=True, check=True)
+    toc, body = done.stdout.split("<!-- body -->")
+    depth, found = 0, []
+    for tag in re.finditer(r'<(/?)ul>|<a href="#([^"]+)"', toc):
+        if tag.group(2):
+            found.append((depth, tag.group(2)))
+        else:
+            depth += -1 if tag.group(1) else 1
+    return found, body
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH: install Quarto 1.5+")
+def test_quarto_filters_list_every_heading_and_keep_the_box_in_the_text(tmp_path):
+    """Issue 22, point 10, the diagnosis: Pandoc lists the headings of a div only when the div starts with a heading
+    and holds no other of its level, so a cell with two level-2 headings lost them all from Quarto's contents.
+    contents.lua unwraps such cells; aside.lua gives the box the landmark role of <aside> without Quarto's margin."""
+    contents, aside = quarto_project.QUARTO_FILTERS[1:]
+    unfiltered, _ = pandoc_contents(tmp_path, [])
+    assert [target for _, target in unfiltered] == ["exception-report", "method-and-provenance", "this-run"]
+    listed, body = pandoc_contents(tmp_path, [contents, aside])
+    assert listed == [
+        (1, "exception-report"),
+        (1, "exceptions-this-quarter"),
+        (2, "first-exception"),
+        (2, "second-exception"),
+        (1, "commentary-on-the-theme"),
+        (1, "method-and-provenance"),
+        (2, "this-run"),
+    ]  # as the built-in contents (which leave out the title), each exception under its section
+    assert "<aside" not in body and "</aside" not in body
+    assert '<div role="complementary" class="how-to-read" aria-label="How to read this report">' in body
+    assert body.count('class="cell"') == 2  # the title's cell and the one without a heading keep their div
 
 
 @pytest.mark.skipif(
@@ -314,6 +409,12 @@ def test_quarto_renders_the_executed_notebooks(rendered, tmp_path):
     assert not re.search(r"<script[^>]*\bsrc=[\"']?https?:", html)
     for img in re.findall(r"<img\b[^>]*>", html):
         assert re.search(r'\balt="[^"]+"', img)
+    # the project's filters applied: the exceptions in the contents, the "How to read" box not in the margin
+    exceptions = (quarter_dir / "exceptions-1-quality-and-effectiveness.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav id="TOC".*?</nav>', exceptions, re.DOTALL)
+    assert toc and 'href="#exceptions-this-quarter"' in toc.group(0)
+    assert 'href="#commentary-on-the-theme"' in toc.group(0)
+    assert "<aside" not in exceptions.split("<main", 1)[1] and 'class="how-to-read"' in exceptions
 
 
 def test_heading_ids_follow_pandoc():

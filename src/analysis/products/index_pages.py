@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -175,13 +176,16 @@ def index_document(
 ) -> str:
     """The index page as a Quarto document (``index.qmd``): the same title and body as :func:`index_html`.
 
-    The title is given as a JSON string (a YAML double-quoted scalar) and the body as a raw HTML block, so neither
-    is read as Markdown.
+    The title is given as a JSON string (a YAML double-quoted scalar) with its punctuation escaped, and the body as
+    a raw HTML block, so neither is read as Markdown: Pandoc reads metadata as Markdown, and would make the
+    apostrophe of "children's" typographic, unlike the reports' headings. The page is as wide as the built-in
+    index (Quarto's ``page-layout: full``): it has no contents list to keep a margin for.
     """
     title, body = _index_parts(
         quarter_dir, authority_name=authority_name, quarter=quarter, banner=banner, statuses=statuses
     )
+    literal = json.dumps(re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", title))  # every ASCII punctuation escaped
     return (
-        f"---\ntitle: {json.dumps(title)}\npagetitle: {json.dumps(title)}\ntoc: false\n---\n\n"
+        f"---\ntitle: {literal}\npagetitle: {literal}\ntoc: false\npage-layout: full\n---\n\n"
         f"{raw_html_markdown(body)}\n"
     )

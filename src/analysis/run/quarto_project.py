@@ -21,7 +21,7 @@ from pathlib import Path
 from analysis.methods.months import month_label
 from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import report_notebooks
-from analysis.products.html_pages import write_page
+from analysis.products.html_pages import REPORT_TEMPLATE, TEMPLATES_DIR, write_page
 from analysis.products.index_pages import ThemeStatuses, index_document
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,17 @@ MONTHLY_OUTPUTS = ("dashboard.ipynb", "safeguarding-board.ipynb")
 AUDIT_LINKS = ("data-docs", "manifest.json")
 #: The render list written by the pre-render, relative to the Quarto project (``metadata-files`` in _quarto.yml).
 QUARTO_RENDER_LIST = "reports/quarto-render.yml"
+#: The Lua filters that lay Quarto's pages out as the built-in renderer's (``filters`` in _quarto.yml, in this
+#: order): the tab title, every heading in the contents, the "How to read" box in the text. Each file says why.
+QUARTO_FILTERS = tuple(
+    TEMPLATES_DIR / REPORT_TEMPLATE / name for name in ("pagetitle.lua", "contents.lua", "aside.lua")
+)
+#: Quarto's settings of a month's pages (a dashboard, the safeguarding board's view): the page's whole width and
+#: no contents list, as the built-in renderer's. Their headings are not Markdown headings, so Quarto's contents
+#: would list the title alone, in a margin that takes a fifth of the width from the dashboard's wide tables.
+MONTHLY_PAGE_OPTIONS = {"toc": False, "page-layout": "full"}
+#: Quarto's directory metadata (Quarto docs, "Directory Metadata"): applies to every page in its folder.
+DIRECTORY_METADATA = "_metadata.yml"
 
 
 def find_quarto_project(start: Path) -> Path | None:
@@ -81,6 +92,17 @@ def _link_audit_trail(quarter_dir: Path, target: Path) -> None:
             link.symlink_to(os.path.relpath(quarter_dir / name, target))
 
 
+def _write_monthly_metadata(folder: Path) -> None:
+    """The month folder's ``_metadata.yml``: its pages laid out as the built-in dashboards (unchanged: kept)."""
+    text = (
+        "# Written by Quarto's pre-render: a month's pages at the page's whole width, with no contents list.\n"
+        + "".join(f"{key}: {json.dumps(value)}\n" for key, value in MONTHLY_PAGE_OPTIONS.items())
+    )
+    target = folder / DIRECTORY_METADATA
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        write_page(target, text)
+
+
 def prepare_quarto_render(
     quarter_dir: Path,
     *,
@@ -94,8 +116,9 @@ def prepare_quarto_render(
     Quarto's pre-render (``analysis run --renderer none``) ends here. Into ``reports/quarto/<quarter>/``: the
     index as ``index.qmd`` and copies of the quarter's executed report notebooks; into ``reports/quarto/<YYYY-MM>/``:
     copies of the executed notebooks of the quarter's three months that have been made (``analysis run --month``),
-    and of no other month. Quarto writes each page beside its copy, so it never replaces a page of
-    ``reports/<quarter>/`` or ``reports/<YYYY-MM>/``, and ``analysis run`` never replaces one of Quarto's.
+    and of no other month, with the folder's ``_metadata.yml`` (:data:`MONTHLY_PAGE_OPTIONS`). Quarto writes each
+    page beside its copy, so it never replaces a page of ``reports/<quarter>/`` or ``reports/<YYYY-MM>/``, and
+    ``analysis run`` never replaces one of Quarto's.
 
     The render list names real folders, never ``reports/latest``: Quarto expands globs without following symbolic
     links (quarto-cli ``src/core/path.ts``, ``resolvePathGlobs``). It is written to ``reports/quarto-render.yml``,
@@ -132,6 +155,7 @@ def prepare_quarto_render(
         made = [reports / label / name for name in MONTHLY_OUTPUTS if (reports / label / name).is_file()]
         if made:
             inputs += _copy_notebooks(made, quarto_folder(reports, label))
+            _write_monthly_metadata(quarto_folder(reports, label))
     listed = "".join(f"\n    - {json.dumps(path.relative_to(project).as_posix())}" for path in inputs)
     render_list = project / QUARTO_RENDER_LIST
     write_page(

@@ -43,7 +43,12 @@ from analysis.products.glossary import spell_out_html
 from analysis.products.html_pages import REPORT_TEMPLATE, STYLESHEET, TEMPLATES_DIR, raw_html, write_page
 from analysis.products.index_pages import ThemeStatuses, index_html
 from analysis.run.pdf import write_pdfs
-from analysis.run.quarto_project import find_quarto_project
+from analysis.run.quarto_project import (
+    MONTHLY_OUTPUTS,
+    MONTHLY_PAGE_OPTIONS,
+    QUARTO_FILTERS,
+    find_quarto_project,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -189,13 +194,25 @@ def render_notebook_html(notebook: Path, html_path: Path, *, title: str) -> Path
 
 # ------------------------------------------------------------------------------------------------ Quarto
 def quarto_command(notebook: Path, *, title: str | None) -> list[str]:
-    """The ``quarto render`` command for one executed notebook (no execution, HTML, settings repeated)."""
+    """The ``quarto render`` command for one executed notebook (no execution, HTML, settings repeated).
+
+    The project's Lua filters are passed too (Quarto hands ``--lua-filter`` on to Pandoc), and a month's page
+    (dashboard, safeguarding board) has no contents list, as in ``quarto render``. Quarto takes the page layout
+    and grid (``page-layout``, ``grid``) from the project or the document, not from ``--metadata``: here the text
+    column keeps Quarto's default width.
+    """
     command = ["quarto", "render", str(notebook), "--to", "html", "--no-execute"]
-    for option in (*QUARTO_OPTIONS, f"css:{json.dumps(str(STYLESHEET))}"):
-        command += ["--metadata", option]
+    options = dict(option.split(":", 1) for option in QUARTO_OPTIONS)
+    if Path(notebook).name in MONTHLY_OUTPUTS:
+        options["toc"] = json.dumps(MONTHLY_PAGE_OPTIONS["toc"])
+    options["css"] = json.dumps(str(STYLESHEET))
+    for key, value in options.items():
+        command += ["--metadata", f"{key}:{value}"]
     if title:
         # A JSON string is a YAML double-quoted scalar: a title with ': ' in it stays one string.
         command += ["--metadata", f"pagetitle:{json.dumps(title)}"]
+    for lua in QUARTO_FILTERS:
+        command += ["--lua-filter", str(lua)]
     return command
 
 
