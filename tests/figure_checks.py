@@ -24,8 +24,11 @@ SUPPRESSED = "c"
 #: What a table cell says when there is no figure.
 NO_FIGURE = {"–", "not available", "none set", ""}
 _MONTH_IN_BRACKETS = re.compile(r"^(?P<figure>.+?) \((?P<month>[A-Z][a-z]{2} \d{4})\)$")
-_YEAR_IN_BRACKETS = re.compile(r"^(?P<figure>.+?) \((?P<year>\d{4}-\d{2})\)$")
-_YEAR_LABEL = re.compile(r"(\d{4})-(\d{2})")
+#: A compared year as the products name it (``benchmark_comparison.period_label``): "2013-14" for a year to 31 March,
+#: "Sep 2014" for the workforce census at 30 September.
+_YEAR_LABEL = re.compile(r"\d{4}-\d{2}|[A-Z][a-z]{2} \d{4}")
+#: A figure with its year in brackets, and perhaps a note after a semicolon: "15.0% (Sep 2014; measured ...)".
+_YEAR_IN_BRACKETS = re.compile(rf"^(?P<figure>.+?) \((?P<year>{_YEAR_LABEL.pattern})(?:; [^)]*)?\)$")
 
 
 #: The repository's glossary: pages spell its acronyms out at their first use (config/glossary.yml); names are
@@ -127,13 +130,12 @@ BENCHMARK_COLUMNS = {
 def _comparison_row(
     tables: dict[str, pd.DataFrame], indicator: Indicator, year_label: str
 ) -> pd.Series | None:
-    """The benchmark comparison of an indicator for a year labelled ``2013-14`` (DfE time period 2014)."""
-    match = _YEAR_LABEL.fullmatch(year_label)
-    assert match, year_label
-    time_period = int(match[1]) + 1
+    """The benchmark comparison of an indicator for a year as the products label it (``2013-14``: DfE time period
+    2014; ``Sep 2014``: the workforce census of 30 September 2014), found by its stored ``period_label``."""
+    assert _YEAR_LABEL.fullmatch(year_label), year_label
     comparison = tables["benchmark_comparison"]
     found = comparison.loc[
-        (comparison["indicator_id"] == indicator.id) & (comparison["time_period"] == time_period)
+        (comparison["indicator_id"] == indicator.id) & (comparison["period_label"] == year_label)
     ]
     return None if found.empty else found.iloc[0]
 
@@ -168,8 +170,13 @@ def check_benchmark_cells(
         )
         if column is None or shown in NO_FIGURE:
             continue
-        year_label = header.rsplit(" ", 1)[-1]
-        if not _YEAR_LABEL.fullmatch(year_label):  # "(year compared)": the year is in the cell
+        start = next(s for s, col in starts.items() if col == column)
+        year_label = header[len(start) :].strip()
+        if not _YEAR_LABEL.fullmatch(year_label) and _YEAR_LABEL.fullmatch(
+            row.cells.get("Year compared", "")
+        ):
+            year_label = row.cells["Year compared"]  # "(year compared)": a column names each row's year
+        if not _YEAR_LABEL.fullmatch(year_label):  # the year is in the cell
             match = _YEAR_IN_BRACKETS.match(shown)
             if match is None:
                 problems.append(
@@ -197,7 +204,7 @@ def check_rank(tables: dict[str, pd.DataFrame], row: Row, year_label: str | None
     shown = row.cells.get("Rank among councils", "–")
     if shown in NO_FIGURE:
         return []
-    match = re.fullmatch(r"(\d+) of (\d+)(?: \((\d{4}-\d{2})\))?", shown)
+    match = re.fullmatch(rf"(\d+) of (\d+)(?: \(({_YEAR_LABEL.pattern})\))?", shown)
     if match is None:
         return [f"{row.page}: {row.caption}: {row.indicator.id}: rank {shown!r} is not 'N of M'"]
     year = match[3] or year_label

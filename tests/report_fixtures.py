@@ -25,7 +25,7 @@ import yaml
 
 from analysis.config import load_config
 from analysis.io import write_table
-from analysis.methods.benchmarking import release_label, released_on
+from analysis.methods.benchmarking import release_label, released_on, short_period_label, year_end
 from analysis.schemas import schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -273,6 +273,8 @@ def _benchmark_comparison() -> pd.DataFrame:
     release = load_config(REPO / "config").benchmarks.releases["children_in_need"]
     frame.insert(2, "released", [pd.Timestamp(released_on(release, int(y))) for y in frame["time_period"]])
     frame.insert(3, "release", [release_label(release, int(y)) for y in frame["time_period"]])
+    frame.insert(4, "period_end", [pd.Timestamp(year_end(release, int(y))) for y in frame["time_period"]])
+    frame.insert(5, "period_label", [short_period_label(release, int(y)) for y in frame["time_period"]])
     return frame
 
 

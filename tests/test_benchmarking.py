@@ -27,6 +27,7 @@ from analysis.methods.benchmarking import (
     rate_per_10000,
     release_label,
     released_on,
+    short_period_label,
     year_end,
 )
 
@@ -323,6 +324,45 @@ def test_workforce_figures_are_known_by_their_own_year_end(config) -> None:
         known = compare_with_benchmarks(EMPTY_ANNUAL, frame(rows), EMPTY_POPULATION, config, up_to=day)
         assert known["indicator_id"].isin(workforce).any() == shown, day
         assert (not known_by(table, day).empty) == shown, day
+
+
+def test_workforce_years_are_named_as_the_census_day_and_measured_differently_figures_never_stand_in(
+    config,
+) -> None:
+    """Issue 22, point 1. The workforce census of 30 September 2014 is "Sep 2014" (never "2013-14"). Where DfE has no
+    figure for the authority, its own figure stands in only when it is measured as DfE measures it: the agency rate
+    (comparable) at 30 September, never the scorecard's vacancy rate (empty posts only: comparable: false)."""
+    assert short_period_label(WORKFORCE, 2014) == "Sep 2014"
+    assert short_period_label(CHILDREN_IN_NEED, 2014) == "2013-14"
+    rows = []
+    for measure in ("agency_rate_fte", "vacancy_rate_fte"):
+        rows += [
+            bench_row(2014, "National", "E92000001", 15.0, measure=measure),
+            {**la(2014, 887, np.nan, measure=measure), "symbol": "x"},  # not available for the authority
+            la(2014, 866, 10.0, measure=measure),
+            la(2014, 894, 30.0, measure=measure),
+        ]
+    rows = [{**r, "publication": "csww"} for r in rows]
+    annual = pd.DataFrame(
+        {
+            "indicator_id": ["agency_social_worker_rate"] * 2 + ["social_worker_vacancy_rate"],
+            "period_type": ["at_30_september", "at_31_march", "at_30_september"],
+            "time_period": [2014, 2014, 2014],
+            "value": [29.0, 99.0, 19.6],
+            "suppressed": [False, False, False],
+        }
+    )
+    result = compare_with_benchmarks(annual, frame(rows), EMPTY_POPULATION, config).set_index("indicator_id")
+    conform(result.reset_index(), "benchmark_comparison")
+    agency, vacancy = result.loc["agency_social_worker_rate"], result.loc["social_worker_vacancy_rate"]
+    assert (agency["period_label"], agency["period_end"]) == ("Sep 2014", pd.Timestamp("2014-09-30"))
+    assert agency["local_value"] == 29.0  # at 30 September, not the 31 March figure
+    assert (agency["rank"], agency["authorities_ranked"]) == (2, 3)
+    assert np.isnan(
+        vacancy["local_value"]
+    )  # 19.6% empty posts is not DfE's vacancy rate: not shown, not ranked
+    assert pd.isna(vacancy["rank"]) and pd.isna(vacancy["quartile_band"])
+    assert vacancy["england"] == 15.0
 
 
 def test_a_release_date_before_its_year_ends_is_refused() -> None:

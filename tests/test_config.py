@@ -432,3 +432,106 @@ def test_an_indicator_linked_to_an_unknown_action_is_refused(config_copy: Path) 
         load_config(config_copy)
     message = str(error.value)
     assert "indicators.yml" in message and "actions[0]" in message and "1.99" in message
+
+
+# ----------------------------------------------------------------------- like with like (issue 22, point 1)
+def _indicator_named(data: dict, indicator_id: str) -> dict:
+    return next(i for i in data["indicators"] if i["id"] == indicator_id)
+
+
+def test_every_benchmark_says_whether_it_is_measured_as_the_indicator_is(config_copy: Path) -> None:
+    """``comparable`` is a claim someone must make: a benchmark without it is refused, naming the indicator."""
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: _indicator_named(d, "agency_social_worker_rate")["benchmark"].pop("comparable"),
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "(agency_social_worker_rate).benchmark.comparable" in message and "missing" in message
+
+
+def test_a_benchmark_measured_differently_needs_its_sentence(config_copy: Path) -> None:
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: _indicator_named(d, "social_worker_vacancy_rate")["benchmark"].pop("difference"),
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "(social_worker_vacancy_rate).benchmark" in message
+    assert "comparable: false" in message and "difference" in message
+
+
+@pytest.mark.parametrize(
+    "difference",
+    ["   ", "The monthly figure counts empty posts", "Two sentences. Not one."],
+    ids=["blank", "no full stop", "two sentences"],
+)
+def test_the_difference_is_one_sentence(config_copy: Path, difference: str) -> None:
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: _indicator_named(d, "social_worker_vacancy_rate")["benchmark"].update(
+            difference=difference
+        ),
+    )
+    with pytest.raises(ConfigError, match=r"\(social_worker_vacancy_rate\)\.benchmark"):
+        load_config(config_copy)
+
+
+def test_a_comparable_benchmark_takes_no_difference(config_copy: Path) -> None:
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: _indicator_named(d, "agency_social_worker_rate")["benchmark"].update(
+            difference="Counted the same way."
+        ),
+    )
+    with pytest.raises(ConfigError, match="comparable: false, or remove it"):
+        load_config(config_copy)
+
+
+def test_a_comparable_benchmark_is_compared_on_the_day_its_years_end(config_copy: Path) -> None:
+    """The workforce census is at 30 September: its comparable local figure is the one at 30 September."""
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: _indicator_named(d, "average_caseload_per_social_worker").update(annual="at_31_march"),
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    message = str(error.value)
+    assert "(average_caseload_per_social_worker).annual" in message
+    assert "09-30" in message and "at_30_september" in message and "at_31_march" in message
+
+
+def test_a_benchmark_measured_differently_may_end_on_another_day(config_copy: Path) -> None:
+    """Not comparable: its local figure never stands beside the published one, so its annual form is free."""
+    _edit(
+        config_copy,
+        "indicators.yml",
+        lambda d: _indicator_named(d, "social_worker_vacancy_rate").update(annual="at_31_march"),
+    )
+    assert load_config(config_copy).indicator("social_worker_vacancy_rate").annual == "at_31_march"
+
+
+def test_the_workforce_benchmarks_are_declared(repo_root: Path) -> None:
+    """Agency rate, turnover and caseload are DfE's definitions, counted at 30 September; the scorecard's vacancy
+    rate is not (it counts empty posts; DfE every post without a directly employed social worker)."""
+    config = load_config(repo_root / "config")
+    workforce = {
+        i.id: i for i in config.indicators if i.benchmark is not None and i.benchmark.publication == "csww"
+    }
+    assert {k: i.benchmark.comparable for k, i in workforce.items()} == {
+        "agency_social_worker_rate": True,
+        "social_worker_vacancy_rate": False,
+        "social_worker_turnover_rate": True,
+        "average_caseload_per_social_worker": True,
+    }
+    assert {i.annual for i in workforce.values()} == {"at_30_september"}
+    assert workforce["agency_social_worker_rate"].benchmark_difference is None
+    vacancy = workforce["social_worker_vacancy_rate"].benchmark_difference
+    assert vacancy is not None and "agency" in vacancy and "\n" not in vacancy

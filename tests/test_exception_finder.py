@@ -37,6 +37,8 @@ def comparison(indicator_id: str, year: int, band: str | None, rank: int | None 
         "time_period": year,
         "released": pd.Timestamp(f"{year}-10-31"),
         "release": f"Children in need {year - 1}-{year % 100:02d}, released October {year}",
+        "period_end": pd.Timestamp(f"{year}-03-31"),
+        "period_label": f"{year - 1}-{year % 100:02d}",
         "local_value": 1.0,
         "local_suppressed": False,
         "england": 1.0,

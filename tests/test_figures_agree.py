@@ -48,9 +48,13 @@ def monthly_paths(monthly_batch: MonthlyResult) -> ProjectPaths:
 
 
 def _year_of_header(cells: dict[str, str]) -> str | None:
+    """The compared year of a row: in the England header ("England 2013-14", "England Sep 2014"), else in the
+    "Year compared" column of a table comparing several."""
     england = next(header for header in cells if header.startswith("England"))
-    year = england.rsplit(" ", 1)[-1]
-    return year if re.fullmatch(r"\d{4}-\d{2}", year) else None
+    year = england.removeprefix("England").strip()
+    if re.fullmatch(r"\d{4}-\d{2}|[A-Z][a-z]{2} \d{4}", year):
+        return year
+    return cells.get("Year compared")
 
 
 def test_the_quarterly_reports_indicator_tables_show_the_analysis_figures(

@@ -608,6 +608,38 @@ def test_annual_kinds_and_rolling_rows(computed: tuple[pd.DataFrame, pd.DataFram
     assert list(annual.columns) == SCHEMAS["indicators_annual"].column_names
 
 
+def test_a_workforce_indicator_is_taken_at_30_september_as_dfe_counts_it() -> None:
+    """``annual: at_30_september``: the scorecard's figure for September each year, ``time_period`` the year of the
+    30 September (DfE's workforce census), labelled as the day; never a 31 March figure (issue 22, point 1)."""
+    tables = small_tables()
+    september = [
+        {"indicator_id": "agency_social_worker_rate", "month": month, "value": value, "source_row": 9}
+        for month, value in [
+            ("2013-09-01", 33.4),
+            ("2014-08-01", 31.0),
+            ("2014-09-01", 29.0),
+            ("2014-10-01", 27.0),
+        ]
+    ]
+    september = [{**row, "source_column": "x"} for row in september]
+    tables["scorecard"] = table("scorecard", [*tables["scorecard"].to_dict("records"), *september])
+    config = load_config(REPO / "config")
+    assert config.indicator("agency_social_worker_rate").annual == "at_30_september"
+    _, annual = compute_indicators(
+        tables, config, first_month=pd.Timestamp("2013-04-01"), last_month=pd.Timestamp("2015-06-01")
+    )
+    agency = annual.loc[annual["indicator_id"] == "agency_social_worker_rate"]
+    at_september = agency.loc[agency["period_type"] == "at_30_september"]
+    assert at_september["time_period"].tolist() == [2013, 2014]
+    assert at_september["period_end"].tolist() == [pd.Timestamp("2013-09-30"), pd.Timestamp("2014-09-30")]
+    assert at_september["period_label"].tolist() == ["30 September 2013", "30 September 2014"]
+    assert at_september["value"].tolist() == [33.4, 29.0]  # September's figure, not the year's mean
+    assert set(agency["period_type"]) == {"at_30_september", "rolling_12_months"}
+    # A position on a day: the rolling row is the latest month's position (June 2015 has none), not a mean.
+    rolling = agency.loc[agency["period_type"] == "rolling_12_months"].iloc[0]
+    assert rolling["period_label"] == "30 June 2015" and pd.isna(rolling["value"])
+
+
 def test_adoption_monthly_is_the_12_months_to_the_month_end() -> None:
     monthly, annual = compute_indicators(
         small_tables(),

@@ -18,6 +18,7 @@ from analysis.config_benchmarks import BenchmarkCatalogue
 from analysis.config_dashboard import DashboardSettings
 from analysis.config_glossary import GlossarySettings, check_glossary
 from analysis.config_indicators import (
+    ANNUAL_PERIOD_END,
     DataCheckSettings,
     Indicator,
     IndicatorRegistry,
@@ -206,6 +207,28 @@ def _check_releases(config: ProjectConfig) -> None:
             )
 
 
+def _check_comparable_years(config: ProjectConfig) -> None:
+    """A benchmark that compares like with like is published for years ending on the day the indicator's annual
+    figure ends (``annual`` against the ``period_end`` of the publication's release): the workforce census at 30
+    September is compared with the local figure at 30 September, not at 31 March.
+    """
+    registry_file = config.folder / CONFIG_FILES["registry"]
+    for n, indicator in enumerate(config.indicators):
+        benchmark = indicator.benchmark
+        if benchmark is None or not benchmark.comparable:
+            continue
+        release = config.benchmarks.release_of(benchmark.publication)
+        if ANNUAL_PERIOD_END[indicator.annual] != release.period_end:
+            fits = sorted(kind for kind, end in ANNUAL_PERIOD_END.items() if end == release.period_end)
+            raise ConfigError(
+                registry_file,
+                f"indicators[{n}] ({indicator.id}).annual",
+                f"an annual figure ending when {benchmark.publication}'s years end ({release.period_end}: "
+                f"{', '.join(fits) or 'no annual form'}), as the benchmark is comparable: true",
+                indicator.annual,
+            )
+
+
 def _check_dashboard(config: ProjectConfig, themes: set[int]) -> None:
     """The dashboard's groups must name known themes and indicators, each indicator at most once."""
     path = config.folder / OPTIONAL_CONFIG_FILES["dashboard"]
@@ -296,6 +319,7 @@ def load_config(folder: Path | str | None = None) -> ProjectConfig:
     config = ProjectConfig(folder=folder.resolve(), **parsed)
     _check_consistency(config)
     _check_releases(config)
+    _check_comparable_years(config)
     _check_looking_ahead(config)
     _check_indicator_actions(config, folder / "indicators.yml")
     check_topics(config.topics, config.plan, config.indicators, folder / OPTIONAL_CONFIG_FILES["topics"])

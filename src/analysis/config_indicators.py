@@ -3,6 +3,7 @@ safeguarding board's measures."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -12,7 +13,15 @@ from analysis.config_model import StrictModel
 
 Polarity = Literal["higher_is_better", "lower_is_better", "context"]
 Unit = Literal["%", "rate per 10,000", "days", "weeks", "count", "FTE"]
-AnnualMeasure = Literal["year_to_31_march", "at_31_march", "three_year_average"]
+AnnualMeasure = Literal["year_to_31_march", "at_31_march", "three_year_average", "at_30_september"]
+#: The month and day each annual form ends on (``MM-DD``, as ``period_end`` of a release in ``benchmarks.yml``): a
+#: benchmark that compares like with like is published for years ending on the same day.
+ANNUAL_PERIOD_END: dict[str, str] = {
+    "year_to_31_march": "03-31",
+    "at_31_march": "03-31",
+    "three_year_average": "03-31",
+    "at_30_september": "09-30",
+}
 IndicatorSource = Literal["case_records", "scorecard"]
 CaseRecordTable = Literal[
     "contacts",
@@ -100,9 +109,35 @@ class Target(StrictModel):
 
 
 class BenchmarkSeries(StrictModel):
+    """The published figure an indicator is compared with, and whether the local figure is measured the same way.
+
+    ``comparable``: true when the indicator's own definition is DfE's (the same count, the same base, on the same
+    day or over the same year), so that its local annual figure may stand beside the published ones; false when it
+    is measured differently, and then ``difference`` says how in one sentence, shown beside every comparison (the
+    comparison shows the authority's figure as DfE publishes it, never the local figure of another definition).
+    """
+
     publication: str
     measure: str
     rate_per_10000: bool = False
+    comparable: bool
+    difference: str | None = None
+
+    @model_validator(mode="after")
+    def _difference_when_measured_differently(self) -> BenchmarkSeries:
+        said = (self.difference or "").strip()
+        if not self.comparable and not said:
+            raise ValueError(
+                "a benchmark measured differently (comparable: false) needs `difference`: one sentence on how the "
+                "local figure differs from the published one"
+            )
+        if self.comparable and said:
+            raise ValueError(
+                "`difference` is for a benchmark measured differently: set comparable: false, or remove it"
+            )
+        if said and (not said.endswith(".") or re.search(r"[.!?]\s+[A-Z]", said[:-1])):
+            raise ValueError("`difference` is one sentence, ending with a full stop")
+        return self
 
 
 class TrajectoryPoint(StrictModel):
@@ -219,6 +254,14 @@ class Indicator(StrictModel):
     @property
     def is_percentage(self) -> bool:
         return self.unit == "%"
+
+    @property
+    def benchmark_difference(self) -> str | None:
+        """How the indicator's own figure differs from its published benchmark, in one sentence (the configured
+        ``benchmark.difference``, on one line), or None when the two are measured the same way."""
+        if self.benchmark is None or self.benchmark.comparable or not self.benchmark.difference:
+            return None
+        return " ".join(self.benchmark.difference.split())
 
 
 class SpcRules(StrictModel):

@@ -32,13 +32,13 @@ ANALYSIS_SCHEMAS: list[TableSchema] = [
             Column(
                 "period_type",
                 "string",
-                "year_to_31_march, at_31_march, three_year_average or rolling_12_months",
+                "year_to_31_march, at_31_march, three_year_average, at_30_september or rolling_12_months",
                 False,
             ),
             Column(
                 "time_period",
                 "int64",
-                "Year ending 31 March (2015 = 2014-15); for rolling, the year the period ends in",
+                "Year ending 31 March (2015 = 2014-15); for at_30_september and rolling, the year the period ends in",
                 False,
             ),
             Column("period_end", "datetime64[s]", "Last day of the period", False),
@@ -152,9 +152,23 @@ ANALYSIS_SCHEMAS: list[TableSchema] = [
                 False,
             ),
             Column(
+                "period_end",
+                "datetime64[s]",
+                "The last day of the year the figures describe (31 March; 30 September for the workforce census)",
+                False,
+            ),
+            Column(
+                "period_label",
+                "string",
+                "The year as a heading names it: '2013-14' for a year to 31 March, 'Sep 2014' for the workforce "
+                "census at 30 September",
+                False,
+            ),
+            Column(
                 "local_value",
                 "float64",
-                "The authority's figure (published, else computed locally); empty where suppressed",
+                "The authority's figure: the published one; else, where the indicator's definition is DfE's "
+                "(benchmark comparable: true), its own figure for the year; empty where suppressed",
             ),
             Column(
                 "local_suppressed",

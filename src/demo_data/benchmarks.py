@@ -49,6 +49,7 @@ from demo_data.benchmarks_local import (
     plans_by_duration,
 )
 from demo_data.case_histories import CaseHistories
+from demo_data.local_files import scorecard_series, workforce_row
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ def write_benchmarks(
     local_population = {y: cal.POPULATION[y] * scale for y in POPULATION_YEARS}
     population = child_population(authorities, rng, local_population)
     local = {year: local_figures(h, year) for year in YEARS}
+    # The authority's workforce figures at 30 September, from its own scorecard (demo_data.local_files).
+    series = scorecard_series(config, seed)
+    workforce = {year: workforce_row(series, year) for year in YEARS}
     spread = rng.lognormal(0, 0.25, size=(len(authorities), 8))
     shift = rng.normal(0, 6, size=(len(authorities), 8))
 
@@ -212,10 +216,13 @@ def write_benchmarks(
 
     def csww(i: int, old: int, year: int) -> dict[str, float]:
         k = YEARS.index(year)
-        return {
+        scattered = {
             m: round(la_value(i, j, ENGLAND_VALUES[m][k], m != "caseload_fte"), 1)
             for j, m in enumerate(WORKFORCE_MEASURES)
         }
+        # The authority itself (drawn too, so that every other area's figures stay as they were): its published
+        # figures are its own scorecard's at 30 September, counted as DfE counts them.
+        return workforce[year] if i == 0 else scattered
 
     builders: dict[str, Callable[[int, int, int], dict[str, float]]] = {
         "b1": b1,

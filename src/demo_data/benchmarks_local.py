@@ -16,7 +16,8 @@ from demo_data.case_histories import CaseHistories
 
 #: Publications whose authority row is not computed from the simulated case histories.
 #: The case histories record neither assessment factors nor placement distances: the authority's rows of C3 and
-#: new placements are drawn like every other authority's, at its own size.
+#: new placements are drawn like every other authority's, at its own size. Its workforce row (csww) comes from its
+#: own scorecard at 30 September (:func:`demo_data.local_files.workforce_row`).
 SIMULATED_ELSEWHERE = {"csww", "c3", "new_placements"}
 
 

@@ -15,6 +15,11 @@ The story the reports should find
   to about 90% in April-June 2015.
 - The service re-alignment of 1 October 2014: assessments within 45 working days jump from about 50-60% to
   85-90%, and fewer contacts become referrals.
+- The workforce: about 30% of social work posts filled by agency staff (against England's 15-16%), caseloads about
+  20 until they rise from November 2014. The authority's published workforce figures (30 September) are its own
+  scorecard's where the scorecard measures as DfE does; its vacancy rate is not (the scorecard counts empty posts,
+  DfE every post without a directly employed social worker), so its published vacancy rate is about 40% beside a
+  scorecard's 17-20%, and the reports say why.
 - About 420-470 children looked after; leaving care by adoption above England's 17%; A2 (placement order to match)
   about 200 days against the 152-day threshold; care leavers in education, employment or training about 50%.
 

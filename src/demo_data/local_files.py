@@ -83,9 +83,58 @@ def _month_heading(month: pd.Timestamp) -> object:
     return month.to_pydatetime()
 
 
+def scorecard_series(config: ProjectConfig, seed: int) -> dict[str, np.ndarray]:
+    """Every scorecard indicator's monthly values (:data:`SCORECARD_MONTHS`), as the scorecard is written from them.
+
+    The same seed gives the same series: the benchmark files take the authority's workforce figures from them
+    (:func:`workforce_row`), so that its published figures agree with its own scorecard.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 21]))
+    return {i.id: _series(rng, i.id) for i in config.indicators if i.source == "scorecard"}
+
+
+#: The share of agency social workers who cover a vacant post (the rest cover absence or add capacity): DfE's
+#: agency_cover_fte / agency_fte, England 30 September 2025: 4,390.8 / 5,415.9 = 81%; Medway 2017: 45.6 / 54 = 84%
+#: (csww_indicators_2017_to_2025.csv).
+AGENCY_COVERING_VACANCIES = 0.8
+
+
+def workforce_row(series: dict[str, np.ndarray], year: int) -> dict[str, float]:
+    """The authority's own row of DfE's workforce file (csww) for 30 September of ``year``, from its scorecard.
+
+    Where the scorecard's measure is DfE's (agency rate, turnover, caseload: ``comparable: true`` in
+    ``config/indicators.yml``) the published figure is the scorecard's at 30 September, as the scorecard shows it
+    (one decimal place). The vacancy rate is not: the scorecard counts posts with no one in them, DfE every post
+    without a directly employed social worker, including those covered by agency staff. DfE's figure is made from the
+    same workforce: in post S (FTE, directly employed and agency), agency rate a and scorecard vacancy rate v give
+    agency A = aS, directly employed P = S - A and empty posts V = vS / (1 - v); DfE's vacancies are V plus the
+    agency workers covering a post (:data:`AGENCY_COVERING_VACANCIES` of A), over those vacancies plus P.
+    A year after the scorecard's last month takes its last month's figures.
+    """
+    months = list(SCORECARD_MONTHS)
+    september = pd.Timestamp(f"{year}-09-01")
+    k = months.index(september) if september in months else len(months) - 1
+
+    def at(indicator_id: str) -> float:
+        return round(float(series[indicator_id][k]), 1)
+
+    in_post = float(series["social_workers_in_post_fte"][k])
+    agency = in_post * at("agency_social_worker_rate") / 100
+    employed = in_post - agency
+    vacancy = at("social_worker_vacancy_rate") / 100
+    empty = vacancy * in_post / (1 - vacancy)
+    dfe_vacancies = empty + AGENCY_COVERING_VACANCIES * agency
+    return {
+        "agency_rate_fte": at("agency_social_worker_rate"),
+        "vacancy_rate_fte": round(100 * dfe_vacancies / (dfe_vacancies + employed), 1),
+        "turnover_rate_fte": at("social_worker_turnover_rate"),
+        "caseload_fte": at("average_caseload_per_social_worker"),
+    }
+
+
 def write_scorecard(config: ProjectConfig, path: Path, seed: int) -> Path:
     """``scorecard.xlsx``: title rows, a header row ``Indicator`` + months, one row per indicator, footnotes."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 21]))
+    series = scorecard_series(config, seed)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Scorecard")
     sheet.append([f"{config.authority.name} Children's Social Care: monthly performance scorecard"])
@@ -95,7 +144,7 @@ def write_scorecard(config: ProjectConfig, path: Path, seed: int) -> Path:
     for indicator in config.indicators:
         if indicator.source != "scorecard":
             continue
-        values = _series(rng, indicator.id)
+        values = series[indicator.id]
         row: list[object] = [indicator.scorecard_label]
         for month, value in zip(SCORECARD_MONTHS, values, strict=True):
             if indicator.id.startswith("case_audits") and month < pd.Timestamp("2012-10-01"):
@@ -114,7 +163,12 @@ def write_scorecard(config: ProjectConfig, path: Path, seed: int) -> Path:
             "1. n/a: not available (the audit programme started in October 2012); -: no return; blank: not recorded."
         ]
     )
-    sheet.append(["2. Agency rate and vacancy rate are of social worker posts (FTE) at month end."])
+    sheet.append(
+        [
+            "2. Agency rate and vacancy rate are of social worker posts (FTE) at month end; a vacant post has no one "
+            "in it (a post covered by an agency worker is filled)."
+        ]
+    )
     sheet.append([f"3. {SYNTHETIC_NOTE}"])
     save_workbook(book, path)
     return path

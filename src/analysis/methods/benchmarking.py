@@ -1,10 +1,11 @@
 """Compare each indicator with England, the region, statistical neighbours and every other authority.
 
 For each indicator with a ``benchmark`` in ``config/indicators.yml`` and each year the publication covers, one row
-of the ``benchmark_comparison`` table: the authority's figure (the published one; else the figure computed
-locally from the case records), England's, the region's, the average of the statistical neighbours that have a
-figure (the mean, as DfE's LAIT shows it; the median by configuration), the authority's rank and quartile band
-among all authorities with a figure, the gap to target and the direction of travel since the year before.
+of the ``benchmark_comparison`` table: the authority's figure (the published one; else, only where the indicator
+is measured as DfE measures it, ``benchmark.comparable: true``, the figure computed locally), England's, the
+region's, the average of the statistical neighbours that have a figure (the mean, as DfE's LAIT shows it; the
+median by configuration), the authority's rank and quartile band among all authorities with a figure, the gap to
+target and the direction of travel since the year before.
 
 Ranks and bands are computed exactly as DfE's Local Authority Interactive Tool (LAIT) computes them: authorities
 with a figure are ranked from best to worst by the indicator's polarity, equal figures sharing the lowest rank
@@ -91,6 +92,18 @@ def period_label(release: Release, time_period: int) -> str:
     if (ends.month, ends.day) == (3, 31):
         return f"{time_period - 1}-{time_period % 100:02d}"
     return f"year to {ends.day} {ends.strftime('%B')} {ends.year}"
+
+
+def short_period_label(release: Release, time_period: int) -> str:
+    """A year as a heading or an axis names it: "2013-14" for a year to 31 March; "Sep 2014" otherwise.
+
+    The workforce census counts social workers at 30 September (and turnover over the year to it): its 2014 is
+    September 2014, six months after 2013-14 ends, and is never called "2013-14".
+    """
+    ends = year_end(release, time_period)
+    if (ends.month, ends.day) == (3, 31):
+        return period_label(release, time_period)
+    return ends.strftime("%b %Y")
 
 
 def release_label(release: Release, time_period: int) -> str:
@@ -268,7 +281,17 @@ def published_series(
 
 
 def _local_annual(annual: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """The authority's own annual figures by year: ``value`` and ``suppressed`` (from ``indicators_annual``)."""
+    """The authority's own annual figures by year: ``value`` and ``suppressed`` (from ``indicators_annual``).
+
+    Empty for an indicator measured differently from its benchmark (``comparable: false``): a
+    local figure of another definition is never set beside the published ones, nor ranked among them.
+    """
+    assert indicator.benchmark is not None
+    if not indicator.benchmark.comparable:
+        return pd.DataFrame(
+            {"value": pd.Series(dtype="float64"), "suppressed": pd.Series(dtype="bool")},
+            index=pd.Index([], dtype="int64", name="time_period"),
+        )
     rows = annual.loc[(annual["indicator_id"] == indicator.id) & (annual["period_type"] == indicator.annual)]
     rows = rows.drop_duplicates("time_period", keep="last").set_index("time_period")
     suppressed = (
@@ -374,8 +397,8 @@ def compare_with_benchmarks(
     Parameters
     ----------
     annual
-        The ``indicators_annual`` table (local figures, used where the authority has no published figure, and
-        their ``suppressed`` flags).
+        The ``indicators_annual`` table (local figures, used where the authority has no published figure and the
+        indicator's definition is DfE's, ``benchmark.comparable: true``, and their ``suppressed`` flags).
     benchmarks
         The ``benchmarks`` table (every publication's published figures, and the counts behind them).
     population
@@ -394,8 +417,10 @@ def compare_with_benchmarks(
     pandas.DataFrame
         The ``benchmark_comparison`` table: one row per indicator and published year (``time_period`` = the year
         the published figures describe: national data lag local data, so the latest comparison is usually a year
-        or more behind the local monthly figures), with the day the figures were released (``released``) and the
-        release named (``release``: "Children in need 2013-14, released October 2014").
+        or more behind the local monthly figures), with the day the figures were released (``released``), the
+        release named (``release``: "Children in need 2013-14, released October 2014"), the year's last day
+        (``period_end``) and the year as headings name it (``period_label``: "2013-14", or "Sep 2014" for the
+        workforce census at 30 September).
 
     Notes
     -----
@@ -438,6 +463,8 @@ def compare_with_benchmarks(
             previous_value = local_value
             row["released"] = pd.Timestamp(released_on(release, year))
             row["release"] = release_label(release, year)
+            row["period_end"] = pd.Timestamp(year_end(release, year))
+            row["period_label"] = short_period_label(release, year)
             rows.append({"indicator_id": indicator.id, "time_period": year, **row})
         logger.debug("%s: compared with benchmarks for %d years", indicator.id, len(years))
     columns = schema("benchmark_comparison").column_names

@@ -31,6 +31,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.config import ProjectConfig
+from analysis.methods.benchmarking import year_end
 from analysis.methods.quarters import Quarter
 from analysis.methods.spc_rules import CONCERN
 from analysis.methods.spc_summary import CHANGED_MISSING_TARGET, CONSISTENTLY_FAILING
@@ -157,6 +158,14 @@ def indicator_exceptions(
         if _is(previous.iloc[0], WORST_BAND):
             continue
         year = int(latest["time_period"])
+        # The published year as the comparison names it ("2014-15"; "Sep 2014" for the workforce census), and the
+        # day that year began (1 April; 1 October for the year to 30 September).
+        label = latest.get("period_label")
+        published_year = label if isinstance(label, str) and label else financial_year_label(year)
+        began = pd.Timestamp(year - 1, 4, 1)
+        if indicator.benchmark is not None:
+            ends = year_end(config.benchmarks.release_of(indicator.benchmark.publication), year)
+            began = pd.Timestamp(ends) - pd.DateOffset(years=1) + pd.Timedelta(days=1)
         rows.append(
             {
                 "theme": indicator.theme,
@@ -165,11 +174,11 @@ def indicator_exceptions(
                 "title": indicator.name,
                 "reason_code": WORST_QUARTILE,
                 "reason": (
-                    f"Moved into the worst quarter of authorities in {financial_year_label(year)} (ranked "
+                    f"Moved into the worst quarter of authorities in {published_year} (ranked "
                     f"{int(latest['rank'])} of {int(latest['authorities_ranked'])}; band {previous.iloc[0]} the year "
                     "before)"
                 ),
-                "since": pd.Timestamp(year - 1, 4, 1),
+                "since": began,
             }
         )
     return pd.DataFrame(rows)

@@ -32,7 +32,31 @@ from analysis.products.chart_style import (
 )
 from analysis.units import format_number  # noqa: E402
 
+
 # ----------------------------------------------------------------------------------------- benchmark chart
+def compared_years(rows: pd.DataFrame) -> list[str]:
+    """Each comparison row's year as the analysis stage names it (``period_label``: "2013-14", "Sep 2014")."""
+    if "period_label" in rows:
+        return [str(label) for label in rows["period_label"]]
+    return [year_label(int(y)) for y in rows["time_period"]]  # a comparison made before the label was stored
+
+
+def measured_name(indicator: Indicator) -> str:
+    """What a benchmark chart shows: the indicator's name, or, where the published figure is measured differently
+    from the monthly one (``comparable: false``), "<name>, as DfE measures it" (the monthly chart keeps the name)."""
+    return f"{indicator.name}, as DfE measures it" if indicator.benchmark_difference else indicator.name
+
+
+def year_axis_label(rows: pd.DataFrame) -> str:
+    """The x-axis of a benchmark chart: "Year ending 31 March", or the day the compared years end (the
+    workforce census: "Year ending 30 September")."""
+    ends = pd.to_datetime(rows["period_end"]).dropna() if "period_end" in rows else pd.Series(dtype="object")
+    if ends.empty:
+        return "Year ending 31 March"
+    last = ends.iloc[-1]
+    return f"Year ending {last.day} {last:%B}"
+
+
 BENCHMARK_SERIES: tuple[tuple[str, str, str, str], ...] = (
     # (column of benchmark_comparison, label template, colour, marker)
     ("local_value", "{authority}", DARK_BLUE, "o"),
@@ -57,7 +81,7 @@ def benchmark_alt_text(
         rows.get("local_suppressed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)
     ]
     note = (
-        f" {authority}'s figure for {', '.join(year_label(int(y)) for y in suppressed['time_period'])} is not "
+        f" {authority}'s figure for {', '.join(compared_years(suppressed))} is not "
         "published (c: fewer than six children)."
         if len(suppressed)
         else ""
@@ -69,8 +93,8 @@ def benchmark_alt_text(
         )
     with_local = rows.dropna(subset=["local_value"])
     latest = with_local.iloc[-1] if len(with_local) else rows.iloc[-1]
-    year = year_label(int(latest["time_period"]))
-    text = f"Line chart: {indicator.name} by year, {year_label(int(rows['time_period'].iloc[0]))} to {year}. "
+    year = compared_years(rows.loc[[latest.name]])[0]
+    text = f"Line chart: {measured_name(indicator)} by year, {compared_years(rows)[0]} to {year}. "
     if len(with_local):
         text += f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
     else:  # only the others' figures were released for these years (the authority's own are not published)
@@ -112,12 +136,13 @@ def benchmark_chart(
 
     Notes
     -----
-    Years are years ending 31 March, as DfE publishes them (e.g. Characteristics of children in need).
+    Years as DfE publishes them: years ending 31 March (e.g. Characteristics of children in need), or 30 September
+    for the children's social work workforce census (``period_label`` and ``period_end`` of the comparison).
     """
     rows = comparison.sort_values("time_period")
     figure, axes = new_figure()
     with plt.rc_context(HOUSE_STYLE):
-        years = [year_label(int(y)) for y in rows["time_period"]]
+        years = compared_years(rows)
         shown: list[float] = []
         drawn: list[str] = []
         for column, label, colour, marker in BENCHMARK_SERIES:
@@ -139,9 +164,9 @@ def benchmark_chart(
             )
         axes.set_ylim(*fitted_limits(shown, indicator))
         axes.set_ylabel(axis_label(indicator))
-        axes.set_xlabel("Year ending 31 March")
+        axes.set_xlabel(year_axis_label(rows))
         figure.legend(loc="outside lower center", ncol=LEGEND_COLUMNS)
-        axes.set_title(wrap(f"{indicator.name}: comparison", TITLE_WRAP))
+        axes.set_title(wrap(f"{measured_name(indicator)}: comparison", TITLE_WRAP))
     return ReportFigure(
         svg=figure_svg(figure),
         alt=benchmark_alt_text(rows, indicator, authority, neighbours),

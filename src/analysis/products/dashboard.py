@@ -20,6 +20,7 @@ from analysis.config_indicators import Indicator
 from analysis.methods.months import month_name
 from analysis.methods.spc_rules import COMMON_CAUSE
 from analysis.products.dashboard_data import (
+    MEASURED_DIFFERENTLY,
     Block,
     DashboardData,
     IndicatorRow,
@@ -31,6 +32,7 @@ from analysis.products.dashboard_data import (
     spc_as_of,
 )
 from analysis.products.exception_report import exception_headline
+from analysis.products.indicator_tables import named_difference
 from analysis.products.mdc_icons import legend_items
 from analysis.products.presentation import (
     ACTION_STATUS_LABELS,
@@ -325,6 +327,16 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
         f"{data.config.spc.minimum_baseline_points} months of figures, so it may still move.",
         "England and region: the latest figures DfE had released by the month's end (each publication's own date).",
     ]
+    differences = [
+        str(named_difference(r.indicator))
+        for block in rows.values()
+        for r in block
+        if r.indicator.benchmark_difference and MEASURED_DIFFERENTLY in r.england
+    ]
+    if differences:
+        notes.append(
+            "England and region measured differently from the monthly figure: " + " ".join(differences)
+        )
     if any(r.figure == "c" for block in rows.values() for r in block):
         notes.append(SUPPRESSED_FOOTNOTE)
     paragraphs = "".join(f'<p class="dash-note">{_cell(n)}</p>' for n in notes)

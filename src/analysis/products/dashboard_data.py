@@ -24,7 +24,6 @@ from analysis.io import read_table
 from analysis.methods.benchmarking import known_by
 from analysis.methods.months import month_end, parse_month, reported_quarter
 from analysis.methods.quarters import Quarter
-from analysis.products.chart_style import year_label
 from analysis.products.indicator_tables import latest_benchmarks
 from analysis.products.mdc_icons import assurance_icon, variation_icon
 from analysis.products.presentation import (
@@ -45,6 +44,8 @@ DASHBOARD_TABLES = (
     "actions",
 )
 NOT_AVAILABLE = "not available"
+#: Beside England's and the region's figure where it is not measured as the monthly figure is (the key says how).
+MEASURED_DIFFERENTLY = "measured differently: see the key"
 NO_TARGET = "none set"
 
 
@@ -230,9 +231,11 @@ def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame
     england = region = NOT_AVAILABLE
     if indicator.id in bench.index:
         b = bench.loc[indicator.id]
-        year = year_label(int(b["time_period"]))
-        england = f"{format_number(b['england'], indicator)} ({year})"
-        region = f"{format_number(b['region'], indicator)} ({year})"
+        year = str(b["period_label"])  # "2013-14"; "Sep 2014" for the workforce census at 30 September
+        # DfE's figures of another definition than the monthly figure beside them say so (the key says how).
+        measured = f"; {MEASURED_DIFFERENTLY}" if indicator.benchmark_difference else ""
+        england = f"{format_number(b['england'], indicator)} ({year}{measured})"
+        region = f"{format_number(b['region'], indicator)} ({year}{measured})"
     return IndicatorRow(
         indicator=indicator,
         figure=figure,

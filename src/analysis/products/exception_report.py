@@ -144,6 +144,12 @@ def exception_context(data: ReportData, exception: pd.Series) -> str:
                 f"{neighbours_label(data.config)} "
                 f"{format_number(b['statistical_neighbours_average'], indicator)}"
             )
+            difference = indicator.benchmark_difference
+            if difference:
+                # Not the monthly figure's measure: say how the two differ, beside the figures (issue 22, point 1).
+                lines.append(
+                    f"- **Measured differently from the monthly figure:** {markdown_text(difference)}"
+                )
         lines.extend(response_lines(data, indicator))
     elif exception["kind"] == "action":
         action = data.actions.loc[data.actions["action_id"] == exception["item_id"]]

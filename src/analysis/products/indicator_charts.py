@@ -19,6 +19,11 @@ from analysis.products.spc_charts import monthly_chart_reason, spc_chart, spc_pl
 from analysis.units import format_number
 
 
+def lower_first(sentence: str) -> str:
+    """A sentence to follow a colon: "The monthly figure ..." -> "the monthly figure ..." ("DfE's ..." is kept)."""
+    return sentence[:1].lower() + sentence[1:] if sentence[1:2].islower() else sentence
+
+
 def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
     """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`)."""
     last = pd.Timestamp(data.quarter.months[-1])
@@ -50,7 +55,7 @@ def rolling_year_text(data: ReportData, indicator: Indicator) -> str:
     last = rows.iloc[-1]
     when = (
         f"At {last['period_label']}"
-        if indicator.annual == "at_31_march"
+        if indicator.annual in ("at_31_march", "at_30_september")
         else f"Over the 12 months {last['period_label']}"
     )
     if bool(last["suppressed"]):
@@ -111,5 +116,10 @@ def indicator_figures(data: ReportData, indicator: Indicator) -> list[ReportFigu
             neighbours=neighbours_label(data.config).capitalize(),
         )
         latest = comparison.sort_values("time_period").iloc[-1]
-        figures.append(replace(chart, caption=f"{chart.caption} Latest: {latest['release']}."))
+        caption = f"{chart.caption} Latest: {latest['release']}."
+        difference = indicator.benchmark_difference
+        if difference:
+            # The chart shows DfE's measure, not the monthly one above it: one sentence says how they differ.
+            caption += f" These are DfE's figures, measured differently: {lower_first(difference)}"
+        figures.append(replace(chart, caption=caption))
     return figures

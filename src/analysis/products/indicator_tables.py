@@ -11,8 +11,7 @@ import pandas as pd
 from analysis.config_indicators import Indicator
 from analysis.methods.benchmarking import neighbours_label
 from analysis.methods.quarters import Quarter
-from analysis.products.chart_style import year_label
-from analysis.products.indicator_charts import no_monthly_chart_reason
+from analysis.products.indicator_charts import lower_first, no_monthly_chart_reason
 from analysis.products.presentation import (
     ASSURANCE_LABELS,
     DIRECTION_LABELS,
@@ -75,14 +74,16 @@ def releases_footnote(comparison: pd.DataFrame, indicators: Sequence[Indicator])
     return "England, region, neighbours and ranks: " + "; ".join(used) + "."
 
 
-def benchmark_columns(authority: str, region: str, neighbours: str, years: Iterable[int]) -> dict[str, str]:
+def benchmark_columns(authority: str, region: str, neighbours: str, years: Iterable[str]) -> dict[str, str]:
     """Column headings of the comparison, naming the year they describe when a table compares one year only.
 
-    e.g. ``{"local_value": "Medway 2014-15", "england": "England 2014-15", ...}``; with several years, a
-    "Year compared" column says which, and the headings say "(year compared)".
+    ``years``: the compared years as the analysis stage names them (``benchmark_comparison.period_label``: "2014-15",
+    "Sep 2014"). e.g. ``{"local_value": "Medway 2014-15", "england": "England 2014-15", ...}``; with several
+    years (a year to 31 March and the workforce census at 30 September are two), a "Year compared" column says
+    which, and the headings say "(year compared)".
     """
     distinct = sorted(set(years))
-    period = year_label(distinct[0]) if len(distinct) == 1 else "(year compared)"
+    period = distinct[0] if len(distinct) == 1 else "(year compared)"
     return {
         "local_value": f"{authority} {period}",
         "england": f"England {period}",
@@ -115,7 +116,7 @@ def indicators_table(data: ReportData, indicators: Sequence[Indicator]) -> pd.Da
     bench = latest_benchmarks(data.benchmark_comparison).set_index("indicator_id")
     summary = data.spc_summary.set_index("indicator_id")
     authority = data.config.authority
-    years = [int(bench.loc[i.id, "time_period"]) for i in indicators if i.id in bench.index]
+    years = [str(bench.loc[i.id, "period_label"]) for i in indicators if i.id in bench.index]
     headings = benchmark_columns(authority.name, authority.region.name, neighbours_label(data.config), years)
     several_years = len(set(years)) > 1
     rows = []
@@ -139,12 +140,11 @@ def indicators_table(data: ReportData, indicators: Sequence[Indicator]) -> pd.Da
         row["Direction of travel"] = "–"
         if indicator.id in bench.index:
             b = bench.loc[indicator.id]
-            year = int(b["time_period"])
             # One decision for the authority's own figure (analysis.methods.benchmarking, analysis.methods.suppression): a figure
             # from 1 to 5 children is shown as c, with no rank or band made from it.
             hidden = bool(b["local_suppressed"])
             if several_years:
-                row["Year compared"] = year_label(year)
+                row["Year compared"] = str(b["period_label"])
             for column, heading_text in headings.items():
                 row[heading_text] = format_number(b[column], indicator)
             if hidden:
@@ -168,6 +168,25 @@ def indicators_table(data: ReportData, indicators: Sequence[Indicator]) -> pd.Da
             row["Assurance"] = "–"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: The footnote's lead for indicators whose monthly figure is not measured as DfE measures the published one.
+DIFFERENCE_LEAD = "Measured differently from the monthly figure (the comparison columns show DfE's figures, this council's included):"
+
+
+def named_difference(indicator: Indicator) -> str | None:
+    """The difference sentence after the indicator's name: "Social worker vacancy rate: the monthly figure ..."."""
+    sentence = indicator.benchmark_difference
+    return None if sentence is None else f"{indicator.name}: {lower_first(sentence)}"
+
+
+def difference_notes(data: ReportData, indicators: Sequence[Indicator]) -> list[str]:
+    """The footnote for a table of these indicators: how each compared indicator measured differently from DfE's
+    figure differs (none: ``[]``), so a monthly figure is never read against a published one of another definition.
+    """
+    compared = set(latest_benchmarks(data.benchmark_comparison)["indicator_id"].astype(str))
+    said = [n for i in indicators if i.id in compared and (n := named_difference(i))]
+    return [" ".join([DIFFERENCE_LEAD, *said])] if said else []
 
 
 def _band_words(band: str) -> str:

@@ -13,6 +13,7 @@ from analysis.methods.quarters import Quarter
 from analysis.products.exception_report import exception_headline
 from analysis.products.indicator_charts import indicator_figures, no_monthly_chart_reason
 from analysis.products.indicator_tables import (
+    difference_notes,
     indicator_table,
     indicators_table,
     releases_footnote,
@@ -199,6 +200,7 @@ def theme_section(data: ReportData, theme: Theme, *, level: int = 3) -> list[obj
                 table,
                 caption=f"Theme {theme.number} indicators",
                 footnotes=[
+                    *difference_notes(data, indicators),
                     *mixed_signal_notes(data, indicators),
                     *table_footnotes(table),
                     *([releases] if releases else []),
@@ -284,7 +286,11 @@ def headline_html(data: ReportData) -> str:
         table,
         caption=f"Headline figures, {data.quarter.name}",
         css_class="headline-table",
-        footnotes=[*table_footnotes(table), *([releases] if releases else [])],
+        footnotes=[
+            *difference_notes(data, headline),
+            *table_footnotes(table),
+            *([releases] if releases else []),
+        ],
     )
 
 

@@ -15,7 +15,6 @@ import pandas as pd
 
 from analysis.config_indicators import Indicator
 from analysis.methods.exception_finder import WORST_QUARTILE
-from analysis.products.chart_style import year_label
 from analysis.products.indicator_charts import no_monthly_chart_reason
 from analysis.products.indicator_tables import latest_benchmarks
 from analysis.products.report_data import ReportData
@@ -51,7 +50,7 @@ def row_reason(data: ReportData, indicator: Indicator) -> str | None:
     if bench.empty or summary.empty or bool(bench.iloc[0]["local_suppressed"]):
         return None
     b, s = bench.iloc[0], summary.iloc[0]
-    year = year_label(int(b["time_period"]))
+    year = str(b["period_label"])  # "2013-14"; "Sep 2014" for the workforce census
     if no_monthly_chart_reason(data, indicator) is None:
         monthly = str(s["variation"])
         said = [

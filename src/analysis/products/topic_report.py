@@ -18,7 +18,12 @@ from analysis.config_topics import Topic
 from analysis.methods.forecast import BAND_LEVEL
 from analysis.methods.quarters import Quarter
 from analysis.methods.trajectory import PLANNED
-from analysis.products.indicator_tables import indicators_table, releases_footnote, table_footnotes
+from analysis.products.indicator_tables import (
+    difference_notes,
+    indicators_table,
+    releases_footnote,
+    table_footnotes,
+)
 from analysis.products.presentation import (
     SUPPRESSED,
     heading,
@@ -176,7 +181,7 @@ def indicator_blocks(data: ReportData, topic: Topic) -> list[object]:
         return [markdown("This topic has no performance indicators.")]
     table = indicators_table(data, indicators)
     releases = releases_footnote(data.benchmark_comparison, indicators)
-    notes = [*table_footnotes(table), *([releases] if releases else [])]
+    notes = [*difference_notes(data, indicators), *table_footnotes(table), *([releases] if releases else [])]
     blocks: list[object] = [
         html_block(table_html(table, caption=f"{topic.title}: indicators", footnotes=notes))
     ]

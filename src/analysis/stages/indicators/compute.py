@@ -45,6 +45,8 @@ TRAILING_MONTHS = 12
 ANNEX_A_SOURCE = "Annex A lists"
 SCORECARD_SOURCE = "Scorecard"
 THREE_YEARS = pd.DateOffset(years=3)
+#: The annual forms that are a position on a day (a scorecard figure taken at that month's end), not a year's flow.
+STOCK_ANNUAL = ("at_31_march", "at_30_september")
 
 IndicatorFunction = Callable[[Mapping[str, pd.DataFrame], pd.DataFrame, np.ndarray], pd.DataFrame]
 
@@ -206,7 +208,7 @@ def _check_tables(tables: Mapping[str, pd.DataFrame], names: list[str]) -> None:
 
 def _timing(indicator: Indicator) -> Timing:
     if indicator.source == "scorecard":
-        return "stock" if indicator.annual == "at_31_march" else "flow"
+        return "stock" if indicator.annual in STOCK_ANNUAL else "flow"
     return CASE_RECORD_INDICATORS[indicator.id].timing
 
 
@@ -319,6 +321,11 @@ def _annual_periods(
     elif kind == "at_31_march":
         periods = periods_frame([d.replace(day=1) for d in march_ends], march_ends)
         labels = [_day_label(d) for d in march_ends]
+    elif kind == "at_30_september":
+        # DfE's children's social work workforce census counts the workforce at 30 September each year.
+        september_ends = [d for d in pd.date_range(first_month, last_day, freq="ME") if d.month == 9]
+        periods = periods_frame([d.replace(day=1) for d in september_ends], september_ends)
+        labels = [_day_label(d) for d in september_ends]
     elif kind == "three_year_average":
         starts = [d + ONE_DAY - THREE_YEARS for d in march_ends]
         early = [
@@ -376,8 +383,8 @@ def compute_indicators(
         one row per indicator and month; flow indicators count the month's events, stock indicators the position
         at the month end, adoption timeliness the 12 months to the month end; rates per 10,000 are annualised.
         Annual: per indicator its registry ``annual`` kind (years to 31 March wholly inside the data, each
-        31 March, or three years to each 31 March), plus a ``rolling_12_months`` row ending at ``last_month``
-        (for indicators measured at 31 March: the position at ``last_month``'s end).
+        31 March, three years to each 31 March, or each 30 September), plus a ``rolling_12_months`` row ending
+        at ``last_month`` (for indicators measured on a day: the position at ``last_month``'s end).
 
     Notes
     -----
@@ -446,8 +453,9 @@ def compute_indicators(
                 result.assign(
                     indicator_id=indicator.id,
                     period_type=kind,
-                    # Year ending 31 March for the year kinds (their periods end on 31 March); the year the
-                    # period ends in for rolling 12 months: both are the end date's year.
+                    # Year ending 31 March for the year kinds (their periods end on 31 March), the year of the
+                    # 30 September for at_30_september (DfE's workforce ``time_period``), the year the period
+                    # ends in for rolling 12 months: each is the end date's year.
                     time_period=periods["end"].dt.year.to_numpy(),
                     period_end=periods["end"].to_numpy(),
                     period_label=labels,
