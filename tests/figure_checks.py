@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 from bs4 import BeautifulSoup, Tag
+from figure_lookup import not_assessed
 from glossary_checks import as_configured
 
 from analysis.config import Indicator, ProjectConfig, load_config
+from analysis.products.indicator_tables import NOT_ASSESSED
 from analysis.products.mdc_icons import ASSURANCE_WORDS, VARIATION_WORDS
 from analysis.units import format_number
 
@@ -220,8 +222,17 @@ def check_rank(tables: dict[str, pd.DataFrame], row: Row, year_label: str | None
     return []
 
 
-def check_reading(tables: dict[str, pd.DataFrame], row: Row, month: pd.Timestamp) -> list[str]:
-    """A dashboard row's variation and assurance words against the SPC reading as it stood at the month."""
+def check_reading(
+    tables: dict[str, pd.DataFrame], row: Row, month: pd.Timestamp, *, minimum_points: int = 12
+) -> list[str]:
+    """A dashboard row's variation and assurance words against the SPC reading as it stood at the month; "Not
+    assessed" where the chart up to the month has too few published figures, or mostly suppressed ones (the
+    reports' rule, which the dashboard follows: tests/figure_lookup.py)."""
+    if not_assessed(tables["indicators_monthly"], row.indicator.id, month, minimum_points):
+        shown = [row.cells.get("Variation", ""), row.cells.get("Assurance", "")]
+        if all(cell.startswith(NOT_ASSESSED.split(":")[0]) for cell in shown):
+            return []
+        return [f"{row.page}: {row.indicator.id}: shows {shown}, not {NOT_ASSESSED!r}"]
     readings = tables["spc_as_at"]
     found = readings.loc[(readings["indicator_id"] == row.indicator.id) & (readings["as_at"] == month)]
     variation = None if found.empty else found["variation"].iloc[0]

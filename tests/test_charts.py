@@ -366,4 +366,6 @@ def test_the_benchmark_caption_names_exactly_the_series_drawn() -> None:
     )
     assert every == "A2: Medway compared with England, South East and similar authorities, by year."
     without = benchmark_caption("A2", ["england", "region"], authority="Medway", region="South East")
-    assert without == "A2: England and South East (Medway has no published figure for these years), by year."
+    assert (
+        without == "A2: England and South East (Medway's figure is not available for these years), by year."
+    )

@@ -72,9 +72,13 @@ def benchmark_alt_text(
     authority: str,
     neighbours: str = "Statistical neighbours (average)",
 ) -> str:
-    """Alt text for a benchmark chart: the latest year's figure for the authority against England and others.
+    """Alt text for a benchmark chart: the years it shows and, for the latest of them, the authority's figure against
+    England and the others.
 
-    A year whose figure rests on 1 to 5 children (``local_suppressed``) is named as suppressed (``c``).
+    The latest year is the one the indicator tables compare (the latest with a figure for England or the authority,
+    :func:`analysis.products.indicator_tables.latest_benchmarks`), and the authority's figure is that year's
+    ``local_value`` as the table shows it: the figure, not published (``c``: 1 to 5 children) or not available. A
+    year whose figure rests on 1 to 5 children (``local_suppressed``) is named as suppressed (``c``).
     """
     rows = comparison.sort_values("time_period")
     suppressed = rows.loc[
@@ -86,19 +90,15 @@ def benchmark_alt_text(
         if len(suppressed)
         else ""
     )
-    if rows.empty:
+    shown = rows.loc[rows["england"].notna() | rows["local_value"].notna()]
+    if shown.empty:
         return (
             f"Line chart: {indicator.name} compared with England, region and statistical neighbours. No figures."
             + note
         )
-    with_local = rows.dropna(subset=["local_value"])
-    latest = with_local.iloc[-1] if len(with_local) else rows.iloc[-1]
-    year = compared_years(rows.loc[[latest.name]])[0]
-    text = f"Line chart: {measured_name(indicator)} by year, {compared_years(rows)[0]} to {year}. "
-    if len(with_local):
-        text += f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
-    else:  # only the others' figures were released for these years (the authority's own are not published)
-        text += f"{authority} has no published figure for these years. In {year}"
+    latest = shown.iloc[-1]
+    year = compared_years(shown.loc[[latest.name]])[0]
+    span = f"Line chart: {measured_name(indicator)} by year, {compared_years(shown)[0]} to {year}."
     others = [
         f"{label} {format_number(latest[column], indicator)}"
         for column, label in (
@@ -108,9 +108,26 @@ def benchmark_alt_text(
         )
         if pd.notna(latest[column])
     ]
+    if pd.notna(latest["local_value"]):
+        figures = f"In {year} {authority} was {format_number(latest['local_value'], indicator)}"
+        return f"{span} {figures}" + (f" ({', '.join(others)})" if others else "") + "." + note
+    sentences = [span]
+    if not rows["local_value"].notna().any() and suppressed.empty:
+        # Only the others' figures for these years (DfE publishes England's alone, and the authority's own figure
+        # cannot be made for them): the tables say "not available" for the same years.
+        sentences.append(f"{authority}'s figure is not available for these years.")
+    elif latest["time_period"] not in set(suppressed["time_period"]):
+        sentences.append(f"{authority}'s figure for {year} is not available.")
     if others:
-        text += (" (" + ", ".join(others) + ")") if len(with_local) else " " + ", ".join(others)
-    return text + "." + note
+        sentences.append(f"In {year} {', '.join(others)}.")
+    earlier = rows.dropna(subset=["local_value"])
+    if len(earlier):
+        last = earlier.iloc[-1]
+        sentences.append(
+            f"{authority}'s latest figure is {format_number(last['local_value'], indicator)} in "
+            f"{compared_years(earlier.iloc[[-1]])[0]}."
+        )
+    return " ".join(sentences) + note
 
 
 def benchmark_chart(
@@ -191,7 +208,7 @@ def benchmark_caption(name: str, drawn: list[str], *, authority: str, region: st
     if "local_value" in drawn:
         shown = f"{authority} compared with {listed}" if others else authority
     elif others:
-        shown = f"{listed} ({authority} has no published figure for these years)"
+        shown = f"{listed} ({authority}'s figure is not available for these years)"
     else:
         shown = "no published figures"
     return f"{name}: {shown}, by year."

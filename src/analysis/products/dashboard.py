@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config_indicators import Indicator
-from analysis.methods.months import month_name
+from analysis.methods.exception_finder import OVERDUE
+from analysis.methods.months import month_name, reported_quarter
 from analysis.methods.spc_rules import COMMON_CAUSE
 from analysis.products.dashboard_data import (
     MEASURED_DIFFERENTLY,
@@ -28,19 +29,22 @@ from analysis.products.dashboard_data import (
     dashboard_blocks,
     exception_report_link,
     month_point,
+    not_assessed,
     open_exceptions,
     spc_as_of,
 )
 from analysis.products.exception_report import exception_headline
-from analysis.products.indicator_tables import named_difference
+from analysis.products.indicator_tables import NOT_ASSESSED, named_difference
 from analysis.products.mdc_icons import legend_items
 from analysis.products.presentation import (
     ACTION_STATUS_LABELS,
     ASSURANCE_LABELS,
     DEMO_BANNER,
+    OVERDUE_LABEL,
     STATUS_ATTENTION,
     STATUS_OK,
     SUPPRESSED_FOOTNOTE,
+    overdue_action_ids,
     status_class,
 )
 from analysis.safe_text import html_text
@@ -49,6 +53,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "dashboard"
 STYLESHEET = TEMPLATE_DIR / "dashboard.css"
 #: Beside an indicator whose expected range rests on too few months (Making Data Count's "provisional limits").
 EARLY_READING = "early reading"
+#: An indicator's variation and assurance cells when its chart is not read, as the reports' tables say
+#: (:data:`analysis.products.indicator_tables.NOT_ASSESSED`), the reason given once in the key.
+NOT_ASSESSED_SHORT = NOT_ASSESSED.split(":")[0]
 
 
 def dashboard_title(authority: str, month: pd.Timestamp) -> str:
@@ -99,8 +106,8 @@ def block_table_html(
             f'<td class="col-figure">{_cell(row.figure)}</td>'
             f'<td class="col-target">{_cell(row.target)}</td>'
             f'<td class="col-spark">{row.sparkline}</td>'
-            f'<td class="col-icon">{row.variation_svg or "–"}</td>'
-            f'<td class="col-icon">{row.assurance_svg or _assurance_words(row.assurance)}</td>'
+            f'<td class="col-icon">{row.variation_svg or _not_assessed(row) or "–"}</td>'
+            f'<td class="col-icon">{row.assurance_svg or _not_assessed(row) or _assurance_words(row.assurance)}</td>'
             f'<td class="col-bench">{_cell(row.england)}</td>'
             f'<td class="col-bench">{_cell(row.region)}</td></tr>'
         )
@@ -211,14 +218,24 @@ def change_line(data: DashboardData, block: Block) -> str:
         actions = data.tables["actions"]
         if block.theme is None:
             return f"{block.title}: no monthly indicators."
-        statuses = actions.loc[actions["theme"] == block.theme, "status"].value_counts()
+        # An action the analysis found overdue at the quarter's end is counted so, as the quarter's reports count
+        # it, whatever the tracker last said (issue 22, point 2).
+        overdue = overdue_action_ids(data.tables["exceptions_as_at"], reported_quarter(data.month).label)
+        theirs = actions.loc[actions["theme"] == block.theme]
+        statuses = pd.Series(
+            [
+                OVERDUE if str(ref) in overdue else str(status)
+                for ref, status in zip(theirs["action_id"], theirs["status"], strict=True)
+            ],
+            dtype="object",
+        ).value_counts()
         where = "indicators under the focus areas" if block.shown_in_focus_areas else "no monthly indicators"
         if statuses.empty:
             return f"{block.title}: {where}; no actions in the tracker."
+        words = {code: label.lower() for code, (_, label) in ACTION_STATUS_LABELS.items()}
+        words[OVERDUE] = OVERDUE_LABEL[1].lower()
         counts = ", ".join(
-            f"{int(statuses[code])} {ACTION_STATUS_LABELS[code][1].lower()}"
-            for code in ACTION_STATUS_LABELS
-            if code in statuses.index
+            f"{int(statuses[code])} {label}" for code, label in words.items() if code in statuses.index
         )
         return f"{block.title}: {where}; actions in the tracker: {counts}."
     tally = {"better": 0, "worse": 0, "same": 0, "up": 0, "down": 0}
@@ -237,6 +254,7 @@ def change_line(data: DashboardData, block: Block) -> str:
         earlier = spc_as_of(data, indicator, previous)
         if (
             pd.notna(current["latest_month"])
+            and not not_assessed(data, indicator, data.month)
             and current["variation"] != COMMON_CAUSE
             and current["variation"] != earlier["variation"]
         ):
@@ -337,6 +355,12 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
         notes.append(
             "England and region measured differently from the monthly figure: " + " ".join(differences)
         )
+    if any(r.not_assessed for block in rows.values() for r in block):
+        notes.append(
+            f"{NOT_ASSESSED_SHORT}: too few published monthly figures (fewer than "
+            f"{data.config.spc.minimum_baseline_points}, or most of them resting on 1 to 5 children), so no variation "
+            "or assurance is read from the chart, as in the quarterly report."
+        )
     if any(r.figure == "c" for block in rows.values() for r in block):
         notes.append(SUPPRESSED_FOOTNOTE)
     paragraphs = "".join(f'<p class="dash-note">{_cell(n)}</p>' for n in notes)
@@ -344,6 +368,12 @@ def key_html(data: DashboardData, rows: dict[str, list[IndicatorRow]]) -> str:
         '<div class="mdc-dashboard"><section class="dash-key" aria-labelledby="dash-key">'
         f'<h2 id="dash-key">Key and method</h2><ul class="dash-legend">{items}</ul>{paragraphs}</section></div>'
     )
+
+
+def _not_assessed(row: IndicatorRow) -> str:
+    """The reports' words for an indicator whose monthly chart is not read (too few published figures), short: the
+    key says why."""
+    return f'<span class="assurance-words">{_cell(NOT_ASSESSED_SHORT)}</span>' if row.not_assessed else ""
 
 
 def _assurance_words(assurance: str | None) -> str:

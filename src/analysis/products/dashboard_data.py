@@ -31,6 +31,7 @@ from analysis.products.presentation import (
 )
 from analysis.products.report_data import load_manifest
 from analysis.products.sparklines import sparkline_svg
+from analysis.products.spc_charts import monthly_chart_reason
 from analysis.units import format_number
 
 logger = logging.getLogger(__name__)
@@ -183,6 +184,25 @@ def month_point(monthly: pd.DataFrame, indicator_id: str, month: pd.Timestamp) -
     return (None if pd.isna(value) else float(value)), bool(row["suppressed"].iloc[0])
 
 
+def not_assessed(data: DashboardData, indicator: Indicator, month: pd.Timestamp) -> bool:
+    """Whether the reports would show the indicator "Not assessed" at the month: its chart up to the month would
+    have too few published figures, or mostly suppressed ones, so no variation or assurance is read from it (the
+    rule the quarterly report's tables and charts follow: :func:`analysis.products.spc_charts.monthly_chart_reason`).
+    """
+    monthly = data.monthly
+    suppressed = monthly["suppressed"].fillna(False).astype(bool)
+    rows = monthly.loc[
+        (monthly["indicator_id"] == indicator.id)
+        & (monthly["month"] <= month)
+        & (monthly["value"].notna() | suppressed)
+    ]
+    if rows.empty:
+        return False
+    hidden = rows["suppressed"].fillna(False).astype(bool)
+    points = pd.DataFrame({"value": rows["value"].where(~hidden), "suppressed": hidden})
+    return monthly_chart_reason(points, data.config.spc.minimum_baseline_points) is not None
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
     """One indicator's line on the dashboard, every cell already as the reader sees it."""
@@ -198,6 +218,8 @@ class IndicatorRow:
     england: str
     region: str
     provisional: bool
+    not_assessed: bool = False
+    """No SPC reading is shown: too few published monthly figures, or mostly suppressed ones (the reports' rule)."""
 
 
 def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame) -> IndicatorRow:
@@ -225,9 +247,10 @@ def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame
         target=target,
     )
     summary = spc_as_of(data, indicator, data.month)
-    has_points = pd.notna(summary["latest_month"])
+    unread = not_assessed(data, indicator, data.month)
+    has_points = pd.notna(summary["latest_month"]) and not unread
     variation = str(summary["variation"]) if has_points else None
-    level = summary["assurance"] if isinstance(summary["assurance"], str) else None
+    level = summary["assurance"] if isinstance(summary["assurance"], str) and not unread else None
     england = region = NOT_AVAILABLE
     if indicator.id in bench.index:
         b = bench.loc[indicator.id]
@@ -249,7 +272,8 @@ def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame
         assurance_svg=assurance_icon(level),
         england=england,
         region=region,
-        provisional=bool(summary["provisional"]),
+        provisional=bool(summary["provisional"]) and not unread,
+        not_assessed=unread,
     )
 
 
