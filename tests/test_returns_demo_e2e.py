@@ -100,7 +100,7 @@ def test_demo_returns_follow_dfe_schema_and_validation_rules(tmp_path):
     assert sorted(read.cin) == sorted(read.ssda903) == [2014, 2015]
     assert not [f.line() for f in read.findings if f.severity != "note"]
     assert not [
-        f.line() for f in expectation_findings(read)
+        f.line() for f in expectation_findings(read.ssda903, read.cin)
     ]  # no DfE rule broken (rule 357: continuing care)
 
 

@@ -176,7 +176,7 @@ def run_returns(
     if read.anything_read and expectations:
         from analysis.stages.returns.expectations import expectation_findings
 
-        read.findings += expectation_findings(read)
+        read.findings += expectation_findings(read.ssda903, read.cin)
     for finding in read.findings:
         print(finding.line(), file=err)
     if not read.anything_read:

@@ -27,7 +27,8 @@ from analysis.stages.validation.suites import WARNING as CHECK_WARNING
 from analysis.stages.validation.suites import Check, Suite
 
 if TYPE_CHECKING:
-    from analysis.stages.returns.command import ReturnsRead
+    from analysis.stages.returns.cin import CinCensus
+    from analysis.stages.returns.ssda903 import Ssda903Return
 
 RNE_CODES = ["S", "P", "L", "T", "U", "B"]
 LS_CODES = ["C1", "C2", "D1", "E1", "V2", "V3", "V4", "J1", "J2", "J3", "L1", "L2", "L3"]
@@ -138,20 +139,21 @@ def _episodes_frame(episodes: pd.DataFrame, collection_year: int) -> pd.DataFram
     return frame.drop(columns=["CHILD"])
 
 
-def expectation_findings(read: ReturnsRead) -> list[Finding]:
-    """Run the suites on every return read and turn each failed check into a finding."""
+def expectation_findings(ssda903: dict[int, Ssda903Return], cin: dict[int, CinCensus]) -> list[Finding]:
+    """Run the suites on every return read (SSDA903 and CIN census, by collection year) and turn each failed check
+    into a finding."""
     from analysis.stages.validation.runner import run_suites
 
     suites: list[Suite] = []
     frames: dict[str, pd.DataFrame] = {}
     where: dict[str, str] = {}
-    for year, ssda in sorted(read.ssda903.items()):
+    for year, ssda in sorted(ssda903.items()):
         if "episodes" in ssda.tables:
             name = f"ssda903_{year}_episodes"
             suites.append(Suite(name, ssda903_episode_checks(), row_label="source_row"))
             frames[name] = _episodes_frame(ssda.tables["episodes"], year)
             where[name] = f"SSDA903 episodes {year_label(year)}"
-    for year, census in sorted(read.cin.items()):
+    for year, census in sorted(cin.items()):
         for table in ("cin_episodes", "assessments", "cp_plans"):
             checks = cin_checks(table)
             if table in census.tables and checks and len(census.tables[table]):
