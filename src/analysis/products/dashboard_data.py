@@ -257,8 +257,11 @@ def indicator_row(data: DashboardData, indicator: Indicator, bench: pd.DataFrame
         year = str(b["period_label"])  # "2013-14"; "Sep 2014" for the workforce census at 30 September
         # DfE's figures of another definition than the monthly figure beside them say so (the key says how).
         measured = f"; {MEASURED_DIFFERENTLY}" if indicator.benchmark_difference else ""
-        england = f"{format_number(b['england'], indicator)} ({year}{measured})"
-        region = f"{format_number(b['region'], indicator)} ({year}{measured})"
+        # A figure DfE did not publish is "not available", without a year or a note about a figure not shown.
+        england, region = (
+            f"{format_number(b[area], indicator)} ({year}{measured})" if pd.notna(b[area]) else NOT_AVAILABLE
+            for area in ("england", "region")
+        )
     return IndicatorRow(
         indicator=indicator,
         figure=figure,
