@@ -41,7 +41,7 @@ def main() -> int:
     from analysis.config import load_config
     from analysis.methods.quarters import Quarter
     from analysis.run.notebook_execution import execute_notebook
-    from analysis.run.pdf import find_chromium, print_pdf
+    from analysis.run.pdf import find_chromium, print_pdfs_in_one_browser
     from analysis.run.render import render_notebook_html
     from analysis.stages.analyse import read_inputs
     from analysis.stages.topics import ethnic_population_for, topic_tables
@@ -82,7 +82,7 @@ def main() -> int:
             page = render_notebook_html(output, output.with_suffix(".html"), title=topic.title)
             rendered = time.perf_counter() - started
             if chromium:
-                print_pdf(page, output.with_suffix(".pdf"), chromium=chromium)
+                print_pdfs_in_one_browser([page], chromium=chromium)
             total = time.perf_counter() - started
             notebook_seconds.append(total)
             print(

@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from analysis.errors import NotebookFailed
 from analysis.io import atomic_path
 from analysis.products.html_pages import PAGE_MODE
 
@@ -25,7 +22,6 @@ CHROMIUM_ARGUMENTS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--no-pdf-header-footer",
 )
 PDF_TIMEOUT_SECONDS = 180
 
@@ -38,45 +34,11 @@ def find_chromium() -> str | None:
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
 
 
-def print_pdf(page: Path, pdf_path: Path, *, chromium: str) -> Path:
-    """Print an HTML page to PDF with headless Chromium, as "Save as PDF" would, on A4 (the page's ``@page``).
-
-    Chromium's ``--print-to-pdf`` uses the page's print style sheet (``report.css``: A4, charts and table rows kept
-    whole); ``--no-pdf-header-footer`` leaves out the file path and date Chromium would print in the margins.
-    Written atomically: a failed print leaves no partial file.
-
-    Raises
-    ------
-    NotebookFailed
-        If Chromium exits with an error or writes nothing.
-    """
-    page, pdf_path = Path(page).resolve(), Path(pdf_path)
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, atomic_path(pdf_path) as temporary:
-        command = [
-            chromium,
-            "--headless",
-            *CHROMIUM_ARGUMENTS,
-            f"--user-data-dir={profile}",
-            f"--print-to-pdf={temporary}",
-            page.as_uri(),
-        ]
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS, check=False
-        )
-        if done.returncode != 0 or temporary.stat().st_size == 0:
-            raise NotebookFailed(
-                f"Chromium could not print {page.name} to PDF (exit code {done.returncode}): "
-                f"{done.stderr.strip()[-500:]}"
-            )
-        temporary.chmod(PAGE_MODE)
-    return pdf_path
-
-
 def print_pdfs_in_one_browser(pages: list[Path], *, chromium: str) -> list[Path]:
     """Print each page to a PDF beside it in one headless Chromium, driven through Playwright (issue 21).
 
-    The same print as :func:`print_pdf` (A4 and margins from the page's ``@page``, backgrounds only where the style
-    sheet asks for them, no header or footer) without starting a browser per page: one launch, one tab per page.
+    Chromium's print as "Save as PDF" makes it (A4 and margins from the page's ``@page``, backgrounds, no header or
+    footer, tagged), as ``--print-to-pdf`` did, without starting a browser per page: one launch, one tab per page.
     Each PDF is written atomically; a page that cannot be printed is logged and its old PDF removed.
     """
     from playwright.sync_api import Error as PlaywrightError
