@@ -1,4 +1,4 @@
-"""Kernels prepared in advance: each runs one notebook with its imports done, and none is left running."""
+"""Kernels prepared in advance and pooled: imports done ahead, nothing passed between notebooks, none left running."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.run.kernels import WarmKernels
+from analysis.errors import NotebookFailed
+from analysis.run.kernels import KernelPool, WarmKernels, shut_down
 from analysis.run.notebook_execution import execute_notebook
 
 
@@ -35,7 +36,8 @@ def test_a_warm_kernel_runs_one_notebook_with_its_imports_done(tmp_path: Path) -
         executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
         counts = [cell.execution_count for cell in executed.cells if cell.cell_type == "code"]
         assert counts == [1, 2, 3], "the silent warm-up must not show in the notebook's execution counts"
-        assert not kernel.is_alive(), "a kernel runs one notebook only"
+        assert kernel.is_alive(), "a kernel passed in stays its caller's"
+        shut_down(kernel)
     finally:
         warm.close()
 
@@ -59,3 +61,70 @@ def test_a_kernel_that_fails_to_warm_up_is_replaced(tmp_path: Path, caplog: pyte
         assert warm.take("never prepared") is None
     finally:
         warm.close()
+
+
+def _process_id(executed: Path) -> str:
+    notebook = nbformat.read(executed, as_version=4)
+    return "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def test_a_pooled_kernel_runs_notebooks_in_turn_with_nothing_passed_between_them(tmp_path: Path) -> None:
+    source = _notebook(
+        tmp_path / "check.ipynb",
+        "import os, sys\nassert 'fractions' in sys.modules",
+        "assert 'left_behind' not in globals(), 'a variable of the last notebook'\nleft_behind = value",
+        "print(os.getpid(), end='')",
+    )
+    pool = KernelPool(tmp_path, "import fractions", size=1)
+    try:
+        for value in (1, 2, 3):
+            with pool.lease() as kernel:
+                execute_notebook(
+                    source, tmp_path / f"out-{value}.ipynb", {"value": value}, cwd=tmp_path, kernel=kernel
+                )
+    finally:
+        pool.close()
+    assert not kernel.is_alive(), "close shuts the idle kernels down"
+    runs = [nbformat.read(tmp_path / f"out-{value}.ipynb", as_version=4) for value in (1, 2, 3)]
+    for executed in runs:
+        assert [cell.execution_count for cell in executed.cells if cell.cell_type == "code"] == [
+            1,
+            2,
+            3,
+            4,
+            5,
+        ]
+    assert len({_process_id(tmp_path / f"out-{value}.ipynb") for value in (1, 2, 3)}) == 1, (
+        "one kernel ran all three"
+    )
+
+
+def test_a_kernel_whose_notebook_failed_is_replaced(tmp_path: Path) -> None:
+    failing = _notebook(tmp_path / "fails.ipynb", "raise ValueError('a bad cell')")
+    fine = _notebook(tmp_path / "fine.ipynb", "import os\nprint(os.getpid(), end='')")
+    pool = KernelPool(tmp_path, "pass", size=1)
+    try:
+        with pytest.raises(NotebookFailed, match="a bad cell"), pool.lease() as failed_kernel:
+            execute_notebook(failing, tmp_path / "failed.ipynb", {}, cwd=tmp_path, kernel=failed_kernel)
+        assert not failed_kernel.is_alive()
+        with pool.lease() as kernel:
+            assert kernel is not failed_kernel and kernel.is_alive()
+            execute_notebook(fine, tmp_path / "fine-out.ipynb", {}, cwd=tmp_path, kernel=kernel)
+    finally:
+        pool.close()
+    assert not kernel.is_alive()
+
+
+def test_the_pool_takes_kernels_prepared_in_advance(tmp_path: Path) -> None:
+    warm = WarmKernels(tmp_path)
+    warm.prepare("slot-0", "import fractions")
+    prepared = warm._kernels["slot-0"].result(timeout=120)  # noqa: SLF001 - reach the manager to check on it
+    pool = KernelPool(tmp_path, "pass", size=2, ready=lambda slot: warm.take(f"slot-{slot}"))
+    try:
+        with pool.lease() as first, pool.lease() as second:
+            assert first is prepared, "slot 0 is the kernel prepared in advance"
+            assert second is not prepared and second.is_alive(), "slot 1 had none: a kernel is started"
+    finally:
+        pool.close()
+        warm.close()
+    assert not first.is_alive() and not second.is_alive()

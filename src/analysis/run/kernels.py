@@ -1,20 +1,26 @@
-"""Kernels started ahead of time, so a stage's notebook does not wait for Python and its imports to load.
+"""Kernels started ahead of time and reused, so a notebook does not wait for Python and its imports to load.
 
 The cleaning, validation and analysis stages each keep one core busy; on a two-core machine the other is idle.
 While they run, :class:`WarmKernels` starts the kernels the later notebooks will need, one after another on a
 background thread, and runs each notebook's imports in them (``import great_expectations`` alone takes seconds).
-Each kernel runs exactly one notebook and is then shut down, so no state passes between notebooks: a warm kernel
-differs from a fresh one only in having its modules already imported. The warm-up runs ``silent``, so execution
-counts in the executed notebook still start at 1.
+A stage's notebook runs in a kernel of its own, shut down after it. A step of many notebooks (the quarter's ten
+reports, a batch's dashboards) runs them in a :class:`KernelPool`: no more kernels than notebooks run at once, each
+running one notebook after another, with its namespace cleared in between (IPython's ``reset``), so no variable
+passes from one notebook to the next and execution counts start at 1 again; only imported modules stay loaded.
+The warm-up and the reset run ``silent``, so an executed notebook is the same as one run in a fresh kernel.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,23 +64,125 @@ def start_kernel(cwd: Path, warm_up: str) -> KernelManager:
     """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
     manager = new_kernel_manager()
     manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    try:
+        run_silently(manager, warm_up)
+    except BaseException:
+        shut_down(manager)
+        raise
+    return manager
+
+
+#: What clears a kernel between two notebooks: every variable goes, execution counts start again at 1
+#: (IPython ``InteractiveShell.reset(new_session=True)``); imported modules stay.
+CLEAR_NAMESPACE = "get_ipython().reset(new_session=True)"
+
+
+def run_silently(manager: KernelManager, code: str) -> None:
+    """Run ``code`` in the kernel without it counting as an execution; raise if it fails."""
     client = manager.client()
     try:
         client.start_channels()
         client.wait_for_ready(timeout=READY_TIMEOUT_SECONDS)
-        request = client.execute(warm_up, silent=True)
+        request = client.execute(code, silent=True)
         while True:
             reply = client.get_shell_msg(timeout=READY_TIMEOUT_SECONDS)
             if reply["parent_header"].get("msg_id") == request:
                 break
         if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"warm-up failed: {reply['content'].get('evalue')}")
-    except BaseException:
-        shut_down(manager)
-        raise
+            raise RuntimeError(f"{code!r} failed: {reply['content'].get('evalue')}")
     finally:
         client.stop_channels()
-    return manager
+
+
+class KernelPool:
+    """Up to ``size`` kernels that run a step's notebooks, each kernel one notebook at a time, reused in turn.
+
+    ``lease`` hands over an idle kernel, or starts one while fewer than ``size`` exist (``ready(slot)``, a kernel
+    prepared in advance, else a new one with ``warm_up`` run in it), or waits for one to be free. A kernel whose
+    notebook succeeded is cleared (:data:`CLEAR_NAMESPACE`) and kept for the next; one whose notebook failed, or
+    that cannot be cleared, is shut down and replaced when needed. ``close`` shuts down every kernel.
+    """
+
+    def __init__(
+        self,
+        cwd: Path,
+        warm_up: str,
+        size: int,
+        *,
+        ready: Callable[[int], KernelManager | None] | None = None,
+    ) -> None:
+        self._cwd = Path(cwd)
+        self._warm_up = warm_up
+        self._size = max(1, size)
+        self._ready = ready
+        self._idle: queue.SimpleQueue[KernelManager] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._slots_used = 0
+        self._closed = False
+
+    @contextmanager
+    def lease(self) -> Iterator[KernelManager]:
+        """A kernel for one notebook, kept for the next notebook if this one ran without error."""
+        kernel = self._acquire()
+        try:
+            yield kernel
+        except BaseException:
+            self._discard(kernel)
+            raise
+        try:
+            run_silently(kernel, CLEAR_NAMESPACE)
+        except Exception as error:  # a kernel that cannot be cleared never runs another notebook
+            logger.warning("A kernel could not be cleared after its notebook (%s); starting another", error)
+            self._discard(kernel)
+            return
+        with self._lock:
+            if self._closed:
+                shut_down(kernel)
+                return
+        self._idle.put(kernel)
+
+    def close(self) -> None:
+        """Shut down every idle kernel (a kernel still leased is shut down when its lease ends)."""
+        with self._lock:
+            self._closed = True
+        while True:
+            try:
+                shut_down(self._idle.get_nowait())
+            except queue.Empty:
+                return
+
+    def _acquire(self) -> KernelManager:
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the kernel pool is closed")
+                slot = self._slots_used if self._slots_used < self._size else None
+                if slot is not None:
+                    self._slots_used += 1
+            if slot is not None:
+                return self._start(slot)
+            try:  # every kernel is busy: wait for one to be free (or its slot, if it is discarded)
+                return self._idle.get(timeout=1)
+            except queue.Empty:
+                continue
+
+    def _start(self, slot: int) -> KernelManager:
+        try:
+            prepared = self._ready(slot) if self._ready is not None else None
+            return prepared if prepared is not None else start_kernel(self._cwd, self._warm_up)
+        except BaseException:
+            with self._lock:
+                self._slots_used -= 1
+            raise
+
+    def _discard(self, kernel: KernelManager) -> None:
+        shut_down(kernel)
+        with self._lock:
+            self._slots_used -= 1
 
 
 class WarmKernels:

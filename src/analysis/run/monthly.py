@@ -3,8 +3,10 @@
 The runner (:func:`analysis.run.pipeline.run_months`) calls these in order, after the quarter's steps have brought
 the analysis tables up to date in the run's private copies:
 
-1. :func:`warm_month_kernels`, before the quarter's steps: the kernels of the months likely to run start, and do
-   their imports, while the quarter's steps are checked or run (:class:`analysis.run.kernels.WarmKernels`).
+1. :func:`warm_month_kernels`, before the quarter's steps: if any month is likely to run, the kernels of the
+   months' pool start and do their imports while the quarter's steps are checked or run
+   (:class:`analysis.run.kernels.WarmKernels`); the months' notebooks then run in turn in these few kernels
+   (:class:`analysis.run.kernels.KernelPool`).
 2. :func:`stage_months`: the months asked for are checked against the staged tables (a month outside the data:
    exit 2, nothing published); each month whose fingerprint (:func:`month_fingerprint`: the tables, the files of
    ``config/`` and the notebooks of :data:`analysis.run.steps.MONTH_STEPS`, the code, the renderer and which of its
@@ -38,7 +40,7 @@ from analysis.methods.months import month_label, month_name, reported_quarter
 from analysis.paths import ProjectPaths
 from analysis.products.glossary import spell_out_executed
 from analysis.run.fingerprints import code_fingerprint, config_digest, digest, sha256_file, tables_digest
-from analysis.run.kernels import WarmKernels
+from analysis.run.kernels import KernelPool, WarmKernels
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.quarter_stages import REPORTS_STAGING_PREFIX, QuarterRun
 from analysis.run.steps import (
@@ -52,6 +54,9 @@ from analysis.run.steps import (
 from analysis.safe_text import html_text
 
 logger = logging.getLogger(__name__)
+
+#: What the months' kernels import before their first notebook: the imports of both month steps.
+MONTH_WARM_UP = "; ".join(step.warm_up for step in MONTH_STEPS if step.warm_up)
 
 INDEX_PAGE = "dashboards.html"
 LATEST_MONTH = "latest-month"
@@ -108,15 +113,16 @@ def month_fingerprint(
 def warm_month_kernels(
     paths: ProjectPaths, labels: Sequence[str], renderer: str, *, force: bool, jobs: int
 ) -> WarmKernels:
-    """Start, in the background, the kernels of the first notebooks of the months that look out of date.
+    """Start, in the background, the kernels of the months' pool (one per notebook run at once), if any month
+    looks out of date.
 
     Whether a month is up to date is only guessed here, from the published folders, to save starting kernels that
     would not be used: :func:`stage_months` decides, after the quarter's steps.
     """
     likely = [label for label in labels if force or not _probably_unchanged(paths, label, renderer)]
     warm = WarmKernels(paths.notebooks)
-    for label, step in _notebook_jobs(likely)[: _lookahead(jobs)]:
-        warm.prepare(f"{label}/{step.executed}", step.warm_up)
+    for slot in range(min(max(1, jobs), len(_notebook_jobs(likely)))):
+        warm.prepare(f"month-{slot}", MONTH_WARM_UP)
     return warm
 
 
@@ -144,11 +150,6 @@ def _previous_fingerprint(folder: Path) -> str | None:
 def _outputs(folder: Path, renderer: str) -> list[Path]:
     suffix = ".ipynb" if renderer == "none" else ".html"
     return [folder / step.executed.replace(".ipynb", suffix) for step in MONTH_STEPS]
-
-
-def _lookahead(jobs: int) -> int:
-    """Kernels kept ready ahead of the notebooks running: one more than run at once (each holds memory)."""
-    return max(1, jobs) + 1
 
 
 def _notebook_jobs(labels: Sequence[str]) -> list[tuple[str, Step]]:
@@ -248,14 +249,17 @@ def _run_month_notebooks(
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     jobs_list = _notebook_jobs(labels)
+    # At most `jobs` kernels, each running notebook after notebook (analysis.run.kernels.KernelPool).
+    kernels = KernelPool(
+        paths.notebooks,
+        MONTH_WARM_UP,
+        jobs,
+        ready=lambda slot: warm.take(f"month-{slot}") if warm is not None else None,
+    )
     try:
-        ahead = _lookahead(jobs)
 
-        def execute(index: int, job: tuple[str, Step]) -> None:
+        def execute(job: tuple[str, Step]) -> None:
             label, step = job
-            if warm is not None and index + ahead < len(jobs_list):
-                later_label, later_step = jobs_list[index + ahead]
-                warm.prepare(f"{later_label}/{later_step.executed}", later_step.warm_up)
             parameters = {
                 "month": label,
                 "processed_dir": str(run.staged_processed),
@@ -264,17 +268,18 @@ def _run_month_notebooks(
             }
             if step is DASHBOARD:
                 parameters["reports_dir"] = str(view)
-            execute_notebook(
-                paths.notebooks / step.notebook,
-                staged[label] / step.executed,
-                parameters,
-                cwd=paths.notebooks,
-                kernel=warm.take(f"{label}/{step.executed}") if warm is not None else None,
-            )
+            with kernels.lease() as kernel:
+                execute_notebook(
+                    paths.notebooks / step.notebook,
+                    staged[label] / step.executed,
+                    parameters,
+                    cwd=paths.notebooks,
+                    kernel=kernel,
+                )
             spell_out_executed(staged[label] / step.executed, run.config.glossary)  # config/glossary.yml
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(execute, n, job) for n, job in enumerate(jobs_list)]
+            futures = [pool.submit(execute, job) for job in jobs_list]
             try:
                 for future in futures:
                     future.result()
@@ -282,6 +287,8 @@ def _run_month_notebooks(
                 for pending in futures:
                     pending.cancel()
                 raise
+            finally:
+                kernels.close()
         if renderer != "none" and staged:
             _render(list(staged.values()), renderer, paths.root)
         for label, folder in staged.items():

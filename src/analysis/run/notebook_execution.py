@@ -35,14 +35,16 @@ def execute_notebook(
     """Execute a notebook with papermill; an error in a cell becomes an :class:`AnalysisError` with its message.
 
     Papermill saves the failed notebook (with the error in it) before raising, so the analyst can open it.
-    Only JSON-native parameter values are passed (strings, numbers, booleans, lists). ``kernel``, a kernel
-    prepared in advance (:mod:`analysis.run.kernels`), runs this one notebook and is shut down after it.
+    Only JSON-native parameter values are passed (strings, numbers, booleans, lists). ``kernel``, a running kernel
+    (:mod:`analysis.run.kernels`), stays the caller's: it is not shut down here. Without one, a kernel is started
+    for this notebook and shut down after it.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
     # A kernel prepared in advance is already running; otherwise papermill starts ours (IPC, not TCP ports).
+    owned = kernel is None
     if kernel is None:
         kernel = new_kernel_manager()
     engine_options: dict[str, Any] = {"km": kernel, "extra_arguments": KERNEL_ARGUMENTS}
@@ -70,4 +72,5 @@ def execute_notebook(
             f"(the executed notebook with the full error is {output})"
         ) from None
     finally:
-        shut_down(kernel)
+        if owned:
+            shut_down(kernel)

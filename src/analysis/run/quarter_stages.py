@@ -26,7 +26,7 @@ from analysis.run.fingerprints import (
     tables_digest,
     write_text_file,
 )
-from analysis.run.kernels import WarmKernels
+from analysis.run.kernels import WarmKernels, shut_down
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.publication import staging_copy
 from analysis.run.steps import REPORTS, Step, later_steps
@@ -79,9 +79,9 @@ class QuarterRun:
         if self.warm is None:
             return
         for step in steps:
-            if step is REPORTS:
-                for index in range(1 + len(self.config.plan.themes)):
-                    self.warm.prepare(f"report-{index}", step.warm_up)
+            if step is REPORTS:  # the report pool's kernels (analysis.run.report_stage)
+                for slot in range(max(1, self.jobs)):
+                    self.warm.prepare(f"report-{slot}", step.warm_up)
             else:
                 self.warm.prepare(step.name, step.warm_up)
 
@@ -309,13 +309,18 @@ def notebook_stage(
         )
         return fingerprint
     run.prepare_kernels(later_steps(step))
-    execute_notebook(
-        run.paths.notebooks / step.notebook,
-        staged / step.executed,
-        parameters,
-        cwd=run.paths.notebooks,
-        kernel=run.take_kernel(step.name),
-    )
+    kernel = run.take_kernel(step.name)
+    try:
+        execute_notebook(
+            run.paths.notebooks / step.notebook,
+            staged / step.executed,
+            parameters,
+            cwd=run.paths.notebooks,
+            kernel=kernel,
+        )
+    finally:
+        if kernel is not None:
+            shut_down(kernel)
     assert run.quarter is not None
     run.record(
         step.name, fingerprint, started, skipped=False, notebooks=[f"{run.quarter.label}/{step.executed}"]

@@ -12,6 +12,7 @@ from analysis.config import ProjectConfig
 from analysis.methods.quarters import Quarter
 from analysis.products.glossary import spell_out_executed
 from analysis.run.fingerprints import digest, tables_digest, write_json
+from analysis.run.kernels import KernelPool
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.provenance import MANIFEST_FILE, quarter_manifest
 from analysis.run.quarter_stages import QuarterRun, ensure_quarter_reports
@@ -78,21 +79,28 @@ def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]
     manifest_path = staged / MANIFEST_FILE
     write_json(manifest_path, quarter_manifest(run, renderer="pending"))
 
-    def execute(index: int, job: tuple[str, str, dict[str, Any]]) -> str:
+    # At most `jobs` kernels, each running report after report (analysis.run.kernels.KernelPool), the first ones
+    # started and warmed up while the earlier stages ran.
+    kernels = KernelPool(
+        run.paths.notebooks, step.warm_up, run.jobs, ready=lambda slot: run.take_kernel(f"report-{slot}")
+    )
+
+    def execute(job: tuple[str, str, dict[str, Any]]) -> str:
         source, output, parameters = job
-        execute_notebook(
-            run.paths.notebooks / source,
-            staged / output,
-            run.parameters(manifest_path=str(manifest_path)) | parameters,
-            cwd=run.paths.notebooks,
-            kernel=run.take_kernel(f"report-{index}"),
-        )
+        with kernels.lease() as kernel:
+            execute_notebook(
+                run.paths.notebooks / source,
+                staged / output,
+                run.parameters(manifest_path=str(manifest_path)) | parameters,
+                cwd=run.paths.notebooks,
+                kernel=kernel,
+            )
         # acronyms spelt out at their first use on the page, for both renderers (config/glossary.yml)
         spell_out_executed(staged / output, run.config.glossary)
         return output
 
     with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
-        futures = [pool.submit(execute, index, job) for index, job in enumerate(jobs)]
+        futures = [pool.submit(execute, job) for job in jobs]
         progress = tqdm(total=len(futures), desc="Report notebooks", unit="report", disable=None)
         try:
             for future in as_completed(futures):
@@ -104,6 +112,7 @@ def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]
             raise
         finally:
             progress.close()
+            kernels.close()
     if renderer != "none":
         logger.info("Executed the report notebooks: rendering them")
     used = "none" if renderer == "none" else _render(run, staged, renderer)
