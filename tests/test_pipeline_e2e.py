@@ -113,9 +113,26 @@ def test_changing_the_commentary_reruns_only_the_reports(
     again = run_pipeline(paths, jobs=2, renderer="builtin")
     ran = {s.name for s in again.stages if not s.skipped}
     assert ran == {"commentary", "reports"}
-    assert "A sentence the analyst added late." in (again.quarter_dir / "quarterly-report.html").read_text(
-        encoding="utf-8"
-    )
+    # the sentence ends the file, so it is theme 6's: the quarterly report and theme 6's exception report show it
+    # and run again; every other report is kept as it was (its notebook, page and PDF), as is nothing else
+    shown = ["quarterly-report", "exceptions-6-communications"]
+    for name in shown:
+        page = (again.quarter_dir / f"{name}.html").read_text(encoding="utf-8")
+        assert "A sentence the analyst added late." in page, name
+    kept = sorted(p.name for p in first_run.quarter_dir.glob("*.html") if p.stem not in {*shown, "index"})
+    assert {"exceptions-1-quality-and-effectiveness.html", "topic-child-protection.html"} <= set(kept), kept
+    for name in kept:
+        for suffix in (".ipynb", ".html", ".pdf"):
+            before, after = (
+                (first_run.quarter_dir / name).with_suffix(suffix),
+                (again.quarter_dir / name).with_suffix(suffix),
+            )
+            assert before.is_file() == after.is_file(), after
+            if before.is_file():
+                assert after.read_bytes() == before.read_bytes(), f"{after.name} was made again"
+    for name in shown:
+        after = (again.quarter_dir / name).with_suffix(".ipynb").read_bytes()
+        assert after != (first_run.quarter_dir / name).with_suffix(".ipynb").read_bytes(), name
 
 
 def test_changing_a_raw_file_reruns_everything_downstream(

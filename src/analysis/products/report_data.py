@@ -83,17 +83,48 @@ def load_manifest(path: str | Path | None) -> dict[str, Any] | None:
 
 
 def load_report_data(
-    quarter: str, processed_dir: str | Path, config_dir: str | Path, manifest_path: str | Path | None = None
+    quarter: str,
+    processed_dir: str | Path,
+    config_dir: str | Path,
+    manifest_path: str | Path | None = None,
+    *,
+    theme: int | None = None,
+    topic: str | None = None,
 ) -> ReportData:
-    """Read the configuration, the analysis tables and the manifest that the report notebooks show."""
+    """Read the configuration, the analysis tables and the manifest that the report notebooks show.
+
+    ``theme`` (an exception report) or ``topic`` (a topic report) limits the commentary to the rows that report
+    shows (:func:`commentary_read_by`); the quarterly report passes neither.
+    """
     config = load_config(config_dir)
     tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
     for name in OPTIONAL_REPORT_TABLES:
         path = Path(processed_dir) / f"{name}.parquet"
         tables[name] = read_table(name, Path(processed_dir)) if path.is_file() else empty_table(name)
-    return ReportData(
-        config=config, quarter=Quarter.parse(quarter), tables=tables, manifest=load_manifest(manifest_path)
-    )
+    reported = Quarter.parse(quarter)
+    tables["commentary"] = commentary_read_by(tables["commentary"], reported, theme=theme, topic=topic)
+    return ReportData(config=config, quarter=reported, tables=tables, manifest=load_manifest(manifest_path))
+
+
+def commentary_read_by(
+    commentary: pd.DataFrame, quarter: Quarter, *, theme: int | None = None, topic: str | None = None
+) -> pd.DataFrame:
+    """The rows of the analyst's commentary one report is given: the quarter's, for one theme (an exception
+    report), one topic (a topic report) or every theme (the quarterly report, ``theme`` and ``topic`` None).
+
+    The runner re-executes a report only when its rows change (:mod:`analysis.run.report_stage`), so an edit to one
+    theme's commentary re-runs the quarterly report and that theme's exception report, not the others (issue 21).
+    """
+    rows = commentary["quarter"] == quarter.label
+    if topic is not None:
+        rows &= (commentary["theme"] == TOPIC_THEME) & (
+            commentary["indicator_id"] == f"{TOPIC_PREFIX}{topic}"
+        )
+    elif theme is not None:
+        rows &= commentary["theme"] == theme
+    else:
+        rows &= commentary["theme"] != TOPIC_THEME
+    return commentary.loc[rows].reset_index(drop=True)
 
 
 def commentary_text(

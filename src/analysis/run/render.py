@@ -25,6 +25,7 @@ import logging
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -267,8 +268,10 @@ def render_reports(
     banner: str = "",
     statuses: ThemeStatuses = (),
     glossary: GlossarySettings | None = None,
+    only: Sequence[Path] | None = None,
 ) -> str:
-    """Render every executed report notebook in ``quarter_dir`` to HTML beside it, and write ``index.html``.
+    """Render every executed report notebook in ``quarter_dir`` (or ``only`` those) to HTML beside it, and write
+    ``index.html``.
 
     Parameters
     ----------
@@ -284,6 +287,8 @@ def render_reports(
         The synthetic-data banner (HTML) and each theme's status, for the index page.
     glossary : GlossarySettings, optional
         ``config/glossary.yml``: the index page spells out each acronym at its first use, as the reports do.
+    only : sequence of Path, optional
+        The executed notebooks to render (and print): the others' pages, unchanged since the last run, are kept.
 
     Returns
     -------
@@ -296,9 +301,12 @@ def render_reports(
         raise FileNotFoundError(
             f"{quarter_dir} holds no executed report notebooks ({QUARTERLY_REPORT}, {EXCEPTION_REPORTS})"
         )
+    if only is not None:
+        names = {Path(notebook).name for notebook in only}
+        notebooks = [notebook for notebook in notebooks if notebook.name in names]
     quarter = Quarter.parse(quarter_label)
     used = choose_renderer(renderer)
-    if used == "quarto":
+    if used == "quarto" and notebooks:
         project = find_quarto_project(quarter_dir.resolve()) or quarter_dir.resolve()
         render_with_quarto(notebooks, project_dir=project)
     else:
@@ -309,7 +317,7 @@ def render_reports(
                 or f"{authority_name} children's services: {notebook.stem}, {quarter.name}"
             )
             render_notebook_html(notebook, notebook.with_suffix(".html"), title=title)
-    if pdf:
+    if pdf and notebooks:
         write_pdfs([notebook.with_suffix(".html") for notebook in notebooks])
     write_page(
         quarter_dir / "index.html",

@@ -20,6 +20,9 @@ from analysis.run.steps import REPORTS, Step
 
 logger = logging.getLogger(__name__)
 
+#: The table of the analyst's commentary, of which each report is given its own rows.
+COMMENTARY = "commentary"
+
 
 def report_notebooks(
     config: ProjectConfig, quarter: Quarter, step: Step = REPORTS
@@ -44,22 +47,49 @@ def report_notebooks(
     return jobs
 
 
+def report_fingerprints(
+    run: QuarterRun, step: Step, jobs: list[tuple[str, str, dict[str, Any]]]
+) -> dict[str, str]:
+    """Each report's fingerprint (executed file name -> hash): the code, the step's configuration, the tables it
+    reads but the commentary, its parameters and the rows of the commentary it is given
+    (:func:`analysis.products.report_data.commentary_read_by`), so that a commentary edit re-runs only the reports
+    that show the edited rows."""
+    from analysis.io import read_table
+    from analysis.products.report_data import commentary_read_by
+
+    assert run.quarter is not None
+    common = digest(
+        step.name,
+        run.code,
+        run.config_digest(step),
+        tables_digest(run.staged_processed, [table for table in step.reads if table != COMMENTARY]),
+    )
+    commentary = read_table(COMMENTARY, run.staged_processed)
+    fingerprints = {}
+    for source, output, parameters in jobs:
+        rows = commentary_read_by(
+            commentary, run.quarter, theme=parameters.get("theme"), topic=parameters.get("topic")
+        )
+        fingerprints[output] = digest(common, source, parameters, rows.to_json(orient="split", index=False))
+    return fingerprints
+
+
 def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]:
     """Execute the report notebooks of ``step`` (:data:`analysis.run.steps.REPORTS`; in parallel, up to ``jobs``)
-    and render them to self-contained HTML.
+    whose inputs changed (:func:`report_fingerprints`), and render them to self-contained HTML.
 
     The fingerprint covers what the notebooks show, not how they are rendered: a run with another renderer (e.g.
     Quarto's pre-render, ``--renderer none``, after ``make report``) finds the executed notebooks up to date and
-    only renders them again, when the HTML is missing or was made by another renderer.
+    only renders them again, when the HTML is missing or was made by another renderer. A report whose fingerprint
+    is unchanged keeps its executed notebook, page and PDF from the last run (the run's private copy of the
+    quarter's folder starts as a copy of the published one); the index is always written again.
     """
-    from tqdm.auto import tqdm
-
     started = time.perf_counter()
     assert run.quarter is not None
     staged = ensure_quarter_reports(run)
     jobs = report_notebooks(run.config, run.quarter, step)
-    upstream = tables_digest(run.staged_processed, step.reads)
-    fingerprint = digest(step.name, run.code, run.config_digest(step), upstream, jobs)
+    fingerprints = report_fingerprints(run, step, jobs)
+    fingerprint = digest(step.name, sorted(fingerprints.items()))
     executed = [staged / name for _, name, _ in jobs]
     pages = [path.with_suffix(".html") for path in executed] + [staged / "index.html"]
     previous = run.state.get("renderer", "none")
@@ -67,17 +97,52 @@ def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]
         if renderer == "none" or (
             _renderer_for(renderer) == previous and all(path.exists() for path in pages)
         ):
-            run.record(step.name, fingerprint, started, skipped=True, notebooks=[])
+            _record(run, step, fingerprint, started, fingerprints, skipped=True)
             # with "none" the pages are left to Quarto: the next run with a renderer renders them again
             return fingerprint, "none" if renderer == "none" else previous
         used = _render(run, staged, renderer)
-        run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
+        _record(run, step, fingerprint, started, fingerprints, skipped=False)
         return fingerprint, used
-    for page in pages:  # pages and PDFs of the last run would otherwise sit beside newer notebooks
-        page.unlink(missing_ok=True)
+    before = run.state.get("stages", {}).get(step.name, {}).get("reports", {})
+    changed = [
+        job
+        for job in jobs
+        if run.force or before.get(job[1]) != fingerprints[job[1]] or not (staged / job[1]).is_file()
+    ]
+    for page in [(staged / output).with_suffix(".html") for _, output, _ in changed] + [
+        staged / "index.html"
+    ]:
+        page.unlink(
+            missing_ok=True
+        )  # pages and PDFs of the last run would otherwise sit beside newer notebooks
         page.with_suffix(".pdf").unlink(missing_ok=True)
     manifest_path = staged / MANIFEST_FILE
     write_json(manifest_path, quarter_manifest(run, renderer="pending"))
+    if len(changed) < len(jobs):
+        logger.info(
+            "Reports unchanged since the last run, kept: %d of %d", len(jobs) - len(changed), len(jobs)
+        )
+    _execute_reports(run, step, staged, changed, manifest_path)
+    if renderer != "none":
+        logger.info("Executed the report notebooks: rendering them")
+    # every page that is missing (those of the reports just executed) is made, and every page if the last run's
+    # renderer was another
+    same_renderer = renderer != "none" and _renderer_for(renderer) == previous
+    to_render = [path for path in executed if not (same_renderer and path.with_suffix(".html").exists())]
+    used = "none" if renderer == "none" else _render(run, staged, renderer, notebooks=to_render)
+    _record(run, step, fingerprint, started, fingerprints, skipped=False)
+    return fingerprint, used
+
+
+def _execute_reports(
+    run: QuarterRun,
+    step: Step,
+    staged: Path,
+    jobs: list[tuple[str, str, dict[str, Any]]],
+    manifest_path: Path,
+) -> None:
+    """Execute ``jobs`` (source, executed file name, parameters) in at most ``run.jobs`` kernels."""
+    from tqdm.auto import tqdm
 
     # At most `jobs` kernels, each running report after report (analysis.run.kernels.KernelPool), the first ones
     # started and warmed up while the earlier stages ran.
@@ -113,11 +178,20 @@ def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]
         finally:
             progress.close()
             kernels.close()
-    if renderer != "none":
-        logger.info("Executed the report notebooks: rendering them")
-    used = "none" if renderer == "none" else _render(run, staged, renderer)
-    run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
-    return fingerprint, used
+
+
+def _record(
+    run: QuarterRun,
+    step: Step,
+    fingerprint: str,
+    started: float,
+    fingerprints: dict[str, str],
+    *,
+    skipped: bool,
+) -> None:
+    """The step's record, and each report's fingerprint in the run's state for the next run to compare with."""
+    run.record(step.name, fingerprint, started, skipped=skipped, notebooks=[])
+    run.new_state["stages"][step.name]["reports"] = fingerprints
 
 
 def index_summary(
@@ -137,7 +211,8 @@ def _renderer_for(renderer: str) -> str:
     return "none" if renderer == "none" else choose_renderer(renderer)
 
 
-def _render(run: QuarterRun, staged: Path, renderer: str) -> str:
+def _render(run: QuarterRun, staged: Path, renderer: str, *, notebooks: list[Path] | None = None) -> str:
+    """Render ``notebooks`` (default: every report in ``staged``) to HTML and PDF, and write the index."""
     from analysis.run.render import render_reports
 
     assert run.quarter is not None
@@ -150,6 +225,7 @@ def _render(run: QuarterRun, staged: Path, renderer: str) -> str:
         banner=banner,
         statuses=statuses,
         glossary=run.config.glossary,
+        only=notebooks,
     )
     logger.info("Rendered the reports with the %s renderer", used)
     return used
