@@ -30,6 +30,7 @@ R ``forecast::ets`` refuses a seasonal model on fewer than two periods of data).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import warnings
@@ -195,11 +196,26 @@ def initialisation(points: int, period: int | None) -> str:
 
 
 def _fit(y: np.ndarray, spec: EtsSpec, period: int | None) -> object:
+    """Fit one ETS model (the same figures, model and period are fitted once: :func:`_fit_figures`).
+
+    A run fits the same model to the same figures many times over: the AICc choice and then the forecast of the
+    chosen model, and the backtests of consecutive quarters (the anticipated trends as at each quarter), whose
+    origins train on the same first figures. The fit is deterministic (module docstring), so reusing it changes
+    no figure.
+    """
+    figures = np.ascontiguousarray(y, dtype="float64")
+    return _fit_figures(figures.tobytes(), spec, period)
+
+
+@functools.lru_cache(maxsize=512)
+def _fit_figures(figures: bytes, spec: EtsSpec, period: int | None) -> object:
     """Fit one ETS model; statsmodels' convergence and estimation warnings are silenced here, deliberately.
 
-    The optimiser's warnings (e.g. ``ConvergenceWarning`` on a short or flat series) say nothing a reader can act
-    on: the backtest, not the optimiser, decides whether a model's forecasts are printed.
+    ``figures`` are the series' float64 bytes (hashable, so the fit can be kept). The optimiser's warnings (e.g.
+    ``ConvergenceWarning`` on a short or flat series) say nothing a reader can act on: the backtest, not the
+    optimiser, decides whether a model's forecasts are printed.
     """
+    y = np.frombuffer(figures, dtype="float64").copy()
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
