@@ -175,7 +175,12 @@ def changed_assurance_sentence(
     from the range expected before the change: 2 of the 3 months since then missed it, including June 2015 (17.5%)".
     """
     return _changed_sentence(
-        stretch["month"].to_numpy(), stretch["value"].to_numpy(dtype="float64"), target, polarity, decimals, unit
+        stretch["month"].to_numpy(),
+        stretch["value"].to_numpy(dtype="float64"),
+        target,
+        polarity,
+        decimals,
+        unit,
     )
 
 
@@ -399,7 +404,9 @@ def summary_row(
                 "explained"
             )
     special = variation != COMMON_CAUSE and rules_fired is not None
-    level = assurance(target, lower_limit, upper_limit, polarity, latest_value=latest_value, special_cause=special)
+    level = assurance(
+        target, lower_limit, upper_limit, polarity, latest_value=latest_value, special_cause=special
+    )
     sentences = [description]
     if level in ASSURANCE_SENTENCES and target is not None:  # a sentence's level implies a target
         sentences.append(ASSURANCE_SENTENCES[level].format(target=_figure(float(target), decimals, unit)))
