@@ -203,7 +203,7 @@ def chart_points(
         )
     fired = [",".join(rule for rule in RULE_ORDER if rules[rule][i]) or None for i in range(y.size)]
     return ChartPoints(
-        months=months.astype("datetime64[s]").to_numpy(),
+        months=months.to_numpy(dtype="datetime64[s]"),
         values=y,
         baseline=baseline.astype("int64"),
         centre=centre,
