@@ -269,7 +269,9 @@ def readings_as_at(
 
     The chart as at a month with no new figure of the indicator is the chart as at the month before, so it is
     drawn once per figure (not once per month) and its summary repeated with each ``as_at``; the series is
-    sorted and filtered once. The rows are exactly those of drawing :func:`indicator_chart` at every month
+    sorted and filtered once, and each chart and summary is computed on arrays (:func:`chart_points`,
+    :func:`analysis.methods.spc_summary.summary_row`: the code :func:`spc_chart` and ``summarise`` run too), with
+    no table made per chart. The rows are exactly those of drawing :func:`indicator_chart` at every month
     (``tests/test_spc.py`` checks this on generated series).
     """
     rows_of_indicator = monthly.loc[monthly["indicator_id"] == indicator.id]
