@@ -532,3 +532,31 @@ def test_neighbours_median_with_groups_from_the_2021_file() -> None:
     ]
     # 940/941 did not exist: 14.9 17.1 17.5 17.7 | 19.9 20.8 27.9 28 -> median 18.8.
     assert neighbours_average(rows["value"], "median") == pytest.approx(18.8)
+
+
+def test_the_years_known_by_a_day_read_from_every_year_equal_those_compared_again(config) -> None:
+    """The analysis stage compares every year once and keeps those known by the quarter's end: the same table."""
+    from analysis.stages.analyse import comparison_known_by
+
+    rows = [bench_row(year, "National", "E92000001", 22.0 + year % 3) for year in (2013, 2014, 2015)] + [
+        la(year, old, float(old % 7 + year % 5))
+        for year in (2013, 2014, 2015)
+        for old in (887, 866, 894, 100)
+    ]
+    annual = EMPTY_ANNUAL.assign(suppressed=pd.Series(dtype="bool"))
+    every_year = compare_with_benchmarks(annual, frame(rows), EMPTY_POPULATION, config, neighbours=[866, 894])
+    assert every_year["time_period"].tolist() == [2013, 2014, 2015]
+    for day in [date(2014, 10, 29), date(2015, 6, 30), date(2015, 10, 22), date(2016, 12, 31)]:
+        again = compare_with_benchmarks(
+            annual, frame(rows), EMPTY_POPULATION, config, neighbours=[866, 894], up_to=day
+        )
+        known = comparison_known_by(every_year, day)
+        assert known is not None, day
+        pd.testing.assert_frame_equal(known, again, check_exact=True)
+    # Nothing known yet: compared again (the empty table is the comparison's own).
+    assert comparison_known_by(every_year, date(2013, 1, 1)) is None
+    # A year released before the one before it: the direction of travel would differ, so compared again.
+    out_of_order = every_year.assign(
+        released=every_year["released"].where(every_year["time_period"] != 2014, pd.Timestamp("2030-01-01"))
+    )
+    assert comparison_known_by(out_of_order, date(2016, 12, 31)) is None

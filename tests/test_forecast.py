@@ -207,3 +207,32 @@ def test_a_monthly_forecast_is_cut_at_the_ceiling() -> None:
     assert (free["upper_95"] > 100).all()
     _, percentages = monthly_forecast(segment, SETTINGS, 3, highest=100.0)
     assert (percentages["upper_95"] == 100).all() and (percentages["upper_80"] <= 100).all()
+
+
+def test_a_model_fitted_once_forecasts_as_one_fitted_afresh() -> None:
+    """The fits kept for the same figures (issue 21) give exactly the forecast of a fit made afresh."""
+    from analysis.methods import ets_fit, forecast
+
+    y = np.array([30.0, 32.0, 31.0, 35.0, 34.0, 36.0, 38.0, 37.0, 40.0, 41.0, 39.0, 43.0, 44.0])
+    spec = forecast.EtsSpec(trend=True)
+    ets_fit.fit_of_figures.cache_clear()
+    fresh = forecast.ets_forecast(y, spec, 3, 12)
+    kept = forecast.ets_forecast(y.copy(), spec, 3, 12)  # the same figures: the fit is reused
+    assert ets_fit.fit_of_figures.cache_info().hits == 1
+    pd.testing.assert_frame_equal(kept, fresh, check_exact=True)
+    # A different series is fitted afresh.
+    forecast.ets_forecast(y[:-1], spec, 3, 12)
+    assert ets_fit.fit_of_figures.cache_info().misses == 2
+
+
+def test_forecasts_run_blas_on_one_thread_and_give_it_back() -> None:
+    from threadpoolctl import threadpool_info
+
+    from analysis.methods.ets_fit import one_blas_thread
+
+    before = [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
+    with one_blas_thread():
+        inside = [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
+    after = [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
+    assert inside and set(inside) == {1}
+    assert after == before

@@ -29,6 +29,7 @@ METHODS = (
     "analysis.methods.exception_finder",
     "analysis.methods.benchmarking",
     "analysis.methods.forecast",
+    "analysis.methods.ets_fit",
     "analysis.methods.demand_forecasts",
     "analysis.methods.trajectory",
     "analysis.stages.analyse",

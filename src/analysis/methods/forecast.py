@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config_indicators import ForecastSettings
+from analysis.methods.ets_fit import fit, one_blas_thread
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,6 @@ logger = logging.getLogger(__name__)
 LEVELS: tuple[int, ...] = (80, 95)
 BAND_LEVEL = 95
 NAIVE = "naive"
-#: Figures statsmodels' heuristic initialisation needs (seasonal models: two whole cycles as well).
-HEURISTIC_MINIMUM_POINTS = 10
 #: Columns of a forecast (one row per step ahead).
 FORECAST_COLUMNS = ["step", "mean"] + [f"{side}_{level}" for level in LEVELS for side in ("lower", "upper")]
 
@@ -177,50 +176,6 @@ def naive_forecast(y: np.ndarray, horizon: int) -> pd.DataFrame:
     return frame.loc[:, FORECAST_COLUMNS]
 
 
-def initialisation(points: int, period: int | None) -> str:
-    """``heuristic`` initial states from ``HEURISTIC_MINIMUM_POINTS`` figures on, else ``estimated`` (fitted).
-
-    Notes
-    -----
-    Hyndman et al. (2008), *Forecasting with Exponential Smoothing*, section 2.6.1: initial level, trend and
-    seasonal states from the first figures (the first two whole cycles for seasonal models), as statsmodels
-    ``ETSModel(initialization_method="heuristic")`` computes them; it needs at least 10 figures. Estimating the
-    initial states by maximum likelihood as well is several times slower (twelve seasonal states) and unstable on
-    three years of monthly data. Seasonal candidates are only tried from two whole cycles on, so every candidate
-    fitted to the same figures uses the same initialisation and their AICc are comparable. Fewer than 10 figures
-    (only the annual backtest's first origins) are fitted with estimated initial states.
-    """
-    del period  # the seasonal candidates' own two-cycle minimum is applied in candidate_specs
-    return "heuristic" if points >= HEURISTIC_MINIMUM_POINTS else "estimated"
-
-
-def _fit(y: np.ndarray, spec: EtsSpec, period: int | None) -> object:
-    """Fit one ETS model; statsmodels' convergence and estimation warnings are silenced here, deliberately.
-
-    The optimiser's warnings (e.g. ``ConvergenceWarning`` on a short or flat series) say nothing a reader can act
-    on: the backtest, not the optimiser, decides whether a model's forecasts are printed.
-    """
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", ModelWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        model = ETSModel(
-            pd.Series(np.asarray(y, dtype="float64")),  # a RangeIndex: statsmodels labels the forecast steps
-            error="add",
-            trend="add" if spec.trend else None,
-            damped_trend=spec.trend,
-            seasonal="add" if spec.seasonal else None,
-            seasonal_periods=period
-            if spec.seasonal or initialisation(len(y), period) == "heuristic"
-            else None,
-            initialization_method=initialisation(len(y), period),
-        )
-        return model.fit(disp=False)
-
-
 def ets_forecast(y: np.ndarray, spec: EtsSpec, horizon: int, period: int | None = None) -> pd.DataFrame:
     """Forecast ``horizon`` steps with one ETS model, with exact 80% and 95% prediction intervals.
 
@@ -231,14 +186,15 @@ def ets_forecast(y: np.ndarray, spec: EtsSpec, horizon: int, period: int | None 
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
 
-    fitted = _fit(y, spec, period)
+    fitted = fit(y, spec, period)
     n = len(y)
     frame = pd.DataFrame({"step": np.arange(1, horizon + 1)})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", ModelWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        prediction = fitted.get_prediction(start=n, end=n + horizon - 1, method="exact")  # type: ignore[attr-defined]
+        with one_blas_thread():
+            prediction = fitted.get_prediction(start=n, end=n + horizon - 1, method="exact")  # type: ignore[attr-defined]
         for level in LEVELS:
             summary = prediction.summary_frame(alpha=1 - level / 100)
             frame["mean"] = summary["mean"].to_numpy(dtype="float64")
@@ -259,7 +215,7 @@ def select_spec(y: np.ndarray, settings: ForecastSettings, period: int | None) -
     """The candidate ETS model with the lowest AICc (FPP3 8.6; Hyndman et al. 2002)."""
     best: tuple[float, int, EtsSpec] | None = None
     for order, spec in enumerate(candidate_specs(len(y), settings, period)):
-        aicc = float(_fit(y, spec, period).aicc)  # type: ignore[attr-defined]
+        aicc = float(fit(y, spec, period).aicc)  # type: ignore[attr-defined]
         if not math.isfinite(aicc):
             continue
         if best is None or (aicc, order) < best[:2]:

@@ -65,7 +65,7 @@ from analysis.methods.spc_rules import (
     trend_flags,
     two_of_three_flags,
 )
-from analysis.methods.spc_summary import summarise
+from analysis.methods.spc_summary import ChartPoints, summarise, summary_row
 from analysis.schemas import schema
 
 logger = logging.getLogger(__name__)
@@ -128,8 +128,38 @@ def spc_chart(
     series = pd.Series(values, dtype="float64").dropna()
     series.index = pd.DatetimeIndex(series.index)
     series = series.sort_index()
-    months = pd.DatetimeIndex(series.index)
-    y = series.to_numpy(dtype="float64")
+    points = chart_points(
+        pd.DatetimeIndex(series.index),
+        series.to_numpy(dtype="float64"),
+        polarity=polarity,
+        rebase_at=rebase_at,
+        settings=settings,
+        label=label,
+    )
+    return pd.DataFrame(
+        {
+            "month": points.months,
+            "value": points.values,
+            "baseline": points.baseline,
+            "centre": points.centre,
+            "lower_limit": points.lower_limit,
+            "upper_limit": points.upper_limit,
+            "rules_fired": pd.Series(points.rules_fired, dtype="str"),
+            "point_class": pd.Series(points.point_class, dtype="str"),
+        }
+    )
+
+
+def chart_points(
+    months: pd.DatetimeIndex,
+    y: np.ndarray,
+    *,
+    polarity: Polarity,
+    rebase_at: Iterable[date] = (),
+    settings: SpcSettings,
+    label: str = "series",
+) -> ChartPoints:
+    """The XmR chart of :func:`spc_chart` as arrays, from figures ``y`` of ``months`` (sorted, without gaps' NaN)."""
     baseline = _segments(months, rebase_at)
     centre = np.full(y.size, np.nan)
     mean_mr = np.full(y.size, np.nan)
@@ -171,19 +201,16 @@ def spc_chart(
             two_of_three=rules[RULE_TWO_OF_THREE][where],
             run=rules[RULE_RUN][where],
         )
-    point_class = point_types(types, polarity)
     fired = [",".join(rule for rule in RULE_ORDER if rules[rule][i]) or None for i in range(y.size)]
-    return pd.DataFrame(
-        {
-            "month": months.astype("datetime64[s]"),
-            "value": y,
-            "baseline": baseline.astype("int64"),
-            "centre": centre,
-            "lower_limit": centre - LIMIT_FACTOR * mean_mr,
-            "upper_limit": centre + LIMIT_FACTOR * mean_mr,
-            "rules_fired": pd.Series(fired, dtype="str"),
-            "point_class": pd.Series(point_class, dtype="str"),
-        }
+    return ChartPoints(
+        months=months.to_numpy(dtype="datetime64[s]"),
+        values=y,
+        baseline=baseline.astype("int64"),
+        centre=centre,
+        lower_limit=centre - LIMIT_FACTOR * mean_mr,
+        upper_limit=centre + LIMIT_FACTOR * mean_mr,
+        rules_fired=fired,
+        point_class=point_types(types, polarity),
     )
 
 
@@ -242,7 +269,9 @@ def readings_as_at(
 
     The chart as at a month with no new figure of the indicator is the chart as at the month before, so it is
     drawn once per figure (not once per month) and its summary repeated with each ``as_at``; the series is
-    sorted and filtered once. The rows are exactly those of drawing :func:`indicator_chart` at every month
+    sorted and filtered once, and each chart and summary is computed on arrays (:func:`chart_points`,
+    :func:`analysis.methods.spc_summary.summary_row`: the code :func:`spc_chart` and ``summarise`` run too), with
+    no table made per chart. The rows are exactly those of drawing :func:`indicator_chart` at every month
     (``tests/test_spc.py`` checks this on generated series).
     """
     rows_of_indicator = monthly.loc[monthly["indicator_id"] == indicator.id]
@@ -251,9 +280,11 @@ def readings_as_at(
         index=pd.DatetimeIndex(rows_of_indicator["month"]),
     )
     series = series.dropna().sort_index()
+    figure_months, figures = pd.DatetimeIndex(series.index), series.to_numpy(dtype="float64")
+    target = indicator.target.value if indicator.target else None
     quiet = logger.level
     logger.setLevel(logging.ERROR)  # provisional-limit warnings, once per month drawn, say nothing new
-    summaries: list[pd.DataFrame] = []  # one per chart drawn
+    summaries: list[dict[str, object]] = []  # one per chart drawn
     drawn_for: list[int] = []  # for each of ``months``: the chart it shows (its position in ``summaries``)
     as_ats: list[pd.Timestamp] = []
     above_means: list[object] = []
@@ -261,13 +292,30 @@ def readings_as_at(
     try:
         for as_at in months:
             as_at = pd.Timestamp(as_at)
-            points = int(series.index.searchsorted(as_at, side="right"))
+            points = int(figure_months.searchsorted(as_at, side="right"))
             if drawn is None or drawn[0] != points:
-                chart, summary = chart_and_summary(series.iloc[:points], indicator, settings)
+                chart = chart_points(
+                    figure_months[:points],
+                    figures[:points],
+                    polarity=indicator.polarity,
+                    rebase_at=indicator.rebase_at,
+                    settings=settings,
+                    label=indicator.id,
+                )
                 above: object = pd.NA
-                if not chart.empty and pd.notna(chart["centre"].iloc[-1]):
-                    above = bool(chart["value"].iloc[-1] > chart["centre"].iloc[-1])
-                summaries.append(summary)
+                if points and not np.isnan(chart.centre[-1]):
+                    above = bool(chart.values[-1] > chart.centre[-1])
+                summaries.append(
+                    summary_row(
+                        chart,
+                        indicator_id=indicator.id,
+                        polarity=indicator.polarity,
+                        target=target,
+                        settings=settings,
+                        decimals=indicator.decimals,
+                        unit=indicator.unit,
+                    )
+                )
                 drawn = (points, above)
             drawn_for.append(len(summaries) - 1)
             as_ats.append(as_at)
@@ -276,5 +324,20 @@ def readings_as_at(
         logger.setLevel(quiet)
     if not summaries:
         return pd.DataFrame()
-    readings = pd.concat(summaries, ignore_index=True).iloc[drawn_for].reset_index(drop=True)
+    readings = summary_frame([summaries[i] for i in drawn_for])
     return readings.assign(as_at=pd.DatetimeIndex(as_ats), above_mean=pd.Series(above_means))
+
+
+def summary_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """``spc_summary`` rows (:func:`analysis.methods.spc_summary.summary_row`) as one table, typed as the rows of
+    :func:`analysis.methods.spc_summary.summarise` put together with ``pandas.concat`` would be.
+
+    A one-row table holds ``assurance`` and ``rule`` as text when they are given and as objects when they are None,
+    and putting such tables together keeps objects wherever one row has None: so here.
+    """
+    frame = pd.DataFrame(rows)
+    for column in ("assurance", "rule"):
+        values = [row[column] for row in rows]
+        if any(value is None for value in values):
+            frame[column] = pd.Series(values, dtype=object)
+    return frame

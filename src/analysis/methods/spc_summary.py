@@ -7,6 +7,8 @@ See :mod:`analysis.methods.spc` for the method as a whole and its references.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +35,46 @@ ASSURANCE_SENTENCES = {
     CONSISTENTLY_PASSING: "The target ({target}) is outside the range expected from normal variation, on the good side: it is met every month",
     HIT_AND_MISS: "The target ({target}) is within the range expected from normal variation: it will be hit and missed",
 }
+
+
+# --------------------------------------------------------------------------------------------------- points
+@dataclass(frozen=True)
+class ChartPoints:
+    """An XmR chart's points as arrays, oldest first: the rows of :func:`analysis.methods.spc.spc_chart`.
+
+    ``months`` are ``datetime64``; ``rules_fired`` holds the comma-joined rules of each point (None where none
+    fired); ``point_class`` each point's class. The summary reads these arrays, not a DataFrame, so the readings
+    as at every month (one chart per month) are quick.
+    """
+
+    months: np.ndarray
+    values: np.ndarray
+    baseline: np.ndarray
+    centre: np.ndarray
+    lower_limit: np.ndarray
+    upper_limit: np.ndarray
+    rules_fired: list[str | None]
+    point_class: np.ndarray
+
+    @classmethod
+    def from_chart(cls, points: pd.DataFrame) -> ChartPoints:
+        """The points of a chart table (:func:`analysis.methods.spc.spc_chart`'s columns), sorted by month."""
+        points = points.sort_values("month").reset_index(drop=True)
+        return cls(
+            months=points["month"].to_numpy(),
+            values=points["value"].to_numpy(dtype="float64"),
+            baseline=points["baseline"].to_numpy(),
+            centre=points["centre"].to_numpy(dtype="float64"),
+            lower_limit=points["lower_limit"].to_numpy(dtype="float64"),
+            upper_limit=points["upper_limit"].to_numpy(dtype="float64"),
+            rules_fired=[r if isinstance(r, str) else None for r in points["rules_fired"]],
+            point_class=points["point_class"].to_numpy(dtype=object),
+        )
+
+    def latest_segment(self) -> np.ndarray:
+        """Positions of the points in the latest point's baseline segment."""
+        segment: np.ndarray = np.flatnonzero(self.baseline == self.baseline[-1])
+        return segment
 
 
 # -------------------------------------------------------------------------------------------------- summary
@@ -132,11 +174,23 @@ def changed_assurance_sentence(
     e.g. "Performance has changed since April 2015, so whether the target (10.0%) will be met cannot be judged
     from the range expected before the change: 2 of the 3 months since then missed it, including June 2015 (17.5%)".
     """
+    return _changed_sentence(
+        stretch["month"].to_numpy(),
+        stretch["value"].to_numpy(dtype="float64"),
+        target,
+        polarity,
+        decimals,
+        unit,
+    )
+
+
+def _changed_sentence(
+    months: np.ndarray, values: np.ndarray, target: float, polarity: Polarity, decimals: int, unit: str
+) -> str:
+    """:func:`changed_assurance_sentence` of the stretch's months and figures."""
     direction = polarity_sign(polarity)
-    values = stretch["value"].to_numpy(dtype="float64")
     missed = int(((values - target) * direction < 0).sum())
-    last = stretch.iloc[-1]
-    latest = f"{_month(last['month'])} ({_figure(float(last['value']), decimals, unit)})"
+    latest = f"{_month(months[-1])} ({_figure(float(values[-1]), decimals, unit)})"
     n = len(values)
     if n == 1:
         recent = f"{latest} {'missed' if missed else 'met'} it"
@@ -145,10 +199,10 @@ def changed_assurance_sentence(
     elif missed == 0:
         recent = f"all {n} months since then met it, including {latest}"
     else:
-        latest_missed = (float(last["value"]) - target) * direction < 0
+        latest_missed = (float(values[-1]) - target) * direction < 0
         recent = f"{missed} of the {n} months since then missed it; {latest} {'missed' if latest_missed else 'met'} it"
     return (
-        f"Performance has changed since {_month(stretch['month'].iloc[0])}, so whether the target "
+        f"Performance has changed since {_month(months[0])}, so whether the target "
         f"({_figure(target, decimals, unit)}) will be met cannot be judged from the range expected before the change: {recent}"
     )
 
@@ -171,31 +225,44 @@ def sustained_shift_start(points: pd.DataFrame, months: int) -> pd.Timestamp | N
     """
     if months <= 0 or points.empty:
         return None
-    points = points.sort_values("month").reset_index(drop=True)
-    segment = points.loc[points["baseline"] == points["baseline"].iloc[-1]].reset_index(drop=True)
-    sides = np.sign(segment["value"] - segment["centre"]).to_numpy()
-    if segment["centre"].isna().all() or sides[-1] == 0:
+    chart = ChartPoints.from_chart(points)
+    start = _shift_start(chart, months)
+    if start is None:
+        return None
+    return pd.Timestamp(chart.months[chart.latest_segment()][start])
+
+
+def _shift_start(chart: ChartPoints, months: int) -> int | None:
+    """:func:`sustained_shift_start` as a position in the latest segment (None: no sustained shift)."""
+    if months <= 0 or chart.values.size == 0:
+        return None
+    segment = chart.latest_segment()
+    centre = chart.centre[segment]
+    sides = np.sign(chart.values[segment] - centre)
+    if np.isnan(centre).all() or sides[-1] == 0:
         return None
     start = _stretch_start(sides == sides[-1])
-    if len(segment) - start < months:
+    if sides.size - start < months:
         return None
-    return pd.Timestamp(segment["month"].iloc[start])
+    return start
 
 
-def _month(day: pd.Timestamp) -> str:
+def _month(day: pd.Timestamp | np.datetime64) -> str:
     return f"{pd.Timestamp(day):%B %Y}"
 
 
-def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
-    """Plain-English reading of the special-cause signal ending at the segment's last point: which way the data moved.
+def _describe(rule: str, chart: ChartPoints, start: int) -> str:
+    """Plain-English reading of the special-cause signal ending at the latest point: which way the data moved.
 
-    ``rule`` is the rule that classes the point (the first in :data:`RULE_ORDER` it is part of), so a falling
-    trend above the mean is told as a fall, as its class (concern where higher is better) says.
+    ``start`` is the signal's first point in the latest segment. ``rule`` is the rule that classes the point (the
+    first in :data:`RULE_ORDER` it is part of), so a falling trend above the mean is told as a fall, as its class
+    (concern where higher is better) says.
     """
-    last = segment.iloc[-1]
-    rising = last["value"] > last["centre"]
-    since = _month(segment["month"].iloc[start])
-    count = len(segment) - start
+    segment = chart.latest_segment()
+    values, months = chart.values[segment], chart.months[segment]
+    rising = values[-1] > chart.centre[-1]
+    since = _month(months[start])
+    count = len(values) - start
     movement = "rise" if rising else "fall"
     if rule == RULE_RUN:
         side = "above" if rising else "below"
@@ -203,14 +270,14 @@ def _describe(rule: str, segment: pd.DataFrame, start: int) -> str:
     if rule == RULE_TREND:
         # The direction the latest point is classed by: the step before it (ptd_special_cause_type's ``sdy`` for
         # the last point of a series), so the words agree with the point's class.
-        going_up = segment["value"].iloc[-1] > segment["value"].iloc[-2]
+        going_up = values[-1] > values[-2]
         movement = "rise" if going_up else "fall"
         step = "higher" if going_up else "lower"
         return f"{count} months in a row each {step} than the month before since {since}: a real {movement}, not noise"
     # In a reader's words: "the range expected from normal variation", never "process limit" (issue 22, point 7).
     if rule == RULE_OUTSIDE_LIMITS:
         side = "above" if rising else "below"
-        return f"{_month(last['month'])} was {side} the range expected from normal variation: a real {movement}, not noise"
+        return f"{_month(months[-1])} was {side} the range expected from normal variation: a real {movement}, not noise"
     edge = "top" if rising else "bottom"
     return (
         f"Two of three months in a row close to the {edge} of the expected range since {since}: a real {movement}, "
@@ -247,45 +314,67 @@ def summarise(
     Returns
     -------
     pandas.DataFrame
-        One row in the columns of the ``spc_summary`` schema. ``since`` is the first month of the current
-        special-cause signal (of the run or trend behind it, or of the unbroken stretch of points in the same
-        class); ``rule`` lists every rule the latest point is part of.
+        One row in the columns of the ``spc_summary`` schema (:func:`summary_row`).
 
     Notes
     -----
     Variation and assurance icons of NHS England "Making Data Count"; NHSRplotthedots ``ptd_calculate_assurance_type``.
     """
-    if points.empty:
-        return pd.DataFrame(
-            [
-                {
-                    "indicator_id": indicator_id,
-                    "latest_month": pd.NaT,
-                    "variation": COMMON_CAUSE,
-                    "assurance": None,
-                    "rule": None,
-                    "since": pd.NaT,
-                    "baseline_points": 0,
-                    "provisional": True,
-                    "description": "No figures yet: there is nothing to chart.",
-                }
-            ]
-        )
-    points = points.sort_values("month").reset_index(drop=True)
-    last = points.iloc[-1]
-    segment = points.loc[points["baseline"] == last["baseline"]].reset_index(drop=True)
-    baseline_points = min(len(segment), settings.baseline_points)
+    row = summary_row(
+        ChartPoints.from_chart(points),
+        indicator_id=indicator_id,
+        polarity=polarity,
+        target=target,
+        settings=settings,
+        decimals=decimals,
+        unit=unit,
+    )
+    return pd.DataFrame([row])
+
+
+def summary_row(
+    chart: ChartPoints,
+    *,
+    indicator_id: str,
+    polarity: Polarity,
+    target: float | None,
+    settings: SpcSettings,
+    decimals: int = 1,
+    unit: str = "",
+) -> dict[str, object]:
+    """The ``spc_summary`` row of a chart's points (:func:`summarise`), as a record.
+
+    ``since`` is the first month of the current special-cause signal (of the run or trend behind it, or of the
+    unbroken stretch of points in the same class); ``rule`` lists every rule the latest point is part of.
+    """
+    if chart.values.size == 0:
+        return {
+            "indicator_id": indicator_id,
+            "latest_month": pd.NaT,
+            "variation": COMMON_CAUSE,
+            "assurance": None,
+            "rule": None,
+            "since": pd.NaT,
+            "baseline_points": 0,
+            "provisional": True,
+            "description": "No figures yet: there is nothing to chart.",
+        }
+    segment = chart.latest_segment()
+    values, months = chart.values[segment], chart.months[segment]
+    latest_value, latest_month = float(chart.values[-1]), pd.Timestamp(chart.months[-1])
+    lower_limit, upper_limit = float(chart.lower_limit[-1]), float(chart.upper_limit[-1])
+    baseline_points = min(len(values), settings.baseline_points)
     provisional = baseline_points < settings.minimum_baseline_points
-    variation = str(last["point_class"])
-    rules_fired = last["rules_fired"] if isinstance(last["rules_fired"], str) else None
-    since = pd.NaT
-    start = len(segment) - 1
-    if pd.isna(last["upper_limit"]):
+    variation = str(chart.point_class[-1])
+    rules_fired = chart.rules_fired[-1]
+    since: object = pd.NaT
+    start = len(values) - 1
+    if np.isnan(upper_limit):
         description = "Too few figures to set the range expected from normal variation yet: no reading of the variation is possible"
     elif variation == COMMON_CAUSE or rules_fired is None:
         value_range = natural_range(unit)
-        low = _clip(float(last["lower_limit"]), value_range)
-        high = _clip(float(last["upper_limit"]), value_range)
+        low = _clip(lower_limit, value_range)
+        high = _clip(upper_limit, value_range)
         description = (
             f"Common-cause variation only: the figures move within the expected range "
             f"({_figure(low, decimals, unit)} to {_figure(high, decimals, unit)}) with no sign of real change"
@@ -294,57 +383,48 @@ def summarise(
         fired = rules_fired.split(",")
         rule = next(r for r in RULE_ORDER if r in fired)
         if rule == RULE_RUN:
-            sides = np.sign(segment["value"] - segment["centre"]).to_numpy()
+            sides = np.sign(values - chart.centre[segment])
             start = _stretch_start(sides == sides[-1])
         elif rule == RULE_TREND:
-            steps = np.sign(np.diff(segment["value"].to_numpy()))
+            steps = np.sign(np.diff(values))
             start = _stretch_start(steps == steps[-1]) if steps.size else 0
         else:
-            start = _stretch_start((segment["point_class"] == variation).to_numpy())
-        since = segment["month"].iloc[start]
-        description = _describe(rule, segment, start)
-        shifted = sustained_shift_start(points, settings.sustained_shift_months)
+            start = _stretch_start(chart.point_class[segment] == variation)
+        since = pd.Timestamp(months[start])
+        description = _describe(rule, chart, start)
+        shifted = _shift_start(chart, settings.sustained_shift_months)
         if shifted is not None:
-            start = int(np.flatnonzero(segment["month"] == shifted)[0])
-            since = shifted
-            side = "above" if last["value"] > last["centre"] else "below"
+            start = shifted
+            since = pd.Timestamp(months[start])
+            side = "above" if latest_value > chart.centre[-1] else "below"
             description = (
-                f"Every month since {_month(shifted)} has been {side} the earlier average: the figure changed "
-                f"level then, {len(segment) - start} months ago, and this is its established level rather than "
+                f"Every month since {_month(months[start])} has been {side} the earlier average: the figure changed "
+                f"level then, {len(values) - start} months ago, and this is its established level rather than "
                 "a new change. Its expected range should be worked out again from that month once the change is "
                 "explained"
             )
     special = variation != COMMON_CAUSE and rules_fired is not None
     level = assurance(
-        target,
-        float(last["lower_limit"]),
-        float(last["upper_limit"]),
-        polarity,
-        latest_value=float(last["value"]),
-        special_cause=special,
+        target, lower_limit, upper_limit, polarity, latest_value=latest_value, special_cause=special
     )
     sentences = [description]
     if level in ASSURANCE_SENTENCES and target is not None:  # a sentence's level implies a target
         sentences.append(ASSURANCE_SENTENCES[level].format(target=_figure(float(target), decimals, unit)))
     elif level is not None and target is not None:
-        sentences.append(changed_assurance_sentence(segment.iloc[start:], target, polarity, decimals, unit))
+        sentences.append(_changed_sentence(months[start:], values[start:], target, polarity, decimals, unit))
     if provisional:
         sentences.append(
             f"The expected range is an early reading: it rests on only {baseline_points} "
             f"month{'' if baseline_points == 1 else 's'} of figures"
         )
-    return pd.DataFrame(
-        [
-            {
-                "indicator_id": indicator_id,
-                "latest_month": last["month"],
-                "variation": variation,
-                "assurance": level,
-                "rule": rules_fired,
-                "since": since,
-                "baseline_points": baseline_points,
-                "provisional": provisional,
-                "description": ". ".join(sentences) + ".",
-            }
-        ]
-    )
+    return {
+        "indicator_id": indicator_id,
+        "latest_month": latest_month,
+        "variation": variation,
+        "assurance": level,
+        "rule": rules_fired,
+        "since": since,
+        "baseline_points": baseline_points,
+        "provisional": provisional,
+        "description": ". ".join(sentences) + ".",
+    }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -169,9 +170,8 @@ def run_spc_as_at(monthly: pd.DataFrame, config: ProjectConfig, last_month: pd.T
 
 
 def exceptions_as_at(
-    tables: dict[str, pd.DataFrame],
+    every_year: pd.DataFrame,
     monthly: pd.DataFrame,
-    annual: pd.DataFrame,
     spc_as_at: pd.DataFrame,
     config: ProjectConfig,
     quarter: Quarter,
@@ -181,8 +181,9 @@ def exceptions_as_at(
 
     The run's quarter has its exceptions as the reports show them. Each earlier quarter has the indicator
     exceptions found the same way (:func:`analysis.methods.exception_finder.find_exceptions` with the SPC readings as at
-    its last month, the benchmarks known by its end and its anticipated trends: every year is compared once and
-    each quarter keeps the years known by its end, :func:`analysis.methods.benchmarking.known_by`); its action exceptions are not
+    its last month, the benchmarks known by its end and its anticipated trends: ``every_year`` is every year
+    compared once, :func:`compare_every_year`, and each quarter keeps the years known by its end,
+    :func:`analysis.methods.benchmarking.known_by`); its action exceptions are not
     known: the action tracker read is the run quarter's, and an action's status then is not in it (a 2015-16
     action "off track" now was "not started" in an earlier quarter's report).
     """
@@ -194,24 +195,9 @@ def exceptions_as_at(
         at = at.previous()
     parts = [exceptions]
     no_actions = _empty("actions")
-    every_year = (
-        compare_with_benchmarks(
-            annual,
-            tables.get("benchmarks", _empty("benchmarks")),
-            tables["population"],
-            config,
-            neighbours=neighbours_of(
-                tables.get("statistical_neighbours", _empty("statistical_neighbours")),
-                config.authority.old_la_code,
-            ),
-        )
-        if earlier
-        else None
-    )
     for before in earlier:
         last = pd.Timestamp(before.months[-1])
         summary = spc_as_at.loc[spc_as_at["as_at"] == last].drop(columns=["as_at", "above_mean"])
-        assert every_year is not None
         comparison = known_by(every_year, before.end).reset_index(drop=True)
         found = find_exceptions(
             summary, comparison, no_actions, config, before, anticipated_table(monthly, config, before)
@@ -219,6 +205,40 @@ def exceptions_as_at(
         parts.append(found)
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else _empty("exceptions_as_at")
+
+
+def compare_every_year(
+    tables: dict[str, pd.DataFrame], annual: pd.DataFrame, config: ProjectConfig, up_to: date | None = None
+) -> pd.DataFrame:
+    """The ``benchmark_comparison`` of every published year (released by ``up_to``, when given)."""
+    return compare_with_benchmarks(
+        annual,
+        tables.get("benchmarks", _empty("benchmarks")),
+        tables["population"],
+        config,
+        neighbours=neighbours_of(
+            tables.get("statistical_neighbours", _empty("statistical_neighbours")),
+            config.authority.old_la_code,
+        ),
+        up_to=up_to,
+    )
+
+
+def comparison_known_by(every_year: pd.DataFrame, day: date) -> pd.DataFrame | None:
+    """``compare_with_benchmarks(up_to=day)`` read from the comparison of every year, or None where it may differ.
+
+    Each year's row depends only on that year, but for its direction of travel, which compares it with the year
+    before it among the years kept: so when the years known by ``day`` are every indicator's first years (DfE
+    released them in order) the rows known by ``day`` are exactly those recomputed up to ``day``. Otherwise (a
+    year released before an earlier one), or when none is known, None: the caller compares again.
+    """
+    if every_year.empty:
+        return every_year
+    known = pd.to_datetime(every_year["released"]) <= pd.Timestamp(day)
+    unknown_before = (~known).astype("int64").groupby(every_year["indicator_id"]).cummax().astype(bool)
+    if not known.any() or bool((known & unknown_before).any()):
+        return None
+    return every_year.loc[known].reset_index(drop=True)
 
 
 def headline_table(
@@ -291,23 +311,16 @@ def analyse_tables(
     last_month = pd.Timestamp(quarter.months[-1])
     spc, spc_summary = run_spc(monthly, config, last_month)
     spc_as_at = run_spc_as_at(monthly, config, last_month)
-    comparison = compare_with_benchmarks(
-        annual,
-        tables.get("benchmarks", _empty("benchmarks")),
-        tables["population"],
-        config,
-        neighbours=neighbours_of(
-            tables.get("statistical_neighbours", _empty("statistical_neighbours")),
-            config.authority.old_la_code,
-        ),
-        up_to=quarter.end,
-    )
+    every_year = compare_every_year(tables, annual, config)
+    comparison = comparison_known_by(every_year, quarter.end)
+    if comparison is None:
+        comparison = compare_every_year(tables, annual, config, up_to=quarter.end)
     anticipated = anticipated_table(monthly, config, quarter)
     forecasts, forecast_backtest = demand_forecasts(monthly, config, quarter)
     exceptions = find_exceptions(
         spc_summary, comparison, tables.get("actions", _empty("actions")), config, quarter, anticipated
     )
-    history = exceptions_as_at(tables, monthly, annual, spc_as_at, config, quarter, exceptions)
+    history = exceptions_as_at(every_year, monthly, spc_as_at, config, quarter, exceptions)
     headlines = {
         theme.number: headline_table(config, theme.number, monthly, spc_summary, comparison, exceptions)
         for theme in config.plan.themes
