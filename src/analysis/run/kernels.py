@@ -197,15 +197,20 @@ class WarmKernels:
         self._cwd = Path(cwd)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
         self._kernels: dict[str, Future[KernelManager]] = {}
+        self._lock = (
+            threading.Lock()
+        )  # two stages run side by side (validation and analysis) and both prepare
 
     def prepare(self, key: str, warm_up: str) -> None:
         """Start (in the background) a kernel for the notebook called ``key``, with ``warm_up`` run in it."""
-        if key not in self._kernels:
-            self._kernels[key] = self._pool.submit(start_kernel, self._cwd, warm_up)
+        with self._lock:
+            if key not in self._kernels:
+                self._kernels[key] = self._pool.submit(start_kernel, self._cwd, warm_up)
 
     def take(self, key: str) -> KernelManager | None:
         """The prepared kernel for ``key`` (waiting for it if need be), or ``None`` if there is none."""
-        future = self._kernels.pop(key, None)
+        with self._lock:
+            future = self._kernels.pop(key, None)
         if future is None:
             return None
         try:

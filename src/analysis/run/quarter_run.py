@@ -24,6 +24,7 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ from analysis.run.quarter_stages import (
     stage_commentary,
 )
 from analysis.run.report_stage import index_summary, stage_reports
-from analysis.run.steps import ANALYSE, CLEAN, COMMENTARY, REPORTS, VALIDATE
+from analysis.run.steps import ANALYSE, CLEAN, COMMENTARY, QUARTER_STEPS, REPORTS, VALIDATE
 
 logger = logging.getLogger(__name__)
 
@@ -174,19 +175,36 @@ def _run_steps(run: QuarterRun, requested: Quarter | None, renderer: str) -> Non
         run.records[0].notebooks = run.new_state["stages"][CLEAN.name]["notebooks"]
     else:
         carry_notebooks(run, CLEAN.name)
-    notebook_stage(
-        run,
-        VALIDATE,
-        run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs")),
-    )
-    # The topics' ethnic population file is read by the notebook itself, under the name topics.yml gives it.
-    population = sorted(run.paths.raw.glob(run.config.topics.ethnic_population_file))
-    notebook_stage(run, ANALYSE, run.parameters(quarter=run.quarter.label), raw_files=population)
+    _validate_and_analyse(run, staged_reports)
     _, used = stage_reports(run, REPORTS, renderer)
     run.new_state["renderer"] = used
     run.new_state["quarter"] = run.quarter.label
     write_json(staged_reports / MANIFEST_FILE, quarter_manifest(run, renderer=used))
     write_json(run.staged_processed / STATE_FILE, run.new_state)
+
+
+def _validate_and_analyse(run: QuarterRun, staged_reports: Path) -> None:
+    """The validation and the analysis of the cleaned tables, side by side (each keeps a core busy).
+
+    The analysis reads the cleaned tables only, not the validation's results, so it need not wait for them; the
+    reports do. A validation that fails stops the run with its own error whatever the analysis did (the analysis is
+    waited for, and its tables are never published); an analysis that fails stops it with the analysis's error.
+    """
+    assert run.quarter is not None
+    validate = run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs"))
+    # The topics' ethnic population file is read by the notebook itself, under the name topics.yml gives it.
+    population = sorted(run.paths.raw.glob(run.config.topics.ethnic_population_file))
+    analyse = run.parameters(quarter=run.quarter.label)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyse") as beside:
+        analysing = beside.submit(notebook_stage, run, ANALYSE, analyse, raw_files=population)
+        try:
+            notebook_stage(run, VALIDATE, validate)
+        finally:
+            analysis_error = analysing.exception()  # waits for the analysis, whatever the validation did
+    if analysis_error is not None:
+        raise analysis_error
+    order = [step.name for step in QUARTER_STEPS]
+    run.records.sort(key=lambda record: order.index(record.name))  # the manifest lists the steps in order
 
 
 def _keep_failed(run: QuarterRun, error: BaseException) -> Path | None:

@@ -103,7 +103,7 @@ VALIDATE = Step(
 ANALYSE = Step(
     "analyse",
     notebooks=(("03_analyse.ipynb", "03-analyse.ipynb"),),
-    reads=(*CLEAN_TABLES, "validation_results"),
+    reads=CLEAN_TABLES,  # not the validation's results: it runs beside the validation (analysis.run.quarter_run)
     writes=tuple(ANALYSIS_TABLES),
     config=ANALYSIS_CONFIG,
     warm_up="import analysis.stages.analyse",
