@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.config import ProjectConfig, load_config
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
+from analysis.products import chart_cache
 from analysis.schemas import empty_table
 from analysis.stages.cleaning.commentary import TOPIC_PREFIX, TOPIC_THEME
 
@@ -85,7 +86,11 @@ def load_manifest(path: str | Path | None) -> dict[str, Any] | None:
 def load_report_data(
     quarter: str, processed_dir: str | Path, config_dir: str | Path, manifest_path: str | Path | None = None
 ) -> ReportData:
-    """Read the configuration, the analysis tables and the manifest that the report notebooks show."""
+    """Read the configuration, the analysis tables and the manifest that the report notebooks show.
+
+    The report's charts are kept in ``chart-cache`` beside ``processed_dir`` (:mod:`analysis.products.chart_cache`).
+    """
+    chart_cache.use_folder(chart_cache.folder_beside(processed_dir))
     config = load_config(config_dir)
     tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
     for name in OPTIONAL_REPORT_TABLES:
