@@ -138,6 +138,21 @@ def test_arguments_that_cannot_be_keyed_are_drawn_without_the_cache(folder: Path
     assert entries(folder) == []
 
 
+def test_once_the_source_changes_under_a_process_its_charts_are_drawn_without_the_cache(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = points([55.0, 70.0, 88.0])
+    spc_chart(frame, PERCENT)
+    [entry] = entries(folder)
+    entry.write_text("<svg>a chart drawn by the code as it was</svg>")
+    assert chart_cache.source_unchanged()
+    edited = tuple((path, modified + 1, size) for path, modified, size in chart_cache.source_stamp())
+    monkeypatch.setattr(chart_cache, "source_stamp", lambda: edited)  # as if a module had been saved since
+    assert not chart_cache.source_unchanged()
+    assert spc_chart(frame, PERCENT).svg.startswith("<svg xmlns")  # drawn, not read
+    assert entries(folder) == [entry]
+
+
 def test_code_outside_what_the_key_covers_is_refused() -> None:
     with pytest.raises(chart_cache.Unkeyable):
         chart_cache.arguments_pickle((test_code_outside_what_the_key_covers_is_refused,))  # a test's function

@@ -77,6 +77,9 @@ VERSIONED = {
 #: standard library (Python's version).
 KEYED_MODULES = frozenset({"analysis", *VERSIONED, *sys.stdlib_module_names})
 
+#: The package's files that :func:`analysis.run.fingerprints.code_fingerprint` reads.
+SOURCE_SUFFIXES = (".py", ".tpl", ".css", ".j2")
+
 _folder: Path | None = None
 _pruned: set[Path] = set()
 
@@ -155,6 +158,38 @@ def _font_files() -> list[tuple[str, int]]:
             path = Path(font_manager.findfont(font_manager.FontProperties(weight=weight)))
             files.append((path.name, path.stat().st_size if path.is_file() else -1))
     return files
+
+
+def source_stamp() -> tuple[tuple[str, int, int], ...]:
+    """Each source file of the ``analysis`` package with its modification time and size: taken in a fraction of a
+    millisecond, so that every call can tell whether the source changed since the process loaded it."""
+    import analysis
+
+    stamp: list[tuple[str, int, int]] = []
+    folders = [str(Path(analysis.__file__).resolve().parent)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(SOURCE_SUFFIXES):
+                    status = entry.stat()
+                    stamp.append((entry.path, status.st_mtime_ns, status.st_size))
+    return tuple(sorted(stamp))
+
+
+#: The package's source as this process loaded it (:func:`source_unchanged`).
+_LOADED_SOURCE = source_stamp()
+
+
+def source_unchanged() -> bool:
+    """Whether the package's source files are still those this process loaded.
+
+    When they are not (an analyst editing a chart in a running notebook kernel), the process's charts are drawn
+    without the cache: its code may be the old (not reloaded) or the new (autoreloaded), and the key cannot say
+    which drew a chart.
+    """
+    return source_stamp() == _LOADED_SOURCE
 
 
 @functools.cache
@@ -289,6 +324,12 @@ def cached_svg(draw: Callable[P, str]) -> Callable[P, str]:
     def cached(*args: P.args, **kwargs: P.kwargs) -> str:
         folder = _folder
         if folder is None:
+            return draw(*args, **kwargs)
+        if not source_unchanged():
+            logger.info(
+                "Drawing %s without the cache: the package's source changed since it was loaded",
+                draw.__name__,
+            )
             return draw(*args, **kwargs)
         try:
             key = chart_key(draw, args, kwargs)
