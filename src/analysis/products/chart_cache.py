@@ -82,6 +82,7 @@ SOURCE_SUFFIXES = (".py", ".tpl", ".css", ".j2")
 
 _folder: Path | None = None
 _pruned: set[Path] = set()
+_said_source_changed: list[bool] = []  # said once per process
 
 
 class Unkeyable(Exception):
@@ -326,10 +327,11 @@ def cached_svg(draw: Callable[P, str]) -> Callable[P, str]:
         if folder is None:
             return draw(*args, **kwargs)
         if not source_unchanged():
-            logger.info(
-                "Drawing %s without the cache: the package's source changed since it was loaded",
-                draw.__name__,
-            )
+            if not _said_source_changed:
+                _said_source_changed.append(True)
+                logger.info(
+                    "Charts are drawn without the cache: the package's source changed since it was loaded"
+                )
             return draw(*args, **kwargs)
         try:
             key = chart_key(draw, args, kwargs)
