@@ -85,6 +85,14 @@ def test_a_changed_value_is_a_new_key_and_a_new_drawing(folder: Path) -> None:
     assert len(entries(folder)) == 2
 
 
+def test_the_rows_places_in_their_table_do_not_change_the_key(folder: Path) -> None:
+    """A chart's rows sliced from a table keep their row labels, which shift when another indicator's rows do."""
+    names = {"authority": "Medway", "region": "South East"}
+    first = benchmark_chart(COMPARISON, PERCENT, **names)
+    assert benchmark_chart(COMPARISON.set_axis([7, 8, 9]), PERCENT, **names) == first
+    assert len(entries(folder)) == 1
+
+
 def test_defaults_given_or_left_out_share_a_key(folder: Path) -> None:
     frame = points([55.0, 70.0, 88.0])
     spc_chart(frame, PERCENT)

@@ -158,8 +158,14 @@ def benchmark_chart(
     for the children's social work workforce census (``period_label`` and ``period_end`` of the comparison).
     """
     rows = comparison.sort_values("time_period")
+    # Row labels (the rows' places in the whole table) do not change the drawing: renumbered, they stay out of
+    # the cache key, so a change to another indicator's rows does not make this chart miss.
     svg = benchmark_chart_svg(
-        comparison, indicator, authority=authority, region=region, neighbours=neighbours
+        comparison.reset_index(drop=True),
+        indicator,
+        authority=authority,
+        region=region,
+        neighbours=neighbours,
     )
     return ReportFigure(
         svg=svg,
@@ -258,7 +264,8 @@ def annual_chart(rows: pd.DataFrame, indicator: Indicator) -> ReportFigure:
     -----
     Years as DfE publishes them (ending 31 March); counts of 1 to 5 suppressed (GSS ``c``).
     """
-    svg = annual_chart_svg(rows, indicator)  # sorts the rows as given, as below
+    # the rows as given, sorted as below; renumbered, as row labels do not change the drawing (benchmark_chart)
+    svg = annual_chart_svg(rows.reset_index(drop=True), indicator)
     rows = rows.sort_values("period_end")
     published = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"])
     caption = f"{indicator.name}, by year."

@@ -58,7 +58,8 @@ def anticipated_overlay(rows: pd.DataFrame) -> AnticipatedOverlay | None:
 
     None when there is nothing to draw.
     """
-    rows = rows.dropna(subset=["expected"]).sort_values("month")
+    # renumbered: row labels do not change the drawing, and stay out of the SPC chart's cache key
+    rows = rows.dropna(subset=["expected"]).sort_values("month").reset_index(drop=True)
     if rows.empty:
         return None
     line_label, band_label = _labels(str(rows["basis"].iloc[0]))
