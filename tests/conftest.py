@@ -28,6 +28,15 @@ T = TypeVar("T")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+@pytest.fixture(autouse=True)
+def no_chart_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with no chart cache folder: one that a loader sets (analysis.products.chart_cache) lasts
+    for that test alone, so no test draws from, or writes into, another test's folder."""
+    from analysis.products import chart_cache
+
+    monkeypatch.setattr(chart_cache, "_folder", None)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO

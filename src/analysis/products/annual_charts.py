@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.config_indicators import Indicator  # noqa: E402
+from analysis.products.chart_cache import cached_svg  # noqa: E402
 from analysis.products.chart_style import (
     DARK_BLUE,
     DARK_PINK,
@@ -157,16 +158,47 @@ def benchmark_chart(
     for the children's social work workforce census (``period_label`` and ``period_end`` of the comparison).
     """
     rows = comparison.sort_values("time_period")
+    # Row labels (the rows' places in the whole table) do not change the drawing: renumbered, they stay out of
+    # the cache key, so a change to another indicator's rows does not make this chart miss.
+    svg = benchmark_chart_svg(
+        comparison.reset_index(drop=True),
+        indicator,
+        authority=authority,
+        region=region,
+        neighbours=neighbours,
+    )
+    return ReportFigure(
+        svg=svg,
+        alt=benchmark_alt_text(rows, indicator, authority, neighbours),
+        caption=benchmark_caption(indicator.name, drawn_series(rows), authority=authority, region=region),
+    )
+
+
+def drawn_series(rows: pd.DataFrame) -> list[str]:
+    """The columns of :data:`BENCHMARK_SERIES` a benchmark chart draws: those with at least one figure."""
+    return [column for column, *_ in BENCHMARK_SERIES if not rows[column].astype(float).isna().all()]
+
+
+@cached_svg
+def benchmark_chart_svg(
+    comparison: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    authority: str,
+    region: str,
+    neighbours: str = "Statistical neighbours (average)",
+) -> str:
+    """The SVG of :func:`benchmark_chart` (parameters as there), drawn once per distinct input
+    (:mod:`analysis.products.chart_cache`)."""
+    rows = comparison.sort_values("time_period")
     figure, axes = new_figure()
     with plt.rc_context(HOUSE_STYLE):
         years = compared_years(rows)
         shown: list[float] = []
-        drawn: list[str] = []
         for column, label, colour, marker in BENCHMARK_SERIES:
             values = rows[column].astype(float)
             if values.isna().all():
                 continue
-            drawn.append(column)
             shown.extend(values.dropna())
             axes.plot(
                 years,
@@ -184,11 +216,7 @@ def benchmark_chart(
         axes.set_xlabel(year_axis_label(rows))
         figure.legend(loc="outside lower center", ncol=LEGEND_COLUMNS)
         axes.set_title(wrap(f"{measured_name(indicator)}: comparison", TITLE_WRAP))
-    return ReportFigure(
-        svg=figure_svg(figure),
-        alt=benchmark_alt_text(rows, indicator, authority, neighbours),
-        caption=benchmark_caption(indicator.name, drawn, authority=authority, region=region),
-    )
+    return figure_svg(figure)
 
 
 #: How the caption names each series of the benchmark chart.
@@ -236,6 +264,21 @@ def annual_chart(rows: pd.DataFrame, indicator: Indicator) -> ReportFigure:
     -----
     Years as DfE publishes them (ending 31 March); counts of 1 to 5 suppressed (GSS ``c``).
     """
+    # the rows as given, sorted as below; renumbered, as row labels do not change the drawing (benchmark_chart)
+    svg = annual_chart_svg(rows.reset_index(drop=True), indicator)
+    rows = rows.sort_values("period_end")
+    published = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"])
+    caption = f"{indicator.name}, by year."
+    if len(published) < len(rows):
+        caption += " Years whose numbers are too small to publish (c) are left out."
+    caption += sources_sentence(published)
+    return ReportFigure(svg=svg, alt=annual_alt_text(rows, indicator), caption=caption)
+
+
+@cached_svg
+def annual_chart_svg(rows: pd.DataFrame, indicator: Indicator) -> str:
+    """The SVG of :func:`annual_chart` (parameters as there), drawn once per distinct input
+    (:mod:`analysis.products.chart_cache`)."""
     rows = rows.sort_values("period_end")
     published = rows.loc[~rows["suppressed"].astype(bool)].dropna(subset=["value"])
     figure, axes = new_figure()
@@ -252,11 +295,7 @@ def annual_chart(rows: pd.DataFrame, indicator: Indicator) -> ReportFigure:
         axes.set_ylabel(axis_label(indicator))
         axes.set_xlabel("Year")
         axes.set_title(wrap(f"{indicator.name}: by year", TITLE_WRAP))
-    caption = f"{indicator.name}, by year."
-    if len(published) < len(rows):
-        caption += " Years whose numbers are too small to publish (c) are left out."
-    caption += sources_sentence(published)
-    return ReportFigure(svg=figure_svg(figure), alt=annual_alt_text(rows, indicator), caption=caption)
+    return figure_svg(figure)
 
 
 def sources_sentence(rows: pd.DataFrame) -> str:

@@ -7,8 +7,7 @@ line and the greys of the mean and limits).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from matplotlib.artist import Artist
@@ -29,28 +28,42 @@ def _labels(basis: str) -> tuple[str, str]:
     return "Forecast", f"Forecast {BAND_LEVEL}% range"
 
 
-def anticipated_overlay(rows: pd.DataFrame) -> Callable[[Axes], list[Artist]] | None:
-    """A function that draws one indicator's ``anticipated`` rows on an axes and returns its legend handles.
+@dataclass(frozen=True, eq=False)
+class AnticipatedOverlay:
+    """Draws one indicator's ``anticipated`` rows on an axes and returns its legend handles.
 
-    None when there is nothing to draw.
+    A class, not a closure, so that it pickles: it is an argument of the SPC chart, whose SVG is cached by its
+    arguments (:mod:`analysis.products.chart_cache`).
     """
-    rows = rows.dropna(subset=["expected"]).sort_values("month")
-    if rows.empty:
-        return None
-    line_label, band_label = _labels(str(rows["basis"].iloc[0]))
 
-    def draw(axes: Axes) -> list[Artist]:
+    rows: pd.DataFrame
+    line_label: str
+    band_label: str
+
+    def __call__(self, axes: Axes) -> list[Artist]:
+        rows = self.rows
         months = pd.to_datetime(rows["month"])
         axes.fill_between(
             months, rows["lower"], rows["upper"], color=LIGHT_GREY, alpha=0.45, linewidth=0, zorder=1
         )
         axes.plot(months, rows["expected"], color=TURQUOISE, linewidth=1.4, linestyle="--", zorder=2)
         return [
-            Line2D([], [], color=TURQUOISE, linewidth=1.4, linestyle="--", label=line_label),
-            Patch(color=LIGHT_GREY, alpha=0.45, label=band_label),
+            Line2D([], [], color=TURQUOISE, linewidth=1.4, linestyle="--", label=self.line_label),
+            Patch(color=LIGHT_GREY, alpha=0.45, label=self.band_label),
         ]
 
-    return draw
+
+def anticipated_overlay(rows: pd.DataFrame) -> AnticipatedOverlay | None:
+    """What draws one indicator's ``anticipated`` rows on an axes and returns its legend handles.
+
+    None when there is nothing to draw.
+    """
+    # renumbered: row labels do not change the drawing, and stay out of the SPC chart's cache key
+    rows = rows.dropna(subset=["expected"]).sort_values("month").reset_index(drop=True)
+    if rows.empty:
+        return None
+    line_label, band_label = _labels(str(rows["basis"].iloc[0]))
+    return AnticipatedOverlay(rows, line_label, band_label)
 
 
 def anticipated_words(rows: pd.DataFrame, indicator: Indicator) -> str:

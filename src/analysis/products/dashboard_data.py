@@ -24,6 +24,7 @@ from analysis.io import read_table
 from analysis.methods.benchmarking import known_by
 from analysis.methods.months import month_end, parse_month, reported_quarter
 from analysis.methods.quarters import Quarter
+from analysis.products import chart_cache
 from analysis.products.indicator_tables import latest_benchmarks
 from analysis.products.mdc_icons import assurance_icon, variation_icon
 from analysis.products.presentation import (
@@ -77,7 +78,11 @@ def load_dashboard_data(
     manifest_path: str | Path | None = None,
     reports_dir: str | Path | None = None,
 ) -> DashboardData:
-    """Read the configuration and the analysis tables the dashboard shows (``month`` as ``YYYY-MM``)."""
+    """Read the configuration and the analysis tables the dashboard shows (``month`` as ``YYYY-MM``).
+
+    Its charts are kept in ``chart-cache`` beside ``processed_dir`` (:mod:`analysis.products.chart_cache`).
+    """
+    chart_cache.use_folder(chart_cache.folder_beside(processed_dir))
     config = load_config(config_dir)
     tables = {name: read_table(name, Path(processed_dir)) for name in DASHBOARD_TABLES}
     return DashboardData(

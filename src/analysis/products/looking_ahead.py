@@ -12,10 +12,12 @@ import textwrap
 import pandas as pd
 
 from analysis.config import ProjectConfig
+from analysis.config_indicators import DemandMeasure
 from analysis.methods.demand_forecasts import demand_series, series_id
 from analysis.methods.forecast import LEVELS
 from analysis.methods.model_words import model_in_words
 from analysis.methods.quarters import Quarter
+from analysis.products.chart_cache import cached_svg
 from analysis.products.chart_style import (
     DARK_BLUE,
     HOUSE_STYLE,
@@ -209,14 +211,37 @@ def looking_ahead_chart(
     House style of :mod:`analysis.products.chart_style` (Analysis Function palette); bands in two greys with the forecast
     dashed, so the figure does not rely on colour.
     """
-    import matplotlib.pyplot as plt
-
     if forecasts.empty:
         return None
     measures = [
         m for m in config.registry.anticipated.looking_ahead if series_id(m) in set(forecasts["series_id"])
     ]
     last_month = pd.Timestamp(quarter.months[-1])
+    svg = looking_ahead_svg(monthly, forecasts, tuple(measures), last_month)
+    ends = quarter.next().next().months[-1]
+    alt = (
+        f"Small multiple line charts of {len(measures)} demand measures ("
+        + ", ".join(m.name for m in measures)
+        + f"): figures for the last two years and forecasts to {pd.Timestamp(ends):%B %Y} with 80% and 95% ranges. "
+        "The figures are given in the text above."
+    )
+    caption = (
+        "Demand measures: recent figures and the forecast for the next two quarters, with 80% and 95% ranges."
+    )
+    return ReportFigure(svg=svg, alt=alt, caption=caption)
+
+
+@cached_svg
+def looking_ahead_svg(
+    monthly: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    measures: tuple[DemandMeasure, ...],
+    last_month: pd.Timestamp,
+) -> str:
+    """The SVG of :func:`looking_ahead_chart`: one panel per measure, the figures to ``last_month`` and the
+    forecasts; drawn once per distinct input (:mod:`analysis.products.chart_cache`)."""
+    import matplotlib.pyplot as plt
+
     columns = 2
     rows_needed = (len(measures) + columns - 1) // columns
     with plt.rc_context(HOUSE_STYLE):
@@ -260,17 +285,7 @@ def looking_ahead_chart(
             loc="outside lower center",
             ncol=4,
         )
-    ends = quarter.next().next().months[-1]
-    alt = (
-        f"Small multiple line charts of {len(measures)} demand measures ("
-        + ", ".join(m.name for m in measures)
-        + f"): figures for the last two years and forecasts to {pd.Timestamp(ends):%B %Y} with 80% and 95% ranges. "
-        "The figures are given in the text above."
-    )
-    caption = (
-        "Demand measures: recent figures and the forecast for the next two quarters, with 80% and 95% ranges."
-    )
-    return ReportFigure(svg=figure_svg(figure), alt=alt, caption=caption)
+    return figure_svg(figure)
 
 
 # ------------------------------------------------------------------------------------------------ report blocks

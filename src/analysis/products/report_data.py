@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.config import ProjectConfig, load_config
 from analysis.io import read_table
 from analysis.methods.quarters import Quarter
+from analysis.products import chart_cache
 from analysis.schemas import empty_table
 from analysis.stages.cleaning.commentary import TOPIC_PREFIX, TOPIC_THEME
 
@@ -94,8 +95,10 @@ def load_report_data(
     """Read the configuration, the analysis tables and the manifest that the report notebooks show.
 
     ``theme`` (an exception report) or ``topic`` (a topic report) limits the commentary to the rows that report
-    shows (:func:`commentary_read_by`); the quarterly report passes neither.
+    shows (:func:`commentary_read_by`); the quarterly report passes neither. The report's charts are kept in
+    ``chart-cache`` beside ``processed_dir`` (:mod:`analysis.products.chart_cache`).
     """
+    chart_cache.use_folder(chart_cache.folder_beside(processed_dir))
     config = load_config(config_dir)
     tables = {name: read_table(name, Path(processed_dir)) for name in REPORT_TABLES}
     for name in OPTIONAL_REPORT_TABLES:

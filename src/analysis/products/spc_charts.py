@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from analysis.config_indicators import Indicator  # noqa: E402
+from analysis.products.chart_cache import cached_svg  # noqa: E402
 from analysis.products.chart_style import (
     DARK_BLUE,
     DARK_PINK,
@@ -205,6 +206,30 @@ def spc_chart(
     NHS England, "Making Data Count" (2019): mean and process limits (mean ± 2.66 × mean moving range), with
     points that are part of a special-cause signal marked as improvement or concern by the indicator's polarity.
     """
+    svg = spc_chart_svg(
+        points, indicator, rebase_dates=rebase_dates, rebase_label=rebase_label, overlay=overlay
+    )
+    alt = spc_alt_text(points, indicator)
+    caption = (
+        f"{indicator.name}, by month. Dots that are not blue mark unusual changes, those unlikely to be chance "
+        "(shape and colour both show which)."
+    )
+    if "suppressed" in points and points["suppressed"].any():
+        caption += " Months whose numbers are too small to publish (c) are left out."
+    return ReportFigure(svg=svg, alt=alt, caption=caption)
+
+
+@cached_svg
+def spc_chart_svg(
+    points: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    rebase_dates: Sequence[date] = (),
+    rebase_label: str = "Process changed: limits recalculated",
+    overlay: Callable[[plt.Axes], list[Artist]] | None = None,
+) -> str:
+    """The SVG of :func:`spc_chart` (parameters as there), drawn once per distinct input
+    (:mod:`analysis.products.chart_cache`)."""
     figure, axes = new_figure()
     with plt.rc_context(HOUSE_STYLE):
         months = pd.to_datetime(points["month"])
@@ -277,11 +302,4 @@ def spc_chart(
         month_ticks(axes.xaxis, QUARTER_START_MONTHS)
         figure.legend(handles=handles, loc="outside lower center", ncol=LEGEND_COLUMNS)
         axes.set_title(wrap(indicator.name, TITLE_WRAP))
-    alt = spc_alt_text(points, indicator)
-    caption = (
-        f"{indicator.name}, by month. Dots that are not blue mark unusual changes, those unlikely to be chance "
-        "(shape and colour both show which)."
-    )
-    if "suppressed" in points and points["suppressed"].any():
-        caption += " Months whose numbers are too small to publish (c) are left out."
-    return ReportFigure(svg=figure_svg(figure), alt=alt, caption=caption)
+    return figure_svg(figure)
