@@ -6,17 +6,26 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import make_demo_project
+from conftest import copy_project, make_demo_project
 
+from analysis.paths import ProjectPaths
 from analysis.run.consortium import run_authorities
+from analysis.run.pipeline import RunResult
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def two_authorities(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> list[Path]:
+def two_authorities(
+    tmp_path_factory: pytest.TempPathFactory,
+    repo_root: Path,
+    first_run: RunResult,
+    demo_project: ProjectPaths,
+) -> list[Path]:
+    """The session's demo project as it stood after its run (its run finds everything up to date), and a second
+    authority's data set, never run (its run makes everything): one run of each kind, each in its own process."""
     base = tmp_path_factory.mktemp("consortium")
-    first = make_demo_project(base / "medway", repo_root, seed=2015).root
+    first = copy_project(demo_project, base / "medway").root
     second = make_demo_project(base / "second", repo_root, seed=7).root
     authority_file = second / "config" / "authority.yml"
     authority = yaml.safe_load(authority_file.read_text(encoding="utf-8"))
@@ -39,6 +48,9 @@ def _assert_reports(folders: list[Path], results) -> None:
 def test_local_processes(two_authorities: list[Path]) -> None:
     results = run_authorities(two_authorities, jobs=1, executor="local", renderer="builtin")
     _assert_reports(two_authorities, results)
+    stages = [{stage.name: stage.skipped for stage in r.stages} for r in results]
+    assert all(stages[0].values()), stages[0]  # the session's demo, already run: nothing to do
+    assert not any(stages[1].values()), stages[1]  # the second authority's first run: every stage
 
 
 def test_dask_local_cluster(two_authorities: list[Path]) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from analysis.io import atomic_path
@@ -34,12 +37,13 @@ def find_chromium() -> str | None:
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
 
 
-def print_pdfs_in_one_browser(pages: list[Path], *, chromium: str) -> list[Path]:
+def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[Path]:
     """Print each page to a PDF beside it in one headless Chromium, driven through Playwright (issue 21).
 
     Chromium's print as "Save as PDF" makes it (A4 and margins from the page's ``@page``, backgrounds, no header or
     footer, tagged), as ``--print-to-pdf`` did, without starting a browser per page: one launch, one tab per page.
-    Each PDF is written atomically; a page that cannot be printed is logged and its old PDF removed.
+    Each PDF is written atomically; a page that cannot be printed is logged and its old PDF removed. ``pages`` may
+    be an iterator that yields each page when it is ready (:class:`PdfPrinter`).
     """
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -103,3 +107,60 @@ def write_pdfs(pages: list[Path]) -> list[Path]:
     written = print_pdfs_in_one_browser(pages, chromium=chromium)
     logger.info("Printed %d PDF%s with %s", len(written), "" if len(written) == 1 else "s", chromium)
     return written
+
+
+class PdfPrinter:
+    """One headless Chromium, on a thread of its own, printing each page as soon as it is handed over.
+
+    The report stage hands over each report's page as soon as that report is executed and rendered, so the PDFs
+    are printed while the other reports are still running rather than all after them (issue 21). Without Chromium
+    nothing is printed (a notice, as :func:`write_pdfs`). ``close`` waits for the last PDF.
+    """
+
+    _DONE = Path()
+
+    def __init__(self) -> None:
+        self._chromium = find_chromium()
+        self._pages: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self._written: list[Path] = []
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if self._chromium is None:
+            logger.info("No Chromium found: the PDFs are not written (install chromium to have them)")
+            return
+        self._thread = threading.Thread(target=self._print, name="pdf-printer", daemon=True)
+        self._thread.start()
+
+    def print(self, page: Path) -> None:
+        """Queue ``page`` to be printed to a PDF beside it."""
+        if self._thread is not None:
+            self._pages.put(page)
+
+    def close(self) -> list[Path]:
+        """Wait until every page handed over is printed; the PDFs written."""
+        if self._thread is None:
+            return []
+        self._pages.put(self._DONE)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        logger.info(
+            "Printed %d PDF%s with %s",
+            len(self._written),
+            "" if len(self._written) == 1 else "s",
+            self._chromium,
+        )
+        return self._written
+
+    def _handed_over(self) -> Iterator[Path]:
+        while (page := self._pages.get()) is not self._DONE:
+            yield page
+
+    def _print(self) -> None:
+        assert self._chromium is not None
+        try:
+            self._written = print_pdfs_in_one_browser(self._handed_over(), chromium=self._chromium)
+        except BaseException as error:  # raised again by close(), in the thread that waits for the PDFs
+            self._failure = error
+            for _ in self._handed_over():  # nothing waits on a queue no one reads
+                pass

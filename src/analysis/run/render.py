@@ -147,6 +147,13 @@ def _read_executed(notebook: Path) -> nbformat.NotebookNode:
 
 
 # ---------------------------------------------------------------------------------------------- built-in
+def render_report_page(notebook: Path, *, authority_name: str, quarter: Quarter) -> Path:
+    """A report's page with the built-in renderer, beside its executed notebook, titled by its first heading."""
+    node = nbformat.read(notebook, as_version=4)
+    title = notebook_title(node) or f"{authority_name} children's services: {notebook.stem}, {quarter.name}"
+    return render_notebook_html(notebook, notebook.with_suffix(".html"), title=title)
+
+
 def render_notebook_html(notebook: Path, html_path: Path, *, title: str) -> Path:
     """Render an executed notebook to one self-contained, code-free HTML file with the project's template.
 
@@ -311,12 +318,7 @@ def render_reports(
         render_with_quarto(notebooks, project_dir=project)
     else:
         for notebook in notebooks:
-            node = nbformat.read(notebook, as_version=4)
-            title = (
-                notebook_title(node)
-                or f"{authority_name} children's services: {notebook.stem}, {quarter.name}"
-            )
-            render_notebook_html(notebook, notebook.with_suffix(".html"), title=title)
+            render_report_page(notebook, authority_name=authority_name, quarter=quarter)
     if pdf and notebooks:
         write_pdfs([notebook.with_suffix(".html") for notebook in notebooks])
     write_page(

@@ -109,26 +109,27 @@ def stage_reports(run: QuarterRun, step: Step, renderer: str) -> tuple[str, str]
         for job in jobs
         if run.force or before.get(job[1]) != fingerprints[job[1]] or not (staged / job[1]).is_file()
     ]
-    for page in [(staged / output).with_suffix(".html") for _, output, _ in changed] + [
-        staged / "index.html"
-    ]:
-        page.unlink(
-            missing_ok=True
-        )  # pages and PDFs of the last run would otherwise sit beside newer notebooks
-        page.with_suffix(".pdf").unlink(missing_ok=True)
+    for notebook in [staged / output for _, output, _ in changed] + [staged / "index.html"]:
+        # pages and PDFs of the last run would otherwise sit beside newer notebooks
+        notebook.with_suffix(".html").unlink(missing_ok=True)
+        notebook.with_suffix(".pdf").unlink(missing_ok=True)
     manifest_path = staged / MANIFEST_FILE
     write_json(manifest_path, quarter_manifest(run, renderer="pending"))
     if len(changed) < len(jobs):
         logger.info(
             "Reports unchanged since the last run, kept: %d of %d", len(jobs) - len(changed), len(jobs)
         )
-    _execute_reports(run, step, staged, changed, manifest_path)
+    chosen = "none" if renderer == "none" else _renderer_for(renderer)
+    rendered = _execute_reports(run, step, staged, changed, manifest_path, render_each=chosen == "built-in")
     if renderer != "none":
         logger.info("Executed the report notebooks: rendering them")
-    # every page that is missing (those of the reports just executed) is made, and every page if the last run's
-    # renderer was another
-    same_renderer = renderer != "none" and _renderer_for(renderer) == previous
-    to_render = [path for path in executed if not (same_renderer and path.with_suffix(".html").exists())]
+    # every other page that is missing is made, and every page if the last run's renderer was another
+    same_renderer = chosen != "none" and chosen == previous
+    to_render = [
+        path
+        for path in executed
+        if path not in rendered and not (same_renderer and path.with_suffix(".html").exists())
+    ]
     used = "none" if renderer == "none" else _render(run, staged, renderer, notebooks=to_render)
     _record(run, step, fingerprint, started, fingerprints, skipped=False)
     return fingerprint, used
@@ -140,9 +141,24 @@ def _execute_reports(
     staged: Path,
     jobs: list[tuple[str, str, dict[str, Any]]],
     manifest_path: Path,
-) -> None:
-    """Execute ``jobs`` (source, executed file name, parameters) in at most ``run.jobs`` kernels."""
+    *,
+    render_each: bool,
+) -> list[Path]:
+    """Execute ``jobs`` (source, executed file name, parameters) in at most ``run.jobs`` kernels.
+
+    With ``render_each`` (the built-in renderer), each report's page is rendered and handed to one Chromium for its
+    PDF as soon as the report is executed, while the others still run (:class:`analysis.run.pdf.PdfPrinter`);
+    the notebooks so rendered are returned.
+    """
     from tqdm.auto import tqdm
+
+    from analysis.run.pdf import PdfPrinter
+    from analysis.run.render import render_report_page
+
+    assert run.quarter is not None
+    quarter = run.quarter
+    printer = PdfPrinter() if render_each and jobs else None
+    rendered: list[Path] = []
 
     # At most `jobs` kernels, each running report after report (analysis.run.kernels.KernelPool), the first ones
     # started and warmed up while the earlier stages ran.
@@ -162,6 +178,12 @@ def _execute_reports(
             )
         # acronyms spelt out at their first use on the page, for both renderers (config/glossary.yml)
         spell_out_executed(staged / output, run.config.glossary)
+        if printer is not None:
+            page = render_report_page(
+                staged / output, authority_name=run.config.authority.name, quarter=quarter
+            )
+            rendered.append(staged / output)
+            printer.print(page)
         return output
 
     with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
@@ -178,6 +200,9 @@ def _execute_reports(
         finally:
             progress.close()
             kernels.close()
+            if printer is not None:
+                printer.close()
+    return rendered
 
 
 def _record(
