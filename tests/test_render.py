@@ -518,3 +518,32 @@ def test_every_page_the_project_writes_has_the_reports_content_security_policy(t
         head = page.split("</head>")[0]
         assert meta in head and head.index(meta) < head.index("<title>")
     assert 'href="2015-06/dashboard.html"' in dashboards_index
+
+
+def test_the_printer_prints_each_page_handed_over_and_close_waits_for_the_last(tmp_path):
+    if pdf.find_chromium() is None:
+        pytest.skip("Chromium is not installed: no PDF is printed")
+    pages = []
+    for name in ("first", "second"):
+        page_path = tmp_path / f"{name}.html"
+        page_path.write_text(f"<title>{name}</title><p>The {name} page</p>", encoding="utf-8")
+        pages.append(page_path)
+    printer = pdf.PdfPrinter()
+    for page_path in pages:
+        printer.print(page_path)
+    written = printer.close()
+    assert written == [tmp_path / "first.pdf", tmp_path / "second.pdf"]
+    assert all(path.read_bytes().startswith(b"%PDF") for path in written)
+
+
+def test_the_printer_without_chromium_prints_nothing_and_says_so(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    page_path = tmp_path / "r.html"
+    page_path.write_text("<p>x</p>", encoding="utf-8")
+    with caplog.at_level("INFO", logger="analysis.run.pdf"):
+        printer = pdf.PdfPrinter()
+        printer.print(page_path)
+        assert printer.close() == []
+    assert "No Chromium found" in caplog.text
+    assert not (tmp_path / "r.pdf").exists()
