@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -547,3 +548,30 @@ def test_the_printer_without_chromium_prints_nothing_and_says_so(monkeypatch, tm
         assert printer.close() == []
     assert "No Chromium found" in caplog.text
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_quarto_post_render_keeps_a_pdf_whose_page_is_unchanged_and_prints_a_changed_one(tmp_path, caplog):
+    """Quarto writes every page again on each render: the PDFs of the unchanged pages are kept, not printed again."""
+    if pdf.find_chromium() is None:
+        pytest.skip("Chromium is not installed: no PDF is printed")
+    pages = []
+    for name in ("same", "edited", "deleted-pdf"):
+        page_path = tmp_path / f"{name}.html"
+        page_path.write_text(f"<title>{name}</title><p>The {name} page</p>", encoding="utf-8")
+        pages.append(page_path)
+    assert pdf.write_pdfs(pages, keep_unchanged=True) == [page.with_suffix(".pdf") for page in pages]
+    printed = {page: page.with_suffix(".pdf").read_bytes() for page in pages}
+    for page in pages:  # marked, to tell a kept PDF from one printed again
+        page.with_suffix(".pdf").write_bytes(printed[page] + b"% kept\n")
+    pages[1].write_text("<title>edited</title><p>The page, edited</p>", encoding="utf-8")
+    pages[2].with_suffix(".pdf").unlink()
+    with caplog.at_level("INFO", logger="analysis.run.pdf"):
+        written = pdf.write_pdfs(pages, keep_unchanged=True)
+    assert written == [pages[1].with_suffix(".pdf"), pages[2].with_suffix(".pdf")]
+    assert pages[0].with_suffix(".pdf").read_bytes().endswith(b"% kept\n")
+    assert not pages[1].with_suffix(".pdf").read_bytes().endswith(b"% kept\n")
+    assert "Kept 1 of 3 PDFs" in caplog.text
+    (tmp_path / pdf.PRINTED_PAGES_FILE).write_text("not JSON", encoding="utf-8")  # damaged: print them all
+    assert len(pdf.write_pdfs(pages, keep_unchanged=True)) == 3
+    record = json.loads((tmp_path / pdf.PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
+    assert sorted(record) == ["deleted-pdf.html", "edited.html", "same.html"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import queue
@@ -27,6 +29,8 @@ CHROMIUM_ARGUMENTS = (
     "--no-first-run",
 )
 PDF_TIMEOUT_SECONDS = 180
+#: Beside PDFs printed with ``write_pdfs(..., keep_unchanged=True)``: the SHA-256 of the page each was printed from.
+PRINTED_PAGES_FILE = "pdf-pages.json"
 
 
 def find_chromium() -> str | None:
@@ -92,21 +96,61 @@ def _first_line(error: Exception) -> str:
     return next(iter(str(error).splitlines()), type(error).__name__)
 
 
-def write_pdfs(pages: list[Path]) -> list[Path]:
+def write_pdfs(pages: list[Path], *, keep_unchanged: bool = False) -> list[Path]:
     """Print each report page to a PDF beside it (``quarterly-report.pdf``...) when Chromium is available.
 
     The committee receives a PDF pack as often as HTML. Without Chromium the PDFs are skipped with a notice; a
     page that cannot be printed is logged and its old PDF removed, so no PDF is older than its page. One browser
     prints every page (:func:`print_pdfs_in_one_browser`): a Chromium per page cost half as much again in processor
     time (issue 21).
+
+    ``keep_unchanged`` (Quarto's post-render, which sees every page written again): a PDF whose page has the same
+    bytes as when it was printed (:data:`PRINTED_PAGES_FILE`, beside it) is kept rather than printed again. Returns
+    the PDFs printed.
     """
     chromium = find_chromium()
     if chromium is None:
         logger.info("No Chromium found: the PDFs are not written (install chromium to have them)")
         return []
-    written = print_pdfs_in_one_browser(pages, chromium=chromium)
+    digests = (
+        {page: hashlib.sha256(page.read_bytes()).hexdigest() for page in pages} if keep_unchanged else {}
+    )
+    kept = [page for page in pages if keep_unchanged and _printed_from(page) == digests[page]]
+    if kept:
+        logger.info(
+            "Kept %d of %d PDFs: their pages are unchanged since they were printed", len(kept), len(pages)
+        )
+    to_print = [page for page in pages if page not in kept]
+    written = print_pdfs_in_one_browser(to_print, chromium=chromium) if to_print else []
     logger.info("Printed %d PDF%s with %s", len(written), "" if len(written) == 1 else "s", chromium)
+    if keep_unchanged:
+        _record_printed_pages(
+            {page: digests[page] for page in pages if page in kept or page.with_suffix(".pdf") in written}
+        )
     return written
+
+
+def _printed_from(page: Path) -> str | None:
+    """The SHA-256 of the page that ``page``'s PDF was printed from, if it has a PDF and that was recorded."""
+    if not page.with_suffix(".pdf").is_file():
+        return None
+    try:
+        record = json.loads((page.parent / PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no record yet, or a damaged one: print again
+        return None
+    found = record.get(page.name) if isinstance(record, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _record_printed_pages(digests: dict[Path, str]) -> None:
+    """Write, in each folder, which page (by SHA-256) each of its PDFs was printed from; other pages are dropped."""
+    folders: dict[Path, dict[str, str]] = {}
+    for page, page_digest in digests.items():
+        folders.setdefault(page.parent, {})[page.name] = page_digest
+    for folder, record in folders.items():
+        with atomic_path(folder / PRINTED_PAGES_FILE) as temporary:
+            temporary.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            temporary.chmod(PAGE_MODE)
 
 
 class PdfPrinter:

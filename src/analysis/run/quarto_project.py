@@ -178,7 +178,8 @@ def print_quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
     """Quarto's post-render: print each HTML page Quarto wrote in ``reports/quarto/`` to a PDF beside it.
 
     The same headless Chromium print as the built-in renderer's PDFs (:func:`analysis.run.pdf.write_pdfs`); without
-    Chromium the PDFs are skipped with a notice.
+    Chromium the PDFs are skipped with a notice. Quarto writes every page of the render list again on each render,
+    so a PDF whose page has the same bytes as when it was printed is kept (``keep_unchanged``), not printed again.
     """
     from analysis.run.pdf import write_pdfs
 
@@ -189,7 +190,7 @@ def print_quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
         and Path(name).name != "index.html"  # navigation, not a report: no PDF, as with the built-in renderer
         and f"/{QUARTO_PAGES}/" in f"/{Path(name).as_posix()}"
     ]
-    return write_pdfs([page for page in pages if page.is_file()])
+    return write_pdfs([page for page in pages if page.is_file()], keep_unchanged=True)
 
 
 def _output_files() -> list[str]:
