@@ -92,7 +92,7 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks notebooks
 
 .PHONY: bench
-bench: $(STAMP) quarto ## Print every speed and memory figure and write them to benchmarks/results/ (BENCH_ARGS="--rows 0 --no-tests" for the quick ones)
+bench: $(STAMP) browser quarto ## Print every speed and memory figure and write them to benchmarks/results/ (BENCH_ARGS="--rows 0 --no-tests" for the quick ones)
 	PATH="$(TEST_PATH)" QUARTO_PYTHON="$(abspath $(BIN))/python" $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 .PHONY: clean

@@ -43,11 +43,12 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 @dataclass
 class Measured:
     seconds: float
-    peak_mib: float
+    peak_mib: float  # the largest sum of the tree's resident set sizes (RSS), the issue's figure
+    peak_pss_mib: float  # the largest sum of its proportional set sizes (PSS): shared pages counted once
 
 
-def _tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _tree_rss(root_pid: int) -> dict[int, int]:
+    """The resident set size (bytes) of a process and of each of its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -61,17 +62,31 @@ def _tree_rss_bytes(root_pid: int) -> int:
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(fields[21]) * PAGE
-    total, stack = 0, [root_pid]
+    tree, stack = {}, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        tree[pid] = rss.get(pid, 0)
         stack.extend(children.get(pid, []))
+    return tree
+
+
+def _pss_bytes(pids: list[int]) -> int:
+    """Proportional set size of processes (``/proc/PID/smaps_rollup``): a page shared by n processes counts 1/n in
+    each, so the libraries every kernel maps, and Chromium's shared memory, are counted once, not per process as a
+    sum of RSS counts them."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+                total += next((int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:")), 0)
+        except OSError:
+            continue
     return total
 
 
 def measure(commands: list[list[str]], *, env: dict[str, str], cwd: Path) -> Measured:
     """Run commands one after the other; wall time and the peak memory of each command's process tree."""
-    peak = 0
+    peak = peak_pss = 0
     started = time.perf_counter()
     for command in commands:
         process = subprocess.Popen(
@@ -80,9 +95,14 @@ def measure(commands: list[list[str]], *, env: dict[str, str], cwd: Path) -> Mea
         done = threading.Event()
 
         def sample(pid: int = process.pid, done: threading.Event = done) -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
+            samples = 0
             while not done.is_set():
-                peak = max(peak, _tree_rss_bytes(pid))
+                tree = _tree_rss(pid)
+                peak = max(peak, sum(tree.values()))
+                if samples % 4 == 0:  # reading smaps_rollup costs more: every 0.2 s
+                    peak_pss = max(peak_pss, _pss_bytes(list(tree)))
+                samples += 1
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -92,7 +112,7 @@ def measure(commands: list[list[str]], *, env: dict[str, str], cwd: Path) -> Mea
         sampler.join()
         if process.returncode != 0:
             sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()[-3000:]}")
-    return Measured(time.perf_counter() - started, peak / 2**20)
+    return Measured(time.perf_counter() - started, peak / 2**20, peak_pss / 2**20)
 
 
 def make_project(workdir: Path) -> Path:
@@ -209,13 +229,19 @@ def main() -> None:
     quarto = quarto_render(workdir, root / "data" / "raw", env)
 
     cpus = os.cpu_count()
+    pdfs = sorted(path.name for path in manifest_path.parent.glob("*.pdf"))
     print(f"Demo quarter {quarter}, {cpus} cores, report notebooks in parallel: {args.jobs}")
-    print(f"{'run':<44}{'wall s':>9}{'peak MiB':>10}")
-    print(f"{'ours, cold (analysis run --force)':<44}{ours.seconds:>9.1f}{ours.peak_mib:>10.0f}")
+    print(f"PDFs printed by the cold run: {len(pdfs)}" + ("" if pdfs else " (no Chromium: `make browser`)"))
+    print(f"{'run':<44}{'wall s':>9}{'peak MiB':>10}{'PSS MiB':>9}")
+    print(
+        f"{'ours, cold (analysis run --force)':<44}{ours.seconds:>9.1f}{ours.peak_mib:>10.0f}"
+        f"{ours.peak_pss_mib:>9.0f}"
+    )
     for stage in manifest["stages"]:
         print(f"{'  stage ' + stage['name']:<44}{stage['seconds']:>9.1f}")
     print(
         f"{'naive baseline (papermill CLI, nbconvert CLI)':<44}{baseline.seconds:>9.1f}{baseline.peak_mib:>10.0f}"
+        f"{baseline.peak_pss_mib:>9.0f}"
     )
     print(f"{'ratio ours / baseline':<44}{ours.seconds / baseline.seconds:>9.2f}")
     print(f"{'ours, warm (nothing changed)':<44}{warm.seconds:>9.2f}{warm.peak_mib:>10.0f}")
@@ -235,8 +261,11 @@ def main() -> None:
         figures = {
             "cold_seconds": ours.seconds,
             "cold_peak_mib": ours.peak_mib,
+            "cold_peak_pss_mib": ours.peak_pss_mib,
+            "cold_pdfs": len(pdfs),
             "naive_seconds": baseline.seconds,
             "naive_peak_mib": baseline.peak_mib,
+            "naive_peak_pss_mib": baseline.peak_pss_mib,
             "cold_ratio": ours.seconds / baseline.seconds,
             "reports_stage_seconds": stage_seconds.get("reports"),
             "warm_seconds": warm.seconds,

@@ -670,3 +670,24 @@ def test_a_row_whose_readings_disagree_says_why(data):
     assert "meets its target reliably, but was among the bottom 25% of councils" in str(
         row_reason(passing, indicator)
     )
+
+
+def test_an_indicators_chart_points_are_derived_once_per_report_and_each_caller_gets_its_own(data):
+    """monthly_points is asked for several times per indicator in a report (issue 21): derived once, never shared."""
+    indicator = data.config.registry.indicators[0]
+    fresh = report_data.ReportData(data.config, data.quarter, data.tables, None)
+    first = indicator_charts.monthly_points(fresh, indicator)
+    assert not first.empty and len(fresh.derived) == 1
+    first.loc[:, "value"] = -1.0  # a caller changing its copy changes no other caller's
+    again = indicator_charts.monthly_points(fresh, indicator)
+    assert len(fresh.derived) == 1
+    pd.testing.assert_frame_equal(again, indicator_charts.monthly_points(data, indicator))
+    assert not (again["value"] == -1.0).any()
+    other_tables = data.tables | {"spc": data.tables["spc"].iloc[:0]}  # other tables: derived again
+    assert (
+        indicator_charts.monthly_points(
+            report_data.ReportData(data.config, data.quarter, other_tables, None), indicator
+        )["value"]
+        .isna()
+        .all()
+    )

@@ -103,12 +103,17 @@ CONFIG_FILES = {
 OPTIONAL_CONFIG_FILES = {"dashboard": "dashboard.yml", "topics": "topics.yml", "glossary": "glossary.yml"}
 
 
+#: PyYAML's safe loader in C (libyaml) when it is built in, else in Python: the same documents, read several times
+#: faster; the configuration is read by every report notebook and the runner (issue 21).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConfigError(path, "(file)", "a YAML file here", found="no such file")
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"

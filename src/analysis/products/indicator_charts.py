@@ -25,13 +25,21 @@ def lower_first(sentence: str) -> str:
 
 
 def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
-    """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`)."""
-    last = pd.Timestamp(data.quarter.months[-1])
-    spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
-    spc = spc.loc[spc["month"] <= last]
-    monthly = data.indicators_monthly
-    monthly = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last)]
-    return spc_plot_points(spc, monthly)
+    """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`).
+
+    A report asks for them several times per indicator (its table, its reading, its chart): they are derived once
+    per report and tables (``data.derived``), and each caller gets its own copy.
+    """
+    key = ("monthly_points", indicator.id, data.quarter.label, id(data.spc), id(data.indicators_monthly))
+    if key not in data.derived:
+        last = pd.Timestamp(data.quarter.months[-1])
+        spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]
+        spc = spc.loc[spc["month"] <= last]
+        monthly = data.indicators_monthly
+        monthly = monthly.loc[(monthly["indicator_id"] == indicator.id) & (monthly["month"] <= last)]
+        data.derived[key] = spc_plot_points(spc, monthly)
+    points: pd.DataFrame = data.derived[key]
+    return points.copy()
 
 
 def no_monthly_chart_reason(data: ReportData, indicator: Indicator) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,9 @@ class ReportData:
     quarter: Quarter
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, Any] | None
+    #: What a product derives from the tables more than once (one indicator's chart points, say), kept by the
+    #: function that derives it under a key naming the tables it read.
+    derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
