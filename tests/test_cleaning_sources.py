@@ -103,6 +103,18 @@ def test_a_past_quarter_takes_its_tracker_snapshot(raw, config, caplog):
     assert frame["status"].tolist() == ["on_track", "on_track", "complete"]  # as the snapshot, not Amber
 
 
+def test_the_tracker_snapshot_is_found_without_reading_it(raw):
+    """The runner fingerprints the cleaning by the tracker it will read (analysis.paths.tracker_snapshot)."""
+    from analysis.paths import tracker_snapshot
+
+    folder = raw / "action_tracker"
+    folder.mkdir(exist_ok=True)
+    (folder / "2014-15-Q4.csv").write_text("Action ID\n", encoding="utf-8")
+    assert tracker_snapshot(raw, "2014-15-Q4") == folder / "2014-15-Q4.csv"
+    assert tracker_snapshot(raw, "2015-16-Q1") is None
+    assert tracker_snapshot(raw, None) is None
+
+
 def test_an_unknown_theme_names_the_row(raw, config):
     path = raw / "action_tracker.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("Theme 2", "Theme 9"), encoding="utf-8")

@@ -100,6 +100,10 @@ def test_warm_rerun_skips_every_stage(
     assert again.skipped_everything, [(s.name, s.skipped) for s in again.stages]
     assert (again.quarter_dir / "quarterly-report.html").read_bytes() == before
     assert (again.quarter_dir / "01-clean.ipynb").is_file()
+    # naming the latest quarter, which has no snapshot of the action tracker, reads the same tracker: nothing to do
+    assert not (paths.raw / "action_tracker" / "2015-16-Q1.xlsx").exists()
+    named = run_pipeline(paths, quarter="2015-16-Q1", jobs=2, renderer="builtin")
+    assert named.skipped_everything, [(s.name, s.skipped) for s in named.stages]
 
 
 def test_changing_the_commentary_reruns_only_the_reports(

@@ -6,6 +6,22 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+#: The action tracker in ``data/raw/``: ``action_tracker.xlsx`` (or ``.csv``), and its snapshots as at past quarters,
+#: ``action_tracker/<quarter>.xlsx`` (or ``.csv``; issue 13).
+TRACKER_STEM = "action_tracker"
+
+
+def tracker_snapshot(raw_dir: Path, quarter: str | None) -> Path | None:
+    """The snapshot of the action tracker as at ``quarter`` (``action_tracker/<quarter>.xlsx`` or ``.csv``), or
+    ``None`` when there is none and the undated tracker is read instead."""
+    if quarter is None:
+        return None
+    for suffix in (".xlsx", ".csv"):
+        snapshot = Path(raw_dir) / TRACKER_STEM / f"{quarter}{suffix}"
+        if snapshot.is_file():
+            return snapshot
+    return None
+
 
 def project_root() -> Path:
     """The project's root folder: ``$ANALYSIS_PROJECT_ROOT`` if set, else the nearest parent with ``config/``.

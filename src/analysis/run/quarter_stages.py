@@ -17,7 +17,7 @@ from analysis.config import ProjectConfig
 from analysis.errors import InputDataError, PseudonymKeyError
 from analysis.inputs.pseudonymise import NEW_KEY_FLAG, confirm_key, key_check
 from analysis.methods.quarters import Quarter
-from analysis.paths import ProjectPaths
+from analysis.paths import ProjectPaths, tracker_snapshot
 from analysis.run.fingerprints import (
     config_digest,
     digest,
@@ -212,7 +212,7 @@ def stage_clean(run: QuarterRun, step: Step) -> str:
         run.config_digest(step),
         fingerprint_files(raw_files, run.paths.raw),
         key_digest,
-        run.tracker_quarter or "",
+        tracker_file(run),
     )
     outputs = [run.staged_processed / "source_files.parquet"]
     if run.should_skip(step.name, fingerprint, outputs):
@@ -235,6 +235,14 @@ def stage_clean(run: QuarterRun, step: Step) -> str:
     )
     run.record(step.name, fingerprint, started, skipped=False, notebooks=[])
     return fingerprint
+
+
+def tracker_file(run: QuarterRun) -> str:
+    """Which action tracker the cleaning reads (:func:`analysis.paths.tracker_snapshot`): the quarter's snapshot, or
+    ``""`` for the undated tracker. The quarter asked for matters to the cleaning only through this choice, so a run
+    for the latest quarter and one naming it, with no snapshot for it, find the same cleaned tables up to date."""
+    snapshot = tracker_snapshot(run.paths.raw, run.tracker_quarter)
+    return "" if snapshot is None else snapshot.relative_to(run.paths.raw).as_posix()
 
 
 def holding_folder(staged_processed: Path) -> Path:

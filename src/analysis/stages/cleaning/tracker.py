@@ -23,6 +23,7 @@ from analysis.inputs.parsing import (
     parse_date_with_rule,
     parse_number,
 )
+from analysis.paths import TRACKER_STEM, tracker_snapshot
 from analysis.schemas import schema
 from analysis.stages.cleaning.log import CleaningLog
 from analysis.stages.cleaning.reading import (
@@ -37,7 +38,6 @@ from analysis.stages.cleaning.scorecard import locate_workbook_or_csv
 
 logger = logging.getLogger(__name__)
 
-TRACKER_STEM = "action_tracker"
 TRACKER_SHEET = "Actions"
 
 #: Tracker headings -> processed column, with the other wordings accepted (compared normalised).
@@ -85,11 +85,9 @@ def locate_tracker(raw_dir: Path, quarter: str | None = None) -> Path:
     the tracker (statuses and updates as reported then). Without a snapshot it falls back to the single
     ``action_tracker.xlsx`` (or ``.csv``) with a logged notice: its statuses may be later than the quarter.
     """
-    if quarter is not None:
-        for suffix in (".xlsx", ".csv"):
-            snapshot = raw_dir / TRACKER_STEM / f"{quarter}{suffix}"
-            if snapshot.is_file():
-                return snapshot
+    snapshot = tracker_snapshot(raw_dir, quarter)
+    if snapshot is not None:
+        return snapshot
     path = locate_workbook_or_csv(raw_dir, TRACKER_STEM, "action tracker")
     if quarter is not None:
         logger.warning(
