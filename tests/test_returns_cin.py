@@ -233,3 +233,28 @@ def test_not_well_formed_xml_is_an_error(tmp_path):
     path.write_text("<Message><Children>", encoding="utf-8")
     census = read_cin_file(path, KEY, None, 2015)
     assert [f.severity for f in census.findings] == ["error"] and not census.tables
+
+
+def test_a_census_above_xmlschemas_default_element_limit_is_read_and_one_above_ours_is_refused(
+    tmp_path, monkeypatch
+):
+    """xmlschema refuses more than 1 million elements by default, fewer than a large county's census holds: the
+    reader raises the limit to MAX_CENSUS_ELEMENTS (here scaled down) and refuses a larger file in a finding."""
+    import xmlschema
+
+    from analysis.stages.returns import cin
+
+    children = [child_xml(f"C{n}", [episode("2014-06-01", assessments=assessment("2014-06-02", "2014-06-20"))])
+                for n in range(3)]  # fmt: skip
+    monkeypatch.setattr(xmlschema.limits, "MAX_XML_ELEMENTS", 20)  # as if the census were above the default
+    monkeypatch.setattr(cin, "MAX_CENSUS_ELEMENTS", 1_000)
+    census = _read(tmp_path, 2015, children)
+    assert not [f for f in census.findings if f.severity == "error"]
+    assert len(census.tables["children"]) == 3
+    monkeypatch.setattr(xmlschema.limits, "MAX_XML_ELEMENTS", 20)
+    monkeypatch.setattr(cin, "MAX_CENSUS_ELEMENTS", 20)
+    refused = _read(tmp_path, 2015, children)
+    assert [(f.severity, f.message) for f in refused.findings] == [
+        ("error", "too large to read: more than 20 XML elements")
+    ]
+    assert not refused.tables
