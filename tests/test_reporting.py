@@ -683,7 +683,7 @@ def test_an_indicators_chart_points_are_derived_once_per_report_and_each_caller_
     assert len(fresh.derived) == 1
     pd.testing.assert_frame_equal(again, indicator_charts.monthly_points(data, indicator))
     assert not (again["value"] == -1.0).any()
-    other_tables = data.tables | {"spc": data.tables["spc"].iloc[:0]}  # other tables: derived again
+    other_tables = data.tables | {"spc": data.tables["spc"].iloc[:0]}  # other tables, another ReportData
     assert (
         indicator_charts.monthly_points(
             report_data.ReportData(data.config, data.quarter, other_tables, None), indicator

@@ -255,6 +255,6 @@ def test_a_census_above_xmlschemas_default_element_limit_is_read_and_one_above_o
     monkeypatch.setattr(cin, "MAX_CENSUS_ELEMENTS", 20)
     refused = _read(tmp_path, 2015, children)
     assert [(f.severity, f.message) for f in refused.findings] == [
-        ("error", "too large to read: more than 20 XML elements")
+        ("error", "too large to read: more than 20 XML elements or 1,000 levels of nesting")
     ]
     assert not refused.tables

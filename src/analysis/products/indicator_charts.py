@@ -28,9 +28,10 @@ def monthly_points(data: ReportData, indicator: Indicator) -> pd.DataFrame:
     """An indicator's SPC points up to the quarter's end, suppressed months blanked (:func:`spc_plot_points`).
 
     A report asks for them several times per indicator (its table, its reading, its chart): they are derived once
-    per report and tables (``data.derived``), and each caller gets its own copy.
+    per :class:`ReportData` (``data.derived``; its quarter and tables do not change once loaded), and each caller
+    gets its own copy.
     """
-    key = ("monthly_points", indicator.id, data.quarter.label, id(data.spc), id(data.indicators_monthly))
+    key = ("monthly_points", indicator.id)
     if key not in data.derived:
         last = pd.Timestamp(data.quarter.months[-1])
         spc = data.spc.loc[data.spc["indicator_id"] == indicator.id]

@@ -64,8 +64,8 @@ class ReportData:
     quarter: Quarter
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, Any] | None
-    #: What a product derives from the tables more than once (one indicator's chart points, say), kept by the
-    #: function that derives it under a key naming the tables it read.
+    #: What a product derives from the tables more than once (one indicator's chart points, say), kept under a key
+    #: the deriving function chooses. The tables are not changed once loaded: other tables make another ReportData.
     derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
