@@ -524,17 +524,24 @@ def test_every_page_the_project_writes_has_the_reports_content_security_policy(t
 def test_the_printer_prints_each_page_handed_over_and_close_waits_for_the_last(tmp_path):
     if pdf.find_chromium() is None:
         pytest.skip("Chromium is not installed: no PDF is printed")
+    from pypdf import PdfReader
+
     pages = []
-    for name in ("first", "second"):
+    for name in ("first", "second", "third"):
         page_path = tmp_path / f"{name}.html"
         page_path.write_text(f"<title>{name}</title><p>The {name} page</p>", encoding="utf-8")
         pages.append(page_path)
+    pages[1].unlink()  # the second cannot be loaded: the pages either side of it are still printed
+    (tmp_path / "second.pdf").write_bytes(b"old")
     printer = pdf.PdfPrinter()
     for page_path in pages:
         printer.print(page_path)
     written = printer.close()
-    assert written == [tmp_path / "first.pdf", tmp_path / "second.pdf"]
-    assert all(path.read_bytes().startswith(b"%PDF") for path in written)
+    assert written == [tmp_path / "first.pdf", tmp_path / "third.pdf"]
+    assert not (tmp_path / "second.pdf").exists()
+    # one tab prints every page in turn (issue 21): each PDF is its own page, not the one loaded before it
+    for path, name in zip(written, ("first", "third"), strict=True):
+        assert PdfReader(path).pages[0].extract_text().strip() == f"The {name} page"
 
 
 def test_the_printer_without_chromium_prints_nothing_and_says_so(monkeypatch, tmp_path, caplog):
