@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -128,15 +128,20 @@ def _cover_date(value: object) -> date | None:
 
 # ----------------------------------------------------------------------------------------------- headings
 def _canonical_heading(heading: str, spec: AnnexAList) -> AnnexAColumn | None:
-    normal = normalise_heading(heading)
+    return _headings_of(spec).get(normalise_heading(heading))
+
+
+@cache
+def _headings_of(spec: AnnexAList) -> dict[str, AnnexAColumn]:
+    """Each normalised heading that names a column of ``spec`` (its template heading, or an alias of one) -> the
+    column. Built once per list: every cell of the rows above the data is looked up in it (issue 21)."""
     by_heading = {normalise_heading(c.heading): c for c in spec.columns}
-    if normal in by_heading:
-        return by_heading[normal]
-    alias = HEADING_ALIASES.get(normal)
-    if alias is None:
-        aliases = {normalise_heading(k): v for k, v in HEADING_ALIASES.items()}
-        alias = aliases.get(normal)
-    return by_heading.get(normalise_heading(alias)) if alias else None
+    lookup = dict(by_heading)
+    for alias, heading in HEADING_ALIASES.items():
+        column = by_heading.get(normalise_heading(heading))
+        if column is not None:
+            lookup.setdefault(normalise_heading(alias), column)
+    return lookup
 
 
 def _heading_score(values: list[str], spec: AnnexAList) -> int:
