@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -201,13 +202,10 @@ def test_first_full_month_is_the_latest_start_of_the_front_door_lists() -> None:
 
 # ------------------------------------------------------------------------------------------ end to end
 @pytest.mark.e2e
-def test_the_demo_story_is_found(tmp_path: Path, config) -> None:
-    from analysis.stages.cleaning import clean_all
-    from demo_data.generate import generate_demo_data
-
-    raw, processed = tmp_path / "raw", tmp_path / "processed"
-    generate_demo_data(raw, seed=2015, scale=1.0, config=config)
-    clean_all(raw, processed, config, key=b"e2e-test-key-not-secret")
+def test_the_demo_story_is_found(tmp_path: Path, config, first_run, demo_project) -> None:
+    """The analysis of the session's cleaned demo data (a copy: the stage writes its tables beside them)."""
+    processed = tmp_path / "processed"
+    shutil.copytree(demo_project.processed, processed)
     result = analyse_all(processed, config, QUARTER)
 
     summary = result.spc_summary.set_index("indicator_id")

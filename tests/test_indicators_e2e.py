@@ -12,20 +12,15 @@ from analysis.io import read_table
 from analysis.schemas import CHILD_LEVEL_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
-TEST_KEY = bytes(range(32))
 
 
 @pytest.fixture(scope="module")
-def demo_indicators(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from analysis.stages import cleaning
+def demo_indicators(first_run, demo_project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicators computed from the session's cleaned demo tables (read only)."""
     from analysis.stages.indicators import compute_indicators
-    from demo_data import generate as demo_data
 
     config = load_config(REPO / "config")
-    raw = tmp_path_factory.mktemp("raw")
-    processed = tmp_path_factory.mktemp("processed")
-    demo_data.generate_demo_data(raw, seed=2015, scale=1.0, config=config)
-    cleaning.clean_all(raw, processed, config, key=TEST_KEY)
+    processed = demo_project.processed
     tables = {name: read_table(name, processed) for name in [*CHILD_LEVEL_TABLES, "scorecard", "population"]}
     first = tables["referrals"]["referral_date"].min()
     first_month = first.to_period("M").start_time

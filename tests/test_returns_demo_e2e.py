@@ -18,7 +18,7 @@ from analysis.stages.cleaning import clean_sources
 from analysis.stages.indicators.compute import compute_indicators
 from analysis.stages.returns.command import read_returns, returns_figures
 from analysis.stages.returns.common import ERROR, WARNING
-from demo_data.generate import RETURNS_FOLDER, generate_demo_data
+from demo_data.generate import RETURNS_FOLDER
 
 KEY = bytes(range(32))
 FIRST_MONTH, LAST_MONTH = pd.Timestamp("2012-04-01"), pd.Timestamp("2015-06-01")
@@ -53,10 +53,10 @@ DIFFER_BY_DEFINITION = {
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory, repo_root: Path) -> pd.DataFrame:
+def comparison(demo_project, repo_root: Path) -> pd.DataFrame:
+    """The session's demo data (seed 2015), read only: cleaned in memory and its returns read."""
     config = load_config(repo_root / "config")
-    raw = tmp_path_factory.mktemp("returns-demo") / "raw"
-    generate_demo_data(raw, seed=2015, scale=1.0, config=config)
+    raw = demo_project.raw
     tables, _ = clean_sources(raw, config, key=KEY)
     _, annual = compute_indicators(tables, config, first_month=FIRST_MONTH, last_month=LAST_MONTH)
     annual = annual.loc[annual["period_type"].isin(["year_to_31_march", "at_31_march"])]

@@ -34,7 +34,7 @@ from analysis.paths import ProjectPaths
 from analysis.run.pipeline import run_months, run_pipeline
 
 #: Two runs of the pipeline (the quarter, then three months) on a fresh demo: longer than one test's default.
-pytestmark = pytest.mark.timeout(3600)
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]
 
 #: The planted small counts: scorecard row, month and count of children.
 PLANTED_ROW = "Children in care proceedings"
