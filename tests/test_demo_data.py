@@ -15,6 +15,7 @@ from analysis.config import ProjectConfig
 from analysis.inputs.annex_a import ANNEX_A_LISTS
 from analysis.inputs.ees_publications import read_publication
 from analysis.inputs.population_and_neighbours import read_statistical_neighbours
+from analysis.paths import ProjectPaths
 from demo_data import annex
 from demo_data import benchmarks_topics as topics
 from demo_data.benchmarks_areas import GEOGRAPHY, MEDWAY_NEIGHBOURS_2025
@@ -25,10 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory, config: ProjectConfig) -> Path:
-    out = tmp_path_factory.mktemp("demo_scale1")
-    generate_demo_data(out, seed=2015, scale=1, config=config)
-    return out
+def demo(demo_project: ProjectPaths) -> Path:
+    """The session's demo data (seed 2015, scale 1, the repository's configuration), read only."""
+    return demo_project.raw
 
 
 @pytest.fixture(scope="session")
