@@ -128,3 +128,21 @@ def test_the_pool_takes_kernels_prepared_in_advance(tmp_path: Path) -> None:
         pool.close()
         warm.close()
     assert not first.is_alive() and not second.is_alive()
+
+
+def test_a_silent_run_in_a_kernel_that_died_says_so() -> None:
+    """A silent run reads only the shell channel (no wait for IOPub): a dead kernel is an error naming the code,
+    found by checking the kernel while waiting, not after the two-minute timeout."""
+    import os
+    import signal
+
+    from analysis.run.kernels import run_silently, start_kernel
+
+    kernel = start_kernel(Path.cwd(), "pass")
+    try:
+        run_silently(kernel, "answer = 42")
+        os.kill(kernel.provisioner.pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match="the kernel died before 'answer'"):
+            run_silently(kernel, "answer")
+    finally:
+        shut_down(kernel)
