@@ -146,3 +146,24 @@ def test_a_silent_run_in_a_kernel_that_died_says_so() -> None:
             run_silently(kernel, "answer")
     finally:
         shut_down(kernel)
+
+
+def test_a_pool_told_how_many_notebooks_shuts_a_kernel_down_when_its_last_notebook_ends(
+    tmp_path: Path,
+) -> None:
+    """Issue 21: with no notebook left to run, a kernel is not cleared and kept idle beside Chromium printing the
+    last PDFs; it is shut down as soon as its notebook ends, before the pool is closed."""
+    source = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid(), end='')")
+    pool = KernelPool(tmp_path, "pass", size=2, notebooks=3)
+    alive_after = []
+    try:
+        for number in range(3):
+            with pool.lease() as kernel:
+                execute_notebook(source, tmp_path / f"out-{number}.ipynb", {}, cwd=tmp_path, kernel=kernel)
+            alive_after.append(kernel.is_alive())
+    finally:
+        pool.close()
+    assert alive_after == [True, True, False]
+    assert len({_process_id(tmp_path / f"out-{number}.ipynb") for number in range(3)}) == 1, (
+        "one kernel ran all"
+    )

@@ -118,6 +118,10 @@ class KernelPool:
     prepared in advance, else a new one with ``warm_up`` run in it), or waits for one to be free. A kernel whose
     notebook succeeded is cleared (:data:`CLEAR_NAMESPACE`) and kept for the next; one whose notebook failed, or
     that cannot be cleared, is shut down and replaced when needed. ``close`` shuts down every kernel.
+
+    ``notebooks``, when the step knows how many it will run: once that many have been handed a kernel, a kernel
+    whose notebook ends is shut down at once instead of cleared and kept idle until ``close``. The quarter's last
+    pages are then printed to PDF with no idle kernel beside Chromium (issue 21: the run's peak memory).
     """
 
     def __init__(
@@ -127,11 +131,13 @@ class KernelPool:
         size: int,
         *,
         ready: Callable[[int], KernelManager | None] | None = None,
+        notebooks: int | None = None,
     ) -> None:
         self._cwd = Path(cwd)
         self._warm_up = warm_up
         self._size = max(1, size)
         self._ready = ready
+        self._notebooks_left = notebooks
         self._idle: queue.SimpleQueue[KernelManager] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._slots_used = 0
@@ -141,11 +147,19 @@ class KernelPool:
     def lease(self) -> Iterator[KernelManager]:
         """A kernel for one notebook, kept for the next notebook if this one ran without error."""
         kernel = self._acquire()
+        with self._lock:
+            if self._notebooks_left is not None:
+                self._notebooks_left -= 1
         try:
             yield kernel
         except BaseException:
             self._discard(kernel)
             raise
+        with self._lock:
+            last = self._notebooks_left is not None and self._notebooks_left <= 0
+        if last:  # no notebook will ask for it again
+            self._discard(kernel)
+            return
         try:
             run_silently(kernel, CLEAR_NAMESPACE)
         except Exception as error:  # a kernel that cannot be cleared never runs another notebook

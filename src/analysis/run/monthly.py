@@ -255,6 +255,7 @@ def _run_month_notebooks(
         MONTH_WARM_UP,
         jobs,
         ready=lambda slot: warm.take(f"month-{slot}") if warm is not None else None,
+        notebooks=len(jobs_list),
     )
     try:
 

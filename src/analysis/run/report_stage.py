@@ -163,7 +163,11 @@ def _execute_reports(
     # At most `jobs` kernels, each running report after report (analysis.run.kernels.KernelPool), the first ones
     # started and warmed up while the earlier stages ran.
     kernels = KernelPool(
-        run.paths.notebooks, step.warm_up, run.jobs, ready=lambda slot: run.take_kernel(f"report-{slot}")
+        run.paths.notebooks,
+        step.warm_up,
+        run.jobs,
+        ready=lambda slot: run.take_kernel(f"report-{slot}"),
+        notebooks=len(jobs),
     )
 
     def execute(job: tuple[str, str, dict[str, Any]]) -> str:
