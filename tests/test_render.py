@@ -521,16 +521,22 @@ def test_every_page_the_project_writes_has_the_reports_content_security_policy(t
     assert 'href="2015-06/dashboard.html"' in dashboards_index
 
 
+def _small_pages(folder: Path, *names: str) -> list[Path]:
+    """One small page per name (``<name>.html``, saying "The <name> page"), to print."""
+    pages = []
+    for name in names:
+        page_path = folder / f"{name}.html"
+        page_path.write_text(f"<title>{name}</title><p>The {name} page</p>", encoding="utf-8")
+        pages.append(page_path)
+    return pages
+
+
 def test_the_printer_prints_each_page_handed_over_and_close_waits_for_the_last(tmp_path):
     if pdf.find_chromium() is None:
         pytest.skip("Chromium is not installed: no PDF is printed")
     from pypdf import PdfReader
 
-    pages = []
-    for name in ("first", "second", "third"):
-        page_path = tmp_path / f"{name}.html"
-        page_path.write_text(f"<title>{name}</title><p>The {name} page</p>", encoding="utf-8")
-        pages.append(page_path)
+    pages = _small_pages(tmp_path, "first", "second", "third")
     pages[1].unlink()  # the second cannot be loaded: the pages either side of it are still printed
     (tmp_path / "second.pdf").write_bytes(b"old")
     printer = pdf.PdfPrinter()
@@ -561,11 +567,7 @@ def test_quarto_post_render_keeps_a_pdf_whose_page_is_unchanged_and_prints_a_cha
     """Quarto writes every page again on each render: the PDFs of the unchanged pages are kept, not printed again."""
     if pdf.find_chromium() is None:
         pytest.skip("Chromium is not installed: no PDF is printed")
-    pages = []
-    for name in ("same", "edited", "deleted-pdf"):
-        page_path = tmp_path / f"{name}.html"
-        page_path.write_text(f"<title>{name}</title><p>The {name} page</p>", encoding="utf-8")
-        pages.append(page_path)
+    pages = _small_pages(tmp_path, "same", "edited", "deleted-pdf")
     assert pdf.write_pdfs(pages, keep_unchanged=True) == [page.with_suffix(".pdf") for page in pages]
     printed = {page: page.with_suffix(".pdf").read_bytes() for page in pages}
     for page in pages:  # marked, to tell a kept PDF from one printed again

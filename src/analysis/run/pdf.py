@@ -73,7 +73,8 @@ def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[P
                 pdf_path = page.with_suffix(".pdf")
                 # One tab for every page: each page is loaded in place of the last, in the same renderer process.
                 # A new tab per page started a renderer per page, twice the processor time (8.3 s against 3.8 s
-                # for the demo quarter's ten pages, issue 21). A tab whose page failed is not used again.
+                # for the demo quarter's ten reports and index, printed alone; issue 21). A tab whose page failed
+                # is not used again.
                 tab = tab or browser.new_page()
                 try:
                     tab.goto(page.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_SECONDS * 1000)
@@ -121,7 +122,8 @@ def write_pdfs(pages: list[Path], *, keep_unchanged: bool = False) -> list[Path]
     digests = (
         {page: hashlib.sha256(page.read_bytes()).hexdigest() for page in pages} if keep_unchanged else {}
     )
-    kept = [page for page in pages if keep_unchanged and _printed_from(page) == digests[page]]
+    records: dict[Path, dict[str, str]] = {}  # each folder's record, read once
+    kept = [page for page in pages if keep_unchanged and _printed_from(page, records) == digests[page]]
     if kept:
         logger.info(
             "Kept %d of %d PDFs: their pages are unchanged since they were printed", len(kept), len(pages)
@@ -136,15 +138,18 @@ def write_pdfs(pages: list[Path], *, keep_unchanged: bool = False) -> list[Path]
     return written
 
 
-def _printed_from(page: Path) -> str | None:
-    """The SHA-256 of the page that ``page``'s PDF was printed from, if it has a PDF and that was recorded."""
+def _printed_from(page: Path, records: dict[Path, dict[str, str]]) -> str | None:
+    """The SHA-256 of the page that ``page``'s PDF was printed from, if it has a PDF and that was recorded.
+    ``records`` keeps each folder's :data:`PRINTED_PAGES_FILE` once read."""
     if not page.with_suffix(".pdf").is_file():
         return None
-    try:
-        record = json.loads((page.parent / PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # no record yet, or a damaged one: print again
-        return None
-    found = record.get(page.name) if isinstance(record, dict) else None
+    if page.parent not in records:
+        try:
+            record = json.loads((page.parent / PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # no record yet, or a damaged one: print again
+            record = {}
+        records[page.parent] = record if isinstance(record, dict) else {}
+    found = records[page.parent].get(page.name)
     return found if isinstance(found, str) else None
 
 
