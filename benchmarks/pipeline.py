@@ -11,8 +11,8 @@ Prints, for the demo quarter:
 - the ratio ours / baseline;
 - ours, warm (nothing changed: every stage skipped) and after a commentary-only change;
 - ``quarto render`` of the whole project in a copy of the checkout holding the same demo data, cold (the
-  pre-render runs the pipeline from nothing, then Quarto renders the index and the seven reports) and with nothing
-  changed (the pre-render skips every stage, Quarto renders again), beside the built-in renderer's cold and warm
+  pre-render runs the pipeline from nothing, then Quarto renders the index and the ten reports and prints their
+  PDFs) and with nothing changed (the pre-render skips every stage, Quarto renders no page again), beside the built-in renderer's cold and warm
   runs. Skipped, saying so, when ``quarto`` is not on PATH (``make bench`` puts the offline Quarto of
   ``../shared/tools/quarto`` on PATH as ``make test`` does).
 

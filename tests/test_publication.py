@@ -338,12 +338,19 @@ def test_a_mount_point_is_refused_before_any_stage(tmp_path: Path, monkeypatch: 
 
 # ------------------------------------------------------------------------------------ the lock and Quarto
 def _lock_in_child(root: Path, watched: int) -> None:
-    """A pre-render run as Quarto starts it: the lock taken and left with ``$ANALYSIS_HOLD_LOCK_WHILE`` set."""
+    """A pre-render run as Quarto starts it: the lock taken and left with ``$ANALYSIS_HOLD_LOCK_WHILE`` set.
+
+    Inside the lock it saves ``root/list.yml`` ("whole") as ``root/whole.yml`` and writes "reduced" in its place, to
+    be put back when the render ends, as the pre-render does with Quarto's render list."""
     import subprocess
     import sys
 
-    code = "import sys; from pathlib import Path; from analysis.run.publication import project_lock\n"
-    code += "with project_lock(Path(sys.argv[1])): pass\n"
+    code = "import sys; from pathlib import Path\n"
+    code += "from analysis.run.publication import project_lock, put_back_when_render_ends\n"
+    code += "root = Path(sys.argv[1])\n"
+    code += "with project_lock(root):\n"
+    code += "    (root / 'whole.yml').write_text('whole')\n"
+    code += "    (root / 'list.yml').write_text('reduced' if put_back_when_render_ends(root / 'whole.yml', root / 'list.yml') else 'whole')\n"
     env = os.environ | {"ANALYSIS_HOLD_LOCK_WHILE": str(watched)}
     subprocess.run([sys.executable, "-c", code, str(root)], env=env, check=True, timeout=60)
 
@@ -371,11 +378,15 @@ def test_the_lock_stays_held_for_the_render_after_the_pre_render_ends(tmp_path: 
             project_lock(tmp_path),
         ):
             pass
+        assert (tmp_path / "list.yml").read_text() == "reduced"  # for the rest of the render only
     finally:
         quarto.kill()
         quarto.wait()
-    # Quarto ended without a post-render (a failed render): the holder lets the lock go by itself.
+    # Quarto ended without a post-render (a failed render): the holder lets the lock go by itself, and first puts
+    # the whole list back.
     assert _wait_for_lock(tmp_path)
+    assert (tmp_path / "list.yml").read_text() == "whole"
+    assert not (tmp_path / "whole.yml").exists()
 
 
 def test_post_render_releases_the_lock(tmp_path: Path) -> None:
@@ -387,7 +398,10 @@ def test_post_render_releases_the_lock(tmp_path: Path) -> None:
     try:
         _lock_in_child(tmp_path, quarto.pid)
         assert not _wait_for_lock(tmp_path, seconds=1.0)
+        started = time.monotonic()
         release(tmp_path)
+        assert time.monotonic() - started < 5  # returns when the lock is free, not when the holder is reaped
+        assert (tmp_path / "list.yml").read_text() == "whole"
         assert _wait_for_lock(tmp_path, seconds=2.0)
     finally:
         quarto.kill()
@@ -397,3 +411,20 @@ def test_post_render_releases_the_lock(tmp_path: Path) -> None:
 def test_without_quarto_the_lock_ends_with_the_run(tmp_path: Path) -> None:
     _lock_in_child(tmp_path, 2**22 + 12345)  # no such process: nothing to hold the lock for
     assert _wait_for_lock(tmp_path, seconds=0.5)
+    assert (tmp_path / "list.yml").read_text() == "whole"  # nothing was to be put back
+
+
+def test_a_pre_render_that_fails_puts_the_saved_files_back_at_once(tmp_path: Path, monkeypatch) -> None:
+    """No lock is handed over when the run fails: what it registered to put back is put back as the lock ends."""
+    from analysis.run import publication
+
+    monkeypatch.setenv("ANALYSIS_HOLD_LOCK_WHILE", str(os.getpid()))
+    monkeypatch.setattr(publication, "_put_back_when_render_ends", {})
+    (tmp_path / "whole.yml").write_text("whole")
+    with pytest.raises(RuntimeError, match="the run failed"), project_lock(tmp_path):
+        assert publication.put_back_when_render_ends(tmp_path / "whole.yml", tmp_path / "list.yml")
+        (tmp_path / "list.yml").write_text("reduced")
+        raise RuntimeError("the run failed")
+    assert (tmp_path / "list.yml").read_text() == "whole"
+    assert not (tmp_path / "whole.yml").exists()
+    assert publication._put_back_when_render_ends == {}

@@ -26,6 +26,7 @@ import pytest
 
 from analysis.paths import ProjectPaths
 from analysis.run.pipeline import RunResult
+from analysis.run.quarto_project import QUARTO_RENDER_LIST, RENDERED_PAGES_FILE, WHOLE_RENDER_LIST
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTO = shutil.which("quarto")
@@ -190,7 +191,12 @@ def test_quarto_changes_nothing_outside_its_folders_of_the_quarter_and_its_month
     assert rendered.result.returncode == 0
     reports = rendered.root / "reports"
     after = snapshot(reports)
-    made_by_quarto = (f"quarto/{first_run.quarter}/", f"quarto/{rendered.month}/", "quarto-render.yml")
+    made_by_quarto = (
+        f"quarto/{first_run.quarter}/",
+        f"quarto/{rendered.month}/",
+        "quarto-render.yml",
+        f"quarto/{RENDERED_PAGES_FILE}",  # what each of Quarto's pages was rendered from (post-render)
+    )
     # the pre-render's run publishes the quarter again (every stage skipped): its provenance is rewritten
     rerun = {f"{first_run.quarter}/manifest.json", f"{first_run.quarter}/.run-id"}
     before = rendered.before
@@ -208,7 +214,7 @@ def test_quarto_changes_nothing_outside_its_folders_of_the_quarter_and_its_month
     assert len(builtin) >= 15  # 8 pages, 7 PDFs
     assert {name: after.get(name) for name in builtin} == {name: before[name] for name in builtin}
     assert sorted(p.name for p in (reports / "quarto").iterdir()) == sorted(
-        [first_run.quarter, rendered.month]
+        [first_run.quarter, rendered.month, RENDERED_PAGES_FILE]
     )
     for other in rendered.others:
         assert not (reports / "quarto" / other).exists(), other
@@ -533,6 +539,43 @@ def test_quarto_render_of_one_notebook_renders_just_that_file(rendered, first_ru
     assert git_status(rendered.root) == ""
 
 
+def test_a_render_with_nothing_changed_renders_no_page_and_a_page_out_of_date_alone(
+    rendered, first_run, tmp_path_factory: pytest.TempPathFactory
+):
+    """Issue 21: with nothing changed ``quarto render`` renders no page again, and with one page gone it renders
+    that page alone; after each render the render list names every page again (for ``quarto render <file>``)."""
+    assert rendered.result.returncode == 0
+    root = tmp_path_factory.mktemp("quarto-again") / "checkout"
+    shutil.copytree(rendered.root, root, symlinks=True)
+    quarto_pages = root / "reports" / "quarto"
+    whole = (root / QUARTO_RENDER_LIST).read_text(encoding="utf-8")
+    files = len(expected_pages(first_run)) + 2  # and the month's two pages
+    assert len(re.findall(r"^    - ", whole, re.MULTILINE)) == files
+    before = snapshot(quarto_pages)
+
+    def render_again() -> str:
+        done = subprocess.run(
+            ["quarto", "render"], cwd=root, env=quarto_env(), capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        assert (root / QUARTO_RENDER_LIST).read_text(encoding="utf-8") == whole
+        assert not (root / WHOLE_RENDER_LIST).exists()
+        return done.stdout + done.stderr
+
+    output = render_again()
+    assert f"Quarto will render 0 of the {files} files" in output, output[-3000:]
+    assert snapshot(quarto_pages) == before
+    page = quarto_pages / first_run.quarter / "quarterly-report.html"
+    page.unlink()
+    times = {path: path.stat().st_mtime_ns for path in quarto_pages.rglob("*.html")}
+    output = render_again()
+    assert f"Quarto will render 1 of the {files} files" in output, output[-3000:]
+    assert {path: path.stat().st_mtime_ns for path in times} == times  # the others were left as they were
+    assert (
+        snapshot(quarto_pages) == before
+    )  # and the page Quarto wrote again is the same, so its PDF was kept
+
+
 def test_the_render_holds_the_lock_to_its_end_and_a_run_meanwhile_is_refused(
     rendered, first_run, tmp_path_factory: pytest.TempPathFactory
 ):
@@ -542,6 +585,9 @@ def test_the_render_holds_the_lock_to_its_end_and_a_run_meanwhile_is_refused(
 
     root = tmp_path_factory.mktemp("quarto-lock") / "checkout"
     shutil.copytree(rendered.root, root, symlinks=True)
+    (
+        root / "reports" / "quarto" / RENDERED_PAGES_FILE
+    ).unlink()  # every page to render again: the render lasts
     render = subprocess.Popen(
         ["quarto", "render"],
         cwd=root,

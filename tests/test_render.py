@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -303,6 +304,112 @@ def test_prepare_quarto_render_copies_the_quarter_and_its_months_to_quartos_fold
     assert 'href="quarterly-report.html"' in html_pages.raw_html(body.strip())
 
 
+def _quarto_pages(project: Path, names: list[str]) -> list[Path]:
+    """Sources in Quarto's folder of the project, each with the page Quarto would have written beside it."""
+    sources = []
+    for name in names:
+        source = project / "reports" / "quarto" / name
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(f"source of {name}", encoding="utf-8")
+        source.with_suffix(".html").write_text(f"<p>page of {name}</p>", encoding="utf-8")
+        sources.append(source)
+    return sources
+
+
+def _rendered(project: Path, sources: list[Path]) -> list[str]:
+    """What Quarto tells its post-render it wrote: the pages, relative to the project."""
+    return [source.with_suffix(".html").relative_to(project).as_posix() for source in sources]
+
+
+def test_quarto_pages_out_of_date_are_those_whose_page_source_or_settings_changed(tmp_path, monkeypatch):
+    """Issue 21: a whole-project render renders only the pages out of date, as ``make`` would judge them."""
+    monkeypatch.delenv("QUARTO_SHARE_PATH", raising=False)
+    project = tmp_path
+    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    index, report, dashboard = sources = _quarto_pages(
+        project,
+        [f"{rf.QUARTER}/index.qmd", f"{rf.QUARTER}/quarterly-report.ipynb", "2015-05/dashboard.ipynb"],
+    )
+    assert quarto_project.pages_out_of_date(project, sources) == sources  # never rendered by Quarto
+    quarto_project.record_rendered_pages(project, _rendered(project, sources))
+    assert quarto_project.pages_out_of_date(project, sources) == []
+    report.write_text("executed again", encoding="utf-8")  # the source changed
+    assert quarto_project.pages_out_of_date(project, sources) == [report]
+    quarto_project.record_rendered_pages(project, _rendered(project, [report]))  # Quarto rendered it alone
+    assert quarto_project.pages_out_of_date(project, sources) == []
+    dashboard.with_suffix(".html").write_text("<p>edited by hand</p>", encoding="utf-8")  # the page changed
+    index.with_suffix(".html").unlink()  # or is gone
+    assert quarto_project.pages_out_of_date(project, sources) == [index, dashboard]
+    quarto_project.record_rendered_pages(project, _rendered(project, sources[2:]))
+    (dashboard.parent / quarto_project.DIRECTORY_METADATA).write_text("toc: false\n", encoding="utf-8")
+    assert quarto_project.pages_out_of_date(project, sources) == [index, dashboard]  # its folder's settings
+    index.with_suffix(".html").write_text("<p>page</p>", encoding="utf-8")
+    quarto_project.record_rendered_pages(project, _rendered(project, sources))
+    assert quarto_project.pages_out_of_date(project, sources) == []
+    (project / "_quarto.yml").write_text("project:\n  type: default\nlang: fr\n", encoding="utf-8")
+    assert quarto_project.pages_out_of_date(project, sources) == sources  # the project's settings changed
+    quarto_project.record_rendered_pages(project, _rendered(project, sources))
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "version").write_text("1.10.18", encoding="utf-8")
+    monkeypatch.setenv("QUARTO_SHARE_PATH", str(share))
+    assert quarto_project.pages_out_of_date(project, sources) == sources  # another Quarto
+    record = project / "reports" / "quarto" / quarto_project.RENDERED_PAGES_FILE
+    record.write_text("not JSON", encoding="utf-8")  # damaged: render them all
+    assert quarto_project.pages_out_of_date(project, sources) == sources
+    report.unlink()  # a source gone (a theme removed) leaves the record
+    quarto_project.record_rendered_pages(project, _rendered(project, [index, dashboard]))
+    assert sorted(json.loads(record.read_text(encoding="utf-8"))) == [
+        "reports/quarto/2015-05/dashboard.ipynb",
+        f"reports/quarto/{rf.QUARTER}/index.qmd",
+    ]
+
+
+def test_a_whole_project_render_lists_the_pages_out_of_date_and_the_whole_list_is_put_back(
+    rendered, tmp_path, monkeypatch
+):
+    """In Quarto's pre-render (the lock held for Quarto) the render list names only the pages out of date, and the
+    whole list is put back when the render ends; run by hand, the run writes the whole list."""
+    from analysis.run import publication
+
+    project = tmp_path / "project"
+    reports = project / "reports"
+    shutil.copytree(rendered, reports / rf.QUARTER)
+    (project / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+
+    def listed() -> list[str]:
+        return yaml.safe_load((reports / "quarto-render.yml").read_text(encoding="utf-8"))["project"][
+            "render"
+        ]
+
+    def prepare() -> None:
+        quarto_project.prepare_quarto_render(
+            reports / rf.QUARTER, authority_name="Medway", quarter_label=rf.QUARTER
+        )
+
+    prepare()  # by hand: no render to put anything back after
+    whole = listed()
+    assert len(whole) == 5 and not (project / quarto_project.WHOLE_RENDER_LIST).exists()
+    monkeypatch.setenv("ANALYSIS_HOLD_LOCK_WHILE", str(os.getpid()))  # as make quarto-pre-render sets it
+    monkeypatch.setattr(publication, "_put_back_when_render_ends", {})
+    prepare()
+    assert listed() == whole  # no page yet
+    for name in whole:  # Quarto renders them, and its post-render records them
+        (project / name).with_suffix(".html").write_text(f"<p>{name}</p>", encoding="utf-8")
+    quarto_project.record_rendered_pages(project, [str(Path(name).with_suffix(".html")) for name in whole])
+    publication.put_back_files(publication._put_back_when_render_ends)  # the render ended
+    prepare()
+    assert listed() == []  # nothing changed: Quarto renders nothing
+    (project / whole[1]).with_suffix(".html").unlink()
+    prepare()
+    assert listed() == [whole[1]]
+    saved = yaml.safe_load((project / quarto_project.WHOLE_RENDER_LIST).read_text(encoding="utf-8"))
+    assert saved["project"]["render"] == whole
+    publication.put_back_files(publication._put_back_when_render_ends)  # the render ended
+    assert listed() == whole
+    assert not (project / quarto_project.WHOLE_RENDER_LIST).exists()
+
+
 def test_prepare_quarto_render_outside_a_quarto_project_writes_nothing(rendered, tmp_path):
     quarter_dir = tmp_path / "alone" / rf.QUARTER
     shutil.copytree(rendered, quarter_dir)
@@ -584,3 +691,10 @@ def test_quarto_post_render_keeps_a_pdf_whose_page_is_unchanged_and_prints_a_cha
     assert len(pdf.write_pdfs(pages, keep_unchanged=True)) == 3
     record = json.loads((tmp_path / pdf.PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
     assert sorted(record) == ["deleted-pdf.html", "edited.html", "same.html"]
+    # Quarto rendered one page alone (the others were up to date): the others keep their entries while they last
+    assert pdf.write_pdfs([pages[0]], keep_unchanged=True) == []
+    pages[2].with_suffix(".pdf").unlink()
+    assert pdf.write_pdfs([pages[1]], keep_unchanged=True) == []
+    assert json.loads((tmp_path / pdf.PRINTED_PAGES_FILE).read_text(encoding="utf-8")) == {
+        name: digest for name, digest in record.items() if name != "deleted-pdf.html"
+    }

@@ -133,7 +133,8 @@ def write_pdfs(pages: list[Path], *, keep_unchanged: bool = False) -> list[Path]
     logger.info("Printed %d PDF%s with %s", len(written), "" if len(written) == 1 else "s", chromium)
     if keep_unchanged:
         _record_printed_pages(
-            {page: digests[page] for page in pages if page in kept or page.with_suffix(".pdf") in written}
+            {page: digests[page] for page in pages if page in kept or page.with_suffix(".pdf") in written},
+            records,
         )
     return written
 
@@ -143,21 +144,36 @@ def _printed_from(page: Path, records: dict[Path, dict[str, str]]) -> str | None
     ``records`` keeps each folder's :data:`PRINTED_PAGES_FILE` once read."""
     if not page.with_suffix(".pdf").is_file():
         return None
-    if page.parent not in records:
-        try:
-            record = json.loads((page.parent / PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # no record yet, or a damaged one: print again
-            record = {}
-        records[page.parent] = record if isinstance(record, dict) else {}
-    found = records[page.parent].get(page.name)
+    found = _folder_record(page.parent, records).get(page.name)
     return found if isinstance(found, str) else None
 
 
-def _record_printed_pages(digests: dict[Path, str]) -> None:
-    """Write, in each folder, which page (by SHA-256) each of its PDFs was printed from; other pages are dropped."""
+def _folder_record(folder: Path, records: dict[Path, dict[str, str]]) -> dict[str, str]:
+    """``folder``'s :data:`PRINTED_PAGES_FILE`, read once into ``records`` (none, or a damaged one: empty)."""
+    if folder not in records:
+        try:
+            record = json.loads((folder / PRINTED_PAGES_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # no record yet, or a damaged one: print again
+            record = {}
+        records[folder] = record if isinstance(record, dict) else {}
+    return records[folder]
+
+
+def _record_printed_pages(digests: dict[Path, str], records: dict[Path, dict[str, str]]) -> None:
+    """Write, in each folder, which page (by SHA-256) each of its PDFs was printed from.
+
+    Pages not printed or kept this time (Quarto rendered only the pages out of date) keep their entries while the
+    page and its PDF are there.
+    """
     folders: dict[Path, dict[str, str]] = {}
     for page, page_digest in digests.items():
-        folders.setdefault(page.parent, {})[page.name] = page_digest
+        if page.parent not in folders:
+            folders[page.parent] = {
+                name: digest
+                for name, digest in _folder_record(page.parent, records).items()
+                if (page.parent / name).is_file() and (page.parent / name).with_suffix(".pdf").is_file()
+            }
+        folders[page.parent][page.name] = page_digest
     for folder, record in folders.items():
         with atomic_path(folder / PRINTED_PAGES_FILE) as temporary:
             temporary.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")

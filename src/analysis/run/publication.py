@@ -109,18 +109,43 @@ def project_lock(root: Path) -> Iterator[None]:
         with contextlib.suppress(OSError):
             if not _handed_over.pop(descriptor, False):
                 os.ftruncate(descriptor, 0)
+                put_back_files(_put_back_when_render_ends)  # no render to wait for: now
         os.close(descriptor)
 
 
 #: Lock descriptors whose lock was handed to a holder process (:mod:`analysis.run.render_lock`).
 _handed_over: dict[int, bool] = {}
+#: Files to move back into place when ``quarto render`` ends: {saved copy: its place} (:func:`put_back_when_render_ends`).
+_put_back_when_render_ends: dict[Path, Path] = {}
+
+
+def put_back_when_render_ends(saved: Path, place: Path) -> bool:
+    """In Quarto's pre-render of the whole project, have ``saved`` moved over ``place`` when the render ends.
+
+    The lock's holder (:mod:`analysis.run.render_lock`) does it as it lets the lock go, whether Quarto ended well
+    (post-render) or not, so a file the rest of the render needs changed (Quarto's render list of the pages out of
+    date) is never left in place of the original. Returns False, registering nothing, when no render is held for.
+    """
+    if hold_while_pid() is None:
+        return False
+    _put_back_when_render_ends[Path(saved)] = Path(place)
+    return True
+
+
+def put_back_files(files: dict[Path, Path]) -> None:
+    """Move each saved copy over its place (atomic rename), once; a copy already gone is skipped."""
+    for saved, place in list(files.items()):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(saved, place)
+        files.pop(saved, None)
 
 
 def _hand_over_to_quarto(descriptor: int) -> None:
     """When Quarto's pre-render ran this, keep the lock for the rest of ``quarto render`` (:mod:`analysis.run.render_lock`)."""
     quarto = hold_while_pid()
     if quarto is not None:
-        holder = hand_over_lock(descriptor, quarto)
+        holder = hand_over_lock(descriptor, quarto, put_back=_put_back_when_render_ends)
+        _put_back_when_render_ends.clear()
         _handed_over[descriptor] = True
         logger.info(
             "The project's lock stays held (pid %d) until quarto render (pid %d) ends", holder, quarto
@@ -136,13 +161,15 @@ def hold_while_pid() -> int | None:
     return pid if process_alive(pid) else None
 
 
-def hand_over_lock(descriptor: int, watched_pid: int) -> int:
+def hand_over_lock(descriptor: int, watched_pid: int, put_back: dict[Path, Path] | None = None) -> int:
     """Start the holder with the open lock file ``descriptor`` (the lock stays held); its process id.
 
-    The holder runs in its own session, so the end of the pre-render's process group does not end it.
+    The holder runs in its own session, so the end of the pre-render's process group does not end it. As it lets
+    the lock go it moves each saved copy of ``put_back`` over its place (:func:`put_back_when_render_ends`).
     """
+    pairs = [str(path) for saved, place in (put_back or {}).items() for path in (saved, place)]
     holder = subprocess.Popen(  # noqa: S603 - our own module, with our interpreter
-        [sys.executable, "-m", "analysis.run.render_lock", "hold", str(descriptor), str(watched_pid)],
+        [sys.executable, "-m", "analysis.run.render_lock", "hold", str(descriptor), str(watched_pid), *pairs],
         pass_fds=(descriptor,),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

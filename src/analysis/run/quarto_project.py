@@ -11,6 +11,7 @@ Quarto wrote to PDF with the same headless Chromium as the built-in renderer (:m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import report_notebooks
 from analysis.products.html_pages import REPORT_TEMPLATE, TEMPLATES_DIR, write_page
 from analysis.products.index_pages import ThemeStatuses, index_document
+from analysis.run.publication import put_back_when_render_ends
 from analysis.run.steps import MONTH_STEPS
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,12 @@ QUARTO_FILTERS = tuple(
 MONTHLY_PAGE_OPTIONS = {"toc": False, "page-layout": "full"}
 #: Quarto's directory metadata (Quarto docs, "Directory Metadata"): applies to every page in its folder.
 DIRECTORY_METADATA = "_metadata.yml"
+#: The whole render list, saved while a whole-project ``quarto render`` renders only the pages out of date; the
+#: lock's holder puts it back when the render ends (:func:`prepare_quarto_render`).
+WHOLE_RENDER_LIST = "reports/quarto-render-all.yml"
+#: In ``reports/quarto/``: what each page Quarto wrote was rendered from (written by the post-render), so that the
+#: next whole-project render leaves a page alone when none of it changed (:func:`pages_out_of_date`).
+RENDERED_PAGES_FILE = "rendered-pages.json"
 
 
 def find_quarto_project(start: Path) -> Path | None:
@@ -125,9 +133,15 @@ def prepare_quarto_render(
     links (quarto-cli ``src/core/path.ts``, ``resolvePathGlobs``). It is written to ``reports/quarto-render.yml``,
     which ``_quarto.yml`` merges in with ``metadata-files`` (a missing file is skipped: quarto-cli
     ``src/config/metadata.ts``, ``includedMetadata``), and Quarto reads the project's configuration again after the
-    pre-render (``src/command/render/project.ts``, ``renderProject``; Quarto docs, "Project Scripts"). Every page is
-    listed, also when it is up to date: a file outside the render list is rendered by ``quarto render <file>``
-    without the project's settings (no ``lang``, style sheet or offline maths), so the list must keep them all.
+    pre-render (``src/command/render/project.ts``, ``renderProject``; Quarto docs, "Project Scripts").
+
+    In the pre-render of a whole-project ``quarto render`` (the lock is held for Quarto), the list Quarto reads next
+    names only the pages out of date (:func:`pages_out_of_date`): with nothing changed Quarto renders nothing, as
+    ``make`` would (issue 21). The whole list is saved beside it and put back by the lock's holder when the render
+    ends, well or not (:func:`analysis.run.publication.put_back_when_render_ends`): a file outside the render list
+    is rendered by ``quarto render <file>`` without the project's settings (no ``lang``, style sheet or offline
+    maths; quarto-cli ``src/command/render/render-shared.ts``, ``render``), so between renders the list names every
+    page. Run by hand (``analysis run --renderer none``), the run writes the whole list.
 
     Returns
     -------
@@ -157,21 +171,117 @@ def prepare_quarto_render(
         if made:
             inputs += _copy_notebooks(made, quarto_folder(reports, label))
             _write_monthly_metadata(quarto_folder(reports, label))
-    listed = "".join(f"\n    - {json.dumps(path.relative_to(project).as_posix())}" for path in inputs)
     render_list = project / QUARTO_RENDER_LIST
-    write_page(
-        render_list,
-        "# Written by Quarto's pre-render (analysis run --renderer none): the files `quarto render` renders,\n"
-        f"# copies in {QUARTO_PAGES}/ of the notebooks of {quarter.label} and its months.\n"
-        f"project:\n  render:{listed or ' []'}\n",
+    whole = _render_list_text(
+        project, inputs, f"copies in {QUARTO_PAGES}/ of the notebooks of {quarter.label} and its months"
     )
+    to_render = inputs
+    if put_back_when_render_ends(project / WHOLE_RENDER_LIST, render_list):
+        write_page(project / WHOLE_RENDER_LIST, whole)  # put back as the render list when the render ends
+        to_render = pages_out_of_date(project, inputs)
+        write_page(
+            render_list,
+            _render_list_text(
+                project,
+                to_render,
+                "for this render only, the pages out of date (the whole list is put back at its end)",
+            ),
+        )
+    else:
+        write_page(render_list, whole)
     logger.info(
-        "Quarto will render %d files of %s and its months into %s",
+        "Quarto will render %d of the %d files of %s and its months into %s%s",
+        len(to_render),
         len(inputs),
         quarter.label,
         target.parent,
+        "" if len(to_render) == len(inputs) else " (the others are as Quarto last rendered them)",
     )
     return render_list
+
+
+def _render_list_text(project: Path, inputs: list[Path], what: str) -> str:
+    listed = "".join(f"\n    - {json.dumps(path.relative_to(project).as_posix())}" for path in inputs)
+    return (
+        "# Written by Quarto's pre-render (analysis run --renderer none): the files `quarto render` renders,\n"
+        f"# {what}.\n"
+        f"project:\n  render:{listed or ' []'}\n"
+    )
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _render_settings(project: Path, source: Path) -> str:
+    """A digest of all Quarto reads to render ``source`` besides the file itself.
+
+    Quarto's version (``$QUARTO_SHARE_PATH/version``, set by Quarto for its scripts), the project's
+    ``_quarto.yml``, the report template's filters and style sheet, and the folder's ``_metadata.yml``.
+    """
+    digest = hashlib.sha256()
+    share = os.environ.get("QUARTO_SHARE_PATH")
+    files = [Path(share) / "version"] if share else []
+    files += [project / "_quarto.yml", *sorted((TEMPLATES_DIR / REPORT_TEMPLATE).iterdir())]
+    files.append(source.parent / DIRECTORY_METADATA)
+    for file in files:
+        digest.update(f"{file.name}\0{_sha256(file)}\0".encode())
+    return digest.hexdigest()
+
+
+def _page_state(project: Path, source: Path) -> dict[str, str | None]:
+    """What a page was rendered from (its source and Quarto's settings) and the page's own bytes, as digests."""
+    return {
+        "source": _sha256(source),
+        "settings": _render_settings(project, source),
+        "page": _sha256(source.with_suffix(".html")),
+    }
+
+
+def _rendered_pages(project: Path) -> dict[str, dict[str, str | None]]:
+    try:
+        record = json.loads(
+            (project / "reports" / QUARTO_PAGES / RENDERED_PAGES_FILE).read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def pages_out_of_date(project: Path, sources: list[Path]) -> list[Path]:
+    """The sources whose page Quarto must render again: no page, or the page, the source or Quarto's settings
+    changed since the post-render recorded them (:data:`RENDERED_PAGES_FILE`), as ``make`` would judge (issue 21)."""
+    record = _rendered_pages(project)
+    return [
+        source
+        for source in sources
+        if record.get(source.relative_to(project).as_posix()) != _page_state(project, source)
+        or not source.with_suffix(".html").is_file()
+    ]
+
+
+def record_rendered_pages(project: Path, output_files: list[str]) -> None:
+    """Post-render: record what each page Quarto just wrote in ``reports/quarto/`` was rendered from.
+
+    Pages rendered before and still there keep their entries; those of sources gone are dropped.
+    """
+    record = _rendered_pages(project)
+    for name in output_files:
+        page = project / name
+        if page.suffix != ".html" or f"/{QUARTO_PAGES}/" not in f"/{Path(name).as_posix()}":
+            continue
+        source = next(
+            (page.with_suffix(s) for s in (".ipynb", ".qmd") if page.with_suffix(s).is_file()), None
+        )
+        if source is not None and page.is_file():
+            record[source.relative_to(project).as_posix()] = _page_state(project, source)
+    record = {name: state for name, state in sorted(record.items()) if (project / name).is_file()}
+    target = project / "reports" / QUARTO_PAGES / RENDERED_PAGES_FILE
+    if record or target.exists():
+        write_page(target, json.dumps(record, indent=1) + "\n")
 
 
 def print_quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
@@ -210,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m analysis.run.quarto_project pdfs", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    print_quarto_pages(Path.cwd(), _output_files())
+    output_files = _output_files()
+    record_rendered_pages(Path.cwd(), output_files)
+    print_quarto_pages(Path.cwd(), output_files)
     return 0
 
 
