@@ -20,8 +20,10 @@ from analysis.inputs.coded_values import (
     parse_yes_no,
 )
 from analysis.inputs.parsing import (
+    MISSING_MARKERS,
     is_missing,
     normalise_heading,
+    normalise_identifier,
     parse_date,
     parse_date_series,
     parse_date_with_rule,
@@ -324,3 +326,22 @@ def test_identifiers_with_letters_are_kept_exactly(identifier: str) -> None:
 
     if identifier.upper() not in {"NA", "NAN", "NONE", "NULL", "N", "NIL"}:  # missing markers
         assert normalise_identifier(identifier) in {identifier, None}
+
+
+class _Cell(str):
+    """A text cell that is not exactly ``str``: it takes the general path of the parsers, not their fast path."""
+
+
+_IDENTIFIER_LIKE = st.one_of(
+    st.text(alphabet="0123456789", max_size=12),
+    st.text(alphabet="abcNAnulC0123456789", max_size=6),
+    st.sampled_from(sorted(MISSING_MARKERS)).map(str.upper),
+    st.text(max_size=8),
+)
+
+
+@given(_IDENTIFIER_LIKE)
+def test_the_fast_path_for_plain_letters_and_digits_gives_the_general_answer(value):
+    """Issue 21: a cell of ASCII letters and digits skips clean_text, with the same answer as the general rule."""
+    assert normalise_identifier(value) == normalise_identifier(_Cell(value))
+    assert is_missing(value) == is_missing(_Cell(value))

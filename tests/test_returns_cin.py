@@ -258,3 +258,30 @@ def test_a_census_above_xmlschemas_default_element_limit_is_read_and_one_above_o
         ("error", "too large to read: more than 20 XML elements or 1,000 levels of nesting")
     ]
     assert not refused.tables
+
+
+def test_a_census_declaring_entities_is_refused_in_a_finding(tmp_path):
+    """Defused as xmlschema's defuse="always": an entity declaration (a billion-laughs file, say) is refused, in a
+    finding naming the file, not a traceback."""
+    path = tmp_path / "entities.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE Message [<!ENTITY x "boom">]>\n'
+        "<Message><Children><Child>&x;</Child></Children></Message>\n",
+        encoding="utf-8",
+    )
+    census = read_cin_file(path, KEY, None, 2015)
+    assert [(f.severity, f.file) for f in census.findings] == [("error", str(path))]
+    assert "Entities are forbidden" in census.findings[0].message and not census.tables
+
+
+def test_the_children_are_read_in_document_order_also_when_one_is_inside_another(tmp_path):
+    """Each Child is read as it ends, one at a time (issue 21); a Child inside a Child (not DfE's layout) still
+    gets the number and row order of a whole-document reading (``root.iter("Child")``: document order)."""
+    inner = child_xml("B", [episode("2014-07-01")])
+    outer = child_xml("A", [episode("2014-06-01")]).replace("</Child>", inner + "</Child>")
+    census = _read(tmp_path, 2015, [outer, child_xml("C", [episode("2014-08-01")])])
+    children = census.tables["children"]
+    assert list(children["child_index"]) == [1, 2, 3]
+    assert list(children["child"]) == [pseudonym(c, KEY) for c in "ABC"]
+    episodes = census.tables["cin_episodes"]
+    assert [str(d.date()) for d in episodes["referral_date"]] == ["2014-06-01", "2014-07-01", "2014-08-01"]

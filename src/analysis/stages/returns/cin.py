@@ -95,10 +95,15 @@ class CinCensus:
         return _frame(name, [])
 
 
-def _frame(name: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+def _frame(name: str, records: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """A table with its columns in order and typed (dates ``datetime64[s]``, the index ``Int64``, text ``string``)."""
     columns = ["child", "child_index", "referral_date", *TABLE_ELEMENTS[name].values()]
     columns = list(dict.fromkeys(columns))
-    frame = pd.DataFrame(records, columns=columns)
+    frame = (
+        records.reindex(columns=columns)
+        if isinstance(records, pd.DataFrame)
+        else pd.DataFrame(records, columns=columns)
+    )
     for column in columns:
         if column.endswith(DATE_SUFFIX):
             frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
@@ -136,10 +141,6 @@ def _text(element: ET.Element | None, tag: str) -> str | None:
     return text or None
 
 
-def _child_ids(root: ET.Element) -> list[str | None]:
-    return [_text(child.find("ChildIdentifiers"), "LAchildID") for child in root.iter("Child")]
-
-
 def validation_findings(
     path: Path, resource: Any, schema_file: Path, pseudonyms: list[str | None]
 ) -> list[Finding]:
@@ -166,31 +167,37 @@ def read_cin_file(path: Path, key: bytes, schema_dir: Path | None, folder_year: 
     """Read one CIN census XML file: its collection year (Header/CollectionDetails/Year, else the folder's name),
     its validation against that year's schema, and its records as tables.
 
-    A file that is not well-formed XML, or not a CIN census (no ``Message/Children``), is an error finding and
-    gives no tables.
+    A file that is not well-formed XML, declares entities, or is not a CIN census (no ``Message/Children``) is a
+    finding and gives no tables. The records are read one child at a time (each ``Child`` dropped once read), so a
+    large county's census is not held whole in memory; only the validation against the schema reads the whole
+    document (issue 21).
     """
     import xmlschema
-    from xmlschema.exceptions import XMLResourceExceeded
+    from xmlschema.exceptions import XMLResourceExceeded, XMLResourceForbidden
 
     path = Path(path)
     xmlschema.limits.MAX_XML_ELEMENTS = max(xmlschema.limits.MAX_XML_ELEMENTS, MAX_CENSUS_ELEMENTS)
-    try:  # defused: no entity expansion, no external resources (every cell of an input is untrusted)
-        resource = xmlschema.XMLResource(str(path), defuse="always")
+    try:
+        # Defused as xmlschema defuses (defuse="always": no entity declarations, no external resources; every cell
+        # of an input is untrusted); lazy, this reads the prolog and the root element only.
+        xmlschema.XMLResource(str(path), defuse="always", lazy=True)
+        read = _read_children(path)
     except ET.ParseError as error:
         return CinCensus(folder_year, findings=[Finding(ERROR, str(path), f"not well-formed XML: {error}")])
-    except XMLResourceExceeded:  # too many elements, or nested too deep
+    except XMLResourceForbidden as error:
+        return CinCensus(folder_year, findings=[Finding(ERROR, str(path), f"refused: {error}")])
+    except (XMLResourceExceeded, _TooLarge):  # too many elements, or nested too deep
         limits = xmlschema.limits
         too_large = (
             f"too large to read: more than {limits.MAX_XML_ELEMENTS:,} XML elements "
             f"or {limits.MAX_XML_DEPTH:,} levels of nesting"
         )
         return CinCensus(folder_year, findings=[Finding(ERROR, str(path), too_large)])
-    root = resource.root
-    if root.tag != "Message" or root.find("Children") is None:
+    if read.root_tag != "Message" or not read.has_children:
         return CinCensus(
             folder_year, findings=[Finding(NOTE, str(path), "not a CIN census (no Message/Children)")]
         )
-    stated = _text(root.find("Header/CollectionDetails"), "Year")
+    stated = read.stated_year
     year = collection_year_of(stated) if stated else folder_year
     census = CinCensus(year)
     if year is None:
@@ -205,9 +212,10 @@ def read_cin_file(path: Path, key: bytes, schema_dir: Path | None, folder_year: 
                 field="Year",
             )
         )
-    ids = _child_ids(root)
     pseudonyms = list(
-        pseudonymise_ids(pd.Series(ids, dtype="object"), key).astype(object).where(lambda s: s.notna())
+        pseudonymise_ids(pd.Series(read.child_ids, dtype="object"), key)
+        .astype(object)
+        .where(lambda s: s.notna())
     )
     pseudonyms = [None if p is None or p is pd.NA else str(p) for p in pseudonyms]
     if schema_dir is not None and Path(schema_dir).is_dir():
@@ -221,47 +229,121 @@ def read_cin_file(path: Path, key: bytes, schema_dir: Path | None, folder_year: 
                 census.findings.append(
                     Finding(NOTE, str(path), f"no schema for {year}: validated against {schema_file.name}")
                 )
+            # The whole document, for xmlschema's validation (within the limits the streaming pass checked).
+            resource = xmlschema.XMLResource(str(path), defuse="always")
             census.findings += validation_findings(path, resource, schema_file, pseudonyms)
-    census.tables = _tables(root, pseudonyms, path, census.findings)
+    census.tables = read.records.tables(pseudonyms, path, census.findings)
     return census
 
 
-def _tables(root: ET.Element, pseudonyms: list[str | None], path: Path, findings: list[Finding]) -> dict:
-    records: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_ELEMENTS}
-    for index, child in enumerate(root.iter("Child")):
-        pseudonym = pseudonyms[index]
+class _TooLarge(Exception):
+    """More elements, or deeper nesting, than the census reader accepts (xmlschema's limits, as raised above)."""
+
+
+@dataclass
+class _CensusRead:
+    """What one pass over a census file found: the root's tag, the stated year, each child's identifier (in
+    document order, as ``root.iter("Child")`` lists them) and the records of the tables."""
+
+    root_tag: str | None = None
+    has_children: bool = False
+    stated_year: str | None = None
+    child_ids: list[str | None] = field(default_factory=list)
+    records: _Records = field(default_factory=lambda: _Records())
+
+
+def _read_children(path: Path) -> _CensusRead:
+    """One streaming pass (``xml.etree.ElementTree.iterparse``) over the file: each ``Child`` is read when it ends,
+    then dropped from the tree, so memory holds one child at a time, not the census."""
+    import xmlschema
+
+    most_elements, deepest = xmlschema.limits.MAX_XML_ELEMENTS, xmlschema.limits.MAX_XML_DEPTH
+    read = _CensusRead()
+    open_children: list[tuple[ET.Element, int]] = []  # Child elements open, each with its index (1 = first)
+    parents: list[ET.Element] = []
+    elements = 0
+    for event, element in ET.iterparse(str(path), events=("start", "end")):
+        if event == "start":
+            elements += 1
+            if elements > most_elements or len(parents) >= deepest:
+                raise _TooLarge
+            if not parents:
+                read.root_tag = element.tag
+            elif element.tag == "Children" and len(parents) == 1:
+                read.has_children = True
+            if element.tag == "Child":
+                read.child_ids.append(None)
+                open_children.append((element, len(read.child_ids)))
+            parents.append(element)
+            continue
+        parents.pop()
+        if element.tag == "Header" and len(parents) == 1 and read.stated_year is None:
+            read.stated_year = _text(element.find("CollectionDetails"), "Year")
+        elif element.tag == "Child":
+            child, index = open_children.pop()
+            read.child_ids[index - 1] = _text(child.find("ChildIdentifiers"), "LAchildID")
+            read.records.add(child, index)
+            if open_children:  # a Child inside a Child (not DfE's layout), read before the one around it
+                read.records.nested = True
+            elif parents:  # an outermost Child: read, so dropped
+                parents[-1].remove(child)
+    return read
+
+
+class _Records:
+    """The tables' records, column by column, as each child is read (:data:`TABLE_PATHS`, :data:`TABLE_ELEMENTS`)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, list[Any]]] = {
+            name: {"child_index": [], "referral_date": [], **{c: [] for c in elements.values()}}
+            for name, elements in TABLE_ELEMENTS.items()
+        }
+        self.nested = False  # a Child inside a Child (not DfE's layout): rows are put back in document order
+
+    def add(self, child: ET.Element, index: int) -> None:
         for name, where in TABLE_PATHS.items():
             if name in ("children", "cin_episodes"):
-                elements = [(e, e if name == "cin_episodes" else None) for e in child.findall(where)]
+                found = [(e, e if name == "cin_episodes" else None) for e in child.findall(where)]
             else:
                 parent_tag, tag = where.split("/")
-                elements = [
-                    (e, episode) for episode in child.findall(parent_tag) for e in episode.findall(tag)
-                ]
-            for element, episode in elements:
-                record: dict[str, Any] = {"child": pseudonym, "child_index": index + 1}
-                record["referral_date"] = _text(episode, "CINreferralDate")
+                found = [(e, episode) for episode in child.findall(parent_tag) for e in episode.findall(tag)]
+            columns = self.columns[name]
+            for element, episode in found:
+                row: dict[str, Any] = {
+                    "child_index": index,
+                    "referral_date": _text(episode, "CINreferralDate"),
+                }
                 for tag_name, column in TABLE_ELEMENTS[name].items():
-                    record[column] = _text(element, tag_name)
-                records[name].append(record)
-    tables = {}
-    for name, rows in records.items():
-        raw = pd.DataFrame(rows)
-        for column in [c for c in raw.columns if c.endswith(DATE_SUFFIX)]:
-            dates, unparseable = parse_dates(raw[column])
-            for position in unparseable[unparseable].index:
-                findings.append(
-                    Finding(
-                        WARNING, str(path), f"'{raw.at[position, column]}' is not a date (yyyy-mm-dd)",
-                        child=raw.at[position, "child"], field=column, rule="date",
-                    )
-                )  # fmt: skip
-            raw[column] = dates
-        for column in ("referral_nfa", "icpc_not_required", "reason_for_closure", "primary_need"):
-            if column in raw.columns:
-                raw[column] = raw[column].astype("string").str.upper()
-        tables[name] = _frame(name, raw.to_dict("records")) if rows else _frame(name, [])
-    return tables
+                    row[column] = _text(element, tag_name)
+                for column, value in row.items():
+                    columns[column].append(value)
+
+    def tables(self, pseudonyms: list[str | None], path: Path, findings: list[Finding]) -> dict:
+        """Each table (``child`` the pseudonym), its dates parsed: a date that does not parse is a finding."""
+        tables = {}
+        for name, columns in self.columns.items():
+            if not columns["child_index"]:
+                tables[name] = _frame(name, [])
+                continue
+            raw = pd.DataFrame(columns)
+            if self.nested:
+                raw = raw.sort_values("child_index", kind="stable", ignore_index=True)
+            raw.insert(0, "child", [pseudonyms[i - 1] for i in raw["child_index"]])
+            for column in [c for c in raw.columns if c.endswith(DATE_SUFFIX)]:
+                dates, unparseable = parse_dates(raw[column])
+                for position in unparseable[unparseable].index:
+                    findings.append(
+                        Finding(
+                            WARNING, str(path), f"'{raw.at[position, column]}' is not a date (yyyy-mm-dd)",
+                            child=raw.at[position, "child"], field=column, rule="date",
+                        )
+                    )  # fmt: skip
+                raw[column] = dates
+            for column in ("referral_nfa", "icpc_not_required", "reason_for_closure", "primary_need"):
+                if column in raw.columns:
+                    raw[column] = raw[column].astype("string").str.upper()
+            tables[name] = _frame(name, raw)
+        return tables
 
 
 def combine(censuses: list[CinCensus]) -> CinCensus:
