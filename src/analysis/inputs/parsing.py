@@ -100,9 +100,8 @@ def is_missing(value: Any) -> bool:
     -----
     Excel error values and the usual "not available" spellings are read as missing (:data:`MISSING_MARKERS`).
     """
-    if (
-        type(value) is str and value.isascii() and value.isalnum()
-    ):  # the usual cell: nothing for clean_text to do
+    # The usual cell, ASCII letters and digits: nothing for clean_text to do.
+    if type(value) is str and value.isascii() and value.isalnum():
         return value.lower() in MISSING_MARKERS
     if value is None:
         return True
@@ -152,9 +151,8 @@ def normalise_identifier(value: Any) -> str | None:
     >>> [normalise_identifier(v) for v in (580049, 580049.0, " 00580049 ", "580049.0", "C0012", "", None)]
     ['580049', '580049', '580049', '580049', 'C0012', None, None]
     """
-    if (
-        type(value) is str and value.isascii() and value.isalnum()
-    ):  # the usual identifier: the same rule, faster
+    # The usual identifier, ASCII letters and digits: the same rule, without clean_text (issue 21).
+    if type(value) is str and value.isascii() and value.isalnum():
         if value.lower() in MISSING_MARKERS:
             return None
         return str(int(value)) if value.isdigit() else value

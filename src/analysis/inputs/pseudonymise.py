@@ -168,9 +168,8 @@ def confirm_key(
 
 def pseudonym(identifier: str, key: bytes, prefix: str = "C") -> str:
     """The pseudonym of one identifier: ``prefix`` + the first 16 hex digits of HMAC-SHA256(key, identifier)."""
-    digest = hmac.digest(
-        key, identifier.encode("utf-8"), "sha256"
-    ).hex()  # one call, no HMAC object (issue 21)
+    # hmac.digest: one call, no HMAC object made for each identifier (issue 21).
+    digest = hmac.digest(key, identifier.encode("utf-8"), "sha256").hex()
     return f"{prefix}{digest[:PSEUDONYM_HEX_CHARS]}"
 
 
