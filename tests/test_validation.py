@@ -577,3 +577,25 @@ def test_failure_line_quotes_only_names_counts_and_rows():
 def test_validation_results_match_their_schema(warnings_only):
     written = read_table("validation_results", warnings_only["folder"])
     assert list(written.columns) == schema("validation_results").column_names
+
+
+def test_dates_reach_great_expectations_in_nanoseconds_unless_they_cannot():
+    """GX compares datetime64[ns] columns with their bounds vectorised, other units value by value (issue 21): the
+    tables' seconds are converted, except a column with a date nanoseconds cannot hold (a mistyped year 3015)."""
+    from analysis.stages.validation.runner import _dates_in_nanoseconds
+
+    frame = pd.DataFrame(
+        {
+            "referral_date": pd.Series(["2015-04-01", None]).astype("datetime64[s]"),
+            "mistyped_date": pd.Series(["2015-04-01", "3015-04-01"]).astype("datetime64[s]"),
+            "count": [1, 2],
+        }
+    )
+    checked = _dates_in_nanoseconds(frame)
+    assert checked.dtypes.astype(str).to_dict() == {
+        "referral_date": "datetime64[ns]",
+        "mistyped_date": "datetime64[s]",
+        "count": "int64",
+    }
+    pd.testing.assert_frame_equal(checked.astype({"referral_date": "datetime64[s]"}), frame)
+    assert frame["referral_date"].dtype == "datetime64[s]"  # the table itself is left as it was
