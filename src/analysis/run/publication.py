@@ -106,10 +106,10 @@ def project_lock(root: Path) -> Iterator[None]:
         _hand_over_to_quarto(descriptor)
     finally:
         _held_locks.discard(key)
-        with contextlib.suppress(OSError):
-            if not _handed_over.pop(descriptor, False):
+        if not _handed_over.pop(descriptor, False):
+            put_back_files(_put_back_when_render_ends)  # no render to wait for: now
+            with contextlib.suppress(OSError):
                 os.ftruncate(descriptor, 0)
-                put_back_files(_put_back_when_render_ends)  # no render to wait for: now
         os.close(descriptor)
 
 
@@ -133,11 +133,16 @@ def put_back_when_render_ends(saved: Path, place: Path) -> bool:
 
 
 def put_back_files(files: dict[Path, Path]) -> None:
-    """Move each saved copy over its place (atomic rename), once; a copy already gone is skipped."""
+    """Move each saved copy over its place (atomic rename), once; a copy already gone is skipped, and one that
+    cannot be moved is logged (it never hides the error that ended a run)."""
     for saved, place in list(files.items()):
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(saved, place)
         files.pop(saved, None)
+        try:
+            os.replace(saved, place)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            logger.warning("Could not put %s back as %s: %s", saved, place, error)
 
 
 def _hand_over_to_quarto(descriptor: int) -> None:

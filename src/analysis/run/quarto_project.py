@@ -210,9 +210,10 @@ def _render_list_text(project: Path, inputs: list[Path], what: str) -> str:
 
 
 def _sha256(path: Path) -> str | None:
+    """The file's SHA-256, or ``None`` when it cannot be read (missing: a page never rendered, say)."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    except OSError:
         return None
 
 
@@ -225,7 +226,8 @@ def _render_settings(project: Path, source: Path) -> str:
     digest = hashlib.sha256()
     share = os.environ.get("QUARTO_SHARE_PATH")
     files = [Path(share) / "version"] if share else []
-    files += [project / "_quarto.yml", *sorted((TEMPLATES_DIR / REPORT_TEMPLATE).iterdir())]
+    template = TEMPLATES_DIR / REPORT_TEMPLATE
+    files += [project / "_quarto.yml", *sorted(path for path in template.iterdir() if path.is_file())]
     files.append(source.parent / DIRECTORY_METADATA)
     for file in files:
         digest.update(f"{file.name}\0{_sha256(file)}\0".encode())
@@ -241,11 +243,15 @@ def _page_state(project: Path, source: Path) -> dict[str, str | None]:
     }
 
 
+def _rendered_pages_file(project: Path) -> Path:
+    """``reports/quarto/rendered-pages.json`` in the project (beside the render list's ``reports/``)."""
+    return project / Path(QUARTO_RENDER_LIST).parent / QUARTO_PAGES / RENDERED_PAGES_FILE
+
+
 def _rendered_pages(project: Path) -> dict[str, dict[str, str | None]]:
+    """The post-render's record (none yet, or a damaged one: empty, so every page is rendered)."""
     try:
-        record = json.loads(
-            (project / "reports" / QUARTO_PAGES / RENDERED_PAGES_FILE).read_text(encoding="utf-8")
-        )
+        record = json.loads(_rendered_pages_file(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return record if isinstance(record, dict) else {}
@@ -259,7 +265,6 @@ def pages_out_of_date(project: Path, sources: list[Path]) -> list[Path]:
         source
         for source in sources
         if record.get(source.relative_to(project).as_posix()) != _page_state(project, source)
-        or not source.with_suffix(".html").is_file()
     ]
 
 
@@ -279,7 +284,7 @@ def record_rendered_pages(project: Path, output_files: list[str]) -> None:
         if source is not None and page.is_file():
             record[source.relative_to(project).as_posix()] = _page_state(project, source)
     record = {name: state for name, state in sorted(record.items()) if (project / name).is_file()}
-    target = project / "reports" / QUARTO_PAGES / RENDERED_PAGES_FILE
+    target = _rendered_pages_file(project)
     if record or target.exists():
         write_page(target, json.dumps(record, indent=1) + "\n")
 

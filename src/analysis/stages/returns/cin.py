@@ -240,56 +240,6 @@ class _TooLarge(Exception):
     """More elements, or deeper nesting, than the census reader accepts (xmlschema's limits, as raised above)."""
 
 
-@dataclass
-class _CensusRead:
-    """What one pass over a census file found: the root's tag, the stated year, each child's identifier (in
-    document order, as ``root.iter("Child")`` lists them) and the records of the tables."""
-
-    root_tag: str | None = None
-    has_children: bool = False
-    stated_year: str | None = None
-    child_ids: list[str | None] = field(default_factory=list)
-    records: _Records = field(default_factory=lambda: _Records())
-
-
-def _read_children(path: Path) -> _CensusRead:
-    """One streaming pass (``xml.etree.ElementTree.iterparse``) over the file: each ``Child`` is read when it ends,
-    then dropped from the tree, so memory holds one child at a time, not the census."""
-    import xmlschema
-
-    most_elements, deepest = xmlschema.limits.MAX_XML_ELEMENTS, xmlschema.limits.MAX_XML_DEPTH
-    read = _CensusRead()
-    open_children: list[tuple[ET.Element, int]] = []  # Child elements open, each with its index (1 = first)
-    parents: list[ET.Element] = []
-    elements = 0
-    for event, element in ET.iterparse(str(path), events=("start", "end")):
-        if event == "start":
-            elements += 1
-            if elements > most_elements or len(parents) >= deepest:
-                raise _TooLarge
-            if not parents:
-                read.root_tag = element.tag
-            elif element.tag == "Children" and len(parents) == 1:
-                read.has_children = True
-            if element.tag == "Child":
-                read.child_ids.append(None)
-                open_children.append((element, len(read.child_ids)))
-            parents.append(element)
-            continue
-        parents.pop()
-        if element.tag == "Header" and len(parents) == 1 and read.stated_year is None:
-            read.stated_year = _text(element.find("CollectionDetails"), "Year")
-        elif element.tag == "Child":
-            child, index = open_children.pop()
-            read.child_ids[index - 1] = _text(child.find("ChildIdentifiers"), "LAchildID")
-            read.records.add(child, index)
-            if open_children:  # a Child inside a Child (not DfE's layout), read before the one around it
-                read.records.nested = True
-            elif parents:  # an outermost Child: read, so dropped
-                parents[-1].remove(child)
-    return read
-
-
 class _Records:
     """The tables' records, column by column, as each child is read (:data:`TABLE_PATHS`, :data:`TABLE_ELEMENTS`)."""
 
@@ -344,6 +294,56 @@ class _Records:
                     raw[column] = raw[column].astype("string").str.upper()
             tables[name] = _frame(name, raw)
         return tables
+
+
+@dataclass
+class _CensusRead:
+    """What one pass over a census file found: the root's tag, the stated year, each child's identifier (in
+    document order, as ``root.iter("Child")`` lists them) and the records of the tables."""
+
+    root_tag: str | None = None
+    has_children: bool = False
+    stated_year: str | None = None
+    child_ids: list[str | None] = field(default_factory=list)
+    records: _Records = field(default_factory=_Records)
+
+
+def _read_children(path: Path) -> _CensusRead:
+    """One streaming pass (``xml.etree.ElementTree.iterparse``) over the file: each ``Child`` is read when it ends,
+    then dropped from the tree, so memory holds one child at a time, not the census."""
+    import xmlschema
+
+    most_elements, deepest = xmlschema.limits.MAX_XML_ELEMENTS, xmlschema.limits.MAX_XML_DEPTH
+    read = _CensusRead()
+    open_children: list[tuple[ET.Element, int]] = []  # Child elements open, each with its index (1 = first)
+    parents: list[ET.Element] = []
+    elements = 0
+    for event, element in ET.iterparse(str(path), events=("start", "end")):
+        if event == "start":
+            elements += 1
+            if elements > most_elements or len(parents) >= deepest:
+                raise _TooLarge
+            if not parents:
+                read.root_tag = element.tag
+            elif element.tag == "Children" and len(parents) == 1:
+                read.has_children = True
+            if element.tag == "Child":
+                read.child_ids.append(None)
+                open_children.append((element, len(read.child_ids)))
+            parents.append(element)
+            continue
+        parents.pop()
+        if element.tag == "Header" and len(parents) == 1 and read.stated_year is None:
+            read.stated_year = _text(element.find("CollectionDetails"), "Year")
+        elif element.tag == "Child":
+            child, index = open_children.pop()
+            read.child_ids[index - 1] = _text(child.find("ChildIdentifiers"), "LAchildID")
+            read.records.add(child, index)
+            if open_children:  # a Child inside a Child (not DfE's layout), read before the one around it
+                read.records.nested = True
+            elif parents:  # an outermost Child: read, so dropped
+                parents[-1].remove(child)
+    return read
 
 
 def combine(censuses: list[CinCensus]) -> CinCensus:
