@@ -122,11 +122,13 @@ _TEXT_PARSERS = {
 
 @dataclass
 class CleanedList:
-    """One cleaned list and its counts (``frame`` is already pseudonymised and sorted)."""
+    """One cleaned list and its counts (``frame`` is already pseudonymised and sorted), and the file (and sheet) it
+    was read from: not its raw cells, which are let go once cleaned (issue 21)."""
 
     table: str
     frame: pd.DataFrame
-    sheet: RawSheet
+    file: str
+    sheet: str | None
     rows_read: int
     duplicates_removed: int
     rows_fixed: int
@@ -371,7 +373,8 @@ class _ListCleaner:
         return CleanedList(
             self.table,
             kept,
-            self.sheet,
+            self.sheet.file,
+            self.sheet.sheet,
             rows_read=rows_read,
             duplicates_removed=int(exact.sum() + natural.sum()),
             rows_fixed=fixed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, partial
@@ -65,8 +66,15 @@ def locate_annex_a(raw_dir: Path) -> AnnexASource:
     )
 
 
-def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[dict[str, RawSheet], pd.Timestamp | None]:
-    """Read the 11 lists as raw cells, keyed by processed table name, and the extract date if the cover gives it."""
+def read_annex_a(
+    source: AnnexASource, raw_dir: Path, *, one_at_a_time: bool = False
+) -> tuple[Mapping[str, RawSheet], pd.Timestamp | None]:
+    """Read the 11 lists as raw cells, keyed by processed table name, and the extract date if the cover gives it.
+
+    ``one_at_a_time``: a folder's CSV lists are read when each is looked up, not all first, so that the cleaning
+    holds one list's raw cells at a time (:class:`CsvLists`; issue 21: at 10 million rows the raw cells of all
+    eleven lists were most of the cleaning's memory). A workbook is read whole either way.
+    """
     if source.kind == "xlsx":
         sheets = read_excel_sheets(
             source.path, raw_dir, [spec.sheet for spec in ANNEX_A_LISTS], optional=(COVER_SHEET,)
@@ -74,18 +82,41 @@ def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[dict[str, RawShee
         cover = sheets.get(COVER_SHEET)
         extract = extract_date_from_cells(cover.cells.to_numpy().tolist()) if cover is not None else None
         return {spec.table: sheets[spec.sheet] for spec in ANNEX_A_LISTS}, extract
-    lists = {
-        spec.table: read_csv_cells(
-            source.path / spec.csv_name,
-            raw_dir,
+    folder = CsvLists(source.path, raw_dir)
+    lists: Mapping[str, RawSheet] = folder if one_at_a_time else {table: folder[table] for table in folder}
+    return lists, _cover_text_date(source)
+
+
+class CsvLists(Mapping[str, RawSheet]):
+    """A folder's Annex A lists (``List_1.csv`` ...) by table name, each read from its file when looked up."""
+
+    def __init__(self, folder: Path, raw_dir: Path) -> None:
+        self.folder = Path(folder)
+        self.raw_dir = Path(raw_dir)
+
+    def __getitem__(self, table: str) -> RawSheet:
+        spec = next((spec for spec in ANNEX_A_LISTS if spec.table == table), None)
+        if spec is None:
+            raise KeyError(table)
+        return read_csv_cells(
+            self.folder / spec.csv_name,
+            self.raw_dir,
             heading_score=partial(_heading_score, spec=spec),
             expected=f"the Annex A headings of {spec.sheet} ({spec.title})",
         )
-        for spec in ANNEX_A_LISTS
-    }
+
+    def __iter__(self) -> Iterator[str]:
+        return (spec.table for spec in ANNEX_A_LISTS)
+
+    def __len__(self) -> int:
+        return len(ANNEX_A_LISTS)
+
+
+def _cover_text_date(source: AnnexASource) -> pd.Timestamp | None:
+    """The extract date the folder's ``cover.txt`` gives, if any."""
     path = source.path / COVER_TEXT
     if not path.is_file():
-        return lists, None
+        return None
     try:
         lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
     except OSError as error:
@@ -96,7 +127,7 @@ def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[dict[str, RawShee
         [part.strip() for part in line.replace(",", ":").split(":", 1)] for line in lines
     ]
     values += [[word.strip(" .,;")] for line in lines for word in line.split()]
-    return lists, extract_date_from_cells(values)
+    return extract_date_from_cells(values)
 
 
 def extract_date_from_cells(values: list[list[object]]) -> pd.Timestamp | None:
