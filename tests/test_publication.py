@@ -398,9 +398,7 @@ def test_post_render_releases_the_lock(tmp_path: Path) -> None:
     try:
         _lock_in_child(tmp_path, quarto.pid)
         assert not _wait_for_lock(tmp_path, seconds=1.0)
-        started = time.monotonic()
         release(tmp_path)
-        assert time.monotonic() - started < 5  # returns when the lock is free, not when the holder is reaped
         assert (tmp_path / "list.yml").read_text() == "whole"
         assert _wait_for_lock(tmp_path, seconds=2.0)
     finally:
@@ -428,3 +426,26 @@ def test_a_pre_render_that_fails_puts_the_saved_files_back_at_once(tmp_path: Pat
     assert (tmp_path / "list.yml").read_text() == "whole"
     assert not (tmp_path / "whole.yml").exists()
     assert publication._put_back_when_render_ends == {}
+
+
+def test_release_returns_once_the_lock_is_free_though_the_holder_still_looks_alive(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """An ended holder lingers as a zombie until init reaps it (1.6 s on the project's machine), and ``kill(pid, 0)``
+    still finds it: ``release`` waits for the lock to be free, not for the process to vanish (issue 21)."""
+    import json
+    import subprocess
+
+    from analysis.run import render_lock
+    from analysis.run.publication import HOLDER_NAME, LOCK_FILE
+
+    holder = subprocess.Popen(["sleep", "60"])  # holds no lock: as a holder that has let it go
+    try:
+        (tmp_path / LOCK_FILE).write_text(json.dumps({"pid": holder.pid, "holder": HOLDER_NAME}))
+        monkeypatch.setattr(render_lock, "process_alive", lambda pid: True)  # as a zombie looks
+        started = time.monotonic()
+        render_lock.release(tmp_path)
+        assert time.monotonic() - started < render_lock.RELEASE_WAIT_SECONDS / 2
+    finally:
+        holder.kill()
+        holder.wait()

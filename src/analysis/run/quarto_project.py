@@ -11,7 +11,6 @@ Quarto wrote to PDF with the same headless Chromium as the built-in renderer (:m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ from analysis.methods.quarters import Quarter
 from analysis.products.executed_notebooks import report_notebooks
 from analysis.products.html_pages import REPORT_TEMPLATE, TEMPLATES_DIR, write_page
 from analysis.products.index_pages import ThemeStatuses, index_document
+from analysis.run.fingerprints import digest, sha256_file
 from analysis.run.publication import put_back_when_render_ends
 from analysis.run.steps import MONTH_STEPS
 
@@ -212,35 +212,39 @@ def _render_list_text(project: Path, inputs: list[Path], what: str) -> str:
 def _sha256(path: Path) -> str | None:
     """The file's SHA-256, or ``None`` when it cannot be read (missing: a page never rendered, say)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 
 
-def _render_settings(project: Path, source: Path) -> str:
-    """A digest of all Quarto reads to render ``source`` besides the file itself.
+def _render_settings(project: Path, folder: Path) -> str:
+    """A digest of all Quarto reads to render a page of ``folder`` besides its source.
 
     Quarto's version (``$QUARTO_SHARE_PATH/version``, set by Quarto for its scripts), the project's
     ``_quarto.yml``, the report template's filters and style sheet, and the folder's ``_metadata.yml``.
     """
-    digest = hashlib.sha256()
     share = os.environ.get("QUARTO_SHARE_PATH")
     files = [Path(share) / "version"] if share else []
     template = TEMPLATES_DIR / REPORT_TEMPLATE
     files += [project / "_quarto.yml", *sorted(path for path in template.iterdir() if path.is_file())]
-    files.append(source.parent / DIRECTORY_METADATA)
-    for file in files:
-        digest.update(f"{file.name}\0{_sha256(file)}\0".encode())
-    return digest.hexdigest()
+    files.append(folder / DIRECTORY_METADATA)
+    return digest([(file.name, _sha256(file)) for file in files])
 
 
-def _page_state(project: Path, source: Path) -> dict[str, str | None]:
-    """What a page was rendered from (its source and Quarto's settings) and the page's own bytes, as digests."""
-    return {
-        "source": _sha256(source),
-        "settings": _render_settings(project, source),
-        "page": _sha256(source.with_suffix(".html")),
-    }
+def _page_states(project: Path, sources: list[Path]) -> dict[Path, dict[str, str | None]]:
+    """What each source's page was rendered from (the source and Quarto's settings, worked out once a folder) and
+    the page's own bytes, as digests."""
+    settings: dict[Path, str] = {}
+    states = {}
+    for source in sources:
+        if source.parent not in settings:
+            settings[source.parent] = _render_settings(project, source.parent)
+        states[source] = {
+            "source": _sha256(source),
+            "settings": settings[source.parent],
+            "page": _sha256(source.with_suffix(".html")),
+        }
+    return states
 
 
 def _rendered_pages_file(project: Path) -> Path:
@@ -261,10 +265,9 @@ def pages_out_of_date(project: Path, sources: list[Path]) -> list[Path]:
     """The sources whose page Quarto must render again: no page, or the page, the source or Quarto's settings
     changed since the post-render recorded them (:data:`RENDERED_PAGES_FILE`), as ``make`` would judge (issue 21)."""
     record = _rendered_pages(project)
+    states = _page_states(project, sources)
     return [
-        source
-        for source in sources
-        if record.get(source.relative_to(project).as_posix()) != _page_state(project, source)
+        source for source in sources if record.get(source.relative_to(project).as_posix()) != states[source]
     ]
 
 
@@ -274,15 +277,17 @@ def record_rendered_pages(project: Path, output_files: list[str]) -> None:
     Pages rendered before and still there keep their entries; those of sources gone are dropped.
     """
     record = _rendered_pages(project)
-    for name in output_files:
-        page = project / name
-        if page.suffix != ".html" or f"/{QUARTO_PAGES}/" not in f"/{Path(name).as_posix()}":
-            continue
-        source = next(
-            (page.with_suffix(s) for s in (".ipynb", ".qmd") if page.with_suffix(s).is_file()), None
+    sources = [
+        source
+        for page in _quarto_pages(project, output_files)
+        if (
+            source := next(
+                (page.with_suffix(s) for s in (".ipynb", ".qmd") if page.with_suffix(s).is_file()), None
+            )
         )
-        if source is not None and page.is_file():
-            record[source.relative_to(project).as_posix()] = _page_state(project, source)
+    ]
+    for source, state in _page_states(project, sources).items():
+        record[source.relative_to(project).as_posix()] = state
     record = {name: state for name, state in sorted(record.items()) if (project / name).is_file()}
     target = _rendered_pages_file(project)
     if record or target.exists():
@@ -298,14 +303,19 @@ def print_quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
     """
     from analysis.run.pdf import write_pdfs
 
+    # the index is navigation, not a report: no PDF, as with the built-in renderer
+    pages = [page for page in _quarto_pages(project, output_files) if page.name != "index.html"]
+    return write_pdfs(pages, keep_unchanged=True)
+
+
+def _quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
+    """The HTML pages among the files Quarto says it wrote that are in ``reports/quarto/`` and there."""
     pages = [
         project / name
         for name in output_files
-        if name.endswith(".html")
-        and Path(name).name != "index.html"  # navigation, not a report: no PDF, as with the built-in renderer
-        and f"/{QUARTO_PAGES}/" in f"/{Path(name).as_posix()}"
+        if name.endswith(".html") and f"/{QUARTO_PAGES}/" in f"/{Path(name).as_posix()}"
     ]
-    return write_pdfs([page for page in pages if page.is_file()], keep_unchanged=True)
+    return [page for page in pages if page.is_file()]
 
 
 def _output_files() -> list[str]:
