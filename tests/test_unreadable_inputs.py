@@ -142,26 +142,18 @@ def test_a_large_csv_without_headings_fails_on_its_first_rows(tmp_path: Path) ->
 
 
 def test_annex_a_csv_lists_are_checked_for_headings_before_parsing(raw: Path) -> None:
+    """Each list is read from its file when the cleaning reaches it (one list's raw cells at a time, issue 21), and
+    a file of something else fails on its headings, naming the file and the list."""
     from analysis.stages.cleaning.annex_a_reading import locate_annex_a
 
+    lists, _ = read_annex_a(locate_annex_a(raw), raw)
+    assert list(lists) == [spec.table for spec in ANNEX_A_LISTS] and len(lists) == len(ANNEX_A_LISTS)
     spec = ANNEX_A_LISTS[0]
     (raw / "annex_a" / spec.csv_name).write_text("nothing,like,a,list\n" * 50, encoding="utf-8")
     with pytest.raises(InputDataError, match="no heading row") as error:
-        read_annex_a(locate_annex_a(raw), raw)
+        lists[spec.table]  # read now, from the file as it is now
     assert spec.csv_name in str(error.value) and spec.sheet in str(error.value)
-
-
-def test_the_cleaning_reads_each_annex_a_csv_list_when_it_reaches_it(raw: Path) -> None:
-    """Issue 21: one list's raw cells at a time. A list is read from its file when looked up, not before."""
-    from analysis.stages.cleaning.annex_a_reading import locate_annex_a
-
-    lists, _ = read_annex_a(locate_annex_a(raw), raw, one_at_a_time=True)
-    assert list(lists) == [spec.table for spec in ANNEX_A_LISTS] and len(lists) == len(ANNEX_A_LISTS)
-    first, second = ANNEX_A_LISTS[0], ANNEX_A_LISTS[1]
-    (raw / "annex_a" / first.csv_name).write_text("nothing,like,a,list\n" * 50, encoding="utf-8")
-    with pytest.raises(InputDataError, match="no heading row"):
-        lists[first.table]  # read now, from the file as it is now
-    assert len(lists[second.table].cells) > 1
+    assert len(lists[ANNEX_A_LISTS[1].table].cells) > 1
 
 
 # ----------------------------------------------------------------------------------------------- scorecard

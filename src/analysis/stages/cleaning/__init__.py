@@ -86,7 +86,7 @@ def clean_sources(
     raw_dir = Path(raw_dir)
     log = CleaningLog()
     source = locate_annex_a(raw_dir)
-    sheets, extract_date = read_annex_a(source, raw_dir, one_at_a_time=True)
+    sheets, extract_date = read_annex_a(source, raw_dir)
     bounds = DateBounds.until(
         extract_date if extract_date is not None else pd.Timestamp(today or date.today())
     )

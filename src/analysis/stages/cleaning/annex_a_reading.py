@@ -66,14 +66,12 @@ def locate_annex_a(raw_dir: Path) -> AnnexASource:
     )
 
 
-def read_annex_a(
-    source: AnnexASource, raw_dir: Path, *, one_at_a_time: bool = False
-) -> tuple[Mapping[str, RawSheet], pd.Timestamp | None]:
-    """Read the 11 lists as raw cells, keyed by processed table name, and the extract date if the cover gives it.
+def read_annex_a(source: AnnexASource, raw_dir: Path) -> tuple[Mapping[str, RawSheet], pd.Timestamp | None]:
+    """The 11 lists as raw cells, keyed by processed table name, and the extract date if the cover gives it.
 
-    ``one_at_a_time``: a folder's CSV lists are read when each is looked up, not all first, so that the cleaning
-    holds one list's raw cells at a time (:class:`CsvLists`; issue 21: at 10 million rows the raw cells of all
-    eleven lists were most of the cleaning's memory). A workbook is read whole either way.
+    A folder's CSV lists are read when each is looked up, not all first, so that the cleaning holds one list's raw
+    cells at a time (:class:`CsvLists`; issue 21: at 10 million rows the raw cells of all eleven lists were most of
+    the cleaning's memory). A workbook is read whole.
     """
     if source.kind == "xlsx":
         sheets = read_excel_sheets(
@@ -82,9 +80,7 @@ def read_annex_a(
         cover = sheets.get(COVER_SHEET)
         extract = extract_date_from_cells(cover.cells.to_numpy().tolist()) if cover is not None else None
         return {spec.table: sheets[spec.sheet] for spec in ANNEX_A_LISTS}, extract
-    folder = CsvLists(source.path, raw_dir)
-    lists: Mapping[str, RawSheet] = folder if one_at_a_time else {table: folder[table] for table in folder}
-    return lists, _cover_text_date(source)
+    return CsvLists(source.path, raw_dir), _cover_text_date(source)
 
 
 class CsvLists(Mapping[str, RawSheet]):
