@@ -141,7 +141,7 @@ def test_a_silent_run_in_a_kernel_that_died_says_so() -> None:
     kernel = start_kernel(Path.cwd(), "pass")
     try:
         run_silently(kernel, "answer = 42")
-        os.kill(kernel.provisioner.pid, signal.SIGKILL)
+        os.kill(kernel.manager.provisioner.pid, signal.SIGKILL)
         with pytest.raises(RuntimeError, match="the kernel died before 'answer'"):
             run_silently(kernel, "answer")
     finally:
@@ -167,3 +167,52 @@ def test_a_pool_told_how_many_notebooks_shuts_a_kernel_down_when_its_last_notebo
     assert len({_process_id(tmp_path / f"out-{number}.ipynb") for number in range(3)}) == 1, (
         "one kernel ran all"
     )
+
+
+def test_a_pooled_kernel_runs_every_notebook_through_one_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21: a client made per notebook (nbclient's own) waits 0.2 s for silence on IOPub before the first cell;
+    the kernel's one client, opened when it starts, runs the warm-up, every notebook and every clearing."""
+    from jupyter_client.manager import KernelManager
+
+    made = []
+    original = KernelManager.client
+
+    def counted(self: KernelManager, **kwargs: object) -> object:
+        made.append(self)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(KernelManager, "client", counted)
+    source = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid(), end='')")
+    pool = KernelPool(tmp_path, "pass", size=1)
+    try:
+        for number in range(3):
+            with pool.lease() as kernel:
+                execute_notebook(source, tmp_path / f"out-{number}.ipynb", {}, cwd=tmp_path, kernel=kernel)
+    finally:
+        pool.close()
+    assert len({_process_id(tmp_path / f"out-{number}.ipynb") for number in range(3)}) == 1
+    assert len(made) == 1, "one client for the kernel's life"
+
+
+def test_a_kernel_whose_clearing_fails_is_replaced_when_next_leased(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The clearing is sent as a notebook ends and answered when the kernel is next leased: one that failed never
+    runs another notebook."""
+    import analysis.run.kernels as kernels
+
+    source = _notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid(), end='')")
+    monkeypatch.setattr(kernels, "CLEAR_NAMESPACE", "raise ValueError('cannot clear')")
+    pool = KernelPool(tmp_path, "pass", size=1)
+    try:
+        with pool.lease() as first:
+            execute_notebook(source, tmp_path / "first.ipynb", {}, cwd=tmp_path, kernel=first)
+        with caplog.at_level(logging.WARNING), pool.lease() as second:
+            execute_notebook(source, tmp_path / "second.ipynb", {}, cwd=tmp_path, kernel=second)
+    finally:
+        pool.close()
+    assert second is not first and not first.is_alive()
+    assert "cannot clear" in caplog.text
+    assert _process_id(tmp_path / "first.ipynb") != _process_id(tmp_path / "second.ipynb")

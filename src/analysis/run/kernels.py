@@ -8,6 +8,9 @@ reports, a batch's dashboards) runs them in a :class:`KernelPool`: no more kerne
 running one notebook after another, with its namespace cleared in between (IPython's ``reset``), so no variable
 passes from one notebook to the next and execution counts start at 1 again; only imported modules stay loaded.
 The warm-up and the reset run ``silent``, so an executed notebook is the same as one run in a fresh kernel.
+
+A kernel is a :class:`Kernel`: its manager and the one client the run talks to it through, whose channels stay open
+for the kernel's life, so a notebook starts at once instead of waiting for a new client to find the kernel ready.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING
 if (
     TYPE_CHECKING
 ):  # jupyter_client is imported only when a kernel is started: a run that skips every stage is fast
+    from jupyter_client.blocking.client import BlockingKernelClient
     from jupyter_client.manager import KernelManager
 
 logger = logging.getLogger(__name__)
@@ -53,62 +57,118 @@ def new_kernel_manager() -> KernelManager:
     return KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(folder, "kernel"))
 
 
-def shut_down(manager: KernelManager) -> None:
-    """Shut the kernel down and remove its IPC folder (:func:`new_kernel_manager`)."""
+class Kernel:
+    """A running kernel and the one client the run talks to it through, its channels open for the kernel's life.
+
+    Every notebook the kernel runs uses this client (papermill passes it on to nbclient as ``kc``). Given a manager
+    alone, nbclient makes a client for each notebook and waits for it to be ready (jupyter_client
+    ``wait_for_ready``), which includes 0.2 s of silence on IOPub before the first cell: 0.2 s of every report and
+    of every stage's notebook (issue 21). This client's IOPub is known to be connected once the warm-up's own
+    status message has come back on it (:func:`run_silently`).
+    """
+
+    def __init__(self, manager: KernelManager) -> None:
+        self.manager = manager
+        self.client: BlockingKernelClient = manager.client()
+        self.client.allow_stdin = (
+            False  # as nbclient sets it on the clients it makes: a notebook cannot prompt
+        )
+        self.client.start_channels()
+        #: The message id of a silent run sent but not yet answered (the clearing after a notebook).
+        self.unanswered: tuple[str, str] | None = None
+
+    def is_alive(self) -> bool:
+        return bool(self.manager.is_alive())
+
+
+def shut_down(kernel: Kernel) -> None:
+    """Close the kernel's client, shut the kernel down and remove its IPC folder (:func:`new_kernel_manager`)."""
+    kernel.client.stop_channels()
+    manager = kernel.manager
     if manager.has_kernel:
         manager.shutdown_kernel(now=True)
     if manager.transport == "ipc":
         shutil.rmtree(os.path.dirname(manager.ip), ignore_errors=True)
 
 
-def start_kernel(cwd: Path, warm_up: str) -> KernelManager:
+def start_kernel(cwd: Path, warm_up: str) -> Kernel:
     """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
     manager = new_kernel_manager()
     manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    kernel = Kernel(manager)
     try:
-        run_silently(manager, warm_up)
+        run_silently(kernel, warm_up)
     except BaseException:
-        shut_down(manager)
+        shut_down(kernel)
         raise
-    return manager
+    return kernel
 
 
 #: What clears a kernel between two notebooks: every variable goes, execution counts start again at 1
 #: (IPython ``InteractiveShell.reset(new_session=True)``); imported modules stay.
 CLEAR_NAMESPACE = "get_ipython().reset(new_session=True)"
+#: Seconds to wait, after a silent run's reply, for the kernel's "idle" status on IOPub: it follows the reply at
+#: once, unless IOPub is not yet connected (then :func:`run_silently` waits for the kernel as jupyter_client does).
+IOPUB_STATUS_SECONDS = 2.0
 
 
-def run_silently(manager: KernelManager, code: str) -> None:
+def run_silently(kernel: Kernel, code: str) -> None:
     """Run ``code`` in the kernel without it counting as an execution; raise if it fails, or if the kernel dies or
-    has not answered within :data:`READY_TIMEOUT_SECONDS`.
+    has not answered within :data:`READY_TIMEOUT_SECONDS`."""
+    send_silently(kernel, code)
+    await_answer(kernel)
 
-    Only the shell channel is read: the request waits in its socket until the kernel (just started, or busy) takes
-    it, and the reply says whether the code ran. jupyter_client's ``wait_for_ready`` is not called first: it also
-    waits for 0.2 s of silence on IOPub, which this does not read; that was 0.2 s of every warm-up and of every
-    clearing of a pooled kernel between two reports (issue 21).
+
+def send_silently(kernel: Kernel, code: str) -> None:
+    """Send ``code`` to run silently and return at once; :func:`await_answer` reads its answer (the kernel runs
+    requests in turn, so a notebook sent after it runs after it)."""
+    if kernel.unanswered is not None:
+        raise RuntimeError(f"the kernel has not answered {kernel.unanswered[1]!r} yet")
+    kernel.unanswered = (kernel.client.execute(code, silent=True), code)
+
+
+def await_answer(kernel: Kernel) -> None:
+    """Wait for the answer to the silent run :func:`send_silently` sent; raise as :func:`run_silently` says.
+
+    The reply comes on the shell channel. Then IOPub is read up to the kernel's "idle" status for the same request:
+    the messages before it (a notebook's last ones, which nbclient leaves unread) are dropped, and its arrival shows
+    IOPub connected. When it does not come, the client waits for the kernel as jupyter_client's
+    ``wait_for_ready`` does (a kernel_info request, then IOPub read until silent).
     """
-    client = manager.client()
-    try:
-        client.start_channels()
-        request = client.execute(code, silent=True)
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while True:
-            try:
-                reply = client.get_shell_msg(timeout=1)
-            except queue.Empty:
-                if not manager.is_alive():
-                    raise RuntimeError(f"the kernel died before {code!r} finished") from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"the kernel did not answer {code!r} in {READY_TIMEOUT_SECONDS} s"
-                    ) from None
-                continue
-            if reply["parent_header"].get("msg_id") == request:
-                break
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"{code!r} failed: {reply['content'].get('evalue')}")
-    finally:
-        client.stop_channels()
+    if kernel.unanswered is None:
+        return
+    request, code = kernel.unanswered
+    client = kernel.client
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while True:
+        try:
+            reply = client.get_shell_msg(timeout=1)
+        except queue.Empty:
+            if not kernel.manager.is_alive():
+                raise RuntimeError(f"the kernel died before {code!r} finished") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the kernel did not answer {code!r} in {READY_TIMEOUT_SECONDS} s"
+                ) from None
+            continue
+        if reply["parent_header"].get("msg_id") == request:
+            break
+    kernel.unanswered = None
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"{code!r} failed: {reply['content'].get('evalue')}")
+    status_deadline = time.monotonic() + IOPUB_STATUS_SECONDS
+    while (left := status_deadline - time.monotonic()) > 0:
+        try:
+            message = client.get_iopub_msg(timeout=left)
+        except queue.Empty:
+            break
+        if (
+            message["parent_header"].get("msg_id") == request
+            and message["msg_type"] == "status"
+            and message["content"].get("execution_state") == "idle"
+        ):
+            return
+    client.wait_for_ready(timeout=READY_TIMEOUT_SECONDS)
 
 
 class KernelPool:
@@ -116,8 +176,10 @@ class KernelPool:
 
     ``lease`` hands over an idle kernel, or starts one while fewer than ``size`` exist (``ready(slot)``, a kernel
     prepared in advance, else a new one with ``warm_up`` run in it), or waits for one to be free. A kernel whose
-    notebook succeeded is cleared (:data:`CLEAR_NAMESPACE`) and kept for the next; one whose notebook failed, or
-    that cannot be cleared, is shut down and replaced when needed. ``close`` shuts down every kernel.
+    notebook succeeded is sent the clearing (:data:`CLEAR_NAMESPACE`) and kept for the next; the clearing's
+    answer is read when the kernel is next leased, so that the kernel clears itself while the caller renders the
+    page it has just made. One whose notebook failed, or that could not be cleared, is shut down and replaced when
+    needed. ``close`` shuts down every kernel.
 
     ``notebooks``, when the step knows how many it will run: once that many have been handed a kernel, a kernel
     whose notebook ends is shut down at once instead of cleared and kept idle until ``close``. The quarter's last
@@ -130,7 +192,7 @@ class KernelPool:
         warm_up: str,
         size: int,
         *,
-        ready: Callable[[int], KernelManager | None] | None = None,
+        ready: Callable[[int], Kernel | None] | None = None,
         notebooks: int | None = None,
     ) -> None:
         self._cwd = Path(cwd)
@@ -138,13 +200,13 @@ class KernelPool:
         self._size = max(1, size)
         self._ready = ready
         self._notebooks_left = notebooks
-        self._idle: queue.SimpleQueue[KernelManager] = queue.SimpleQueue()
+        self._idle: queue.SimpleQueue[Kernel] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._slots_used = 0
         self._closed = False
 
     @contextmanager
-    def lease(self) -> Iterator[KernelManager]:
+    def lease(self) -> Iterator[Kernel]:
         """A kernel for one notebook, kept for the next notebook if this one ran without error."""
         kernel = self._acquire()
         with self._lock:
@@ -161,7 +223,7 @@ class KernelPool:
             self._discard(kernel)
             return
         try:
-            run_silently(kernel, CLEAR_NAMESPACE)
+            send_silently(kernel, CLEAR_NAMESPACE)  # answered when next leased (_acquire)
         except Exception as error:  # a kernel that cannot be cleared never runs another notebook
             logger.warning("A kernel could not be cleared after its notebook (%s); starting another", error)
             self._discard(kernel)
@@ -182,12 +244,16 @@ class KernelPool:
             except queue.Empty:
                 return
 
-    def _acquire(self) -> KernelManager:
+    def _acquire(self) -> Kernel:
         while True:
             try:
-                return self._idle.get_nowait()
+                idle = self._idle.get_nowait()
             except queue.Empty:
                 pass
+            else:
+                if self._cleared(idle):
+                    return idle
+                continue
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the kernel pool is closed")
@@ -197,11 +263,23 @@ class KernelPool:
             if slot is not None:
                 return self._start(slot)
             try:  # every kernel is busy: wait for one to be free (or its slot, if it is discarded)
-                return self._idle.get(timeout=1)
+                idle = self._idle.get(timeout=1)
             except queue.Empty:
                 continue
+            if self._cleared(idle):
+                return idle
 
-    def _start(self, slot: int) -> KernelManager:
+    def _cleared(self, kernel: Kernel) -> bool:
+        """Whether the kernel answered its clearing; one that did not (it failed, or the kernel died) is shut down."""
+        try:
+            await_answer(kernel)
+        except Exception as error:
+            logger.warning("A kernel could not be cleared after its notebook (%s); starting another", error)
+            self._discard(kernel)
+            return False
+        return True
+
+    def _start(self, slot: int) -> Kernel:
         try:
             prepared = self._ready(slot) if self._ready is not None else None
             return prepared if prepared is not None else start_kernel(self._cwd, self._warm_up)
@@ -210,7 +288,7 @@ class KernelPool:
                 self._slots_used -= 1
             raise
 
-    def _discard(self, kernel: KernelManager) -> None:
+    def _discard(self, kernel: Kernel) -> None:
         shut_down(kernel)
         with self._lock:
             self._slots_used -= 1
@@ -227,7 +305,7 @@ class WarmKernels:
     def __init__(self, cwd: Path) -> None:
         self._cwd = Path(cwd)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
-        self._kernels: dict[str, Future[KernelManager]] = {}
+        self._kernels: dict[str, Future[Kernel]] = {}
         self._lock = (
             threading.Lock()
         )  # two stages run side by side (validation and analysis) and both prepare
@@ -238,7 +316,7 @@ class WarmKernels:
             if key not in self._kernels:
                 self._kernels[key] = self._pool.submit(start_kernel, self._cwd, warm_up)
 
-    def take(self, key: str) -> KernelManager | None:
+    def take(self, key: str) -> Kernel | None:
         """The prepared kernel for ``key`` (waiting for it if need be), or ``None`` if there is none."""
         with self._lock:
             future = self._kernels.pop(key, None)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.errors import AnalysisError, DataCheckFailed, NotebookFailed, StorageError
-from analysis.run.kernels import KERNEL_ARGUMENTS, new_kernel_manager, shut_down
+from analysis.run.kernels import shut_down, start_kernel
 
 if TYPE_CHECKING:
-    from jupyter_client.manager import KernelManager
+    from analysis.run.kernels import Kernel
 
 #: Errors raised inside a notebook that are the analyst's to fix (exit code 2), by exception class name.
 _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
@@ -24,30 +25,87 @@ _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
 _STORAGE_MESSAGES = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota")
 
 
+#: The papermill engine that runs a notebook through the kernel's own client (:func:`_shared_client_engine`).
+ENGINE_NAME = "analysis-kernel-client"
+
+
+@functools.cache
+def _shared_client_engine() -> str:
+    """Register, once, papermill's nbclient engine given the kernel's client (``kc``) as well as its manager.
+
+    nbclient takes a running kernel's manager but always makes a client of its own (``NotebookClient.kc`` is set
+    in its ``async_setup_kernel``, never from its arguments), and a second client of the same kernel shares the
+    manager's session, so the kernel's replies would reach only one of the two. The engine sets the kernel's client
+    on papermill's notebook client before it executes (papermill engines: ``papermill_engines.register``).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import remove_args
+
+    class KernelClientEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[override]  # papermill's signature, plus kc
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            *,
+            kc: Any,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: float | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            # as NBClientEngine.execute_managed_notebook does, then the kernel's client
+            options = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(
+                nb_man,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **options,
+            )
+            client.kc = kc
+            return client.execute()
+
+    papermill_engines.register(ENGINE_NAME, KernelClientEngine)
+    return ENGINE_NAME
+
+
 def execute_notebook(
     notebook: Path,
     output: Path,
     parameters: dict[str, Any],
     *,
     cwd: Path,
-    kernel: KernelManager | None = None,
+    kernel: Kernel | None = None,
 ) -> None:
     """Execute a notebook with papermill; an error in a cell becomes an :class:`AnalysisError` with its message.
 
     Papermill saves the failed notebook (with the error in it) before raising, so the analyst can open it.
     Only JSON-native parameter values are passed (strings, numbers, booleans, lists). ``kernel``, a running kernel
-    (:mod:`analysis.run.kernels`), stays the caller's: it is not shut down here. Without one, a kernel is started
-    for this notebook and shut down after it.
+    (:mod:`analysis.run.kernels`), stays the caller's: it is not shut down here, and its client is the one the
+    notebook runs through. Without one, a kernel is started for this notebook and shut down after it.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    # A kernel prepared in advance is already running; otherwise papermill starts ours (IPC, not TCP ports).
+    # A kernel prepared in advance is already running; otherwise one is started (IPC, not TCP ports).
     owned = kernel is None
     if kernel is None:
-        kernel = new_kernel_manager()
-    engine_options: dict[str, Any] = {"km": kernel, "extra_arguments": KERNEL_ARGUMENTS}
+        kernel = start_kernel(cwd, "pass")
+    engine_options: dict[str, Any] = {
+        "engine_name": _shared_client_engine(),
+        "km": kernel.manager,
+        "kc": kernel.client,
+    }
     try:
         papermill.execute_notebook(
             str(notebook),

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from analysis.config import ProjectConfig
 from analysis.errors import InputDataError, PseudonymKeyError
@@ -26,13 +26,10 @@ from analysis.run.fingerprints import (
     tables_digest,
     write_text_file,
 )
-from analysis.run.kernels import WarmKernels, shut_down
+from analysis.run.kernels import Kernel, WarmKernels, shut_down
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.publication import staging_copy
 from analysis.run.steps import REPORTS, Step, later_steps
-
-if TYPE_CHECKING:
-    from jupyter_client.manager import KernelManager
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +86,7 @@ class QuarterRun:
         """The hash of the files of ``config/`` that ``step`` reads (part of its fingerprint)."""
         return config_digest(self.paths.config, step.config)
 
-    def take_kernel(self, key: str) -> KernelManager | None:
+    def take_kernel(self, key: str) -> Kernel | None:
         return self.warm.take(key) if self.warm is not None else None
 
     def parameters(self, **extra: Any) -> dict[str, Any]:
