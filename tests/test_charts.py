@@ -129,6 +129,32 @@ def test_svg_is_the_same_bytes_for_the_same_data_and_has_no_date():
     assert first.startswith("<svg")
 
 
+def test_the_layout_run_before_saving_gives_the_bytes_of_matplotlibs_own_layout_pass(monkeypatch):
+    """Issue 21: figure_svg runs the constrained layout itself and saves with no engine (one draw, not two); the SVG
+    must be the bytes matplotlib's savefig writes when it runs the layout in its own first draw."""
+    charts = [
+        lambda: spc_chart(points([55.0, 70.0, 88.0, 61.0, 43.5], classes=None), PERCENT).svg,
+        lambda: spc_chart(points([5.0, 7.0, 12.0, 30.0]), COUNT).svg,
+        lambda: (
+            annual_charts.annual_chart(
+                pd.DataFrame(
+                    {
+                        "period_end": pd.to_datetime(["2013-03-31", "2014-03-31", "2015-03-31"]),
+                        "period_label": ["2012-13", "2013-14", "2014-15"],
+                        "value": [16.8, 22.0, 18.6],
+                        "suppressed": [False, False, False],
+                    }
+                ),
+                PERCENT,
+            ).svg
+        ),
+    ]
+    ours = [draw() for draw in charts]
+    monkeypatch.setattr(chart_style, "_lay_out_for_svg", lambda figure: None)
+    matplotlibs = [draw() for draw in charts]
+    assert ours == matplotlibs
+
+
 def test_figure_html_has_alt_caption_and_embedded_svg():
     figure = spc_chart(points([55.0, 70.0, 88.0]), PERCENT)
     markup = figure.to_html()
