@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: Headless printing offline: no sandbox (root in containers), no GPU, no background network, no first-run UI.
+#: The last three keep Chromium to fewer processes, for the run's peak memory (issue 21): the GPU and network
+#: services run inside the browser process rather than in processes of their own, and no spare renderer is started
+#: beside the one tab that prints. On the demo quarter's eleven pages: 11 -> 8 processes, a peak of 1,430 -> 1,200
+#: MiB (sum of resident sizes), the same time, and the same PDF bytes but for their creation date.
 CHROMIUM_ARGUMENTS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -28,6 +32,9 @@ CHROMIUM_ARGUMENTS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--in-process-gpu",
+    "--enable-features=NetworkServiceInProcess2",
+    "--disable-features=SpareRendererForSitePerProcess",
 )
 PDF_TIMEOUT_SECONDS = 180
 #: Beside PDFs printed with ``write_pdfs(..., keep_unchanged=True)``: the SHA-256 of the page each was printed from.
