@@ -216,3 +216,30 @@ def test_a_kernel_whose_clearing_fails_is_replaced_when_next_leased(
     assert second is not first and not first.is_alive()
     assert "cannot clear" in caplog.text
     assert _process_id(tmp_path / "first.ipynb") != _process_id(tmp_path / "second.ipynb")
+
+
+def test_a_status_lost_before_iopub_connected_is_asked_for_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel just started publishes before the client's IOPub subscription is in place, and ZeroMQ drops those
+    messages: when the warm-up's "idle" status does not come, kernel_info is asked until one's does, so the first
+    notebook's outputs are not lost (and no 2 s wait on a status that will never come)."""
+    import analysis.run.kernels as kernels
+
+    real = kernels._idle_status_came  # noqa: SLF001 - the check whose miss is simulated
+    seen: list[bool] = []
+
+    def first_one_lost(client: object, request: str) -> bool:
+        came = real(client, request) and bool(seen)  # the warm-up's status is treated as dropped
+        seen.append(came)
+        return came
+
+    monkeypatch.setattr(kernels, "_idle_status_came", first_one_lost)
+    kernel = kernels.start_kernel(tmp_path, "pass")
+    try:
+        assert seen == [False, True], "one kernel_info asked after the lost status"
+        source = _notebook(tmp_path / "say.ipynb", "print('first output', end='')")
+        execute_notebook(source, tmp_path / "said.ipynb", {}, cwd=tmp_path, kernel=kernel)
+        assert _process_id(tmp_path / "said.ipynb") == "first output"
+    finally:
+        shut_down(kernel)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if (
     TYPE_CHECKING
@@ -107,9 +107,10 @@ def start_kernel(cwd: Path, warm_up: str) -> Kernel:
 #: What clears a kernel between two notebooks: every variable goes, execution counts start again at 1
 #: (IPython ``InteractiveShell.reset(new_session=True)``); imported modules stay.
 CLEAR_NAMESPACE = "get_ipython().reset(new_session=True)"
-#: Seconds to wait, after a silent run's reply, for the kernel's "idle" status on IOPub: it follows the reply at
-#: once, unless IOPub is not yet connected (then :func:`run_silently` waits for the kernel as jupyter_client does).
-IOPUB_STATUS_SECONDS = 2.0
+#: Seconds to wait, after a reply, for the kernel's "idle" status on IOPub: it follows the reply at once, unless
+#: IOPub is not yet connected (a kernel just started: ZeroMQ drops what is published before the subscription is in
+#: place), and then a kernel_info request is sent again until its status comes back (:func:`await_answer`).
+IOPUB_STATUS_SECONDS = 0.25
 
 
 def run_silently(kernel: Kernel, code: str) -> None:
@@ -132,43 +133,57 @@ def await_answer(kernel: Kernel) -> None:
 
     The reply comes on the shell channel. Then IOPub is read up to the kernel's "idle" status for the same request:
     the messages before it (a notebook's last ones, which nbclient leaves unread) are dropped, and its arrival shows
-    IOPub connected. When it does not come, the client waits for the kernel as jupyter_client's
-    ``wait_for_ready`` does (a kernel_info request, then IOPub read until silent).
+    IOPub connected, so that no output of the next notebook is lost. When it does not come, kernel_info requests
+    are sent until one's status does, as jupyter_client's ``wait_for_ready`` does, without its 0.2 s wait for
+    silence on IOPub afterwards.
     """
     if kernel.unanswered is None:
         return
     request, code = kernel.unanswered
-    client = kernel.client
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while True:
-        try:
-            reply = client.get_shell_msg(timeout=1)
-        except queue.Empty:
-            if not kernel.manager.is_alive():
-                raise RuntimeError(f"the kernel died before {code!r} finished") from None
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the kernel did not answer {code!r} in {READY_TIMEOUT_SECONDS} s"
-                ) from None
-            continue
-        if reply["parent_header"].get("msg_id") == request:
-            break
+    reply = _shell_reply(kernel, request, repr(code))
     kernel.unanswered = None
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"{code!r} failed: {reply['content'].get('evalue')}")
-    status_deadline = time.monotonic() + IOPUB_STATUS_SECONDS
-    while (left := status_deadline - time.monotonic()) > 0:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while not _idle_status_came(kernel.client, request):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the kernel's IOPub channel did not connect in {READY_TIMEOUT_SECONDS} s")
+        request = kernel.client.kernel_info()
+        _shell_reply(kernel, request, "kernel_info")
+
+
+def _shell_reply(kernel: Kernel, request: str, what: str) -> dict[str, Any]:
+    """The kernel's reply to ``request`` on the shell channel; raise if the kernel dies or does not answer in time."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while True:
+        try:
+            reply = kernel.client.get_shell_msg(timeout=1)
+        except queue.Empty:
+            if not kernel.manager.is_alive():
+                raise RuntimeError(f"the kernel died before {what} finished") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not answer {what} in {READY_TIMEOUT_SECONDS} s") from None
+            continue
+        if reply["parent_header"].get("msg_id") == request:
+            return reply
+
+
+def _idle_status_came(client: BlockingKernelClient, request: str) -> bool:
+    """Whether the kernel's "idle" status for ``request`` comes on IOPub within :data:`IOPUB_STATUS_SECONDS`; the
+    messages before it are dropped."""
+    deadline = time.monotonic() + IOPUB_STATUS_SECONDS
+    while (left := deadline - time.monotonic()) > 0:
         try:
             message = client.get_iopub_msg(timeout=left)
         except queue.Empty:
-            break
+            return False
         if (
             message["parent_header"].get("msg_id") == request
             and message["msg_type"] == "status"
             and message["content"].get("execution_state") == "idle"
         ):
-            return
-    client.wait_for_ready(timeout=READY_TIMEOUT_SECONDS)
+            return True
+    return False
 
 
 class KernelPool:
