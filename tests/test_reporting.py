@@ -286,7 +286,7 @@ def test_summary_status_in_colour_and_words_with_a_legend(data):
 
 
 def test_theme_statuses_for_the_index(data):
-    statuses = quarterly_report.theme_statuses(data.config, data.exceptions, data.quarter)
+    statuses = presentation.theme_statuses(data.config, data.exceptions, data.quarter)
     assert statuses[0] == (
         "1 Quality and Effectiveness of practice",
         "Needs attention: 1 exception",

@@ -28,7 +28,7 @@ PIPELINE_NOTEBOOKS = (
 DATA_DOCS = "data-docs"
 
 
-#: (theme label, status in words, CSS class) per theme, for the index page (analysis.products.quarterly_report.theme_statuses).
+#: (theme label, status in words, CSS class) per theme, for the index page (analysis.products.presentation.theme_statuses).
 ThemeStatuses = Sequence[tuple[str, str, str]]
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.config import ProjectConfig
 from analysis.config_plan import Theme
 from analysis.methods.exception_finder import OVERDUE
-from analysis.methods.quarters import Quarter
 from analysis.products.exception_report import exception_headline
 from analysis.products.indicator_charts import indicator_figures, no_monthly_chart_reason
 from analysis.products.indicator_tables import (
@@ -30,6 +28,7 @@ from analysis.products.presentation import (
     overdue_action_ids,
     status_class,
     table_html,
+    theme_statuses,
 )
 from analysis.products.report_data import ReportData, commentary_text
 from analysis.products.row_reading import mixed_signal_notes
@@ -240,19 +239,6 @@ def summary_html(data: ReportData, *, top_exceptions: int) -> str:
         )
         + status_legend_html()
     )
-
-
-def theme_statuses(
-    config: ProjectConfig, exceptions: pd.DataFrame, quarter: Quarter
-) -> list[tuple[str, str, str]]:
-    """Each theme's status for the index page: (theme label, status in words, its CSS class)."""
-    this_quarter = exceptions.loc[exceptions["quarter"] == quarter.label]
-    statuses = []
-    for theme in config.plan.themes:
-        n = int((this_quarter["theme"] == theme.number).sum())
-        words = f"{STATUS_ATTENTION}: {n} exception{'s' if n != 1 else ''}" if n else STATUS_OK
-        statuses.append((theme.label, words, status_class(words)))
-    return statuses
 
 
 #: Columns of the indicator tables that the headline figures leave to the theme sections.

@@ -228,8 +228,7 @@ def index_summary(
 ) -> tuple[str, list[tuple[str, str, str]]]:
     """The index page's banner (HTML) and each theme's status, from the exceptions table."""
     from analysis.io import read_table
-    from analysis.products.presentation import demo_banner_html
-    from analysis.products.quarterly_report import theme_statuses
+    from analysis.products.presentation import demo_banner_html, theme_statuses
 
     return demo_banner_html(config), theme_statuses(config, read_table("exceptions", processed), quarter)
 
