@@ -64,17 +64,16 @@ class Kernel:
     alone, nbclient makes a client for each notebook and waits for it to be ready (jupyter_client
     ``wait_for_ready``), which includes 0.2 s of silence on IOPub before the first cell: 0.2 s of every report and
     of every stage's notebook (issue 21). This client's IOPub is known to be connected once the warm-up's own
-    status message has come back on it (:func:`run_silently`).
+    status message has come back on it (:func:`await_answer`).
     """
 
     def __init__(self, manager: KernelManager) -> None:
         self.manager = manager
         self.client: BlockingKernelClient = manager.client()
-        self.client.allow_stdin = (
-            False  # as nbclient sets it on the clients it makes: a notebook cannot prompt
-        )
+        # as nbclient sets it on the clients it makes: a notebook cannot prompt for input
+        self.client.allow_stdin = False
         self.client.start_channels()
-        #: The message id of a silent run sent but not yet answered (the clearing after a notebook).
+        #: A silent run sent but not yet answered (the clearing after a notebook): its message id and its code.
         self.unanswered: tuple[str, str] | None = None
 
     def is_alive(self) -> bool:

@@ -45,7 +45,7 @@ def _shared_client_engine() -> str:
 
     class KernelClientEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(  # type: ignore[override]  # papermill's signature, plus kc
+        def execute_managed_notebook(  # papermill's signature, and the kernel's client (kc)
             cls,
             nb_man: Any,
             kernel_name: str,
