@@ -25,18 +25,19 @@ _ANALYST_ERRORS: dict[str, type[AnalysisError]] = {
 _STORAGE_MESSAGES = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota")
 
 
-#: The papermill engine that runs a notebook through the kernel's own client (:func:`_shared_client_engine`).
+#: The papermill engine that runs a notebook through the kernel's own client (:func:`_kernel_client_engine`).
 ENGINE_NAME = "analysis-kernel-client"
 
 
 @functools.cache
-def _shared_client_engine() -> str:
+def _kernel_client_engine() -> str:
     """Register, once, papermill's nbclient engine given the kernel's client (``kc``) as well as its manager.
 
     nbclient takes a running kernel's manager but always makes a client of its own (``NotebookClient.kc`` is set
-    in its ``async_setup_kernel``, never from its arguments), and a second client of the same kernel shares the
-    manager's session, so the kernel's replies would reach only one of the two. The engine sets the kernel's client
-    on papermill's notebook client before it executes (papermill engines: ``papermill_engines.register``).
+    in its ``async_setup_kernel``, never from its arguments). A second client of the same kernel has the manager's
+    session, so the same identity on the kernel's sockets, and the kernel's replies reached only one of the two
+    (seen: the clearing after a notebook never answered). The engine sets the kernel's client on papermill's
+    notebook client before it executes (papermill engines: ``papermill_engines.register``).
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -102,7 +103,7 @@ def execute_notebook(
     if kernel is None:
         kernel = start_kernel(cwd, "pass")
     engine_options: dict[str, Any] = {
-        "engine_name": _shared_client_engine(),
+        "engine_name": _kernel_client_engine(),
         "km": kernel.manager,
         "kc": kernel.client,
     }
