@@ -154,6 +154,10 @@ def test_changing_a_raw_file_reruns_everything_downstream(
     workbook.save(tracker)
     again = run_pipeline(paths, jobs=2, renderer="builtin")
     assert [s.name for s in again.stages if not s.skipped] == ["clean", "validate", "analyse", "reports"]
+    # Great Expectations adds each validation's results to the site it finds: the Data Docs show this one's only
+    validations = again.report_path.parent / "data-docs" / "validations"
+    results_per_suite = {suite.name: len(list(suite.glob("*/*"))) for suite in validations.iterdir()}
+    assert results_per_suite and set(results_per_suite.values()) == {1}, results_per_suite
 
 
 def test_critical_data_failure_exits_2_and_keeps_the_last_good_reports(

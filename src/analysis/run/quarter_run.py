@@ -191,14 +191,17 @@ def _validate_and_analyse(run: QuarterRun, staged_reports: Path) -> None:
     waited for, and its tables are never published); an analysis that fails stops it with the analysis's error.
     """
     assert run.quarter is not None
-    validate = run.parameters(quarter=run.quarter.label, data_docs_dir=str(staged_reports / "data-docs"))
+    # Great Expectations adds a run's results to the Data Docs site it finds: the site is made afresh each time the
+    # validation runs, so it shows this validation only (it kept every earlier run's, without end).
+    data_docs = staged_reports / "data-docs"
+    validate = run.parameters(quarter=run.quarter.label, data_docs_dir=str(data_docs))
     # The topics' ethnic population file is read by the notebook itself, under the name topics.yml gives it.
     population = sorted(run.paths.raw.glob(run.config.topics.ethnic_population_file))
     analyse = run.parameters(quarter=run.quarter.label)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyse") as beside:
         analysing = beside.submit(notebook_stage, run, ANALYSE, analyse, raw_files=population)
         try:
-            notebook_stage(run, VALIDATE, validate)
+            notebook_stage(run, VALIDATE, validate, written_whole=[data_docs])
         finally:
             analysis_error = analysing.exception()  # waits for the analysis, whatever the validation did
     if analysis_error is not None:
