@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from analysis.schemas_table import Column, TableSchema
 
+#: How the commentary table stores a ``## Topic: <id>`` section: theme 0, and ``topic:<id>`` as its
+#: ``indicator_id`` (written by the cleaning, read by the reports).
+TOPIC_THEME = 0
+TOPIC_PREFIX = "topic:"
+
 INPUT_SCHEMAS: list[TableSchema] = [
     TableSchema(
         "scorecard",
@@ -81,8 +86,12 @@ INPUT_SCHEMAS: list[TableSchema] = [
         "The analyst's commentary for each quarter, per theme and optionally per indicator.",
         (
             Column("quarter", "string", "Quarter, e.g. 2015-16-Q1", False),
-            Column("theme", "int64", "Theme number", False),
-            Column("indicator_id", "string", "Indicator the paragraph is about; empty for the theme"),
+            Column("theme", "int64", "Theme number; 0 for a topic's section", False),
+            Column(
+                "indicator_id",
+                "string",
+                "Indicator the paragraph is about; empty for the theme; topic:<id> for a topic",
+            ),
             Column("text", "string", "Markdown text", False),
         ),
         ("quarter", "theme", "indicator_id"),

@@ -17,7 +17,7 @@ from analysis.io import read_table
 from analysis.methods.quarters import Quarter
 from analysis.products import chart_cache
 from analysis.schemas import empty_table
-from analysis.stages.cleaning.commentary import TOPIC_PREFIX, TOPIC_THEME
+from analysis.schemas_inputs import TOPIC_PREFIX, TOPIC_THEME
 
 logger = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from analysis.config import ProjectConfig
 from analysis.errors import InputDataError
 from analysis.methods.quarters import Quarter
 from analysis.schemas import schema
+from analysis.schemas_inputs import TOPIC_PREFIX, TOPIC_THEME
 from analysis.stages.cleaning.file_checks import read_text_file
 from analysis.stages.cleaning.log import CleaningLog
 from analysis.stages.cleaning.reading import relative_name
@@ -30,9 +31,6 @@ COMMENTARY_FOLDER = "commentary"
 #: What a commentary file must be, for the message when it is not.
 EXPECTED_COMMENTARY = "the quarter's commentary as Markdown text saved as UTF-8"
 _THEME = re.compile(r"^##\s+(?:theme\s+)?(\d+)\b[\s.:)-]*(.*)$", re.IGNORECASE)
-#: How a ``## Topic: <id>`` section is stored: theme 0, and ``topic:<id>`` as its ``indicator_id``.
-TOPIC_THEME = 0
-TOPIC_PREFIX = "topic:"
 _TOPIC = re.compile(r"^##\s+topic\s*:\s*`?([a-z0-9-]+)`?\s*$", re.IGNORECASE)
 _INDICATOR = re.compile(r"^###\s+`?([A-Za-z0-9_]+)`?\s*$")
 
