@@ -60,7 +60,8 @@ def new_kernel_manager() -> KernelManager:
 class Kernel:
     """A running kernel and the one client the run talks to it through, its channels open for the kernel's life.
 
-    Every notebook the kernel runs uses this client (papermill passes it on to nbclient as ``kc``). Given a manager
+    Every notebook the kernel runs uses this client (:func:`analysis.run.notebook_execution.execute_notebook`
+    hands it to nbclient). Given a manager
     alone, nbclient makes a client for each notebook and waits for it to be ready (jupyter_client
     ``wait_for_ready``), which includes 0.2 s of silence on IOPub before the first cell: 0.2 s of every report and
     of every stage's notebook (issue 21). This client's IOPub is known to be connected once the warm-up's own
@@ -75,9 +76,6 @@ class Kernel:
         self.client.start_channels()
         #: A silent run sent but not yet answered (the clearing after a notebook): its message id and its code.
         self.unanswered: tuple[str, str] | None = None
-
-    def is_alive(self) -> bool:
-        return bool(self.manager.is_alive())
 
 
 def shut_down(kernel: Kernel) -> None:
@@ -260,14 +258,8 @@ class KernelPool:
 
     def _acquire(self) -> Kernel:
         while True:
-            try:
-                idle = self._idle.get_nowait()
-            except queue.Empty:
-                pass
-            else:
-                if self._cleared(idle):
-                    return idle
-                continue
+            if (idle := self._idle_kernel(wait=0)) is not None:
+                return idle
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the kernel pool is closed")
@@ -276,12 +268,18 @@ class KernelPool:
                     self._slots_used += 1
             if slot is not None:
                 return self._start(slot)
-            try:  # every kernel is busy: wait for one to be free (or its slot, if it is discarded)
-                idle = self._idle.get(timeout=1)
-            except queue.Empty:
-                continue
-            if self._cleared(idle):
+            # every kernel is busy: wait for one to be free (or its slot, if it is discarded)
+            if (idle := self._idle_kernel(wait=1)) is not None:
                 return idle
+
+    def _idle_kernel(self, *, wait: float) -> Kernel | None:
+        """An idle kernel that answered its clearing, waiting up to ``wait`` seconds for one; ``None`` if none came
+        or the one that came could not be cleared (it is shut down, its slot freed)."""
+        try:
+            kernel = self._idle.get(timeout=wait) if wait else self._idle.get_nowait()
+        except queue.Empty:
+            return None
+        return kernel if self._cleared(kernel) else None
 
     def _cleared(self, kernel: Kernel) -> bool:
         """Whether the kernel answered its clearing; one that did not (it failed, or the kernel died) is shut down."""
