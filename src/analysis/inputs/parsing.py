@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -86,6 +87,9 @@ MONTH_FORMATS: tuple[str, ...] = (
 )
 
 OPTION_PREFIX = re.compile(r"^\(?[a-z]\)\s+", re.IGNORECASE)  # Annex A drop-downs: "a) Male"
+#: The two usual text dates, in the digits strptime's ``%d/%m/%Y`` and ``%Y-%m-%d`` read: dd/mm/yyyy (groups 1-3)
+#: or yyyy-mm-dd (groups 4-6), a day or month of one or two digits, a year of four.
+_USUAL_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})|([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _SERIAL = re.compile(r"^\d{1,7}(\.\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -207,6 +211,15 @@ def parse_date_with_rule(value: Any) -> tuple[date | None, str]:
     text = clean_text(value)
     if _SERIAL.match(text):
         return _from_serial(float(text))
+    usual = _USUAL_DATE.fullmatch(text)
+    if usual:  # dd/mm/yyyy or yyyy-mm-dd, as the first two formats read them, without strptime (issue 21)
+        day, month, year, rule = (
+            (usual[1], usual[2], usual[3], "dmy_text")
+            if usual[1]
+            else (usual[6], usual[5], usual[4], "iso_text")
+        )
+        with suppress(ValueError):  # not a day of the calendar (31/02/2015): the formats below say so
+            return date(int(year), int(month), int(day)), rule
     for pattern, rule in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date(), rule
@@ -226,27 +239,61 @@ def parse_date(value: Any) -> date | None:
     return parse_date_with_rule(value)[0]
 
 
-def _map_distinct(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
-    """Apply ``function`` to each distinct value of ``series`` once and map the results back (object dtype)."""
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
-    answers = [function(value) for value in uniques]
-    missing_answer = function(None)
-    lookup = np.empty(len(answers) + 1, dtype=object)
-    for n, answer in enumerate(answers):
-        lookup[n] = answer
-    lookup[-1] = missing_answer
-    return pd.Series(lookup[codes], index=series.index, dtype=object)
+class DistinctValues:
+    """A column as its distinct values and, for each row, which one it holds (``pandas.factorize``), so that a
+    scalar parser runs once per distinct value and its answers are put back by position, as numpy arrays.
+
+    One column is read by several parsers (missing markers, values, recodings): it is factorised once for all of
+    them, not once per parser, and a yes/no answer comes back as booleans without an object column between
+    (issue 21).
+    """
+
+    def __init__(self, series: pd.Series) -> None:
+        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+        self.index = series.index
+        self.codes = codes  # -1 for a missing cell: the last entry of each lookup below
+        self.uniques: list[Any] = list(uniques)
+
+    def answers(self, function: Callable[[Any], Any]) -> list[Any]:
+        """``function`` of each distinct value, then of ``None`` (the answer for a missing cell)."""
+        return [function(value) for value in self.uniques] + [function(None)]
+
+    def map(self, function: Callable[[Any], Any]) -> pd.Series:
+        """``function`` of each row's value (object dtype)."""
+        lookup = np.empty(len(self.uniques) + 1, dtype=object)
+        for n, answer in enumerate(self.answers(function)):  # one by one: a tuple answer stays one object
+            lookup[n] = answer
+        return pd.Series(lookup[self.codes], index=self.index, dtype=object)
+
+    def test(self, predicate: Callable[[Any], object]) -> pd.Series:
+        """Whether ``predicate`` holds for each row's value (bool dtype)."""
+        lookup = np.array([bool(answer) for answer in self.answers(predicate)], dtype=bool)
+        return pd.Series(lookup[self.codes], index=self.index, dtype=bool)
+
+    def missing(self) -> pd.Series:
+        """Rows whose cell is missing (:func:`is_missing`)."""
+        return self.test(is_missing)
+
+    def dates(self) -> tuple[pd.Series, pd.Series]:
+        """Each row's date (``datetime64[s]``, NaT where missing or unparseable) and the rule that read it
+        (:func:`parse_date_with_rule`)."""
+        parsed = self.answers(parse_date_with_rule)
+        not_a_time = np.datetime64("NaT", "s")
+        days = np.array(
+            [not_a_time if day is None else np.datetime64(day, "s") for day, _ in parsed],
+            dtype="datetime64[s]",
+        )
+        rules = np.array([rule for _, rule in parsed], dtype=object)
+        return (
+            pd.Series(days[self.codes], index=self.index),
+            pd.Series(rules[self.codes], index=self.index, dtype="str"),
+        )
 
 
 def parse_date_series(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column of dates: returns the dates (``datetime64[s]``, NaT where missing or unparseable) and the
     rule applied to each row (see :func:`parse_date_with_rule`)."""
-    parsed = _map_distinct(series, parse_date_with_rule)
-    dates = pd.to_datetime(pd.Series([p[0] for p in parsed], index=series.index, dtype=object)).astype(
-        "datetime64[s]"
-    )
-    rules = pd.Series([p[1] for p in parsed], index=series.index, dtype="str")
-    return dates, rules
+    return DistinctValues(series).dates()
 
 
 def parse_month(value: Any) -> pd.Timestamp | None:
@@ -303,9 +350,9 @@ def parse_integer(value: Any) -> int | None:
 
 def map_series(series: pd.Series, parser: Callable[[Any], Hashable | None]) -> pd.Series:
     """Apply a scalar parser to the distinct values of a column (fast on long columns); object dtype out."""
-    return _map_distinct(series, parser)
+    return DistinctValues(series).map(parser)
 
 
 def missing_mask(series: pd.Series) -> pd.Series:
     """Rows whose cell is missing (blank, whitespace, ``#N/A`` ...)."""
-    return _map_distinct(series, is_missing).astype(bool)
+    return DistinctValues(series).missing()

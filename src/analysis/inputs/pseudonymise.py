@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import ConfigError, PseudonymKeyError
-from analysis.inputs.parsing import clean_text, is_missing, map_series, normalise_identifier
+from analysis.inputs.parsing import DistinctValues, clean_text, is_missing, normalise_identifier
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,11 @@ def pseudonymise_ids(ids: pd.Series, key: bytes, prefix: str = "C") -> pd.Series
     -----
     HMAC-SHA256 (RFC 2104, FIPS 198-1) of the identifier's text, truncated to 16 hex characters after ``prefix``.
     """
+    return pseudonyms_of(DistinctValues(ids), key, prefix)
+
+
+def pseudonyms_of(ids: DistinctValues, key: bytes, prefix: str = "C") -> pd.Series:
+    """:func:`pseudonymise_ids` of a column already factorised (one HMAC per distinct identifier)."""
     if not key:
         raise ValueError("the pseudonymisation key is empty")
 
@@ -187,7 +192,7 @@ def pseudonymise_ids(ids: pd.Series, key: bytes, prefix: str = "C") -> pd.Series
         text = normalise_identifier(value)
         return None if text is None else pseudonym(text, key, prefix)
 
-    return map_series(ids, one).astype("string")
+    return ids.map(one).astype("string")
 
 
 def date_of_birth_to_month(dates: pd.Series) -> pd.Series:
@@ -216,6 +221,6 @@ def postcode_sector(value: object) -> str | None:
     return None
 
 
-def postcode_sectors(postcodes: pd.Series) -> pd.Series:
-    """:func:`postcode_sector` of each value of a column (string dtype)."""
-    return map_series(postcodes, postcode_sector).astype("string")
+def postcode_sectors(postcodes: DistinctValues) -> pd.Series:
+    """:func:`postcode_sector` of each value of a column, factorised (string dtype)."""
+    return postcodes.map(postcode_sector).astype("string")

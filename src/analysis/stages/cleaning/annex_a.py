@@ -54,16 +54,15 @@ from analysis.inputs.coded_values import (
 )
 from analysis.inputs.parsing import (
     OPTION_PREFIX,
+    DistinctValues,
     clean_text,
     is_missing,
-    map_series,
     missing_mask,
     normalise_heading,
-    parse_date_series,
     parse_integer,
     text_or_none,
 )
-from analysis.inputs.pseudonymise import date_of_birth_to_month, postcode_sectors, pseudonymise_ids
+from analysis.inputs.pseudonymise import date_of_birth_to_month, postcode_sectors, pseudonyms_of
 from analysis.schemas import schema
 from analysis.stages.cleaning.annex_a_reading import annex_a_error, map_headings
 from analysis.stages.cleaning.log import CleaningLog
@@ -210,10 +209,14 @@ class _ListCleaner:
         )
         self.faulty |= mask
 
-    def markers(self, raw: pd.Series, column: AnnexAColumn) -> pd.Series:
+    def distinct(self, column: AnnexAColumn) -> DistinctValues:
+        """The column's raw cells, factorised once for every parser that reads them."""
+        return DistinctValues(self.raw(column))
+
+    def markers(self, raw: DistinctValues) -> pd.Series:
         """Missing values written as text (``#N/A``, ``N/A``, ``-``): counted as a fix."""
-        missing = missing_mask(raw)
-        written = map_series(raw, lambda v: isinstance(v, str) and clean_text(v) != "").astype(bool)
+        missing = raw.missing()
+        written = raw.test(lambda v: isinstance(v, str) and clean_text(v) != "")
         mask = missing & written
         self.note_fix(
             "values.missing_marker", "Text meaning 'no value' (#N/A, N/A, -, blank) read as missing", mask
@@ -221,9 +224,9 @@ class _ListCleaner:
         return missing
 
     def dates(self, column: AnnexAColumn, *, date_of_birth: bool = False) -> pd.Series:
-        raw = self.raw(column)
-        missing = self.markers(raw, column)
-        values, rules = parse_date_series(raw)
+        raw = self.distinct(column)
+        missing = self.markers(raw)
+        values, rules = raw.dates()
         self.note_fix("dates.excel_serial", "Excel serial numbers read as dates", rules.eq("excel_serial"))
         self.note_fix(
             "dates.other_format",
@@ -256,19 +259,19 @@ class _ListCleaner:
         return next(c.nullable for c in self.table_schema.columns if c.name == name)
 
     def coded(self, column: AnnexAColumn, parser: Callable[[object], object], label: str) -> pd.Series:
-        raw = self.raw(column)
-        missing = self.markers(raw, column)
-        values = map_series(raw, parser)
+        raw = self.distinct(column)
+        missing = self.markers(raw)
+        values = raw.map(parser)
         unrecognised = values.isna() & ~missing
         if parser is parse_in_touch:  # died, no longer requires services, returned home: known, not yes or no
-            known = map_series(raw, lambda v: _option_words(v) in IN_TOUCH_NOT_APPLICABLE).astype(bool)
+            known = raw.test(lambda v: _option_words(v) in IN_TOUCH_NOT_APPLICABLE)
             unrecognised &= ~known
         self.note_fix(
             f"codes.{column.column}_unrecognised",
             f"{column.heading}: values outside the {label} vocabulary set to missing",
             unrecognised,
         )
-        changed = map_series(raw, lambda v: _recoded(v, parser)).astype(bool)
+        changed = raw.test(lambda v: _recoded(v, parser))
         self.note_fix(
             f"codes.{column.column}", f"{column.heading}: recoded to the canonical {label} value", changed
         )
@@ -281,9 +284,9 @@ class _ListCleaner:
                 continue
             name = column.column
             if column.kind in ID_PREFIX:
-                raw = self.raw(column)
-                self.set_aside(missing_mask(raw), self.written(column), f"no {column.heading}")
-                out[name] = pseudonymise_ids(raw, key, prefix=ID_PREFIX[column.kind])
+                raw = self.distinct(column)
+                self.set_aside(raw.missing(), self.written(column), f"no {column.heading}")
+                out[name] = pseudonyms_of(raw, key, prefix=ID_PREFIX[column.kind])
             elif column.kind == "date_of_birth":
                 values = self.dates(column, date_of_birth=True)
                 out[name] = date_of_birth_to_month(values)
@@ -310,8 +313,8 @@ class _ListCleaner:
                             "SSDA903" if name != "primary_need" else "primary need",
                         )
             elif column.kind == "postcode":
-                raw = self.raw(column)
-                missing = self.markers(raw, column)
+                raw = self.distinct(column)
+                missing = self.markers(raw)
                 out[name] = postcode_sectors(raw)
                 self.log.fix(
                     self.table,
@@ -327,9 +330,9 @@ class _ListCleaner:
             elif name in _TEXT_PARSERS:
                 out[name] = self.coded(column, _TEXT_PARSERS[name], name.replace("_", " "))
             else:
-                raw = self.raw(column)
-                self.markers(raw, column)
-                out[name] = map_series(raw, text_or_none)
+                raw = self.distinct(column)
+                self.markers(raw)
+                out[name] = raw.map(text_or_none)
         frame = pd.DataFrame(out, index=self.body.index)
         if "date_of_birth" in frame:
             self.log.fix(
