@@ -26,6 +26,7 @@ import pytest
 
 from analysis.paths import ProjectPaths
 from analysis.run.pipeline import RunResult
+from analysis.run.print_ahead import PRINTER_FILE
 from analysis.run.quarto_project import QUARTO_RENDER_LIST, RENDERED_PAGES_FILE, WHOLE_RENDER_LIST
 
 REPO = Path(__file__).resolve().parents[1]
@@ -279,6 +280,12 @@ def test_quarto_pages_have_their_pdfs(rendered, first_run):
         pdf = (rendered.quarto_dir / name).with_suffix(".pdf")
         assert pdf.is_file() and pdf.stat().st_mtime > rendered.started, name
         assert pdf.read_bytes().startswith(b"%PDF"), name
+    # all printed while Quarto rendered the pages (analysis.run.print_ahead), each from its page's final bytes, so
+    # the post-render kept them all and printed none itself
+    output = rendered.result.stdout + rendered.result.stderr
+    assert f"Kept {len(pages)} of {len(pages)} PDFs" in output, output[-3000:]
+    assert "Printed 0 PDFs" in output
+    assert not (rendered.quarto_dir.parent / PRINTER_FILE).exists()
 
 
 def test_pre_render_found_everything_up_to_date(rendered):

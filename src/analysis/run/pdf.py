@@ -166,6 +166,18 @@ def _folder_record(folder: Path, records: dict[Path, dict[str, str]]) -> dict[st
     return records[folder]
 
 
+def printed_from_these_bytes(page: Path, page_digest: str) -> bool:
+    """Whether ``page`` has a PDF recorded as printed from the page's bytes with SHA-256 ``page_digest``."""
+    return _printed_from(page, {}) == page_digest
+
+
+def record_printed_pages(digests: dict[Path, str]) -> None:
+    """Record that each page's PDF was printed from the page's bytes with SHA-256 ``digests[page]``, so that
+    :func:`write_pdfs` (``keep_unchanged``) keeps it (:mod:`analysis.run.print_ahead`)."""
+    if digests:
+        _record_printed_pages(digests, {})
+
+
 def _record_printed_pages(digests: dict[Path, str], records: dict[Path, dict[str, str]]) -> None:
     """Write, in each folder, which page (by SHA-256) each of its PDFs was printed from.
 

@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from analysis.methods.months import month_label
@@ -24,7 +25,8 @@ from analysis.products.executed_notebooks import report_notebooks
 from analysis.products.html_pages import REPORT_TEMPLATE, TEMPLATES_DIR, write_page
 from analysis.products.index_pages import ThemeStatuses, index_document
 from analysis.run.fingerprints import digest, sha256_file
-from analysis.run.publication import put_back_when_render_ends
+from analysis.run.print_ahead import finish_printing_ahead, start_printing_ahead
+from analysis.run.publication import hold_while_pid, put_back_when_render_ends
 from analysis.run.steps import MONTH_STEPS
 
 logger = logging.getLogger(__name__)
@@ -187,6 +189,11 @@ def prepare_quarto_render(
                 "for this render only, the pages out of date (the whole list is put back at its end)",
             ),
         )
+        quarto = hold_while_pid()
+        if quarto is not None:  # each page printed to PDF as soon as Quarto has written it
+            start_printing_ahead(
+                target.parent, _pdf_pages(source.with_suffix(".html") for source in to_render), quarto
+            )
     else:
         write_page(render_list, whole)
     logger.info(
@@ -299,13 +306,20 @@ def print_quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
 
     The same headless Chromium print as the built-in renderer's PDFs (:func:`analysis.run.pdf.write_pdfs`); without
     Chromium the PDFs are skipped with a notice. Quarto writes every page of the render list again on each render,
-    so a PDF whose page has the same bytes as when it was printed is kept (``keep_unchanged``), not printed again.
+    so a PDF whose page has the same bytes as when it was printed is kept (``keep_unchanged``), not printed again:
+    so are those the pre-render's printer printed while Quarto rendered (:mod:`analysis.run.print_ahead`), once it
+    has finished.
     """
     from analysis.run.pdf import write_pdfs
 
-    # the index is navigation, not a report: no PDF, as with the built-in renderer
-    pages = [page for page in _quarto_pages(project, output_files) if page.name != "index.html"]
-    return write_pdfs(pages, keep_unchanged=True)
+    finish_printing_ahead(project / Path(QUARTO_RENDER_LIST).parent / QUARTO_PAGES)
+    return write_pdfs(_pdf_pages(_quarto_pages(project, output_files)), keep_unchanged=True)
+
+
+def _pdf_pages(pages: Iterable[Path]) -> list[Path]:
+    """The pages that get a PDF: all but the index, which is navigation, not a report (as with the built-in
+    renderer)."""
+    return [page for page in pages if page.name != "index.html"]
 
 
 def _quarto_pages(project: Path, output_files: list[str]) -> list[Path]:
