@@ -126,6 +126,31 @@ def test_a_binary_csv_is_not_text(tmp_path: Path) -> None:
         read_csv_cells(path, tmp_path)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title\nAction ID,Theme\n" + "A1,1\n" * 40 + "A2,2,a third field far below\n",  # wider, far below
+        "Action ID,Theme,,\n" + "A1,1\n" * 40,  # the headings wider than every row below
+        # a first row one field wider than the first rows show (a quoted note of 40 lines): pandas would make its
+        # first field the row labels
+        '"' + "a note\n" * 40 + '",Theme\nA1\n',
+        '"Action\nID",Theme\n' + "A1,1\n" * 40 + "A2,2,3,4\n",  # a quoted line break in the headings
+    ],
+)
+def test_a_csv_is_read_with_as_many_columns_as_its_widest_row(tmp_path: Path, text: str) -> None:
+    """The widest row sets the columns wherever it is (the first rows' widest is only tried first, issue 21): no
+    field is lost or shifted, and a shorter row is filled with blanks."""
+    import csv
+
+    path = tmp_path / "action_tracker.csv"
+    path.write_text(text, encoding="utf-8")
+    rows = list(csv.reader(text.splitlines(keepends=True)))
+    width = max(map(len, rows))
+    cells = read_csv_cells(path, tmp_path).cells
+    assert cells.shape == (len(rows), width)
+    assert cells.to_numpy().tolist() == [row + [""] * (width - len(row)) for row in rows]
+
+
 def test_a_large_csv_without_headings_fails_on_its_first_rows(tmp_path: Path) -> None:
     """About 60 MB of text that is not a tracker: the heading check reads only the first rows."""
     path = tmp_path / "action_tracker.csv"

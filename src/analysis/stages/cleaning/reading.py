@@ -91,27 +91,54 @@ def read_csv_cells(
         if heading_score is not None:
             _check_heading_in(path, head, delimiter, heading_score, expected)
         # The widest row sets the columns: a title or blank line above the headings must not (pandas would take
-        # the first line's width). One streaming pass: the file is never held whole as text.
-        with path.open(encoding=encoding, newline="") as handle:
-            width = max((len(row) for row in csv.reader(handle, delimiter=delimiter)), default=0)
-        chunks = pd.read_csv(
-            path,
-            header=None,
-            names=list(range(width)),
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            sep=delimiter,
-            engine="c",
-            encoding=encoding,
-            chunksize=CSV_CHUNK_ROWS,
-        )
-        cells = pd.concat(list(chunks), ignore_index=True)
+        # the first line's width). The first rows' widest is tried first: a row below them that is wider still
+        # makes pandas stop ("Expected N fields"), and the file's widest row is then found in one streaming pass of
+        # its own (issue 21: that pass was a twentieth of the cleaning at a million rows). Never held whole as text.
+        try:
+            cells = _cells(
+                path, delimiter, encoding, width=max(map(len, csv.reader(head, delimiter=delimiter)))
+            )
+        except _WiderRowBelow:
+            with path.open(encoding=encoding, newline="") as handle:
+                width = max((len(row) for row in csv.reader(handle, delimiter=delimiter)), default=0)
+            cells = _cells(path, delimiter, encoding, width=width)
     except (OSError, csv.Error, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise InputDataError(path, f"the file cannot be read as CSV ({error_reason(error)})") from None
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return RawSheet(relative_name(path, raw_dir), None, cells, path)
+
+
+class _WiderRowBelow(Exception):
+    """A row wider than the columns the CSV file was read with."""
+
+
+def _cells(path: Path, delimiter: str, encoding: str, *, width: int) -> pd.DataFrame:
+    """The file's cells as text in ``width`` columns (:class:`_WiderRowBelow` if a row has more fields)."""
+    chunks = pd.read_csv(
+        path,
+        header=None,
+        names=list(range(width)),
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        sep=delimiter,
+        engine="c",
+        encoding=encoding,
+        chunksize=CSV_CHUNK_ROWS,
+    )
+    read = []
+    try:
+        for chunk in chunks:
+            # a first row one field wider than the columns: pandas makes its first field the row labels
+            if not isinstance(chunk.index, pd.RangeIndex):
+                raise _WiderRowBelow
+            read.append(chunk)
+    except pd.errors.ParserError as error:
+        if f"Expected {width} fields" in str(error):
+            raise _WiderRowBelow from None
+        raise
+    return pd.concat(read, ignore_index=True)
 
 
 def _csv_encoding(path: Path) -> str:
