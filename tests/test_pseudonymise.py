@@ -14,8 +14,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from conftest import RAW_SMALL
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.config import load_config
+from analysis.inputs.parsing import normalise_identifier
 from analysis.inputs.pseudonymise import (
     KEY_ENV_VAR,
     date_of_birth_to_month,
@@ -45,6 +48,21 @@ def test_a_pseudonym_is_the_truncated_hmac_with_its_prefix():
     expected = "C" + hmac.new(KEY, b"RAW1001", hashlib.sha256).hexdigest()[:16]
     assert pseudonymise_ids(pd.Series(["RAW1001"]), KEY).iloc[0] == expected
     assert re.fullmatch(r"A[0-9a-f]{16}", pseudonymise_ids(pd.Series(["X"]), KEY, prefix="A").iloc[0])
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=12) | st.integers(0, 10**9), max_size=20), st.sampled_from("CAW")
+)
+def test_a_column_gets_each_identifiers_own_pseudonym(ids: list[object], prefix: str) -> None:
+    """The column's keyed-once HMAC gives each identifier the pseudonym its own HMAC gives."""
+    expected = [
+        None
+        if (text := normalise_identifier(value)) is None
+        else prefix + hmac.new(KEY, text.encode(), hashlib.sha256).hexdigest()[:16]
+        for value in ids
+    ]
+    got = pseudonymise_ids(pd.Series(ids, dtype=object), KEY, prefix=prefix)
+    assert [None if pd.isna(value) else value for value in got] == expected
 
 
 def test_a_number_cell_and_its_text_give_the_same_pseudonym():

