@@ -130,9 +130,8 @@ def settled_pages(
         if not ready.is_file() or ready.stat().st_mtime < since:
             continue  # never written by this render (not in its list after all): the post-render decides
         before = sha256_file(ready)
-        if printed_from_these_bytes(
-            ready, before
-        ):  # written again as it was: its PDF is kept, as by write_pdfs
+        # written again as it was printed: its PDF is kept, as write_pdfs keeps it
+        if printed_from_these_bytes(ready, before):
             continue
         yield ready
         with contextlib.suppress(OSError):
