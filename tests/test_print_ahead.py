@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from analysis.run import print_ahead
-from analysis.run.pdf import record_printed_pages
+from analysis.run.pdf import PRINTED_PAGES_FILE, find_chromium, record_printed_pages
 from analysis.run.print_ahead import PRINTER_FILE, finish_printing_ahead, settled_pages
 
 
@@ -123,8 +123,7 @@ def test_the_post_render_signals_only_the_printer(tmp_path: Path) -> None:
 
 def test_the_post_render_waits_for_the_printer_to_finish(tmp_path: Path) -> None:
     """The printer, started as the pre-render starts it, prints the page it is told is written and ends."""
-    chromium = pytest.importorskip("analysis.run.pdf").find_chromium()
-    if chromium is None:
+    if find_chromium() is None:
         pytest.skip("no Chromium to print with")
     quarto = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -137,8 +136,6 @@ def test_the_post_render_waits_for_the_printer_to_finish(tmp_path: Path) -> None
         assert not page.with_suffix(".pdf").exists()
         finish_printing_ahead(tmp_path)
         assert page.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
-        from analysis.run.pdf import PRINTED_PAGES_FILE
-
         assert (tmp_path / PRINTED_PAGES_FILE).read_text(encoding="utf-8").count(sha(page)) == 1
     finally:
         quarto.kill()
