@@ -78,6 +78,12 @@ TABLE_PATHS = {
     "cp_plans": "CINdetails/ChildProtectionPlans",
 }
 DATE_SUFFIX = "_date"
+#: The tables whose records are below a CIN episode, and their element there (``Assessments`` ...).
+_BELOW_AN_EPISODE = {
+    name: path.removeprefix(TABLE_PATHS["cin_episodes"] + "/")
+    for name, path in TABLE_PATHS.items()
+    if path.startswith(TABLE_PATHS["cin_episodes"] + "/")
+}
 
 
 @dataclass
@@ -251,22 +257,24 @@ class _Records:
         self.nested = False  # a Child inside a Child (not DfE's layout): rows are put back in document order
 
     def add(self, child: ET.Element, index: int) -> None:
-        for name, where in TABLE_PATHS.items():
-            if name in ("children", "cin_episodes"):
-                found = [(e, e if name == "cin_episodes" else None) for e in child.findall(where)]
-            else:
-                parent_tag, tag = where.split("/")
-                found = [(e, episode) for episode in child.findall(parent_tag) for e in episode.findall(tag)]
-            columns = self.columns[name]
-            for element, episode in found:
-                row: dict[str, Any] = {
-                    "child_index": index,
-                    "referral_date": _text(episode, "CINreferralDate"),
-                }
-                for tag_name, column in TABLE_ELEMENTS[name].items():
-                    row[column] = _text(element, tag_name)
-                for column, value in row.items():
-                    columns[column].append(value)
+        """The child's records: its identifiers, then each CIN episode and the records below it, each table's rows
+        in document order. Each episode is found once for the four tables it feeds (issue 21)."""
+        for identifiers in child.findall(TABLE_PATHS["children"]):
+            self._add_row("children", identifiers, index, None)
+        for episode in child.findall(TABLE_PATHS["cin_episodes"]):
+            referral_date = _text(episode, "CINreferralDate")
+            self._add_row("cin_episodes", episode, index, referral_date)
+            for name, tag in _BELOW_AN_EPISODE.items():
+                for element in episode.findall(tag):
+                    self._add_row(name, element, index, referral_date)
+
+    def _add_row(self, name: str, element: ET.Element, index: int, referral_date: str | None) -> None:
+        row: dict[str, Any] = {"child_index": index, "referral_date": referral_date}
+        for tag_name, column in TABLE_ELEMENTS[name].items():
+            row[column] = _text(element, tag_name)
+        columns = self.columns[name]
+        for column, value in row.items():
+            columns[column].append(value)
 
     def tables(self, pseudonyms: list[str | None], path: Path, findings: list[Finding]) -> dict:
         """Each table (``child`` the pseudonym), its dates parsed: a date that does not parse is a finding."""
