@@ -218,8 +218,14 @@ def parse_date_with_rule(value: Any) -> tuple[date | None, str]:
             if usual[1]
             else (usual[6], usual[5], usual[4], "iso_text")
         )
-        with suppress(ValueError):  # not a day of the calendar (31/02/2015): the formats below say so
+        with suppress(ValueError):  # not a day of the calendar (31/02/2015): the formats say so
             return date(int(year), int(month), int(day)), rule
+    return date_from_formats(text)
+
+
+def date_from_formats(text: str) -> tuple[date | None, str]:
+    """A cell's text read by the first of :data:`DATE_FORMATS` that reads it (``strptime``), and its rule;
+    ``(None, "unparseable")`` if none does."""
     for pattern, rule in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date(), rule
