@@ -657,6 +657,54 @@ def test_the_printer_prints_each_page_handed_over_and_close_waits_for_the_last(t
         assert PdfReader(path).pages[0].extract_text().strip() == f"The {name} page"
 
 
+def _descendants_named(name: str) -> list[int]:
+    """The test process's descendants whose program is ``name`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    programs: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rfind(")") + 2 :].split()[1])
+            programs[int(entry.name)] = stat[stat.find("(") + 1 : stat.rfind(")")]
+    family = {os.getpid()}
+    for _ in range(len(parents)):  # each pass adds the next generation
+        grown = {pid for pid, parent in parents.items() if parent in family} | family
+        if grown == family:
+            break
+        family = grown
+    return [pid for pid in family if programs.get(pid) == name]
+
+
+def test_a_browser_that_dies_leaves_the_pages_after_it_without_a_pdf_and_says_so(tmp_path, caplog):
+    """Chromium runs as one process (--single-process): if it dies, each page left is logged and gets no PDF."""
+    chromium = pdf.find_chromium()
+    if chromium is None or not Path("/proc").is_dir():
+        pytest.skip("Chromium (and /proc) needed")
+    pages = _small_pages(tmp_path, "first", "second", "third")
+    (tmp_path / "third.pdf").write_bytes(b"old")
+
+    killed = []
+
+    def handed_over():
+        yield pages[0]
+        # /usr/bin/chromium is a script that runs /usr/lib/chromium/chromium; Google's runs "chrome"
+        for name in {Path(chromium).name, "chromium", "chrome"}:
+            for pid in _descendants_named(name):
+                os.kill(pid, 9)
+                killed.append(pid)
+        yield from pages[1:]
+
+    with caplog.at_level("WARNING", logger="analysis.run.pdf"):
+        written = pdf.print_pdfs_in_one_browser(handed_over(), chromium=chromium)
+    assert killed, "the browser's process was not found"
+    assert written == [tmp_path / "first.pdf"]
+    assert not (tmp_path / "second.pdf").exists() and not (tmp_path / "third.pdf").exists()
+    assert "No PDF for second.html" in caplog.text and "No PDF for third.html" in caplog.text
+
+
 def test_the_printer_without_chromium_prints_nothing_and_says_so(monkeypatch, tmp_path, caplog):
     monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
