@@ -106,7 +106,12 @@ ANALYSE = Step(
     reads=CLEAN_TABLES,  # not the validation's results: it runs beside the validation (analysis.run.quarter_run)
     writes=tuple(ANALYSIS_TABLES),
     config=ANALYSIS_CONFIG,
-    warm_up="import analysis.stages.analyse",
+    # With the modules the analysis imports only when it first fits a forecast or builds the board's table
+    # (statsmodels' ETS and scipy: 0.8 s), so that they are imported while the cleaning runs, not in the analysis.
+    warm_up=(
+        "import analysis.stages.analyse, analysis.stages.indicators.board, scipy.linalg, threadpoolctl, "
+        "statsmodels.tsa.exponential_smoothing.ets"
+    ),
 )
 REPORTS = Step(
     "reports",
