@@ -15,7 +15,7 @@ from analysis.stages.cleaning import clean_sources
 from analysis.stages.cleaning.benchmarks import clean_benchmarks
 from analysis.stages.cleaning.commentary import read_commentary
 from analysis.stages.cleaning.log import CleaningLog
-from analysis.stages.cleaning.reading import read_csv_cells, read_excel_sheets
+from analysis.stages.cleaning.reading import RawSheet, data_below_header, read_csv_cells, read_excel_sheets
 from analysis.stages.cleaning.scorecard import clean_scorecard
 from analysis.stages.cleaning.tracker import clean_tracker, locate_tracker
 
@@ -250,3 +250,21 @@ def test_a_neighbour_file_that_is_not_csv_text_is_an_error_naming_it(ees_raw, co
         clean_statistical_neighbours(ees_raw, config, CleaningLog())
     assert caught.value.file.name == path.name
     assert "statistical neighbour file" in str(caught.value) and ":0:0:" not in str(caught.value)
+
+
+def test_only_wholly_blank_rows_below_the_heading_are_dropped():
+    """A row blank in some columns but not all is data; empty or whitespace-only in every column is not."""
+    rows = [
+        ["ID", "Date", "Note"],
+        ["A1", "01/04/2015", "x"],
+        [None, None, "only the last column"],
+        ["  ", "", None],
+        ["", "02/04/2015", ""],
+        [None, None, None],
+        ["#N/A", None, None],  # a marker is not blank
+    ]
+    cells = pd.DataFrame(rows, dtype=object, index=pd.RangeIndex(1, len(rows) + 1))
+    headings, body = data_below_header(RawSheet("list.csv", None, cells, Path("list.csv")), 1)
+    assert headings == ["ID", "Date", "Note"]
+    assert body.index.tolist() == [2, 3, 5, 7]
+    assert body.loc[3].tolist() == [None, None, "only the last column"]

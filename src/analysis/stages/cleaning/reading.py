@@ -371,5 +371,11 @@ def data_below_header(sheet: RawSheet, header_row: int) -> tuple[list[str], pd.D
     body = sheet.cells.loc[header_row + 1 :]
     if body.empty:
         return headings, body
-    blank = pd.concat([_blank(body[column]) for column in body.columns], axis=1)
-    return headings, body.loc[~blank.all(axis=1)]
+    # A row is wholly blank if each column is blank there: each column is looked at only in the rows still blank
+    # in the columns before it, so after the first column or two only the few blank rows are (issue 21).
+    blank_rows = body.index
+    for column in body.columns:
+        if blank_rows.empty:
+            break
+        blank_rows = blank_rows[_blank(body.loc[blank_rows, column]).to_numpy()]
+    return headings, body.loc[~body.index.isin(blank_rows)]
