@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.config import ProjectConfig
 from analysis.schemas import CHILD_LEVEL_TABLES, schema
@@ -135,3 +137,26 @@ def test_lists_that_share_some_children_pass_and_empty_lists_are_left_to_the_row
     assert pd.isna(links.loc["List 7", "children_in_both"])  # no rows: annex_a_lists reports that
     results = run_suites([annex_a_link_suite()], {"annex_a_links": links.reset_index()}, example_rows=5)
     assert results["success"].all()
+
+
+identifiers = st.lists(st.one_of(st.none(), st.sampled_from(["C1", "c1", "C2", "", " C3", "Ä"])), max_size=12)
+
+
+@given(referral_ids=identifiers, assessment_ids=identifiers)
+@settings(max_examples=200, deadline=None)
+def test_children_in_both_lists_are_the_distinct_identifiers_the_two_lists_share(
+    referral_ids: list[str | None], assessment_ids: list[str | None]
+) -> None:
+    """Counted as the two sets of identifiers would count them: distinct, missing left out, exact text."""
+    from analysis.stages.validation.checks import annex_a_links
+
+    tables = _tables({})
+    tables["referrals"] = _empty("referrals").assign(child_id=pd.array(referral_ids, dtype="string"))
+    tables["assessments"] = _empty("assessments").assign(child_id=pd.array(assessment_ids, dtype="string"))
+    counted = annex_a_links(tables).set_index("second_list").loc["List 4", "children_in_both"]
+    first = {i for i in referral_ids if i is not None}
+    second = {i for i in assessment_ids if i is not None}
+    if first and second:
+        assert counted == len(first & second)
+    else:
+        assert pd.isna(counted)

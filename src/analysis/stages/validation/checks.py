@@ -14,6 +14,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.config import Authority, ProjectConfig
 from analysis.config_indicators import DataCheckSettings
@@ -316,9 +318,7 @@ def annex_a_links(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         if first not in tables or second not in tables:
             continue
         one, other = ANNEX_A_BY_TABLE[first], ANNEX_A_BY_TABLE[second]
-        children = set(tables[first]["child_id"].dropna())
-        later = set(tables[second]["child_id"].dropna())
-        both = float(len(children & later)) if children and later else np.nan
+        both = _distinct_in_both(tables[first]["child_id"], tables[second]["child_id"])
         rows.append(
             {
                 "item": f"{one.sheet} ({first}) and {other.sheet} ({second}): {rule}",
@@ -329,6 +329,18 @@ def annex_a_links(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=["item", "first_list", "second_list", "children_in_both"])
     return frame.astype({"children_in_both": "float64"})
+
+
+def _distinct_in_both(first: pd.Series, second: pd.Series) -> float:
+    """How many distinct values (missing left out) are in both columns; NaN when either has none.
+
+    Counted with Arrow's ``unique`` and ``is_in``, not Python sets of every identifier: at 10 million rows the sets
+    took 3 s of a 3-million-row list's check (pandas' ``isin`` on Arrow strings, 6 s), Arrow 1 s (issue 21).
+    """
+    values = [pc.unique(pa.array(column.dropna(), type=pa.large_string())) for column in (first, second)]
+    if not len(values[0]) or not len(values[1]):
+        return np.nan
+    return float(pc.sum(pc.is_in(values[0], value_set=values[1])).as_py())
 
 
 def scorecard_percent_scale(
