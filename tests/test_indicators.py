@@ -703,6 +703,42 @@ def test_sum_in_periods_matches_a_direct_count(
     assert sum_in_periods(dates, periods_frame(starts, ends)).tolist() == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(min_value=-50, max_value=900)),
+            st.one_of(st.none(), st.integers(min_value=0, max_value=400), st.floats(0, 5, allow_nan=False)),
+        ),
+        max_size=40,
+    ),
+    windows=st.lists(st.tuples(st.integers(-100, 1000), st.integers(0, 400)), min_size=1, max_size=6),
+    far_away=st.booleans(),
+)
+def test_weighted_sums_in_periods_match_a_direct_sum(
+    events: list[tuple[int | None, float | None]], windows: list[tuple[int, int]], far_away: bool
+) -> None:
+    """Whole-number weights (days, flags) are summed day by day, exactly; others, and events spread over more
+    days than that allows (a mistyped year), by sorting; periods may start before or end after every event."""
+    base = pd.Timestamp("2013-04-01")
+    days = [o for o, _ in events] + ([100_000 * 2] if far_away else [])
+    weights = [w for _, w in events] + ([1] if far_away else [])
+    dates = pd.Series(
+        [None if o is None else base + pd.Timedelta(days=o) for o in days], dtype="datetime64[s]"
+    )
+    starts = [base + pd.Timedelta(days=s) for s, _ in windows]
+    ends = [start + pd.Timedelta(days=length) for start, (_, length) in zip(starts, windows, strict=True)]
+    expected = [
+        sum(w or 0 for d, w in zip(dates, weights, strict=True) if pd.notna(d) and s <= d <= e)
+        for s, e in zip(starts, ends, strict=True)
+    ]
+    summed = sum_in_periods(dates, periods_frame(starts, ends), pd.Series(weights, dtype="float64")).tolist()
+    if all(w is None or float(w).is_integer() for w in weights):
+        assert summed == expected
+    else:
+        assert summed == pytest.approx(expected)
+
+
 def test_an_indicator_needing_a_missing_column_is_not_available_with_the_reason() -> None:
     # The cleaning log records that List 7 had no "Number of Previous Child Protection Plans" column.
     config = load_config(REPO / "config")

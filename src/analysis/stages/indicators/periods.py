@@ -91,18 +91,44 @@ def sum_in_periods(dates: pd.Series, periods: pd.DataFrame, weights: pd.Series |
 
     Notes
     -----
-    Sorted dates and a cumulative sum, looked up with ``numpy.searchsorted``: linear in the events and
-    logarithmic in the periods, with no loop over children.
+    A cumulative sum over the events in date order, looked up at each period's ends: linear in the events and
+    logarithmic in the periods, with no loop over children. When the weights are whole numbers (counts, flags,
+    days: every measure's), the sums are taken day by day (``numpy.bincount``) rather than by sorting the events,
+    the same sums exactly (whole numbers add up exactly in any order) at a tenth of the time (issue 21: the sorting
+    was a tenth of the analysis at 10 million rows).
     """
     days = _day_numbers(dates)
     values = np.ones(len(days)) if weights is None else pd.to_numeric(weights).fillna(0).to_numpy(dtype=float)
     keep = ~np.isnan(days)
     days, values = days[keep], values[keep]
+    starts, ends = _day_numbers(periods["start"]), _day_numbers(periods["end"])
+    if len(days) and np.array_equal(values, np.floor(values)):
+        first, last = int(days.min()), int(days.max())
+        if last - first <= MOST_DAYS_SUMMED_BY_DAY:
+            by_day = np.bincount((days - first).astype(np.int64), weights=values, minlength=last - first + 1)
+            cumulative = np.concatenate([[0.0], np.cumsum(by_day)])
+            return (
+                cumulative[_day_offset(ends, first, last, end=True)]
+                - cumulative[_day_offset(starts, first, last)]
+            )
     order = np.argsort(days, kind="stable")
     days, cumulative = days[order], np.concatenate([[0.0], np.cumsum(values[order])])
-    lower = np.searchsorted(days, _day_numbers(periods["start"]), side="left")
-    upper = np.searchsorted(days, _day_numbers(periods["end"]), side="right")
+    lower = np.searchsorted(days, starts, side="left")
+    upper = np.searchsorted(days, ends, side="right")
     return cumulative[upper] - cumulative[lower]
+
+
+#: The widest span of event dates summed day by day in :func:`sum_in_periods` (about 270 years); a wider one (a
+#: mistyped year) is summed by sorting instead, so the sums never need an array longer than this.
+MOST_DAYS_SUMMED_BY_DAY = 100_000
+
+
+def _day_offset(day_numbers: np.ndarray, first: int, last: int, *, end: bool = False) -> np.ndarray:
+    """Where each day (days since 1970) falls in a day-by-day cumulative sum that starts at ``first`` and ends at
+    ``last``: the number of days of that range before it (``end``: up to and including it). A missing day (NaN)
+    falls after every event, as ``numpy.searchsorted`` places NaN."""
+    offsets = np.where(np.isnan(day_numbers), last - first + 1, day_numbers - first + (1 if end else 0))
+    return np.clip(offsets, 0, last - first + 1).astype(np.int64)
 
 
 def open_at(start: pd.Series, end: pd.Series, day: pd.Timestamp) -> pd.Series:
