@@ -12,6 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from conftest import RAW_SMALL
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.errors import InputDataError
 from analysis.inputs.pseudonymise import pseudonymise_ids
@@ -357,3 +359,41 @@ def test_an_id_stored_as_a_number_in_one_list_and_zero_padded_text_in_another_is
     assert set(tables["assessments"]["child_id"]) == expected | {pseudonym("C77")}  # C77 is not 77
     links = annex_a_links(tables).set_index("second_list")
     assert links.loc["List 4", "children_in_both"] == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(["C1", "C2", "c1"])),
+            st.one_of(st.none(), st.integers(0, 3)),
+            st.one_of(st.none(), st.sampled_from(["a", "b"])),
+        ),
+        max_size=30,
+    )
+)
+def test_duplicates_found_in_key_order_are_those_pandas_marks(rows: list[tuple]) -> None:
+    """Exact repeats, then repeats of the key among the rest, as ``DataFrame.duplicated`` marks them."""
+    from analysis.stages.cleaning.annex_a import duplicates_in_key_order
+
+    frame = pd.DataFrame(
+        {
+            "child_id": pd.array([r[0] for r in rows], dtype="string"),
+            "contact_date": pd.Series(
+                [
+                    None if r[1] is None else pd.Timestamp("2015-01-01") + pd.Timedelta(days=r[1])
+                    for r in rows
+                ],
+                dtype="datetime64[s]",
+            ),
+            "contact_source": pd.array([r[2] for r in rows], dtype="string"),
+            "source_row": range(len(rows)),
+        }
+    )
+    key, data = ["child_id", "contact_date"], ["child_id", "contact_date", "contact_source"]
+    frame = frame.sort_values([*key, "source_row"], kind="stable", na_position="last")
+    exact, natural = duplicates_in_key_order(frame, key, data)
+    expected_exact = frame.duplicated(subset=data, keep="first")
+    expected_natural = frame.loc[~expected_exact].duplicated(subset=key, keep="first")
+    assert exact.tolist() == expected_exact.tolist()
+    assert frame.index[natural].tolist() == expected_natural.index[expected_natural].tolist()

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analysis.inputs.annex_a import (
@@ -362,10 +363,8 @@ class _ListCleaner:
         data_columns = [c for c in kept.columns if c != "source_row"]
         key = list(self.table_schema.natural_key)
         kept = kept.sort_values(key + ["source_row"], kind="stable", na_position="last")
-        exact = kept.duplicated(subset=data_columns, keep="first")
-        kept = kept.loc[~exact]
-        natural = kept.duplicated(subset=key, keep="first")
-        kept = kept.loc[~natural].reset_index(drop=True)
+        exact, natural = duplicates_in_key_order(kept, key, data_columns)
+        kept = kept.loc[~(exact | natural)].reset_index(drop=True)
         self.log.fix(self.table, "duplicates.exact", "Rows repeated exactly removed", int(exact.sum()))
         self.log.fix(
             self.table,
@@ -383,6 +382,40 @@ class _ListCleaner:
             rows_fixed=fixed,
             rows_quarantined=quarantined,
         )
+
+
+def duplicates_in_key_order(
+    frame: pd.DataFrame, key: list[str], data_columns: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows repeated exactly (every one of ``data_columns`` as an earlier row's), and then the rows repeating
+    an earlier row's ``key`` among the rest, of a frame sorted by ``key``; missing values equal each other.
+
+    What ``frame.duplicated(subset=data_columns)`` and then ``duplicated(subset=key)`` of the rows left mark, found
+    without hashing every row (issue 21: a sixth of the cleaning at 10 million rows). Sorted, the rows of one key are
+    next to each other: a row repeats a key when the row before has it, and only the rows of a key that comes more
+    than once can repeat another row exactly.
+    """
+    repeats_key = _same_as_the_row_before(frame, key)
+    in_a_repeated_key = repeats_key | np.append(repeats_key[1:], False)
+    exact = np.zeros(len(frame), dtype=bool)
+    if in_a_repeated_key.any():
+        rows = frame.loc[in_a_repeated_key]
+        exact[in_a_repeated_key] = rows.duplicated(subset=data_columns, keep="first").to_numpy(dtype=bool)
+    natural = np.zeros(len(frame), dtype=bool)
+    natural[~exact] = _same_as_the_row_before(frame.loc[~exact], key)
+    return exact, natural
+
+
+def _same_as_the_row_before(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Whether each row has the row before's values in ``columns`` (missing equal to missing); never the first."""
+    same = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        values = frame[column]
+        before = values.shift()
+        equal = values.eq(before).fillna(False).to_numpy(dtype=bool)
+        same &= equal | (values.isna() & before.isna()).to_numpy(dtype=bool)
+    same[:1] = False
+    return same
 
 
 def _option_words(value: object) -> str:
