@@ -777,3 +777,39 @@ def test_an_indicator_needing_a_missing_column_is_not_available_with_the_reason(
     cp_rate = monthly.loc[monthly["indicator_id"] == "children_on_cp_plan_per_10000", "value"]
     expected = with_all.loc[with_all["indicator_id"] == "children_on_cp_plan_per_10000", "value"]
     assert cp_rate.tolist() == pytest.approx(expected.tolist(), nan_ok=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    referrals=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(["C1", "C2", "C3"])),
+            st.one_of(st.none(), st.integers(0, 800)),
+        ),
+        max_size=25,
+        unique=True,  # one referral of a child a day, as the processed table's key (child_id, referral_date) makes it
+    )
+)
+def test_rereferral_flags_are_a_referral_within_12_months_of_the_childs_previous_one(
+    referrals: list[tuple[str | None, int | None]],
+) -> None:
+    """Each referral against the same child's latest strictly earlier referral, worked out row by row."""
+    base = pd.Timestamp("2013-04-01")
+    table = pd.DataFrame(
+        {
+            "child_id": pd.array([c for c, _ in referrals], dtype="string"),
+            "referral_date": pd.Series(
+                [None if d is None else base + pd.Timedelta(days=d) for _, d in referrals],
+                dtype="datetime64[s]",
+            ),
+        }
+    )
+    expected = []
+    for child, day in zip(table["child_id"], table["referral_date"], strict=True):
+        earlier = [
+            d
+            for c, d in zip(table["child_id"], table["referral_date"], strict=True)
+            if pd.notna(child) and pd.notna(day) and pd.notna(c) and pd.notna(d) and c == child and d < day
+        ]
+        expected.append(bool(earlier) and max(earlier) + pd.DateOffset(months=12) >= day)
+    assert rereferral_flags(table).tolist() == expected
