@@ -51,6 +51,22 @@ def test_close_shuts_down_kernels_never_taken(tmp_path: Path) -> None:
     assert not kernel.manager.is_alive()
 
 
+def test_a_kernel_taken_is_not_prepared_again(tmp_path: Path) -> None:
+    """The validation and the analysis each prepare the steps after them: once the analysis has taken its kernel,
+    the validation's asking for one again must not start a second, left idle until the run ends."""
+    warm = WarmKernels(tmp_path)
+    try:
+        warm.prepare("analyse", "pass")
+        kernel = warm.take("analyse")
+        assert kernel is not None
+        shut_down(kernel)
+        warm.prepare("analyse", "pass")
+        assert "analyse" not in warm._kernels  # noqa: SLF001 - no kernel queued
+        assert warm.take("analyse") is None
+    finally:
+        warm.close()
+
+
 def test_a_kernel_that_fails_to_warm_up_is_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     warm = WarmKernels(tmp_path)
     try:

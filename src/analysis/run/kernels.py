@@ -311,13 +311,17 @@ class WarmKernels:
 
     ``prepare`` queues a kernel (one at a time, on one background thread, so it uses the idle core and not
     both); ``take`` waits for it and hands it over; ``close`` shuts down any that were never taken. A kernel that
-    fails to start is logged and replaced by papermill starting its own.
+    fails to start is logged and replaced by papermill starting its own. A key already taken is not prepared again:
+    the validation and the analysis run side by side and each prepares the steps after it, so the validation could
+    otherwise start a second kernel for the analysis that had already taken its own, left idle until ``close``
+    (issue 21: a kernel's memory more at the run's peak).
     """
 
     def __init__(self, cwd: Path) -> None:
         self._cwd = Path(cwd)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
         self._kernels: dict[str, Future[Kernel]] = {}
+        self._taken: set[str] = set()
         self._lock = (
             threading.Lock()
         )  # two stages run side by side (validation and analysis) and both prepare
@@ -325,13 +329,14 @@ class WarmKernels:
     def prepare(self, key: str, warm_up: str) -> None:
         """Start (in the background) a kernel for the notebook called ``key``, with ``warm_up`` run in it."""
         with self._lock:
-            if key not in self._kernels:
+            if key not in self._kernels and key not in self._taken:
                 self._kernels[key] = self._pool.submit(start_kernel, self._cwd, warm_up)
 
     def take(self, key: str) -> Kernel | None:
         """The prepared kernel for ``key`` (waiting for it if need be), or ``None`` if there is none."""
         with self._lock:
             future = self._kernels.pop(key, None)
+            self._taken.add(key)
         if future is None:
             return None
         try:
