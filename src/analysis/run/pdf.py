@@ -67,12 +67,10 @@ def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[P
     from playwright.sync_api import sync_playwright
 
     written: list[Path] = []
+    arguments = [a for a in CHROMIUM_ARGUMENTS if a != "--no-pdf-header-footer"]
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(
-                executable_path=chromium,
-                args=[a for a in CHROMIUM_ARGUMENTS if a != "--no-pdf-header-footer"],
-            )
+            browser = playwright.chromium.launch(executable_path=chromium, args=arguments)
         except PlaywrightError as error:  # not a browser, or one that cannot start: no page gets a PDF
             for page in pages:
                 page.with_suffix(".pdf").unlink(missing_ok=True)
@@ -89,30 +87,43 @@ def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[P
                 # One tab for every page: each page is loaded in place of the last, in the same renderer process.
                 # A new tab per page started a renderer per page, twice the processor time (8.3 s against 3.8 s
                 # for the demo quarter's ten reports and index, printed alone; issue 21). A tab whose page failed
-                # is not used again: the next page gets a new tab, in the same context (if the browser itself
-                # failed, each page left is logged as failed in turn).
-                try:
-                    tab = tab or context.new_page()
-                    tab.goto(page.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_SECONDS * 1000)
-                    with atomic_path(pdf_path) as temporary:
-                        tab.pdf(
-                            path=str(temporary),
-                            prefer_css_page_size=True,
-                            print_background=True,  # as --print-to-pdf does
-                            tagged=True,  # a tagged PDF (structure for screen readers), as --print-to-pdf makes
-                            display_header_footer=False,
+                # is not used again. With --single-process a page that fails to load can take the whole browser
+                # with it: a browser found closed is started afresh, and the page tried once more in it.
+                for attempt in (1, 2):
+                    try:
+                        if not browser.is_connected():
+                            with suppress(PlaywrightError):
+                                browser.close()
+                            browser = playwright.chromium.launch(executable_path=chromium, args=arguments)
+                            context, tab = browser.new_context(), None
+                        tab = tab or context.new_page()
+                        tab.goto(
+                            page.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_SECONDS * 1000
                         )
-                        temporary.chmod(PAGE_MODE)
-                    written.append(pdf_path)
-                except (PlaywrightError, OSError) as error:
-                    pdf_path.unlink(missing_ok=True)
-                    logger.warning("No PDF for %s: %s", page.name, _first_line(error))
-                    if tab is not None:
-                        with suppress(PlaywrightError):  # the browser may be what failed
-                            tab.close()
-                    tab = None
+                        with atomic_path(pdf_path) as temporary:
+                            tab.pdf(
+                                path=str(temporary),
+                                prefer_css_page_size=True,
+                                print_background=True,  # as --print-to-pdf does
+                                tagged=True,  # a tagged PDF (structure for screen readers), as --print-to-pdf makes
+                                display_header_footer=False,
+                            )
+                            temporary.chmod(PAGE_MODE)
+                        written.append(pdf_path)
+                        break
+                    except (PlaywrightError, OSError) as error:
+                        failed, tab = tab, None
+                        if failed is not None:
+                            with suppress(PlaywrightError):  # the browser may be what failed
+                                failed.close()
+                        if attempt == 1 and not browser.is_connected():
+                            continue
+                        pdf_path.unlink(missing_ok=True)
+                        logger.warning("No PDF for %s: %s", page.name, _first_line(error))
+                        break
         finally:
-            browser.close()
+            with suppress(PlaywrightError):
+                browser.close()
     return written
 
 
