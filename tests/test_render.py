@@ -683,6 +683,8 @@ def test_a_browser_that_dies_is_started_afresh_for_the_pages_after_it(tmp_path):
     chromium = pdf.find_chromium()
     if chromium is None or not Path("/proc").is_dir():
         pytest.skip("Chromium (and /proc) needed")
+    from pypdf import PdfReader
+
     pages = _small_pages(tmp_path, "first", "second", "third")
     killed = []
 
@@ -698,8 +700,6 @@ def test_a_browser_that_dies_is_started_afresh_for_the_pages_after_it(tmp_path):
     written = pdf.print_pdfs_in_one_browser(handed_over(), chromium=chromium)
     assert killed, "the browser's process was not found"
     assert written == [tmp_path / f"{name}.pdf" for name in ("first", "second", "third")]
-    from pypdf import PdfReader
-
     for path, name in zip(written, ("first", "second", "third"), strict=True):
         assert PdfReader(path).pages[0].extract_text().strip() == f"The {name} page"
 

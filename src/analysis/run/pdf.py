@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from analysis.io import atomic_path
 from analysis.products.html_pages import PAGE_MODE
@@ -23,7 +24,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 #: The last three keep Chromium to fewer processes, for the run's peak memory (issue 21): the GPU and network
 #: services run inside the browser process rather than in processes of their own, and no spare renderer is started
 #: beside the one tab that prints. On the demo quarter's eleven pages: 11 -> 8 processes, a peak of 1,430 -> 1,200
-#: MiB (sum of resident sizes), the same time, and the same PDF bytes but for their creation date.
+#: MiB (sum of resident sizes), the same time, and (those flags alone) the same PDF bytes but for their creation date.
 #: ``--single-process --no-zygote`` go further: the one tab's renderer runs inside the browser process, with no zygote
 #: processes to fork it. The demo quarter's eleven pages printed alone: a peak of about 1,320 -> 910 MiB, the same
 #: time and processor time. The PDFs have the same pages, text, tags and links, pixel for pixel (rendered at 144 dpi),
@@ -97,18 +98,7 @@ def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[P
                             browser = playwright.chromium.launch(executable_path=chromium, args=arguments)
                             context, tab = browser.new_context(), None
                         tab = tab or context.new_page()
-                        tab.goto(
-                            page.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_SECONDS * 1000
-                        )
-                        with atomic_path(pdf_path) as temporary:
-                            tab.pdf(
-                                path=str(temporary),
-                                prefer_css_page_size=True,
-                                print_background=True,  # as --print-to-pdf does
-                                tagged=True,  # a tagged PDF (structure for screen readers), as --print-to-pdf makes
-                                display_header_footer=False,
-                            )
-                            temporary.chmod(PAGE_MODE)
+                        _print_page(tab, page, pdf_path)
                         written.append(pdf_path)
                         break
                     except (PlaywrightError, OSError) as error:
@@ -125,6 +115,20 @@ def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[P
             with suppress(PlaywrightError):
                 browser.close()
     return written
+
+
+def _print_page(tab: Any, page: Path, pdf_path: Path) -> None:
+    """Load ``page`` in the Playwright tab and print it to ``pdf_path`` (atomically), as Chromium's "Save as PDF"."""
+    tab.goto(page.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_SECONDS * 1000)
+    with atomic_path(pdf_path) as temporary:
+        tab.pdf(
+            path=str(temporary),
+            prefer_css_page_size=True,
+            print_background=True,  # as --print-to-pdf does
+            tagged=True,  # a tagged PDF (structure for screen readers), as --print-to-pdf makes
+            display_header_footer=False,
+        )
+        temporary.chmod(PAGE_MODE)
 
 
 def _first_line(error: Exception) -> str:

@@ -94,8 +94,8 @@ def sum_in_periods(dates: pd.Series, periods: pd.DataFrame, weights: pd.Series |
     A cumulative sum over the events in date order, looked up at each period's ends: linear in the events and
     logarithmic in the periods, with no loop over children. When the weights are whole numbers (counts, flags,
     days: every measure's), the sums are taken day by day (``numpy.bincount``) rather than by sorting the events,
-    the same sums exactly (whole numbers add up exactly in any order) at a tenth of the time (issue 21: the sorting
-    was a tenth of the analysis at 10 million rows).
+    the same sums exactly (whole numbers add up exactly in any order) in a quarter of the time: 0.10 s against
+    0.46 s for 3 million events (issue 21: the sorting was a tenth of the analysis at 10 million rows).
     """
     days = _day_numbers(dates)
     values = np.ones(len(days)) if weights is None else pd.to_numeric(weights).fillna(0).to_numpy(dtype=float)
