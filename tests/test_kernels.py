@@ -30,12 +30,17 @@ def test_a_warm_kernel_runs_one_notebook_with_its_imports_done(tmp_path: Path) -
         kernel = warm.take("one")
         assert kernel is not None and kernel.manager.is_alive()
         source = _notebook(
-            tmp_path / "check.ipynb", "import sys\nassert 'fractions' in sys.modules\nassert value == 2"
+            tmp_path / "check.ipynb",
+            "import sys\nassert 'fractions' in sys.modules\nassert value == 2",
+            # the warm-up's objects are frozen out of the collector's sight (gc.freeze), the notebook's are not
+            "import gc\nmade_here = []\ntracked = gc.get_objects()\n"
+            "assert not any(o is sys.modules['fractions'].__dict__ for o in tracked)\n"
+            "assert any(o is made_here for o in tracked)",
         )
         execute_notebook(source, tmp_path / "out.ipynb", {"value": 2}, cwd=tmp_path, kernel=kernel)
         executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
         counts = [cell.execution_count for cell in executed.cells if cell.cell_type == "code"]
-        assert counts == [1, 2, 3], "the silent warm-up must not show in the notebook's execution counts"
+        assert counts == [1, 2, 3, 4], "the silent warm-up must not show in the notebook's execution counts"
         assert kernel.manager.is_alive(), "a kernel passed in stays its caller's"
         shut_down(kernel)
     finally:
