@@ -140,6 +140,38 @@ def test_title_names_authority_and_quarter(rendered):
     assert "Medway" in title and "April to June 2015" in title
 
 
+def test_a_page_is_the_same_whether_rendered_alone_after_others_or_beside_them(rendered, tmp_path):
+    """The exporter is made once per process and shared by the report stage's threads (issue 21): nothing of one
+    page may reach the next."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["quarterly-report.ipynb", "exceptions-1-quality-and-effectiveness.ipynb"]
+    for name in names:
+        shutil.copy(rendered / name, tmp_path / name)
+
+    def pages() -> dict[str, bytes]:
+        return {name: (tmp_path / name).with_suffix(".html").read_bytes() for name in names}
+
+    alone = {}
+    for name in names:
+        render._report_exporter.cache_clear()
+        render.render_report_page(tmp_path / name, authority_name="Medway", quarter=Quarter.parse(rf.QUARTER))
+        alone[name] = (tmp_path / name).with_suffix(".html").read_bytes()
+    for name in names + names:
+        render.render_report_page(tmp_path / name, authority_name="Medway", quarter=Quarter.parse(rf.QUARTER))
+    assert pages() == alone
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(
+            pool.map(
+                lambda name: render.render_report_page(
+                    tmp_path / name, authority_name="Medway", quarter=Quarter.parse(rf.QUARTER)
+                ),
+                names * 3,
+            )
+        )
+    assert pages() == alone
+
+
 def test_a_notebook_that_raises_fails_clearly(tmp_path):
     broken = nbformat.v4.new_notebook(
         cells=[
