@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from analysis.errors import NotebookFailed
-from analysis.run.kernels import KernelPool, WarmKernels, shut_down
+from analysis.run.kernels import KernelPool, WarmKernels, finish_shutting_down, shut_down
 from analysis.run.notebook_execution import execute_notebook
 
 
@@ -183,6 +183,7 @@ def test_a_pool_told_how_many_notebooks_shuts_a_kernel_down_when_its_last_notebo
         for number in range(3):
             with pool.lease() as kernel:
                 execute_notebook(source, tmp_path / f"out-{number}.ipynb", {}, cwd=tmp_path, kernel=kernel)
+            finish_shutting_down()  # a kernel is shut down on a thread of its own
             alive_after.append(kernel.manager.is_alive())
     finally:
         pool.close()

@@ -88,6 +88,42 @@ def shut_down(kernel: Kernel) -> None:
         shutil.rmtree(os.path.dirname(manager.ip), ignore_errors=True)
 
 
+#: Kernels being shut down on threads of their own (:func:`shut_down_soon`), and the lock that guards the set.
+_shutting_down: set[threading.Thread] = set()
+_shutting_down_lock = threading.Lock()
+
+
+def shut_down_soon(kernel: Kernel) -> None:
+    """:func:`shut_down` on a thread of its own, so that the run goes on at once: a kernel takes 0.1 s to shut down,
+    which the end of each stage, and the last report before its page, waited for (issue 21). A failure is logged.
+    :func:`finish_shutting_down` waits for every kernel so handed over; Python waits for them before it exits."""
+    thread = threading.Thread(target=_shut_down_now, args=(kernel,), name="kernel-shutdown")
+    with _shutting_down_lock:
+        _shutting_down.add(thread)
+    thread.start()
+
+
+def _shut_down_now(kernel: Kernel) -> None:
+    try:
+        shut_down(kernel)
+    except Exception as error:  # nothing waits on this thread to be told
+        logger.warning("A kernel could not be shut down (%s)", error)
+    finally:
+        with _shutting_down_lock:
+            _shutting_down.discard(threading.current_thread())
+
+
+def finish_shutting_down() -> None:
+    """Wait until every kernel handed to :func:`shut_down_soon` is shut down (the end of a run)."""
+    while True:
+        with _shutting_down_lock:
+            threads = list(_shutting_down)
+        if not threads:
+            return
+        for thread in threads:
+            thread.join()
+
+
 def start_kernel(cwd: Path, warm_up: str) -> Kernel:
     """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
     manager = new_kernel_manager()
@@ -237,8 +273,8 @@ class KernelPool:
             raise
         with self._lock:
             last = self._notebooks_left is not None and self._notebooks_left <= 0
-        if last:  # no notebook will ask for it again
-            self._discard(kernel)
+        if last:  # no notebook will ask for it again: shut down while the caller renders its page
+            self._discard(kernel, wait=False)
             return
         try:
             send_silently(kernel, CLEAR_NAMESPACE)  # answered when next leased (_acquire)
@@ -306,8 +342,11 @@ class KernelPool:
                 self._slots_used -= 1
             raise
 
-    def _discard(self, kernel: Kernel) -> None:
-        shut_down(kernel)
+    def _discard(self, kernel: Kernel, *, wait: bool = True) -> None:
+        if wait:
+            shut_down(kernel)
+        else:
+            shut_down_soon(kernel)
         with self._lock:
             self._slots_used -= 1
 
@@ -360,3 +399,4 @@ class WarmKernels:
             if future.done() and not future.cancelled() and future.exception() is None:
                 shut_down(future.result())
         self._kernels.clear()
+        finish_shutting_down()  # the run's kernels shut down on their own threads: none outlives the run

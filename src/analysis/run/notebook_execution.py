@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.errors import AnalysisError, DataCheckFailed, NotebookFailed, StorageError
-from analysis.run.kernels import shut_down, start_kernel
+from analysis.run.kernels import shut_down_soon, start_kernel
 
 if TYPE_CHECKING:
     from analysis.run.kernels import Kernel
@@ -135,4 +135,4 @@ def execute_notebook(
         ) from None
     finally:
         if owned:
-            shut_down(kernel)
+            shut_down_soon(kernel)

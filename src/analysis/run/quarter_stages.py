@@ -26,7 +26,7 @@ from analysis.run.fingerprints import (
     tables_digest,
     write_text_file,
 )
-from analysis.run.kernels import Kernel, WarmKernels, shut_down
+from analysis.run.kernels import Kernel, WarmKernels, shut_down_soon
 from analysis.run.notebook_execution import execute_notebook
 from analysis.run.publication import staging_copy
 from analysis.run.steps import REPORTS, Step, later_steps
@@ -335,7 +335,7 @@ def notebook_stage(
         )
     finally:
         if kernel is not None:
-            shut_down(kernel)
+            shut_down_soon(kernel)
     assert run.quarter is not None
     run.record(
         step.name, fingerprint, started, skipped=False, notebooks=[f"{run.quarter.label}/{step.executed}"]
