@@ -160,3 +160,17 @@ def test_children_in_both_lists_are_the_distinct_identifiers_the_two_lists_share
         assert counted == len(first & second)
     else:
         assert pd.isna(counted)
+
+
+def test_suites_that_let_their_frames_go_give_the_same_results_and_hold_none() -> None:
+    """Issue 21: the validation lets each frame go once its suite has run (ten million rows held every table)."""
+    from analysis.stages.validation.annex_a_suites import annex_a_link_suite
+    from analysis.stages.validation.checks import annex_a_links
+
+    links = annex_a_links(_linked_tables(["C1", "C2", "C3"], ["X1", "C2"]))
+    kept = {"annex_a_links": links}
+    given = {"annex_a_links": links}
+    held = run_suites([annex_a_link_suite()], kept, example_rows=5)
+    let_go = run_suites([annex_a_link_suite()], given, example_rows=5, let_go=True)
+    pd.testing.assert_frame_equal(held, let_go)
+    assert list(kept) == ["annex_a_links"] and given == {}

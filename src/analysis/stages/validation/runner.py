@@ -358,23 +358,28 @@ def _without_row_values(context: Any) -> None:
 
 def run_suites(
     suites: list[Suite],
-    frames: Mapping[str, pd.DataFrame],
+    frames: dict[str, pd.DataFrame],
     *,
     example_rows: int,
     data_docs_dir: Path | None = None,
+    let_go: bool = False,
 ) -> pd.DataFrame:
     """Run each suite on its frame with Great Expectations; one results row per expectation (schema order).
 
     Each suite gets a dataframe asset, a whole-dataframe batch definition, a validation definition and a
     checkpoint; the frame is passed as ``batch_parameters={"dataframe": frame}``. Results are requested in GX's
     ``COMPLETE`` format with the suite's row label as ``unexpected_index_column_names``.
+
+    ``let_go``: each frame is taken out of ``frames`` when its suite runs, so that, the caller holding it nowhere
+    else, its memory is freed before the next suite's (issue 21: the validation of ten million rows held every
+    table to the end).
     """
     gx = _import_gx()
     context = _gx_context(data_docs_dir)
     source = context.data_sources.add_pandas("processed")
     rows: list[dict[str, Any]] = []
     for suite in suites:
-        frame = frames[suite.name]
+        frame = frames.pop(suite.name) if let_go else frames[suite.name]
         batch = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole_table")
         # The suite is built whole and stored once: adding expectations one by one re-serialises it each time.
         gx_suite = context.suites.add(
@@ -398,6 +403,7 @@ def run_suites(
                 check = by_id[outcome.expectation_config.meta["check_id"]]
                 rows.append(_result_row(suite, check, outcome, example_rows))
         logger.debug("Suite %s: %d expectations on %d rows", suite.name, len(suite.checks), len(frame))
+        del frame, run  # with let_go nothing holds the frame now: its memory can go before the next suite's
     if data_docs_dir is not None:
         _without_row_values(context)
         context.build_data_docs()
@@ -466,14 +472,16 @@ def validate_processed(
     tables = read_processed(processed_dir)
     extract = derived.extract_date_of(tables.get("source_files"), today or date.today())
     frames = frames_to_check(tables, config, quarter)
+    source_files = tables.get("source_files")
+    del tables  # the frames hold what the checks read, each let go once its suite has run (run_suites)
     suites = build_suites(config, extract, list(REQUIRED_TABLES))
     if data_docs_dir is not None:
         Path(data_docs_dir).mkdir(parents=True, exist_ok=True)
     results = run_suites(
-        suites, frames, example_rows=config.data_checks.example_rows, data_docs_dir=data_docs_dir
+        suites, frames, example_rows=config.data_checks.example_rows, data_docs_dir=data_docs_dir, let_go=True
     )
     write_table(results, "validation_results", processed_dir)
-    outcome = outcome_from_results(results, tables.get("source_files"))
+    outcome = outcome_from_results(results, source_files)
     logger.info(
         "Data checks for %s: %d run, %d critical failure(s), %d warning(s)",
         quarter.label,
