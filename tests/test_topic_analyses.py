@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.errors import InputDataError
 from analysis.inputs.ethnic_population import ETHNIC_GROUPS, ethnic_group, read_ethnic_population
@@ -284,3 +286,44 @@ def test_drift_from_referral_counted_by_hand() -> None:
     suppressed = drift(referrals, plans, looked_after, QUARTER, topic_id="t").set_index("destination")
     assert suppressed[["starts", "median_days"]].isna().all().all()
     assert "median and quartiles" in suppressed.loc["child protection plan", "withheld"]
+
+
+_CHILDREN = st.sampled_from(["A", "B", "C", None])
+_DAYS = st.integers(min_value=0, max_value=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    events=st.lists(st.tuples(_CHILDREN, st.one_of(_DAYS, st.none())), max_size=12),
+    nexts=st.lists(st.tuples(_CHILDREN, st.one_of(_DAYS, st.none())), max_size=12),
+    window=st.integers(min_value=0, max_value=20),
+)
+def test_follow_finds_each_childs_first_next_event_in_the_window(events, nexts, window) -> None:
+    """Issue 21: children matched by number (one shared factorisation), not by their identifiers as strings; the
+    same answer as looking at every next event of the same child, row by row."""
+    from analysis.methods.topic_journeys import follow
+
+    start, period_end = pd.Timestamp("2015-01-01"), pd.Timestamp("2015-02-15")
+
+    def frame(rows, column):
+        return pd.DataFrame(
+            {
+                "child_id": pd.array([child for child, _ in rows], dtype="string"),
+                column: pd.Series(
+                    [None if day is None else start + pd.Timedelta(days=day) for _, day in rows],
+                    dtype="datetime64[s]",
+                ),
+            }
+        )
+
+    left, right = frame(events, "at"), frame(nexts, "next")
+    found = follow(left, "at", right, "next", window, period_end)
+    for n, (child, day) in enumerate(events):
+        candidates = [
+            start + pd.Timedelta(days=next_day)
+            for next_child, next_day in nexts
+            if child is not None and next_child == child and day is not None and next_day is not None
+            and day <= next_day <= day + window and start + pd.Timedelta(days=next_day) <= period_end
+        ]  # fmt: skip
+        expected = min(candidates) if candidates else pd.NaT
+        assert found.iloc[n] == expected or (pd.isna(found.iloc[n]) and pd.isna(expected)), (n, events, nexts)

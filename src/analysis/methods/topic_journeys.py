@@ -84,22 +84,27 @@ def follow(
     """
     if events.empty:
         return pd.Series(dtype="datetime64[ns]", index=events.index)
-    left = (
-        events[["child_id", event_date]]
-        .assign(_row=np.arange(len(events)))
-        .rename(columns={event_date: "_at"})
-        .astype({"_at": "datetime64[ns]"})
-        .sort_values("_at", kind="stable")
-    )
     right = nexts.loc[pd.to_datetime(nexts[next_date]) <= period_end, ["child_id", next_date]].dropna()
-    right = right.rename(columns={next_date: "_next"}).astype({"_next": "datetime64[ns]"})
-    right = right.sort_values("_next", kind="stable")
+    # Each child as a number shared by both sides, for merge_asof's "by": matched on strings, each side's
+    # identifiers became Python objects, 0.4 GB at ten million rows (issue 21). Equal identifiers, equal numbers;
+    # a missing one (-1) has none on the right, as before.
+    children = pd.factorize(pd.concat([events["child_id"], right["child_id"]], ignore_index=True))[0]
+    left = pd.DataFrame(
+        {
+            "_child": children[: len(events)],
+            "_at": events[event_date].astype("datetime64[ns]").to_numpy(),
+            "_row": np.arange(len(events)),
+        }
+    ).sort_values("_at", kind="stable")
+    right = pd.DataFrame(
+        {"_child": children[len(events) :], "_next": right[next_date].astype("datetime64[ns]").to_numpy()}
+    ).sort_values("_next", kind="stable")
     matched = pd.merge_asof(
         left.dropna(subset=["_at"]),
         right,
         left_on="_at",
         right_on="_next",
-        by="child_id",
+        by="_child",
         direction="forward",
         tolerance=pd.Timedelta(days=days),
     )
