@@ -147,7 +147,10 @@ def front_door_steps(
     ``ref_assessment``). The journey counts contacts: two contacts before one referral are two journeys.
     """
     dates = pd.to_datetime(contacts["contact_date"])
-    received = contacts.loc[dates.between(period.start, period.end)]
+    # only the columns the journey reads: the contacts of a year are most of the largest list (issue 21)
+    received = contacts.loc[
+        dates.between(period.start, period.end), ["child_id", "contact_date", "date_of_birth"]
+    ]
     turns_18 = eighteenth_birthday(received["date_of_birth"])
     referral = follow(
         received, "contact_date", referrals, "referral_date", windows.contact_to_referral_days, period.end
