@@ -267,3 +267,17 @@ def test_a_status_lost_before_iopub_connected_is_asked_for_again(
         assert _process_id(tmp_path / "said.ipynb") == "first output"
     finally:
         shut_down(kernel)
+
+
+def test_a_kernel_that_cannot_start_leaves_no_folder_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel started in a folder that is not there fails; its private IPC folder goes with it."""
+    import tempfile
+
+    from analysis.run.kernels import start_kernel
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(OSError):
+        start_kernel(tmp_path / "no-such-folder", "pass")
+    assert not list(tmp_path.glob("analysis-kernel-*"))

@@ -127,7 +127,11 @@ def finish_shutting_down() -> None:
 def start_kernel(cwd: Path, warm_up: str) -> Kernel:
     """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
     manager = new_kernel_manager()
-    manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    try:
+        manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
+    except BaseException:  # no kernel: its IPC folder is all there is to remove
+        shutil.rmtree(os.path.dirname(manager.ip), ignore_errors=True)
+        raise
     kernel = Kernel(manager)
     try:
         run_silently(kernel, f"{warm_up}\n{FREEZE_IMPORTS}")
