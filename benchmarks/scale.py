@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.stages.returns.command import DEFAULT_SCHEMA_DIR
+from analysis.stages.returns.stage import census_schemas
 
 REPO = Path(__file__).resolve().parents[1]
 #: Annex A rows the demo writes at scale 1 (printed by `demo-data`); used to pick the scale for a target.
@@ -123,10 +123,10 @@ def main() -> None:
                 flush=True,
             )
         print(f"{'':>11} (demo data generated in {generated:.0f} s at scale {scale:g})", flush=True)
-        schemas = (root / "config").parent / DEFAULT_SCHEMA_DIR
+        schemas = census_schemas(root / "config")
         print(
             f"{'':>11} (CIN census validated against its schemas: "
-            f"{'yes, ' + str(schemas.resolve()) if schemas.is_dir() else 'no, none at ' + str(schemas)})",
+            f"{'yes, ' + str(schemas.resolve()) if schemas else 'no, none beside ' + str(root)})",
             flush=True,
         )
         shutil.rmtree(root / "raw")

@@ -85,9 +85,9 @@ def follow(
     if events.empty:
         return pd.Series(dtype="datetime64[ns]", index=events.index)
     right = nexts.loc[pd.to_datetime(nexts[next_date]) <= period_end, ["child_id", next_date]].dropna()
-    # Each child as a number shared by both sides, for merge_asof's "by": matched on strings, each side's
-    # identifiers became Python objects, 0.4 GB at ten million rows (issue 21). Equal identifiers, equal numbers;
-    # a missing one (-1) has none on the right, as before.
+    # Each child as a number shared by both sides, for merge_asof's "by", rather than its identifier as a string
+    # (issue 21: the analysis of ten million rows 23.3 -> about 21 s, its peak about 60 MiB lower). Equal
+    # identifiers, equal numbers; a missing one (-1) has none on the right, as before.
     children = pd.factorize(pd.concat([events["child_id"], right["child_id"]], ignore_index=True))[0]
     left = pd.DataFrame(
         {

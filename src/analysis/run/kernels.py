@@ -124,6 +124,13 @@ def finish_shutting_down() -> None:
             thread.join()
 
 
+#: Run after a kernel's warm-up: the objects its imports made are moved out of the garbage collector's sight
+#: (Python's ``gc.freeze``), as they live as long as the kernel. Every later collection, the full one of each
+#: clearing (:data:`CLEAR_NAMESPACE`) among them, then looks only at the objects the notebooks made (issue 21: a
+#: cold demo quarter 15.35 -> 14.40 s, four paired runs).
+FREEZE_IMPORTS = "import gc; gc.freeze()"
+
+
 def start_kernel(cwd: Path, warm_up: str) -> Kernel:
     """Start a kernel in ``cwd`` and run ``warm_up`` (imports) in it silently; return once it has finished."""
     manager = new_kernel_manager()
@@ -140,12 +147,6 @@ def start_kernel(cwd: Path, warm_up: str) -> Kernel:
         raise
     return kernel
 
-
-#: Run after a kernel's warm-up: the objects its imports made are moved out of the garbage collector's sight
-#: (Python's ``gc.freeze``), as they live as long as the kernel. Every later collection, the full one of each
-#: clearing (:data:`CLEAR_NAMESPACE`) among them, then looks only at the objects the notebooks made (issue 21: a
-#: cold demo quarter 15.35 -> 14.40 s, four paired runs).
-FREEZE_IMPORTS = "import gc; gc.freeze()"
 
 #: What clears a kernel between two notebooks: every variable goes, execution counts start again at 1
 #: (IPython ``InteractiveShell.reset(new_session=True)``); imported modules stay.

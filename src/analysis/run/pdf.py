@@ -68,7 +68,7 @@ def print_pdfs_in_one_browser(pages: Iterable[Path], *, chromium: str) -> list[P
     from playwright.sync_api import sync_playwright
 
     written: list[Path] = []
-    arguments = [a for a in CHROMIUM_ARGUMENTS if a != "--no-pdf-header-footer"]
+    arguments = list(CHROMIUM_ARGUMENTS)
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=chromium, args=arguments)

@@ -57,6 +57,14 @@ RETURN_LABELS = {"SSDA903": "SSDA903 return", "CIN census": "CIN census"}
 
 
 # ------------------------------------------------------------------------------------------------- clean stage
+def census_schemas(config_folder: Path) -> Path | None:
+    """The folder of DfE's CIN census schemas the cleaning validates the censuses against:
+    :data:`~analysis.stages.returns.command.DEFAULT_SCHEMA_DIR` beside the project (its ``config/`` folder's
+    parent), as ``analysis returns`` uses; ``None`` when it is not there (the censuses are then read unvalidated)."""
+    folder = Path(config_folder).parent / DEFAULT_SCHEMA_DIR
+    return folder if folder.is_dir() else None
+
+
 def clean_returns(
     raw_dir: Path, config: ProjectConfig, population: pd.DataFrame, *, key: bytes, log: CleaningLog
 ) -> pd.DataFrame:
@@ -82,8 +90,7 @@ def clean_returns(
     folder = Path(raw_dir) / RETURNS_FOLDER
     if not folder.is_dir():
         return empty_table(RETURNS_TABLE)
-    schema_dir = config.folder.parent / DEFAULT_SCHEMA_DIR
-    read = read_returns(folder, key, schema_dir if schema_dir.is_dir() else None)
+    read = read_returns(folder, key, census_schemas(config.folder))
     for finding in read.findings:
         _note_finding(log, finding, Path(raw_dir))
     years = sorted(set(read.ssda903) | set(read.cin))
